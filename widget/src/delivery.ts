@@ -1,0 +1,124 @@
+import type { UptakeEvent } from '../../shared/events'
+import { load, save } from './storage'
+
+export type WireEvent = UptakeEvent & { messageId: string; timestamp: string }
+
+export interface DeliveryOptions {
+  endpoint: string
+  writeKey: string
+  /** Send when this many events are waiting. */
+  batchSize?: number
+  /** Otherwise send this long after the first waiting event. */
+  flushMs?: number
+  maxQueued?: number
+}
+
+interface Persisted {
+  events: WireEvent[]
+  dropped: number
+}
+
+// keepalive requests and beacons are limited to 64 KiB in flight
+const MAX_REQUEST_BYTES = 60_000
+const MAX_BACKOFF_MS = 60_000
+
+/**
+ * The outbox: events wait in localStorage until the server has acknowledged them, so reloads,
+ * offline periods and crashes lose nothing; messageId makes every resend idempotent on the server.
+ */
+export class Delivery {
+  private events: WireEvent[]
+  private dropped: number
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private sending = false
+  private failures = 0
+
+  constructor(private readonly opts: DeliveryOptions) {
+    const saved = load<Persisted>('outbox')
+    this.events = Array.isArray(saved?.events) ? saved.events : []
+    this.dropped = saved?.dropped ?? 0
+  }
+
+  get pending(): number {
+    return this.events.length
+  }
+
+  enqueue(event: WireEvent): void {
+    this.events.push(event)
+    const overflow = this.events.length - (this.opts.maxQueued ?? 1000)
+    if (overflow > 0) {
+      this.events.splice(0, overflow)
+      this.dropped += overflow
+    }
+    this.persist()
+    if (this.events.length >= (this.opts.batchSize ?? 20)) this.flush()
+    else this.schedule(this.opts.flushMs ?? 2000)
+  }
+
+  /** Sends waiting events now; with `beacon` (page hide) hands them to the browser to send after unload. */
+  flush(beacon = false): void {
+    if (!this.events.length || (this.sending && !beacon)) return
+    const batch = this.take()
+    const body = this.body(batch)
+    if (beacon && navigator.sendBeacon?.(this.opts.endpoint, new Blob([body], { type: 'text/plain' }))) return
+    if (beacon) return
+    this.sending = true
+    fetch(this.opts.endpoint, { method: 'POST', body, keepalive: true, headers: { 'Content-Type': 'text/plain' } })
+      .then((res) => this.settle(batch, res.status))
+      .catch(() => this.settle(batch, 0))
+  }
+
+  /** Resets the backoff, e.g. when the browser comes back online. */
+  retryNow(): void {
+    this.failures = 0
+    this.flush()
+  }
+
+  clear(): void {
+    this.events = []
+    this.persist()
+  }
+
+  private take(): WireEvent[] {
+    const batch: WireEvent[] = []
+    let bytes = 200
+    for (const event of this.events) {
+      bytes += JSON.stringify(event).length + 1
+      if (batch.length && bytes > MAX_REQUEST_BYTES) break
+      batch.push(event)
+    }
+    return batch
+  }
+
+  private body(batch: WireEvent[]): string {
+    const context = this.dropped ? { uptake: { dropped: this.dropped } } : undefined
+    return JSON.stringify({ writeKey: this.opts.writeKey, sentAt: new Date().toISOString(), context, batch })
+  }
+
+  private settle(batch: WireEvent[], status: number): void {
+    this.sending = false
+    // 5xx, 429 and network errors are worth retrying; any other 4xx would fail again the same way
+    const retry = status === 0 || status === 429 || status >= 500
+    if (!retry) {
+      const sent = new Set(batch.map((e) => e.messageId))
+      this.events = this.events.filter((e) => !sent.has(e.messageId))
+      if (status < 300) this.dropped = 0
+      this.failures = 0
+      this.persist()
+      if (this.events.length) this.schedule(0)
+      return
+    }
+    this.failures++
+    const base = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (this.failures - 1))
+    this.schedule(base / 2 + Math.random() * base)
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => this.flush(), ms)
+  }
+
+  private persist(): void {
+    save('outbox', { events: this.events, dropped: this.dropped } satisfies Persisted)
+  }
+}

@@ -1,0 +1,26 @@
+import { Hono } from 'hono'
+import { secretKeyAuth } from './auth/middleware'
+import type { AppEnv } from './env'
+import { renderError } from './errors'
+import { accountRoutes } from './routes/accounts'
+import { demoRoutes } from './routes/demo'
+import { featureRoutes } from './routes/features'
+import { ingestRoutes } from './routes/ingest'
+
+export function createApp() {
+  const app = new Hono<AppEnv>()
+  app.onError(renderError)
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `No endpoint ${c.req.method} ${c.req.path}` } }, 404))
+
+  app.get('/', (c) => c.redirect('/demo'))
+  app.get('/healthz', (c) => c.json({ ok: true }))
+  app.route('/v1', ingestRoutes)
+  app.route('/demo', demoRoutes)
+
+  const api = new Hono<AppEnv>()
+  api.use('*', secretKeyAuth)
+  api.route('/accounts', accountRoutes)
+  api.route('/features', featureRoutes)
+  app.route('/api/v1', api)
+  return app
+}

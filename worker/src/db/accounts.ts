@@ -1,0 +1,97 @@
+export interface AccountSummaryRow {
+  id: string
+  name: string | null
+  users: number
+  active_users: number
+  events_30d: number
+  first_seen: number
+  last_seen: number
+}
+
+/** Accounts with users, active users and events over the window, from the rollups only. */
+export async function listAccountSummaries(
+  db: D1Database,
+  projectId: string,
+  sinceDay: string,
+  page: { limit: number; after?: string },
+): Promise<AccountSummaryRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT a.id, a.name, a.first_seen, a.last_seen,
+        (SELECT COUNT(*) FROM users u WHERE u.project_id = a.project_id AND u.account_id = a.id) AS users,
+        COALESCE(d.active_users, 0) AS active_users, COALESCE(d.events, 0) AS events_30d
+       FROM accounts a
+       LEFT JOIN (
+         SELECT account_id, COUNT(DISTINCT user_id) AS active_users, SUM(events) AS events
+         FROM user_days WHERE project_id = ?1 AND day >= ?2 GROUP BY account_id
+       ) d ON d.account_id = a.id
+       WHERE a.project_id = ?1 AND a.id > ?3
+       ORDER BY a.id LIMIT ?4`,
+    )
+    .bind(projectId, sinceDay, page.after ?? '', page.limit)
+    .all<AccountSummaryRow>()
+  return results
+}
+
+export interface AccountRow {
+  id: string
+  name: string | null
+  traits_json: string
+  first_seen: number
+  last_seen: number
+}
+
+export function findAccount(db: D1Database, projectId: string, accountId: string): Promise<AccountRow | null> {
+  return db
+    .prepare('SELECT id, name, traits_json, first_seen, last_seen FROM accounts WHERE project_id = ?1 AND id = ?2')
+    .bind(projectId, accountId)
+    .first<AccountRow>()
+}
+
+export interface AccountUserRow {
+  id: string
+  traits_json: string
+  first_seen: number
+  last_seen: number
+  events_30d: number
+  active_days_30d: number
+}
+
+export async function listAccountUsers(db: D1Database, projectId: string, accountId: string, sinceDay: string): Promise<AccountUserRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT u.id, u.traits_json, u.first_seen, u.last_seen,
+        COALESCE(SUM(d.events), 0) AS events_30d, COUNT(d.day) AS active_days_30d
+       FROM users u
+       LEFT JOIN user_days d ON d.project_id = u.project_id AND d.user_id = u.id AND d.day >= ?3
+       WHERE u.project_id = ?1 AND u.account_id = ?2
+       GROUP BY u.id ORDER BY u.last_seen DESC LIMIT 1000`,
+    )
+    .bind(projectId, accountId, sinceDay)
+    .all<AccountUserRow>()
+  return results
+}
+
+export interface EventCountRow {
+  name: string
+  events_30d: number
+  events_total: number
+  users_30d: number
+  last_day: string
+}
+
+export async function listAccountEventCounts(db: D1Database, projectId: string, accountId: string, sinceDay: string): Promise<EventCountRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT name,
+        SUM(CASE WHEN day >= ?3 THEN n ELSE 0 END) AS events_30d,
+        SUM(n) AS events_total,
+        COUNT(DISTINCT CASE WHEN day >= ?3 THEN user_id END) AS users_30d,
+        MAX(day) AS last_day
+       FROM user_event_days WHERE project_id = ?1 AND account_id = ?2
+       GROUP BY name ORDER BY events_30d DESC, name LIMIT 500`,
+    )
+    .bind(projectId, accountId, sinceDay)
+    .all<EventCountRow>()
+  return results
+}

@@ -1,0 +1,51 @@
+import type { IngestPlan } from '../ingest/plan'
+
+export interface WriteResult {
+  inserted: number
+  duplicates: number
+}
+
+const UPSERT_ACCOUNT = `INSERT INTO accounts (project_id, id, name, traits_json, first_seen, last_seen)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+ON CONFLICT (project_id, id) DO UPDATE SET
+  name = COALESCE(excluded.name, name),
+  traits_json = json_patch(traits_json, excluded.traits_json),
+  first_seen = min(first_seen, excluded.first_seen),
+  last_seen = max(last_seen, excluded.last_seen)`
+
+const UPSERT_USER = `INSERT INTO users (project_id, id, account_id, traits_json, first_seen, last_seen)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+ON CONFLICT (project_id, id) DO UPDATE SET
+  account_id = COALESCE(excluded.account_id, account_id),
+  traits_json = json_patch(traits_json, excluded.traits_json),
+  first_seen = min(first_seen, excluded.first_seen),
+  last_seen = max(last_seen, excluded.last_seen)`
+
+// The account falls back to the user's last group() call; triggers then update the rollups.
+const INSERT_EVENT = `INSERT OR IGNORE INTO events (project_id, message_id, type, kind, name, user_id, anonymous_id, account_id,
+  feature_key, amount, meaningful, active_seconds, app_version, ts, received_at, properties_json, context_json)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, COALESCE(?8, (SELECT account_id FROM users WHERE project_id = ?1 AND id = ?6)),
+  ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)`
+
+/** Writes a planned batch in one D1 batch (one transaction): accounts, users, then events and their rollups. */
+export async function writeIngest(db: D1Database, projectId: string, plan: IngestPlan, receivedAt: number): Promise<WriteResult> {
+  const accounts = plan.accounts.map((a) =>
+    db.prepare(UPSERT_ACCOUNT).bind(projectId, a.id, a.name, JSON.stringify(a.traits), a.firstSeen, a.lastSeen),
+  )
+  const users = plan.users.map((u) =>
+    db.prepare(UPSERT_USER).bind(projectId, u.id, u.accountId, JSON.stringify(u.traits), u.firstSeen, u.lastSeen),
+  )
+  const events = plan.rows.map((r) =>
+    db
+      .prepare(INSERT_EVENT)
+      .bind(
+        projectId, r.messageId, r.type, r.kind, r.name, r.userId, r.anonymousId, r.accountId,
+        r.featureKey, r.amount, r.meaningful ? 1 : 0, r.activeSeconds, r.appVersion, r.ts, receivedAt,
+        JSON.stringify(r.properties), JSON.stringify(r.context),
+      ),
+  )
+  if (events.length === 0) return { inserted: 0, duplicates: 0 }
+  const results = await db.batch([...accounts, ...users, ...events])
+  const inserted = results.slice(accounts.length + users.length).filter((r) => r.meta.changes > 0).length
+  return { inserted, duplicates: events.length - inserted }
+}

@@ -1,0 +1,127 @@
+import {
+  CLICK_EVENT,
+  ENGAGED_EVENT,
+  SIGNED_IN_EVENT,
+  type UptakeEvent,
+} from '../../../shared/events'
+import type { Feature, FeatureKind } from '../../../shared/features'
+import { featureForClick } from '../capture/click-match'
+
+export type EventKind = 'identify' | 'group' | 'page' | 'track' | 'login' | 'feature' | 'value' | 'click' | 'system'
+
+/** The row stored in `events`, before the account is filled from the user's last `group` call. */
+export interface EventRow {
+  messageId: string
+  type: UptakeEvent['type']
+  kind: EventKind
+  name: string | null
+  userId: string | null
+  anonymousId: string | null
+  accountId: string | null
+  featureKey: string | null
+  amount: number | null
+  meaningful: boolean
+  activeSeconds: number
+  appVersion: string | null
+  ts: number
+  properties: Record<string, unknown>
+  context: Record<string, unknown>
+}
+
+export interface FeatureRef {
+  key: string
+  kind: FeatureKind
+}
+
+/** What ingest needs to know of the registry: which event names and keys mean which feature. */
+export interface FeatureIndex {
+  byKey: Map<string, FeatureRef>
+  byEvent: Map<string, FeatureRef>
+  /** Features with click rules, for clicks the widget sent before it knew a rule. */
+  withClickRules: Feature[]
+}
+
+export const emptyFeatureIndex = (): FeatureIndex => ({ byKey: new Map(), byEvent: new Map(), withClickRules: [] })
+
+const MAX_FUTURE_MS = 60_000
+const MIN_TS = Date.UTC(2000, 0, 1)
+const MAX_ENGAGED_SECONDS = 3600
+
+/**
+ * Event time corrected for the sender's clock, as Segment does:
+ * timestamp = receivedAt - (sentAt - originalTimestamp). Never in the future.
+ */
+export function correctedTimestamp(event: { timestamp?: string; originalTimestamp?: string; sentAt?: string }, envelopeSentAt: string | undefined, receivedAt: number): number {
+  const original = Date.parse(event.timestamp ?? event.originalTimestamp ?? '')
+  if (Number.isNaN(original)) return receivedAt
+  const sentAt = Date.parse(event.sentAt ?? envelopeSentAt ?? '')
+  const ts = Number.isNaN(sentAt) ? original : receivedAt - (sentAt - original)
+  if (ts > receivedAt + MAX_FUTURE_MS) return receivedAt
+  return Math.max(ts, MIN_TS)
+}
+
+function finiteNumber(v: unknown): number | null {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v
+  return typeof n === 'number' && Number.isFinite(n) ? n : null
+}
+
+/** The value amount of a value event: `amount`, else Segment's `revenue` or `value` property. */
+export function valueAmount(properties: Record<string, unknown>): number | null {
+  return finiteNumber(properties.amount) ?? finiteNumber(properties.revenue) ?? finiteNumber(properties.value)
+}
+
+export interface TrackClass {
+  kind: EventKind
+  feature?: FeatureRef
+  amount: number | null
+}
+
+/** What a track event means given the registry; ingest and retroactive re-tagging share it. */
+export function classifyTrack(name: string, properties: Record<string, unknown>, features: FeatureIndex): TrackClass {
+  const tagged = typeof properties.feature === 'string' ? features.byKey.get(properties.feature) : undefined
+  const clicked = name === CLICK_EVENT && !tagged ? featureForClick(features.withClickRules, properties) : undefined
+  const feature = tagged ?? features.byEvent.get(name) ?? (clicked && features.byKey.get(clicked.key))
+  if (feature?.kind === 'value') return { kind: 'value' as const, feature, amount: valueAmount(properties) }
+  if (feature?.kind === 'login' || name === SIGNED_IN_EVENT) return { kind: 'login' as const, feature, amount: null }
+  if (feature) return { kind: 'feature' as const, feature, amount: finiteNumber(properties.amount) }
+  if (name === CLICK_EVENT) return { kind: 'click' as const, feature, amount: null }
+  if (name.startsWith('$')) return { kind: 'system' as const, feature, amount: null }
+  return { kind: 'track' as const, feature, amount: null }
+}
+
+/** Turns one validated event into its stored row. Pure: ids and clocks come in as arguments. */
+export function toEventRow(
+  event: UptakeEvent,
+  opts: { envelopeSentAt?: string; receivedAt: number; features: FeatureIndex; newId: () => string },
+): EventRow {
+  const context = (event.context ?? {}) as Record<string, unknown> & { app?: { version?: string }; groupId?: string }
+  // identify/group keep their traits under `traits` so one column holds every event's payload
+  const properties: Record<string, unknown> =
+    'properties' in event ? (event.properties ?? {}) : 'traits' in event ? { traits: event.traits ?? {} } : {}
+  const base = {
+    messageId: event.messageId ?? opts.newId(),
+    type: event.type,
+    userId: event.userId ?? null,
+    anonymousId: event.anonymousId ?? null,
+    accountId: event.type === 'group' ? event.groupId : (context.groupId ?? null),
+    appVersion: context.app?.version ?? null,
+    ts: correctedTimestamp(event, opts.envelopeSentAt, opts.receivedAt),
+    context,
+    properties,
+  }
+  if (event.type !== 'track') {
+    const name = event.type === 'page' || event.type === 'screen' ? (event.name ?? '$page') : null
+    return { ...base, kind: event.type === 'screen' ? 'page' : event.type, name, featureKey: null, amount: null, meaningful: false, activeSeconds: 0 }
+  }
+  const { kind, feature, amount } = classifyTrack(event.event, properties, opts.features)
+  const engaged = event.event === ENGAGED_EVENT ? finiteNumber(properties.seconds) : null
+  return {
+    ...base,
+    kind,
+    name: event.event,
+    featureKey: feature?.key ?? null,
+    amount,
+    meaningful: kind === 'feature' || kind === 'value',
+    activeSeconds: engaged === null ? 0 : Math.round(Math.min(Math.max(engaged, 0), MAX_ENGAGED_SECONDS)),
+  }
+}
