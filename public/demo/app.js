@@ -19,7 +19,9 @@
     { id: 'u_uma', name: 'Uma Shah', email: 'uma@umbrella.test', role: 'admin', account: 'umbrella' },
     { id: 'u_hank', name: 'Hank Lee', email: 'hank@hooli.test', role: 'admin', account: 'hooli' }
   ];
-  var uptake = window.uptake;
+  // always look the API up on window: the snippet's stub is replaced when uptake.js loads
+  var uptake = { identify: call('identify'), group: call('group'), track: call('track'), reset: call('reset') };
+  function call(m) { return function () { return window.uptake[m].apply(window.uptake, arguments); }; }
   var $ = function (sel) { return document.querySelector(sel); };
 
   function currentUser() {

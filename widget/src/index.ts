@@ -23,6 +23,8 @@ function boot(): void {
     })
   }
   w.uptake = api as Stub
+  // hosts that kept a reference to the stub keep working: its methods now forward to the real API
+  if (stub && typeof stub === 'object') for (const m of METHODS) stub[m] = api[m]
   const writeKey = script?.dataset.writeKey
   if (writeKey) client.init({ writeKey, appVersion: script?.dataset.appVersion }, origin)
   for (const [method, ...args] of Array.isArray(stub) ? stub : []) {

@@ -1,0 +1,103 @@
+// The demo project's features and 90 days of believable history for Ledgerly, generated
+// deterministically so `npm start` can re-run the seed without double counting (fixed messageIds).
+
+export const DEMO_WRITE_KEY = 'wk_demo'
+export const DEMO_ADMIN_KEY = 'sk_demo'
+export const DEMO_READ_KEY = 'rk_demo'
+
+export const DEMO_FEATURES = [
+  { key: 'login', name: 'Sign in', kind: 'login', core: false, rules: [{ match: 'event', event: 'Signed In' }] },
+  { key: 'invoice.create', name: 'Create invoice', kind: 'value', core: true, rules: [{ match: 'event', event: 'Invoice Created' }] },
+  { key: 'invoice.send', name: 'Send invoice', kind: 'feature', core: true, rules: [{ match: 'attribute' }] },
+  { key: 'invoice.filter', name: 'Filter invoices', kind: 'feature', core: false, rules: [{ match: 'click', selector: '#invoice-filter-apply', path: '/demo/invoices' }] },
+  { key: 'invoice.recurring', name: 'Recurring invoices', kind: 'feature', core: true, rules: [{ match: 'click', selector: 'button.make-recurring' }] },
+  { key: 'customer.add', name: 'Add customer', kind: 'feature', core: true, rules: [{ match: 'event', event: 'Customer Added' }] },
+  { key: 'customer.import', name: 'Import customers', kind: 'feature', core: false, rules: [{ match: 'attribute' }] },
+  { key: 'report.export', name: 'Export report', kind: 'feature', core: true, rules: [{ match: 'click', selector: '#export-csv', path: '/demo/reports' }] },
+  { key: 'report.schedule', name: 'Schedule report', kind: 'feature', core: false, rules: [{ match: 'attribute' }] },
+  { key: 'settings.invite', name: 'Invite teammate', kind: 'feature', core: true, rules: [{ match: 'event', event: 'Teammate Invited' }] },
+  { key: 'settings.bank', name: 'Connect bank', kind: 'feature', core: true, rules: [{ match: 'attribute' }] },
+  { key: 'payment.reminder', name: 'Payment reminders', kind: 'feature', core: false, rules: [{ match: 'event', event: 'Reminder Sent' }] },
+]
+
+// profile: how the account's usage behaves over the 90 days
+const ACCOUNTS = [
+  ['acme', 'Acme Corp', 'business', 20, 48000, 250, 'thriving', 12],
+  ['globex', 'Globex', 'team', 8, 9600, 40, 'declining', 5],
+  ['initech', 'Initech', 'team', 10, 12000, 60, 'steady', 6],
+  ['umbrella', 'Umbrella Health', 'enterprise', 50, 150000, 2000, 'thriving', 18],
+  ['hooli', 'Hooli', 'starter', 3, 1800, 12, 'dormant', 2],
+  ['soylent', 'Soylent', 'team', 10, 11000, 80, 'declining', 6],
+  ['wonka', 'Wonka Ltd', 'business', 25, 52000, 300, 'steady', 10],
+  ['stark', 'Stark Industries', 'enterprise', 40, 120000, 5000, 'thriving', 15],
+  ['tyrell', 'Tyrell Corp', 'business', 15, 30000, 150, 'dormant', 4],
+  ['cyberdyne', 'Cyberdyne', 'team', 12, 14000, 90, 'steady', 7],
+  ['oscorp', 'Oscorp', 'starter', 4, 2400, 10, 'declining', 3],
+  ['wayne', 'Wayne Enterprises', 'enterprise', 60, 180000, 8000, 'steady', 16],
+  ['pied-piper', 'Pied Piper', 'starter', 5, 3000, 9, 'thriving', 4],
+  ['massive', 'Massive Dynamic', 'business', 20, 40000, 400, 'dormant', 5],
+]
+
+const FEATURE_EVENTS = {
+  'invoice.create': (r) => ({ event: 'Invoice Created', properties: { amount: Math.round(200 + r() * 4000) } }),
+  'invoice.send': () => ({ event: 'Send invoice', properties: { feature: 'invoice.send' } }),
+  'invoice.filter': () => ({ event: '$click', properties: { selector: 'main > div.toolbar > button#invoice-filter-apply', path: '/demo/invoices', text: 'Filter' } }),
+  'invoice.recurring': () => ({ event: '$click', properties: { selector: 'main > div.toolbar > button.make-recurring', path: '/demo/invoices', text: 'Make recurring' } }),
+  'customer.add': () => ({ event: 'Customer Added' }),
+  'customer.import': () => ({ event: 'Import customers', properties: { feature: 'customer.import' } }),
+  'report.export': () => ({ event: '$click', properties: { selector: 'main > div.toolbar > button#export-csv', path: '/demo/reports', text: 'Export CSV' } }),
+  'report.schedule': () => ({ event: 'Schedule report', properties: { feature: 'report.schedule' } }),
+  'settings.invite': () => ({ event: 'Teammate Invited' }),
+  'settings.bank': () => ({ event: 'Connect bank', properties: { feature: 'settings.bank' } }),
+  'payment.reminder': () => ({ event: 'Reminder Sent' }),
+}
+
+function prng(seed) {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function activity(profile, daysAgo) {
+  const recent = daysAgo < 30
+  return { thriving: 0.75, steady: 0.5, declining: recent ? 0.15 : 0.6, dormant: recent ? 0.03 : 0.2 }[profile]
+}
+
+/** Every event of the demo history, oldest first, ending yesterday. */
+export function demoHistory(now = Date.now()) {
+  const r = prng(42)
+  const day0 = Math.floor(now / 86_400_000) * 86_400_000
+  const events = []
+  for (const [id, name, plan, seats, arr, employees, profile, userCount] of ACCOUNTS) {
+    const features = Object.keys(FEATURE_EVENTS).filter(() => r() < (profile === 'thriving' ? 0.9 : 0.5))
+    for (let u = 0; u < userCount; u++) {
+      const userId = `${id}-user-${u + 1}`
+      const start = 89 - Math.floor(r() * 10)
+      const at = (daysAgo, minute) => new Date(day0 - daysAgo * 86_400_000 + (9 * 60 + minute) * 60_000).toISOString()
+      events.push({ type: 'identify', messageId: `seed-${userId}-id`, userId, timestamp: at(start, 0), traits: { name: `User ${u + 1} of ${name}`, email: `${userId}@${id}.test`, role: u === 0 ? 'admin' : 'member' } })
+      events.push({ type: 'group', messageId: `seed-${userId}-grp`, userId, groupId: id, timestamp: at(start, 0), traits: { name, plan, seats, arr, employees } })
+      const keen = 0.5 + r()
+      for (let d = start; d >= 1; d--) {
+        const weekday = new Date(day0 - d * 86_400_000).getUTCDay()
+        if (weekday === 0 || weekday === 6 || r() > activity(profile, d) * keen) continue
+        const version = d > 45 ? '3.0.0' : d > 20 ? '3.1.0' : '3.2.0'
+        const context = { groupId: id, app: { version: profile === 'dormant' ? '3.0.0' : version } }
+        let minute = Math.floor(r() * 400)
+        const base = `seed-${userId}-${d}`
+        events.push({ type: 'track', messageId: `${base}-login`, userId, event: 'Signed In', timestamp: at(d, minute), context })
+        const uses = 1 + Math.floor(r() * 5)
+        for (let i = 0; i < uses && features.length; i++) {
+          const key = features[Math.floor(r() * features.length)]
+          minute += 1 + Math.floor(r() * 8)
+          events.push({ type: 'track', messageId: `${base}-${i}`, userId, timestamp: at(d, minute), context, ...FEATURE_EVENTS[key](r) })
+        }
+        events.push({ type: 'track', messageId: `${base}-engaged`, userId, event: '$engaged', properties: { seconds: 60 * (5 + Math.floor(r() * 40)) }, timestamp: at(d, minute + 1), context })
+      }
+    }
+  }
+  return events.sort((a, b) => a.timestamp.localeCompare(b.timestamp))
+}

@@ -1,0 +1,97 @@
+// Starts the worker locally (wrangler dev on workerd, local D1), applies migrations and seeds the demo project.
+// Used by `npm start`, the end-to-end tests and the benchmarks, so all three run the same thing.
+import { spawn, execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { DEMO_ADMIN_KEY, DEMO_FEATURES, DEMO_READ_KEY, DEMO_WRITE_KEY, demoHistory } from './demo-data.mjs'
+
+const wrangler = new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url).pathname
+const root = new URL('..', import.meta.url).pathname
+
+function run(args, persistTo) {
+  execFileSync(process.execPath, [wrangler, ...args, '--local', ...(persistTo ? ['--persist-to', persistTo] : [])], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' },
+  })
+}
+
+const sha256 = (s) => createHash('sha256').update(s).digest('hex')
+
+/** Migrations, then the demo project and its fixed local-only keys (hashes only, as in production). */
+export function prepareDatabase(persistTo) {
+  run(['d1', 'migrations', 'apply', 'DB'], persistTo)
+  const now = Date.now()
+  const keys = [[DEMO_WRITE_KEY, 'write'], [DEMO_READ_KEY, 'read'], [DEMO_ADMIN_KEY, 'admin']]
+  // Values are our own constants (no outside input); wrangler d1 execute takes no bound parameters.
+  const sql = [
+    `INSERT OR IGNORE INTO projects (id, name, created_at) VALUES ('demo', 'Ledgerly (demo)', ${now});`,
+    ...keys.map(([k, kind]) => `INSERT OR IGNORE INTO api_keys (key_hash, project_id, kind, label, created_at) VALUES ('${sha256(k)}', 'demo', '${kind}', 'local demo ${kind} key', ${now});`),
+  ].join('\n')
+  run(['d1', 'execute', 'DB', '--command', sql], persistTo)
+}
+
+export async function waitForServer(base, child, timeoutMs = 90_000) {
+  const until = Date.now() + timeoutMs
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}`)
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  throw new Error(`wrangler dev did not answer on ${base} within ${timeoutMs} ms`)
+}
+
+export function startWrangler({ port, persistTo, quiet = true }) {
+  const args = [wrangler, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false', '--inspector-port', '0']
+  if (persistTo) args.push('--persist-to', persistTo)
+  return spawn(process.execPath, args, {
+    cwd: root,
+    stdio: quiet ? 'ignore' : 'inherit',
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+    detached: true,
+  })
+}
+
+async function send(base, path, init) {
+  const res = await fetch(base + path, init)
+  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`)
+  return res.json()
+}
+
+/** Features through the admin API, then history through the public ingest path, 500 events a batch. */
+export async function seedDemo(base, { history = true } = {}) {
+  const admin = { authorization: `Bearer ${DEMO_ADMIN_KEY}`, 'content-type': 'application/json' }
+  for (const f of DEMO_FEATURES) await send(base, `/api/v1/features/${f.key}`, { method: 'PUT', headers: admin, body: JSON.stringify(f) })
+  if (!history) return 0
+  const events = demoHistory()
+  for (let i = 0; i < events.length; i += 500) {
+    const batch = events.slice(i, i + 500)
+    await send(base, '/v1/batch', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ writeKey: DEMO_WRITE_KEY, sentAt: new Date().toISOString(), batch }) })
+  }
+  return events.length
+}
+
+/** Everything at once: for tests and benchmarks. Returns the base URL and a stop function. */
+export async function startLocalServer({ port, persistTo, seed = true, history = true }) {
+  prepareDatabase(persistTo)
+  const child = startWrangler({ port, persistTo })
+  const base = `http://127.0.0.1:${port}`
+  const stop = () => {
+    try {
+      process.kill(-child.pid, 'SIGTERM')
+    } catch {
+      // already gone
+    }
+  }
+  try {
+    await waitForServer(base, child)
+    if (seed) await seedDemo(base, { history })
+  } catch (e) {
+    stop()
+    throw e
+  }
+  return { base, stop, child }
+}

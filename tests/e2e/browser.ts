@@ -1,0 +1,38 @@
+import { mkdirSync } from 'node:fs'
+import { chromium, type Browser, type Page } from 'playwright-core'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+/** Debian's Chromium driven by playwright-core (playwright's own browser download cannot run here). */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true })
+}
+
+/** Screenshots are test artifacts under test-results/ (gitignored). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync('test-results', { recursive: true })
+  await page.screenshot({ path: `test-results/${name}.png`, fullPage: true })
+}
+
+export async function csApi<T>(base: string, path: string, key = 'sk_demo'): Promise<T> {
+  const res = await fetch(`${base}/api/v1${path}`, { headers: { authorization: `Bearer ${key}` } })
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
+  return res.json() as Promise<T>
+}
+
+/** Polls until `check` returns a value (not undefined), for data that arrives asynchronously. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs
+  let last: unknown
+  while (Date.now() < until) {
+    try {
+      const v = await check()
+      if (v !== undefined) return v
+    } catch (e) {
+      last = e
+    }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${last}` : ''}`)
+}

@@ -1,0 +1,24 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { TestProject } from 'vitest/node'
+// @ts-expect-error plain ESM script shared with `npm start`
+import { startLocalServer } from '../../scripts/local-server.mjs'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    baseUrl: string
+  }
+}
+
+/** One `wrangler dev` on a fresh local D1 for the whole e2e run, seeded like `npm start` (features, no history). */
+export default async function setup(project: TestProject) {
+  const persistTo = mkdtempSync(join(tmpdir(), 'uptake-e2e-'))
+  const port = 8700 + Math.floor(Math.random() * 90)
+  const server = await startLocalServer({ port, persistTo, history: false })
+  project.provide('baseUrl', server.base)
+  return () => {
+    server.stop()
+    rmSync(persistTo, { recursive: true, force: true })
+  }
+}
