@@ -19,6 +19,16 @@ export default defineConfig(async () => {
           ],
           test: { name: 'worker', include: ['tests/worker/**/*.test.ts'], setupFiles: ['tests/worker/apply-migrations.ts'] },
         },
+        {
+          // benchmarks inside workerd: only `npm run bench` runs this project
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+            }),
+          ],
+          test: { name: 'bench', include: ['bench/**/*.bench.test.ts'], setupFiles: ['tests/worker/apply-migrations.ts'], testTimeout: 600_000 },
+        },
         { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
         { test: { name: 'widget', include: ['tests/widget/**/*.test.{ts,tsx}'], environment: 'happy-dom' } },
         {

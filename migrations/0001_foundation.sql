@@ -1,6 +1,7 @@
 -- Foundation: projects, keys, the people and accounts they send, raw events and the daily rollups.
--- Rollups are maintained by triggers so they change in the same transaction as the raw insert,
--- and only when the raw row was really inserted (INSERT OR IGNORE on a duplicate messageId fires nothing).
+-- Rollups are updated by ingest in the same D1 batch (one transaction) as the raw insert, aggregated per
+-- request from the rows that request really inserted (ingest_id), so a duplicate messageId counts nothing.
+-- Small tables keyed by their primary key are WITHOUT ROWID: one b-tree write per upsert instead of two.
 
 CREATE TABLE projects (
   id TEXT PRIMARY KEY,
@@ -28,7 +29,7 @@ CREATE TABLE accounts (
   first_seen INTEGER NOT NULL,
   last_seen INTEGER NOT NULL,
   PRIMARY KEY (project_id, id)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE users (
   project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
@@ -38,7 +39,7 @@ CREATE TABLE users (
   first_seen INTEGER NOT NULL,
   last_seen INTEGER NOT NULL,
   PRIMARY KEY (project_id, id)
-);
+) WITHOUT ROWID;
 CREATE INDEX idx_users_project_id_account_id ON users(project_id, account_id);
 
 -- kind: identify | group | page | track | login | feature | value | click | system
@@ -58,13 +59,12 @@ CREATE TABLE events (
   app_version TEXT,
   ts INTEGER NOT NULL,
   received_at INTEGER NOT NULL,
+  ingest_id TEXT,
   properties_json TEXT NOT NULL DEFAULT '{}',
   context_json TEXT NOT NULL DEFAULT '{}',
   PRIMARY KEY (project_id, message_id)
 );
 CREATE INDEX idx_events_project_id_ts ON events(project_id, ts);
-CREATE INDEX idx_events_project_id_account_id_ts ON events(project_id, account_id, ts);
-CREATE INDEX idx_events_project_id_name_ts ON events(project_id, name, ts);
 
 -- Daily rollup per (user, event name, day): what the CS API counts.
 CREATE TABLE user_event_days (
@@ -76,7 +76,7 @@ CREATE TABLE user_event_days (
   n INTEGER NOT NULL DEFAULT 0,
   amount REAL NOT NULL DEFAULT 0,
   PRIMARY KEY (project_id, user_id, name, day)
-);
+) WITHOUT ROWID;
 CREATE INDEX idx_user_event_days_project_id_account_id_day ON user_event_days(project_id, account_id, day);
 
 -- Daily rollup per (user, day): activity, logins, value, time in product.
@@ -93,37 +93,6 @@ CREATE TABLE user_days (
   active_seconds INTEGER NOT NULL DEFAULT 0,
   app_version TEXT,
   PRIMARY KEY (project_id, user_id, day)
-);
+) WITHOUT ROWID;
 CREATE INDEX idx_user_days_project_id_account_id_day ON user_days(project_id, account_id, day);
 CREATE INDEX idx_user_days_project_id_day ON user_days(project_id, day);
-
-CREATE TRIGGER trg_events_rollup_user_event_days AFTER INSERT ON events
-WHEN NEW.user_id IS NOT NULL AND NEW.name IS NOT NULL
-BEGIN
-  INSERT INTO user_event_days (project_id, user_id, name, day, account_id, n, amount)
-  VALUES (NEW.project_id, NEW.user_id, NEW.name, date(NEW.ts / 1000, 'unixepoch'), NEW.account_id, 1, COALESCE(NEW.amount, 0))
-  ON CONFLICT (project_id, user_id, name, day) DO UPDATE SET
-    n = n + 1,
-    amount = amount + excluded.amount,
-    account_id = COALESCE(excluded.account_id, account_id);
-END;
-
-CREATE TRIGGER trg_events_rollup_user_days AFTER INSERT ON events
-WHEN NEW.user_id IS NOT NULL
-BEGIN
-  INSERT INTO user_days (project_id, user_id, day, account_id, events, meaningful, logins, value_events, value_amount, active_seconds, app_version)
-  VALUES (
-    NEW.project_id, NEW.user_id, date(NEW.ts / 1000, 'unixepoch'), NEW.account_id, 1,
-    NEW.meaningful, NEW.kind = 'login', NEW.kind = 'value',
-    CASE WHEN NEW.kind = 'value' THEN COALESCE(NEW.amount, 0) ELSE 0 END,
-    NEW.active_seconds, NEW.app_version)
-  ON CONFLICT (project_id, user_id, day) DO UPDATE SET
-    events = events + 1,
-    meaningful = meaningful + excluded.meaningful,
-    logins = logins + excluded.logins,
-    value_events = value_events + excluded.value_events,
-    value_amount = value_amount + excluded.value_amount,
-    active_seconds = active_seconds + excluded.active_seconds,
-    account_id = COALESCE(excluded.account_id, account_id),
-    app_version = COALESCE(excluded.app_version, app_version);
-END;

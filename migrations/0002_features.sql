@@ -22,17 +22,6 @@ CREATE TABLE user_feature_days (
   n INTEGER NOT NULL DEFAULT 0,
   amount REAL NOT NULL DEFAULT 0,
   PRIMARY KEY (project_id, user_id, feature_key, day)
-);
+) WITHOUT ROWID;
 CREATE INDEX idx_user_feature_days_project_id_account_id_day ON user_feature_days(project_id, account_id, day);
 CREATE INDEX idx_user_feature_days_project_id_feature_key_day ON user_feature_days(project_id, feature_key, day);
-
-CREATE TRIGGER trg_events_rollup_user_feature_days AFTER INSERT ON events
-WHEN NEW.user_id IS NOT NULL AND NEW.feature_key IS NOT NULL
-BEGIN
-  INSERT INTO user_feature_days (project_id, user_id, feature_key, day, account_id, n, amount)
-  VALUES (NEW.project_id, NEW.user_id, NEW.feature_key, date(NEW.ts / 1000, 'unixepoch'), NEW.account_id, 1, COALESCE(NEW.amount, 0))
-  ON CONFLICT (project_id, user_id, feature_key, day) DO UPDATE SET
-    n = n + 1,
-    amount = amount + excluded.amount,
-    account_id = COALESCE(excluded.account_id, account_id);
-END;

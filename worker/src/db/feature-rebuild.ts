@@ -2,6 +2,7 @@ import { classifyTrack } from '../ingest/normalize'
 import { DAY_MS, dayOf } from '../lib/days'
 import { RAW_RETENTION_DAYS } from '../lib/retention'
 import { buildFeatureIndex, listFeatures } from './features'
+import { rollupStatements } from './rollups'
 
 interface TrackRow {
   message_id: string
@@ -60,25 +61,9 @@ export async function reassignFeatureEvents(db: D1Database, projectId: string, n
 async function rebuildRollups(db: D1Database, projectId: string, since: number): Promise<void> {
   const day = dayOf(since)
   await db.batch([
-    db.prepare('DELETE FROM user_feature_days WHERE project_id = ?1 AND day >= ?2').bind(projectId, day),
-    db
-      .prepare(
-        `INSERT INTO user_feature_days (project_id, user_id, feature_key, day, account_id, n, amount)
-         SELECT project_id, user_id, feature_key, date(ts / 1000, 'unixepoch'), MAX(account_id), COUNT(*), SUM(COALESCE(amount, 0))
-         FROM events WHERE project_id = ?1 AND ts >= ?2 AND user_id IS NOT NULL AND feature_key IS NOT NULL
-         GROUP BY user_id, feature_key, date(ts / 1000, 'unixepoch')`,
-      )
-      .bind(projectId, since),
-    db.prepare('DELETE FROM user_days WHERE project_id = ?1 AND day >= ?2').bind(projectId, day),
-    db
-      .prepare(
-        `INSERT INTO user_days (project_id, user_id, day, account_id, events, meaningful, logins, value_events, value_amount, active_seconds, app_version)
-         SELECT project_id, user_id, date(ts / 1000, 'unixepoch'), MAX(account_id), COUNT(*), SUM(meaningful),
-           SUM(kind = 'login'), SUM(kind = 'value'), SUM(CASE WHEN kind = 'value' THEN COALESCE(amount, 0) ELSE 0 END),
-           SUM(active_seconds), MAX(app_version)
-         FROM events WHERE project_id = ?1 AND ts >= ?2 AND user_id IS NOT NULL
-         GROUP BY user_id, date(ts / 1000, 'unixepoch')`,
-      )
-      .bind(projectId, since),
+    ...['user_days', 'user_event_days', 'user_feature_days'].map((table) =>
+      db.prepare(`DELETE FROM ${table} WHERE project_id = ?1 AND day >= ?2`).bind(projectId, day),
+    ),
+    ...rollupStatements(db, projectId, { sinceTs: since }),
   ])
 }

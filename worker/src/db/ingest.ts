@@ -1,8 +1,11 @@
 import type { IngestPlan } from '../ingest/plan'
+import { rollupStatements } from './rollups'
 
 export interface WriteResult {
   inserted: number
   duplicates: number
+  /** D1's billed rows written, triggers and indexes included. */
+  rowsWritten: number
 }
 
 const UPSERT_ACCOUNT = `INSERT INTO accounts (project_id, id, name, traits_json, first_seen, last_seen)
@@ -21,14 +24,15 @@ ON CONFLICT (project_id, id) DO UPDATE SET
   first_seen = min(first_seen, excluded.first_seen),
   last_seen = max(last_seen, excluded.last_seen)`
 
-// The account falls back to the user's last group() call; triggers then update the rollups.
+// The account falls back to the user's last group() call.
 const INSERT_EVENT = `INSERT OR IGNORE INTO events (project_id, message_id, type, kind, name, user_id, anonymous_id, account_id,
-  feature_key, amount, meaningful, active_seconds, app_version, ts, received_at, properties_json, context_json)
+  feature_key, amount, meaningful, active_seconds, app_version, ts, received_at, properties_json, context_json, ingest_id)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, COALESCE(?8, (SELECT account_id FROM users WHERE project_id = ?1 AND id = ?6)),
-  ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)`
+  ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)`
 
 /** Writes a planned batch in one D1 batch (one transaction): accounts, users, then events and their rollups. */
 export async function writeIngest(db: D1Database, projectId: string, plan: IngestPlan, receivedAt: number): Promise<WriteResult> {
+  const ingestId = crypto.randomUUID()
   const accounts = plan.accounts.map((a) =>
     db.prepare(UPSERT_ACCOUNT).bind(projectId, a.id, a.name, JSON.stringify(a.traits), a.firstSeen, a.lastSeen),
   )
@@ -41,11 +45,14 @@ export async function writeIngest(db: D1Database, projectId: string, plan: Inges
       .bind(
         projectId, r.messageId, r.type, r.kind, r.name, r.userId, r.anonymousId, r.accountId,
         r.featureKey, r.amount, r.meaningful ? 1 : 0, r.activeSeconds, r.appVersion, r.ts, receivedAt,
-        JSON.stringify(r.properties), JSON.stringify(r.context),
+        JSON.stringify(r.properties), JSON.stringify(r.context), ingestId,
       ),
   )
-  if (events.length === 0) return { inserted: 0, duplicates: 0 }
-  const results = await db.batch([...accounts, ...users, ...events])
-  const inserted = results.slice(accounts.length + users.length).filter((r) => r.meta.changes > 0).length
-  return { inserted, duplicates: events.length - inserted }
+  if (events.length === 0) return { inserted: 0, duplicates: 0, rowsWritten: 0 }
+  const ts = plan.rows.map((r) => r.ts)
+  const rollups = rollupStatements(db, projectId, { ingestId, fromTs: Math.min(...ts), toTs: Math.max(...ts) })
+  const results = await db.batch([...accounts, ...users, ...events, ...rollups])
+  const inserted = results.slice(accounts.length + users.length, accounts.length + users.length + events.length).filter((r) => r.meta.changes > 0).length
+  const rowsWritten = results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0)
+  return { inserted, duplicates: events.length - inserted, rowsWritten }
 }

@@ -1,0 +1,46 @@
+// Compressed sizes of the widget bundles and of peer products' browser bundles, measured the same way.
+import { existsSync, readFileSync } from 'node:fs'
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
+
+const root = new URL('..', import.meta.url).pathname
+
+/** Budgets in gzip bytes, checked in CI (issue 3: core ≤ 5 KB; issue 5: core + nudge UI ≤ 15 KB). */
+export const BUDGETS = { core: 5 * 1024, total: 15 * 1024 }
+
+export function compressed(buf) {
+  return {
+    raw: buf.length,
+    gzip: gzipSync(buf, { level: 9 }).length,
+    brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  }
+}
+
+export function fileSize(path) {
+  const full = root + path
+  return existsSync(full) ? compressed(readFileSync(full)) : null
+}
+
+export function widgetSizes() {
+  const core = fileSize('public/uptake.js')
+  const nudges = fileSize('public/uptake-nudges.js')
+  return { core, nudges, totalGzip: (core?.gzip ?? 0) + (nudges?.gzip ?? 0) }
+}
+
+async function minified(path) {
+  const { transform } = await import('esbuild')
+  const out = await transform(readFileSync(root + path, 'utf8'), { minify: true, loader: path.endsWith('.css') ? 'css' : 'js' })
+  return Buffer.from(out.code)
+}
+
+/** Peers' shipped browser bundles (already minified, except Shepherd's ESM build, minified here with esbuild). */
+export async function peerSizes() {
+  const shepherd = Buffer.concat([await minified('node_modules/shepherd.js/dist/js/shepherd.mjs'), await minified('node_modules/shepherd.js/dist/css/shepherd.css')])
+  const sum = (...parts) => parts.reduce((a, p) => ({ raw: a.raw + p.raw, gzip: a.gzip + p.gzip, brotli: a.brotli + p.brotli }), { raw: 0, gzip: 0, brotli: 0 })
+  const posthogCore = fileSize('node_modules/posthog-js/dist/array.js')
+  return {
+    'posthog-js (array.js, capture core)': posthogCore,
+    'posthog-js + product-tours + surveys chunks': sum(posthogCore, fileSize('node_modules/posthog-js/dist/product-tours.js'), fileSize('node_modules/posthog-js/dist/surveys.js')),
+    '@segment/analytics-next (standalone.js)': fileSize('node_modules/@segment/analytics-next/dist/umd/standalone.js'),
+    'shepherd.js (js + css, minified)': compressed(shepherd),
+  }
+}
