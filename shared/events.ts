@@ -109,8 +109,4 @@ export interface IngestResult {
   rejected: RejectedEvent[]
 }
 
-/** Event names Uptake itself gives meaning to. */
-export const SIGNED_IN_EVENT = 'Signed In'
-export const CLICK_EVENT = '$click'
-export const ENGAGED_EVENT = '$engaged'
-export const WIDGET_ERROR_EVENT = '$widget_error'
+export * from './event-names'

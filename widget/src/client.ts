@@ -1,7 +1,12 @@
+import type { WidgetConfig } from '../../shared/config'
+import { CLICK_EVENT, ENGAGED_EVENT, SIGNED_IN_EVENT } from '../../shared/event-names'
 import type { EventContext, UptakeEvent } from '../../shared/events'
+import { cachedConfig, DEFAULT_CAPTURE, fetchConfig } from './config'
 import { Delivery, type WireEvent } from './delivery'
 import { uuid } from './ids'
-import { load, save } from './storage'
+import { browserOptsOut, stripUrl } from './privacy'
+import { Session } from './session'
+import { clearAll, load, save } from './storage'
 
 declare const __UPTAKE_VERSION__: string
 
@@ -10,10 +15,16 @@ export interface InitOptions {
   /** Origin of the Uptake worker; defaults to the origin uptake.js was loaded from. */
   host?: string
   appVersion?: string
+  /** Capture nothing until `uptake.consent(true)`; the project setting can also require it. */
+  requireConsent?: boolean
 }
 
 type Traits = Record<string, unknown>
-type Body = { type: 'identify'; traits?: Traits } | { type: 'group'; groupId: string; traits?: Traits } | { type: 'track'; event: string; properties?: Traits } | { type: 'page'; name?: string | null; properties?: Traits }
+type Body =
+  | { type: 'identify'; traits?: Traits }
+  | { type: 'group'; groupId: string; traits?: Traits }
+  | { type: 'track'; event: string; properties?: Traits }
+  | { type: 'page'; name?: string | null; properties?: Traits }
 
 interface Identity {
   userId?: string
@@ -21,69 +32,140 @@ interface Identity {
   accountId?: string
 }
 
-/** The Segment-style API the host calls: identify, group, track, page. */
+const MAX_WAITING = 100
+
+/** The Segment-style API the host calls, with consent, sessions and logins applied to every event. */
 export class UptakeClient {
   delivery?: Delivery
+  config?: WidgetConfig
   identity: Identity
-  appVersion?: string
-  sessionId?: string
+  session?: Session
+  private opts?: InitOptions
+  private host = ''
+  /** Events made before the config arrived: sent or dropped once consent rules are known. */
+  private waiting: WireEvent[] = []
 
   constructor() {
     this.identity = load<Identity>('identity') ?? { anonymousId: uuid() }
   }
 
-  init(opts: InitOptions, scriptOrigin: string): void {
-    if (this.delivery || !opts?.writeKey) return
-    const host = (opts.host ?? scriptOrigin).replace(/\/$/, '')
-    this.appVersion = opts.appVersion
-    this.delivery = new Delivery({ endpoint: `${host}/v1/batch`, writeKey: opts.writeKey })
-    this.delivery.flush()
+  init(opts: InitOptions, scriptOrigin: string): Promise<void> | void {
+    if (this.opts || !opts?.writeKey || load('optout')) return
+    this.opts = opts
+    this.host = (opts.host ?? scriptOrigin).replace(/\/$/, '')
+    this.delivery = new Delivery({ endpoint: `${this.host}/v1/batch`, writeKey: opts.writeKey })
+    const cached = cachedConfig()
+    if (cached) this.configure(cached)
+    return fetchConfig(this.host, opts.writeKey).then((c) => this.configure(c))
+  }
+
+  private configure(config: WidgetConfig): void {
+    const first = !this.config
+    this.config = config
+    this.session ??= new Session((config.capture?.sessionTimeoutMinutes ?? 30) * 60_000)
+    if (!first) return
+    const waiting = this.waiting
+    this.waiting = []
+    if (this.allowed()) for (const e of waiting) this.delivery?.enqueue(e)
+    this.delivery?.flush()
+  }
+
+  get capture() {
+    return this.config?.capture ?? DEFAULT_CAPTURE
+  }
+
+  /** Whether anything may be captured now: opt-out, consent mode and DNT/GPC, in that order. */
+  allowed(): boolean {
+    if (load('optout')) return false
+    const consent = load<boolean>('consent')
+    if (consent === false) return false
+    if ((this.opts?.requireConsent || this.capture.requireConsent) && consent !== true) return false
+    return !(this.capture.respectDoNotTrack && browserOptsOut())
   }
 
   identify(userId?: string | null, traits?: Traits): void {
-    if (userId != null) this.identity.userId = String(userId)
-    this.remember()
+    if (userId != null) this.identity.userId = String(userId).slice(0, 200)
+    save('identity', this.identity)
     this.send({ type: 'identify', traits })
+    this.activity()
   }
 
   group(accountId: string, traits?: Traits): void {
-    this.identity.accountId = String(accountId)
-    this.remember()
+    this.identity.accountId = String(accountId).slice(0, 200)
+    save('identity', this.identity)
     this.send({ type: 'group', groupId: this.identity.accountId, traits })
   }
 
   track(event: string, properties?: Traits): void {
-    this.send({ type: 'track', event: String(event), properties })
+    event = String(event)
+    this.activity()
+    // a host's own 'Signed In' counts once per session, like the automatic one
+    if (event === SIGNED_IN_EVENT && this.session && !this.session.markLogin()) return
+    this.send({ type: 'track', event, properties })
   }
 
   page(name?: string, properties?: Traits): void {
-    this.send({ type: 'page', name: name ?? null, properties: { ...pageContext(), ...properties } })
+    this.activity()
+    this.send({ type: 'page', name: name ?? null, properties: { ...this.pageContext(), ...properties } })
+  }
+
+  consent(granted: boolean): void {
+    save('consent', !!granted)
+    if (!granted) return this.delivery?.clear()
+    load('optout') && save('optout', false)
+    if (this.identity.userId) this.identify(this.identity.userId)
+  }
+
+  optOut(): void {
+    this.delivery?.clear()
+    clearAll()
+    save('optout', true)
+    this.identity = { anonymousId: uuid() }
   }
 
   reset(): void {
     this.identity = { anonymousId: uuid() }
-    this.remember()
+    save('identity', this.identity)
+  }
+
+  /** User activity: keeps the session alive; the first activity of a session by a known user is a login. */
+  activity(): void {
+    if (!this.session || !this.allowed()) return
+    this.session.touch()
+    if (this.identity.userId && this.session.markLogin()) {
+      this.send({ type: 'track', event: SIGNED_IN_EVENT, properties: { automatic: true } })
+    }
+  }
+
+  click(event: string, properties: Traits): void {
+    if (event !== CLICK_EVENT) this.activity()
+    this.send({ type: 'track', event, properties })
+  }
+
+  engaged(seconds: number): void {
+    if (seconds > 0) this.send({ type: 'track', event: ENGAGED_EVENT, properties: { seconds } })
   }
 
   send(body: Body): void {
-    if (!this.delivery) return
+    if (!this.delivery || load('optout')) return
     const { userId, anonymousId, accountId } = this.identity
     const context: EventContext = {
       library: { name: 'uptake.js', version: __UPTAKE_VERSION__ },
-      page: pageContext(),
+      page: this.pageContext(),
       groupId: accountId,
-      sessionId: this.sessionId,
-      ...(this.appVersion ? { app: { version: this.appVersion } } : {}),
+      sessionId: this.session?.state.id || undefined,
+      ...(this.opts?.appVersion ? { app: { version: this.opts.appVersion } } : {}),
     }
-    const event = { ...body, messageId: uuid(), timestamp: new Date().toISOString(), userId, anonymousId, context }
-    this.delivery.enqueue(event as UptakeEvent as WireEvent)
+    const event = { ...body, messageId: uuid(), timestamp: new Date().toISOString(), userId, anonymousId, context } as UptakeEvent as WireEvent
+    if (!this.config) {
+      if (this.waiting.length < MAX_WAITING) this.waiting.push(event)
+      return
+    }
+    if (this.allowed()) this.delivery.enqueue(event)
   }
 
-  private remember(): void {
-    save('identity', this.identity)
+  pageContext() {
+    const strip = (u: string) => stripUrl(u, this.capture.stripQueryParams)
+    return { path: location.pathname, url: strip(location.href), title: document.title, referrer: strip(document.referrer) }
   }
-}
-
-function pageContext() {
-  return { path: location.pathname, url: location.href, title: document.title, referrer: document.referrer }
 }

@@ -1,10 +1,50 @@
+import { classifyClick } from './capture/clicks'
+import { Engagement } from './capture/engagement'
+import { watchRoutes } from './capture/pages'
 import { UptakeClient, type InitOptions } from './client'
-import { guard } from './guard'
+import { WIDGET_ERROR_EVENT } from '../../shared/event-names'
+import { guard, onWidgetError } from './guard'
 
 type QueuedCall = [string, ...unknown[]]
 type Stub = QueuedCall[] & { loaded?: boolean; [method: string]: unknown }
 
-const METHODS = ['init', 'identify', 'group', 'track', 'page', 'reset'] as const
+const METHODS = ['init', 'identify', 'group', 'track', 'page', 'reset', 'consent', 'optOut'] as const
+const MAX_ERROR_REPORTS = 5
+
+function listen(target: EventTarget, type: string, fn: (e: Event) => void): void {
+  target.addEventListener(type, guard(type, fn), { capture: true, passive: true })
+}
+
+/** Wires the browser to the client: clicks, input, visibility, routes. Every listener is guarded. */
+function capture(client: UptakeClient): void {
+  const engagement = new Engagement((s) => client.engaged(s))
+  engagement.start()
+  let lastInput = 0
+  const onInput = () => {
+    engagement.input()
+    // activity bookkeeping at most once a second: scroll and keydown fire very often
+    if (Date.now() - lastInput > 1000) {
+      lastInput = Date.now()
+      client.activity()
+    }
+  }
+  listen(document, 'click', (e) => {
+    onInput()
+    const target = e.target instanceof Element ? e.target : null
+    if (!target || !client.config || !client.capture.captureClicks) return
+    const hit = classifyClick(target, client.config.features, location.pathname)
+    if (hit) client.click(hit.event, hit.properties)
+  })
+  for (const type of ['keydown', 'pointerdown', 'scroll', 'touchstart']) listen(document, type, onInput)
+  const hide = () => {
+    engagement.flush()
+    client.delivery?.flush(true)
+  }
+  listen(document, 'visibilitychange', () => (document.visibilityState === 'hidden' ? hide() : onInput()))
+  listen(window, 'pagehide', hide)
+  listen(window, 'online', () => client.delivery?.retryNow())
+  watchRoutes(guard('route', () => client.page()))
+}
 
 /** Replaces the snippet's stub with the real API and replays the calls queued before load. */
 function boot(): void {
@@ -14,10 +54,23 @@ function boot(): void {
   const script = document.currentScript as HTMLScriptElement | null
   const origin = script?.src ? new URL(script.src).origin : location.origin
   const client = new UptakeClient()
+  let reports = 0
+  onWidgetError((error, where) => {
+    if (++reports > MAX_ERROR_REPORTS) return
+    client.send({ type: 'track', event: WIDGET_ERROR_EVENT, properties: { message: String((error as Error)?.message ?? error).slice(0, 300), where } })
+  })
+  let started = false
+  const start = (opts: InitOptions) => {
+    const ready = client.init(opts, origin)
+    if (!ready || started) return
+    started = true
+    capture(client)
+    ready.then(guard('first page', () => client.page()))
+  }
   const api: Record<string, unknown> = { loaded: true }
   for (const m of METHODS) {
     api[m] = guard(m, (...args: unknown[]) => {
-      if (m === 'init') client.init(args[0] as InitOptions, origin)
+      if (m === 'init') start(args[0] as InitOptions)
       else (client[m] as (...a: unknown[]) => void)(...args)
       return api
     })
@@ -26,15 +79,11 @@ function boot(): void {
   // hosts that kept a reference to the stub keep working: its methods now forward to the real API
   if (stub && typeof stub === 'object') for (const m of METHODS) stub[m] = api[m]
   const writeKey = script?.dataset.writeKey
-  if (writeKey) client.init({ writeKey, appVersion: script?.dataset.appVersion }, origin)
+  if (writeKey) start({ writeKey, appVersion: script?.dataset.appVersion, requireConsent: script?.dataset.requireConsent === 'true' })
   for (const [method, ...args] of Array.isArray(stub) ? stub : []) {
     const fn = api[method]
     if (typeof fn === 'function') fn(...args)
   }
-  const hide = guard('pagehide', () => client.delivery?.flush(true))
-  addEventListener('pagehide', hide)
-  document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && hide())
-  addEventListener('online', guard('online', () => client.delivery?.retryNow()))
 }
 
 guard('boot', boot)()

@@ -3,9 +3,12 @@ import { secretKeyAuth } from './auth/middleware'
 import type { AppEnv } from './env'
 import { renderError } from './errors'
 import { accountRoutes } from './routes/accounts'
+import { configRoutes } from './routes/config'
 import { demoRoutes } from './routes/demo'
 import { featureRoutes } from './routes/features'
 import { ingestRoutes } from './routes/ingest'
+import { settingsRoutes } from './routes/settings'
+import { widgetErrorRoutes } from './routes/widget-errors'
 
 export function createApp() {
   const app = new Hono<AppEnv>()
@@ -14,6 +17,7 @@ export function createApp() {
 
   app.get('/', (c) => c.redirect('/demo'))
   app.get('/healthz', (c) => c.json({ ok: true }))
+  app.route('/v1/config', configRoutes)
   app.route('/v1', ingestRoutes)
   app.route('/demo', demoRoutes)
 
@@ -21,6 +25,8 @@ export function createApp() {
   api.use('*', secretKeyAuth)
   api.route('/accounts', accountRoutes)
   api.route('/features', featureRoutes)
+  api.route('/settings', settingsRoutes)
+  api.route('/widget-errors', widgetErrorRoutes)
   app.route('/api/v1', api)
   return app
 }

@@ -1,0 +1,32 @@
+/** Project capture settings (admin API) and the widget config derived from them (GET /v1/config). */
+import { z } from 'zod'
+import type { FeatureRule } from './features'
+
+/** Query parameters stripped from captured URLs unless the project configures its own list. */
+export const DEFAULT_STRIPPED_PARAMS = ['token', 'access_token', 'code', 'password', 'email', 'key', 'secret', 'session', 'auth']
+
+export const captureSettingsSchema = z.object({
+  sessionTimeoutMinutes: z.number().int().min(1).max(24 * 60).default(30),
+  stripQueryParams: z.array(z.string().min(1).max(100)).max(50).default(DEFAULT_STRIPPED_PARAMS),
+  respectDoNotTrack: z.boolean().default(false),
+  requireConsent: z.boolean().default(false),
+  captureClicks: z.boolean().default(true),
+})
+export type CaptureSettings = z.output<typeof captureSettingsSchema>
+
+export const projectSettingsSchema = z.object({ capture: captureSettingsSchema.default(captureSettingsSchema.parse({})) }).loose()
+export type ProjectSettings = z.output<typeof projectSettingsSchema>
+
+/** A feature as the widget needs it: only client-side rules (click selectors and data attributes). */
+export interface ConfigFeature {
+  key: string
+  name: string
+  rules: Extract<FeatureRule, { match: 'click' | 'attribute' }>[]
+}
+
+export interface WidgetConfig {
+  features: ConfigFeature[]
+  capture: CaptureSettings
+  /** Whether the project has any live nudge; the widget asks for nudges only then. */
+  nudges: boolean
+}

@@ -1,0 +1,44 @@
+import { SELF } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { api, newProject } from './fixtures'
+
+const getConfig = (writeKey: string, headers: Record<string, string> = {}) =>
+  SELF.fetch(`http://uptake.test/v1/config?writeKey=${encodeURIComponent(writeKey)}`, { headers })
+
+describe('GET /v1/config', () => {
+  it('gives the widget client-side rules only, with capture settings, cacheable with an ETag', async () => {
+    const p = await newProject()
+    await api('/features/report.export', p.adminKey, { method: 'PUT', body: JSON.stringify({ name: 'Export', rules: [{ match: 'click', selector: '#export', path: '/reports' }, { match: 'event', event: 'Exported' }] }) })
+    await api('/features/server.only', p.adminKey, { method: 'PUT', body: JSON.stringify({ name: 'Server only', rules: [{ match: 'event', event: 'Paid' }] }) })
+    const res = await getConfig(p.writeKey)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-control')).toMatch(/max-age=60/)
+    const config = await res.json<{ features: { key: string; rules: unknown[] }[]; capture: { sessionTimeoutMinutes: number }; nudges: boolean }>()
+    expect(config.features).toEqual([{ key: 'report.export', name: 'Export', rules: [{ match: 'click', selector: '#export', path: '/reports' }] }])
+    expect(config.capture.sessionTimeoutMinutes).toBe(30)
+    const again = await getConfig(p.writeKey, { 'if-none-match': res.headers.get('etag')! })
+    expect(again.status).toBe(304)
+  })
+
+  it('refuses an unknown or secret key', async () => {
+    const p = await newProject()
+    expect((await getConfig('wk_nope')).status).toBe(401)
+    expect((await getConfig(p.adminKey)).status).toBe(401)
+  })
+
+  it('reflects capture settings changed through the admin API', async () => {
+    const p = await newProject()
+    const body = { capture: { requireConsent: true, respectDoNotTrack: true, stripQueryParams: ['ref'], sessionTimeoutMinutes: 15 } }
+    const put = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify(body) })
+    expect(put.status).toBe(200)
+    const config = await (await getConfig(p.writeKey)).json<{ capture: Record<string, unknown> }>()
+    expect(config.capture).toEqual({ ...body.capture, captureClicks: true })
+  })
+
+  it('rejects invalid settings with a 400', async () => {
+    const p = await newProject()
+    const res = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ capture: { sessionTimeoutMinutes: -5 } }) })
+    expect(res.status).toBe(400)
+    expect((await res.json<{ error: { details: string[] } }>()).error.details.join()).toMatch(/sessionTimeoutMinutes/)
+  })
+})

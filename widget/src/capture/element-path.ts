@@ -1,0 +1,31 @@
+/**
+ * A clicked element's path as the server parses it (worker/src/capture/selector-path.ts):
+ * `main > div.toolbar > button#export.primary[data-testid="x"]`, at most 6 levels, no text or values.
+ */
+const SAFE = /^[A-Za-z_][\w-]{0,63}$/
+const MAX_DEPTH = 6
+const KEPT_ATTRS = ['data-testid', 'data-test', 'data-action', 'name', 'role', 'type']
+
+function step(el: Element): string {
+  let s = el.tagName.toLowerCase()
+  if (el.id && SAFE.test(el.id)) s += `#${el.id}`
+  for (const c of Array.from(el.classList).slice(0, 4)) if (SAFE.test(c)) s += `.${c}`
+  for (const a of KEPT_ATTRS) {
+    const v = el.getAttribute(a)
+    if (v && /^[\w -]{1,64}$/.test(v) && !v.includes(' ')) s += `[${a}="${v}"]`
+  }
+  return s
+}
+
+export function elementPath(el: Element): string {
+  const parts: string[] = []
+  for (let cur: Element | null = el; cur && parts.length < MAX_DEPTH && cur.tagName !== 'HTML' && cur.tagName !== 'BODY'; cur = cur.parentElement) {
+    parts.unshift(step(cur))
+  }
+  return parts.join(' > ')
+}
+
+/** Visible text of a clicked element, trimmed and truncated: never form values. */
+export function elementText(el: Element): string {
+  return (el.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 60)
+}

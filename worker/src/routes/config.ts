@@ -1,0 +1,37 @@
+import { Hono } from 'hono'
+import { cors } from 'hono/cors'
+import { z } from 'zod'
+import { assertWriteKey, keyFromAuthorization, resolveKey } from '../auth/middleware'
+import { widgetConfig } from '../capture/widget-config'
+import { listFeatures } from '../db/features'
+import { loadProjectSettings } from '../db/settings'
+import type { AppEnv } from '../env'
+import { validate } from '../lib/validate'
+
+/** Whether the project has live nudges; the nudges module registers its own check. */
+export type NudgePresence = (db: D1Database, projectId: string, now: number) => Promise<boolean>
+let nudgePresence: NudgePresence = async () => false
+export function setNudgePresence(check: NudgePresence): void {
+  nudgePresence = check
+}
+
+/** Public widget config, by write key: small, and cacheable at the edge for a minute. */
+export const configRoutes = new Hono<AppEnv>()
+
+configRoutes.use('*', cors({ origin: '*', maxAge: 86400 }))
+
+configRoutes.get('/', validate('query', z.object({ writeKey: z.string().max(200).optional() })), async (c) => {
+  const key = assertWriteKey(await resolveKey(c.env.DB, c.req.valid('query').writeKey ?? keyFromAuthorization(c.req.header('authorization'))))
+  const [features, settings, nudges] = await Promise.all([
+    listFeatures(c.env.DB, key.projectId),
+    loadProjectSettings(c.env.DB, key.projectId),
+    nudgePresence(c.env.DB, key.projectId, Date.now()),
+  ])
+  const body = JSON.stringify(widgetConfig(features, settings, nudges))
+  const digest = await crypto.subtle.digest('SHA-1', new TextEncoder().encode(body))
+  const etag = `"${[...new Uint8Array(digest)].slice(0, 12).map((b) => b.toString(16).padStart(2, '0')).join('')}"`
+  c.header('Cache-Control', 'public, max-age=60, stale-while-revalidate=600')
+  c.header('ETag', etag)
+  if (c.req.header('if-none-match') === etag) return c.body(null, 304)
+  return c.body(body, 200, { 'Content-Type': 'application/json' })
+})
