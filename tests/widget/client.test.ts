@@ -1,0 +1,93 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { UptakeClient } from '../../widget/src/client'
+import type { WidgetConfig } from '../../shared/config'
+
+const config = (capture: Partial<WidgetConfig['capture']> = {}): WidgetConfig => ({
+  features: [],
+  nudges: false,
+  capture: { sessionTimeoutMinutes: 30, stripQueryParams: ['token'], respectDoNotTrack: false, requireConsent: false, captureClicks: true, ...capture },
+})
+
+async function started(capture: Partial<WidgetConfig['capture']> = {}, opts: { requireConsent?: boolean } = {}) {
+  vi.stubGlobal('fetch', vi.fn(async (url: string) => (String(url).includes('/v1/config') ? Response.json(config(capture)) : new Response('{}'))))
+  const client = new UptakeClient()
+  await client.init({ writeKey: 'wk', host: 'https://uptake.test', ...opts }, 'https://uptake.test')
+  return client
+}
+
+const sent = (client: UptakeClient) => JSON.parse(localStorage.getItem('uptake:outbox') ?? '{"events":[]}').events as { type: string; event?: string }[]
+
+beforeEach(() => localStorage.clear())
+afterEach(() => vi.unstubAllGlobals())
+
+describe('UptakeClient', () => {
+  it('emits one Signed In for an identified user, even when the host also tracks it', async () => {
+    const client = await started()
+    client.identify('u1', { role: 'admin' })
+    client.track('Signed In')
+    client.track('Invoice Created')
+    const names = sent(client).filter((e) => e.type === 'track').map((e) => e.event)
+    expect(names).toEqual(['Signed In', 'Invoice Created'])
+  })
+
+  it('captures nothing in consent mode until consent is given', async () => {
+    const client = await started({}, { requireConsent: true })
+    client.identify('u1')
+    client.track('Before')
+    expect(sent(client)).toEqual([])
+    client.consent(true)
+    client.track('After')
+    expect(sent(client).map((e) => e.event ?? e.type)).toContain('After')
+    expect(sent(client).map((e) => e.event)).not.toContain('Before')
+  })
+
+  it('honours the project consent switch from the config', async () => {
+    const client = await started({ requireConsent: true })
+    client.track('Before')
+    expect(sent(client)).toEqual([])
+  })
+
+  it('honours Do-Not-Track when the project says so', async () => {
+    vi.stubGlobal('navigator', { ...navigator, doNotTrack: '1' })
+    const client = await started({ respectDoNotTrack: true })
+    client.track('x')
+    expect(sent(client)).toEqual([])
+  })
+
+  it('stops and clears everything on optOut, across reloads', async () => {
+    const client = await started()
+    client.identify('u1')
+    client.optOut()
+    client.track('after')
+    expect(localStorage.getItem('uptake:identity')).toBeNull()
+    expect(sent(client)).toEqual([])
+    const again = new UptakeClient()
+    again.init({ writeKey: 'wk' }, 'https://uptake.test')
+    again.track('x')
+    expect(sent(again)).toEqual([])
+  })
+
+  it('strips configured query parameters from captured URLs', async () => {
+    history.replaceState({}, '', '/page?token=secret&tab=1')
+    const client = await started()
+    expect(client.pageContext().url).not.toContain('secret')
+    expect(client.pageContext().url).toContain('tab=1')
+  })
+
+  it('holds events made before the config arrives and sends them once it does', async () => {
+    let release!: (r: Response) => void
+    const batches: string[] = []
+    vi.stubGlobal('fetch', vi.fn((url: string, init?: RequestInit) => {
+      if (String(url).includes('/v1/config')) return new Promise<Response>((r) => (release = r))
+      batches.push(String(init?.body))
+      return Promise.resolve(new Response('{}', { status: 503 }))
+    }))
+    const client = new UptakeClient()
+    const ready = client.init({ writeKey: 'wk' }, 'https://uptake.test')
+    client.track('Early')
+    expect(sent(client)).toEqual([])
+    release(Response.json(config()))
+    await ready
+    expect(batches.join()).toContain('"Early"')
+  })
+})
