@@ -36,3 +36,31 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
   }
   throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${last}` : ''}`)
 }
+
+export interface AccountDetail {
+  users: { id: string }[]
+  events: { name: string; events_30d: number }[]
+  features: { key: string; uses_30d: number }[]
+}
+
+/** Events of one name counted for an account through the CS API (0 when the account is unknown yet). */
+export async function eventCount(base: string, account: string, name: string): Promise<number> {
+  const res = await fetch(`${base}/api/v1/accounts/${encodeURIComponent(account)}`, { headers: { authorization: 'Bearer rk_demo' } })
+  if (res.status === 404) return 0
+  const detail = (await res.json()) as AccountDetail
+  return detail.events.find((e) => e.name === name)?.events_30d ?? 0
+}
+
+export async function featureUses(base: string, account: string, key: string): Promise<number> {
+  const res = await fetch(`${base}/api/v1/accounts/${encodeURIComponent(account)}`, { headers: { authorization: 'Bearer rk_demo' } })
+  if (res.status === 404) return 0
+  return ((await res.json()) as AccountDetail).features.find((f) => f.key === key)?.uses_30d ?? 0
+}
+
+/** Waits until `count()` reaches `expected`, then checks it stays there (no late duplicates). */
+export async function expectCount(count: () => Promise<number>, expected: number, settleMs = 1500): Promise<void> {
+  await eventually(async () => ((await count()) >= expected ? true : undefined))
+  await new Promise((r) => setTimeout(r, settleMs))
+  const final = await count()
+  if (final !== expected) throw new Error(`expected exactly ${expected}, got ${final}`)
+}

@@ -95,3 +95,33 @@ export async function listAccountEventCounts(db: D1Database, projectId: string, 
     .all<EventCountRow>()
   return results
 }
+
+export interface FeatureUseRow {
+  key: string
+  name: string
+  kind: string
+  core: number
+  uses_30d: number
+  users_30d: number
+  uses_total: number
+  first_day: string | null
+  last_day: string | null
+}
+
+/** Every registered feature with this account's use of it (zero when never used). */
+export async function listAccountFeatureUse(db: D1Database, projectId: string, accountId: string, sinceDay: string): Promise<FeatureUseRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT f.key, f.name, f.kind, f.core,
+        COALESCE(SUM(CASE WHEN d.day >= ?3 THEN d.n END), 0) AS uses_30d,
+        COUNT(DISTINCT CASE WHEN d.day >= ?3 THEN d.user_id END) AS users_30d,
+        COALESCE(SUM(d.n), 0) AS uses_total, MIN(d.day) AS first_day, MAX(d.day) AS last_day
+       FROM features f
+       LEFT JOIN user_feature_days d ON d.project_id = f.project_id AND d.feature_key = f.key AND d.account_id = ?2
+       WHERE f.project_id = ?1
+       GROUP BY f.key ORDER BY f.key`,
+    )
+    .bind(projectId, accountId, sinceDay)
+    .all<FeatureUseRow>()
+  return results
+}

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { findAccount, listAccountEventCounts, listAccountSummaries, listAccountUsers } from '../db/accounts'
+import { findAccount, listAccountEventCounts, listAccountFeatureUse, listAccountSummaries, listAccountUsers } from '../db/accounts'
 import type { AppEnv } from '../env'
 import { notFound } from '../errors'
 import { daysAgo } from '../lib/days'
@@ -40,9 +40,10 @@ accountRoutes.get('/:accountId', async (c) => {
   const account = await findAccount(c.env.DB, projectId, accountId)
   if (!account) throw notFound(`No account ${accountId} in this project`)
   const since = daysAgo(Date.now(), WINDOW_DAYS - 1)
-  const [users, events] = await Promise.all([
+  const [users, events, features] = await Promise.all([
     listAccountUsers(c.env.DB, projectId, accountId, since),
     listAccountEventCounts(c.env.DB, projectId, accountId, since),
+    listAccountFeatureUse(c.env.DB, projectId, accountId, since),
   ])
   return c.json({
     window_days: WINDOW_DAYS,
@@ -62,5 +63,6 @@ accountRoutes.get('/:accountId', async (c) => {
       last_seen: new Date(u.last_seen).toISOString(),
     })),
     events,
+    features: features.map((f) => ({ ...f, core: f.core === 1 })),
   })
 })
