@@ -1,0 +1,113 @@
+/**
+ * The scoring model's configuration (SCORING.md defaults, every number editable per project and per
+ * segment profile), the leading-indicator rule language, segments and outcomes.
+ */
+import { z } from 'zod'
+
+export const anchorSchema = z
+  .object({
+    poor: z.number(),
+    healthy: z.number(),
+    min: z.number().optional(),
+    cap: z.number().optional(),
+    lowerIsBetter: z.boolean().default(false),
+  })
+  .refine((a) => (a.lowerIsBetter ? a.poor > a.healthy : a.poor < a.healthy), { message: 'poor must be worse than healthy' })
+export type Anchor = z.output<typeof anchorSchema>
+
+export const ACCOUNT_MEASURES = ['seat_activation', 'hau_share', 'feature_breadth', 'value_realisation', 'momentum', 'version_lag', 'nps'] as const
+export type AccountMeasureKey = (typeof ACCOUNT_MEASURES)[number]
+
+const measureConfig = z.object({ weight: z.number().min(0).max(100), anchor: anchorSchema })
+
+export const scoringProfileSchema = z.object({
+  measures: z.record(z.enum(ACCOUNT_MEASURES), measureConfig),
+  bands: z
+    .object({ red: z.number().min(0).max(100), green: z.number().min(0).max(100), hysteresis: z.number().min(0).max(20) })
+    .refine((b) => b.red < b.green, { message: 'red must be below green' }),
+  /** Share of the total weight that must be present, else `insufficient_data` (SCORING §5). */
+  minPresentWeight: z.number().min(0).max(1),
+  /** Active days in 28 that make a user a highly active user (Gainsight HAU). */
+  hauDays: z.number().int().min(1).max(28),
+})
+export type ScoringProfile = z.output<typeof scoringProfileSchema>
+
+// ---- leading-indicator rules -------------------------------------------------------------
+export const RULE_METRICS = [
+  'features_used', 'core_features_used', 'core_features_total', 'event_count', 'active_users', 'active_days', 'logins', 'value_events', 'health_score', 'releases_behind', 'account_age_days', 'seats_used_ratio',
+] as const
+export type RuleMetric = (typeof RULE_METRICS)[number]
+
+export const conditionSchema = z.object({
+  metric: z.enum(RULE_METRICS),
+  /** Event name, for `event_count`. */
+  event: z.string().min(1).max(200).optional(),
+  op: z.enum(['<', '<=', '>', '>=', '==']),
+  value: z.number(),
+  /** Window in days: the last N days, or the first N days of the account's life. */
+  window: z.object({ days: z.number().int().min(1).max(365), from: z.enum(['now', 'start']).default('now') }).optional(),
+}).refine((c) => c.metric !== 'event_count' || !!c.event, { message: 'event_count needs an event name', path: ['event'] })
+export type Condition = z.output<typeof conditionSchema>
+
+export const indicatorRuleSchema = z.object({
+  key: z.string().regex(/^[a-z0-9_.-]{1,64}$/),
+  name: z.string().min(1).max(200),
+  kind: z.enum(['risk', 'opportunity']),
+  /** Only accounts in this segment; all when absent. */
+  segment: z.string().max(64).optional(),
+  /** Every condition must hold. */
+  all: z.array(conditionSchema).min(1).max(10),
+  critical: z.boolean().default(false),
+})
+export type IndicatorRule = z.output<typeof indicatorRuleSchema>
+
+// ---- segments ----------------------------------------------------------------------------
+export const attributeConditionSchema = z.object({
+  attribute: z.string().min(1).max(64),
+  op: z.enum(['<', '<=', '>', '>=', '==', '!=', 'in']),
+  value: z.union([z.number(), z.string(), z.array(z.union([z.number(), z.string()])).max(50)]),
+})
+export const segmentSchema = z.object({
+  key: z.string().regex(/^[a-z0-9_.-]{1,64}$/),
+  name: z.string().min(1).max(200),
+  /** Every condition must hold; segments are tried in order and the first match wins. */
+  all: z.array(attributeConditionSchema).max(10),
+  /** Profile overrides for this segment (weights, anchors, bands). */
+  profile: z.string().max(64).optional(),
+})
+export type Segment = z.output<typeof segmentSchema>
+
+export const scoringConfigSchema = z.object({
+  profiles: z.record(z.string().regex(/^[a-z0-9_.-]{1,64}$/), scoringProfileSchema).refine((p) => 'default' in p, { message: 'a "default" profile is required' }),
+  segments: z.array(segmentSchema).max(50),
+  rules: z.array(indicatorRuleSchema).max(100),
+  /** Latest app version; when absent the highest version seen in the project is used. */
+  latestVersion: z.string().max(64).optional(),
+  /** Minimum accounts in each 2x2 cell before a retained-vs-churned figure is reported. */
+  minCellCount: z.number().int().min(1).max(1000),
+})
+export type ScoringConfig = z.output<typeof scoringConfigSchema>
+
+// ---- outcomes and attributes -------------------------------------------------------------
+export const outcomeSchema = z.object({
+  kind: z.enum(['renewed', 'churned', 'expanded', 'contracted']),
+  date: z.iso.date(),
+  amount: z.number().finite().optional(),
+})
+export type Outcome = z.output<typeof outcomeSchema>
+
+export const accountAttributesSchema = z
+  .object({
+    name: z.string().max(200),
+    arr: z.number().min(0),
+    seats: z.number().int().min(0),
+    employees: z.number().int().min(0),
+    plan: z.string().max(100),
+    renewal_date: z.iso.date(),
+    owner: z.string().max(200),
+    tier: z.string().max(64),
+    parent_id: z.string().max(200),
+    nps: z.number().min(-100).max(100),
+  })
+  .partial()
+export type AccountAttributes = z.output<typeof accountAttributesSchema>

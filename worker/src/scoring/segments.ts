@@ -1,0 +1,43 @@
+import type { Segment } from '../../../shared/scoring'
+
+type Attributes = Record<string, unknown>
+
+function holds(attrs: Attributes, c: Segment['all'][number]): boolean {
+  const v = attrs[c.attribute]
+  if (v === undefined || v === null) return false
+  switch (c.op) {
+    case 'in':
+      return Array.isArray(c.value) && c.value.some((x) => String(x) === String(v))
+    case '==':
+      return String(v) === String(c.value)
+    case '!=':
+      return String(v) !== String(c.value)
+    default: {
+      const a = Number(v)
+      const b = Number(c.value)
+      if (Number.isNaN(a) || Number.isNaN(b)) return false
+      return c.op === '<' ? a < b : c.op === '<=' ? a <= b : c.op === '>' ? a > b : a >= b
+    }
+  }
+}
+
+/** The first segment whose conditions all hold; a tier override attribute wins outright. */
+export function segmentOf(attrs: Attributes, segments: Segment[]): Segment | null {
+  if (typeof attrs.tier === 'string') {
+    const forced = segments.find((s) => s.key === attrs.tier)
+    if (forced) return forced
+  }
+  return segments.find((s) => s.all.every((c) => holds(attrs, c))) ?? null
+}
+
+/** Mid-rank percentile (SCORING §6): 100·(count below + ½·count equal)/N; null below the minimum cohort. */
+export function percentileInCohort(x: number, cohort: number[], minCohort = 20): number | null {
+  if (cohort.length < minCohort) return null
+  let below = 0
+  let equal = 0
+  for (const c of cohort) {
+    if (c < x) below++
+    else if (c === x) equal++
+  }
+  return (100 * (below + equal / 2)) / cohort.length
+}
