@@ -2,11 +2,14 @@ import { Hono } from 'hono'
 import { secretKeyAuth } from './auth/middleware'
 import type { AppEnv } from './env'
 import { renderError } from './errors'
+import { accountAdminRoutes } from './routes/account-admin'
 import { accountRoutes } from './routes/accounts'
 import { configRoutes } from './routes/config'
 import { demoRoutes } from './routes/demo'
 import { featureRoutes } from './routes/features'
+import { healthRoutes } from './routes/health'
 import { ingestRoutes } from './routes/ingest'
+import { scoringAdminRoutes } from './routes/scoring-admin'
 import { settingsRoutes } from './routes/settings'
 import { widgetErrorRoutes } from './routes/widget-errors'
 
@@ -24,6 +27,9 @@ export function createApp() {
   const api = new Hono<AppEnv>()
   api.use('*', secretKeyAuth)
   api.route('/accounts', accountRoutes)
+  api.route('/accounts', accountAdminRoutes)
+  api.route('/health', healthRoutes)
+  api.route('/scoring', scoringAdminRoutes)
   api.route('/features', featureRoutes)
   api.route('/settings', settingsRoutes)
   api.route('/widget-errors', widgetErrorRoutes)

@@ -54,7 +54,7 @@ export const PRESET_RULES: IndicatorRule[] = [
     name: 'At least 2,000 invoices created (Slack-style volume threshold)',
     kind: 'opportunity',
     critical: false,
-    all: [{ metric: 'event_count', event: 'Invoice Created', op: '>=', value: 2000, window: { days: 365, from: 'now' } }],
+    all: [{ metric: 'event_count', event: 'Invoice Created', op: '>=', value: 2000, window: { days: 90, from: 'now' } }],
   },
   {
     key: 'seats_full',

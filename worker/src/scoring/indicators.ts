@@ -5,6 +5,8 @@ import { daysBetween } from '../lib/days'
 export interface RuleInputs {
   today: string
   startDay: string
+  /** The oldest day the rollups were loaded for: windows from the start need the start inside it. */
+  loadedFrom: string
   daily: { day: string; logins: number; valueEvents: number; meaningful: number }[]
   featureDays: { key: string; day: string; n: number }[]
   eventDays: { name: string; day: string; n: number }[]
@@ -26,7 +28,7 @@ function windowOf(c: Condition, x: RuleInputs): InWindow | null {
   if (!c.window) return () => true
   const { days, from } = c.window
   if (from === 'now') return (d) => daysBetween(d, x.today) < days && d <= x.today
-  if (daysBetween(x.startDay, x.today) < 0) return null
+  if (x.startDay < x.loadedFrom || daysBetween(x.startDay, x.today) < 0) return null
   return (d) => d >= x.startDay && daysBetween(x.startDay, d) < days
 }
 

@@ -1,0 +1,148 @@
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test'
+import { beforeAll, describe, expect, it } from 'vitest'
+import worker from '../../worker/src/index'
+import { api, newProject, post, type TestProject } from './fixtures'
+
+const DAY = 86_400_000
+const ago = (d: number) => new Date(Date.now() - d * DAY + 3600_000).toISOString()
+let p: TestProject
+
+type Ev = Record<string, unknown>
+const use = (user: string, account: string, event: string, daysAgo: number, props: Ev = {}): Ev => ({
+  type: 'track', messageId: crypto.randomUUID(), userId: user, event, properties: props, timestamp: ago(daysAgo), context: { groupId: account, app: { version: '2.0.0' } },
+})
+
+async function send(events: Ev[]) {
+  for (let i = 0; i < events.length; i += 400) {
+    const res = await post('/v1/batch', { writeKey: p.writeKey, batch: events.slice(i, i + 400) })
+    expect(res.status).toBe(200)
+  }
+}
+
+async function runCron() {
+  const ctx = createExecutionContext()
+  await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '17 3 * * *' }), env, ctx)
+  await waitOnExecutionContext(ctx)
+}
+
+beforeAll(async () => {
+  p = await newProject('scoring')
+  for (const [key, event, kind, core] of [['f1', 'F1 Used', 'feature', true], ['f2', 'F2 Used', 'feature', true], ['f3', 'F3 Used', 'feature', true], ['f4', 'F4 Used', 'feature', true], ['paid', 'Invoice Paid', 'value', false]] as const) {
+    const res = await api(`/features/${key}`, p.adminKey, { method: 'PUT', body: JSON.stringify({ name: event, kind, core, rules: [{ match: 'event', event }] }) })
+    expect(res.status).toBe(201)
+  }
+  const events: Ev[] = []
+  const groups: Ev[] = []
+  const group = (user: string, account: string, traits: Ev) => groups.push({ type: 'group', messageId: crypto.randomUUID(), userId: user, groupId: account, traits, timestamp: ago(80) })
+  // thriving: 4 of 4 seats, every weekday for 60 days, all core features and value events
+  for (let u = 0; u < 4; u++) {
+    group(`good-${u}`, 'good', { name: 'Good Co', seats: 4, arr: 60000 })
+    for (let d = 1; d <= 60; d++) for (const e of ['F1 Used', 'F2 Used', 'F3 Used', 'F4 Used', 'Invoice Paid']) events.push(use(`good-${u}`, 'good', e, d, { amount: 10 }))
+  }
+  // fading: busy in the prior 30 days, silent since, on an old version
+  for (let u = 0; u < 5; u++) {
+    group(`bad-${u}`, 'bad', { name: 'Bad Co', seats: 10, arr: 3000, renewal_date: ago(-30).slice(0, 10) })
+    for (let d = 31; d <= 60; d++) events.push(use(`bad-${u}`, 'bad', 'F1 Used', d))
+  }
+  // outcome cohort: accounts that used f2 early mostly renewed
+  for (let i = 0; i < 8; i++) {
+    const usedF2 = i < 4
+    group(`o-${i}`, `o${i}`, { name: `O${i}` })
+    events.push(use(`o-${i}`, `o${i}`, usedF2 ? 'F2 Used' : 'F1 Used', 70))
+  }
+  await send([...groups, ...events])
+  const outcomes = ['renewed', 'renewed', 'renewed', 'churned', 'churned', 'churned', 'churned', 'renewed']
+  for (let i = 0; i < 8; i++) {
+    const res = await api(`/accounts/o${i}/outcomes`, p.adminKey, { method: 'POST', body: JSON.stringify({ kind: outcomes[i], date: '2026-01-15', amount: 1000 }) })
+    expect(res.status).toBe(201)
+  }
+  const config = await (await api('/scoring/config', p.adminKey)).json<{ config: Record<string, unknown> }>()
+  expect((await api('/scoring/config', p.adminKey, { method: 'PUT', body: JSON.stringify({ ...config.config, minCellCount: 1 }) })).status).toBe(200)
+  await runCron()
+})
+
+interface Ranked { items: { account_id: string; score: number | null; band: string; churn_risk: boolean; churn_reasons: string[]; flags: { key: string }[]; segment: string }[] }
+
+describe('scoring through the daily cron and the CS API', () => {
+  it('ranks the fading account first by risk, red, with its reasons', async () => {
+    const res = await api('/health/accounts?sort=risk', p.readKey)
+    expect(res.status).toBe(200)
+    const { items } = await res.json<Ranked>()
+    expect(items[0]).toMatchObject({ account_id: 'bad', band: 'red', churn_risk: true, segment: 'tech_touch' })
+    expect(items[0].flags.map((f) => f.key)).toContain('no_activity_14d')
+    expect(items[0].churn_reasons.join()).toMatch(/renewal in \d+ days/)
+    const good = items.find((a) => a.account_id === 'good')!
+    expect(good.band).toBe('green')
+    expect(good.score).toBeGreaterThan(80)
+  })
+
+  it('filters by band, segment and fired rule', async () => {
+    const red = await (await api('/health/accounts?band=red', p.readKey)).json<Ranked>()
+    expect(red.items.every((a) => a.band === 'red')).toBe(true)
+    const high = await (await api('/health/accounts?segment=high_touch', p.readKey)).json<Ranked>()
+    expect(high.items.map((a) => a.account_id)).toEqual(['good'])
+    const fired = await (await api('/health/accounts?rule=no_activity_14d', p.readKey)).json<Ranked>()
+    expect(fired.items.map((a) => a.account_id)).toContain('bad')
+    expect((await api('/health/accounts?band=purple', p.readKey)).status).toBe(400)
+  })
+
+  it('explains one account exactly, with history, users and per-feature state', async () => {
+    const res = await api('/health/accounts/good', p.readKey)
+    expect(res.status).toBe(200)
+    const a = await res.json<{
+      score: number; explanation: { measures: { key: string; contribution: number; points_lost: number; score: number | null }[]; health_drivers: { sentence: string }[] }
+      history: { day: string; score: number }[]; users: { user_id: string; score: number }[]; features: { key: string; state: string }[]; model_version: string; data_fresh_until: string
+    }>()
+    const scored = a.explanation.measures.filter((m) => m.score !== null)
+    expect(Math.round(scored.reduce((s, m) => s + m.contribution, 0) * 10) / 10).toBe(a.score)
+    expect(Math.round(scored.reduce((s, m) => s + m.points_lost, 0) * 10) / 10).toBe(Math.round((100 - a.score) * 10) / 10)
+    expect(a.explanation.health_drivers.length).toBeGreaterThan(0)
+    expect(a.history).toHaveLength(1)
+    expect(a.users).toHaveLength(4)
+    expect(a.features.find((f) => f.key === 'f1')?.state).toBe('adopted')
+    expect(a.model_version).toMatch(/^v-/)
+    expect(a.data_fresh_until).toBeTruthy()
+  })
+
+  it('scores users', async () => {
+    const res = await api('/health/users/good-0', p.readKey)
+    expect(res.status).toBe(200)
+    expect((await res.json<{ score: number }>()).score).toBeGreaterThan(70)
+  })
+
+  it('answers which features predict renewal', async () => {
+    const res = await api('/health/retention?days=30', p.readKey)
+    expect(res.status).toBe(200)
+    const body = await res.json<{ accounts_with_outcomes: number; features: { key: string; n11: number; n10: number; n01: number; n00: number; phi: number }[] }>()
+    expect(body.accounts_with_outcomes).toBe(8)
+    const f2 = body.features.find((f) => f.key === 'f2')!
+    expect(f2).toMatchObject({ n11: 3, n10: 1, n01: 1, n00: 3 })
+    expect(f2.phi).toBe(0.5)
+    expect(body.features[0].key).toBe('f2')
+  })
+
+  it('summarises segments with PES', async () => {
+    const body = await (await api('/health/segments', p.readKey)).json<{ segments: { segment: string; accounts: number; pes: { stickiness: number | null } }[] }>()
+    const high = body.segments.find((s) => s.segment === 'high_touch')!
+    expect(high.accounts).toBe(1)
+    expect(high.pes.stickiness).toBeGreaterThan(90)
+  })
+
+  it('keeps a snapshot per day and versions scores by model config', async () => {
+    const config = await (await api('/scoring/config', p.adminKey)).json<{ config: Record<string, unknown>; version: string }>()
+    const put = await api('/scoring/config', p.adminKey, { method: 'PUT', body: JSON.stringify({ ...config.config, latestVersion: '2.0.0' }) })
+    const { version } = await put.json<{ version: string }>()
+    expect(version).not.toBe(config.version)
+    await runCron()
+    const a = await (await api('/health/accounts/bad', p.readKey)).json<{ model_version: string; history: unknown[] }>()
+    expect(a.model_version).toBe(version)
+    expect(a.history).toHaveLength(1) // same day: the snapshot is replaced, not duplicated
+  })
+
+  it('rejects an invalid scoring config and a bad outcome with 400', async () => {
+    expect((await api('/scoring/config', p.adminKey, { method: 'PUT', body: JSON.stringify({ profiles: {} }) })).status).toBe(400)
+    expect((await api('/accounts/good/outcomes', p.adminKey, { method: 'POST', body: JSON.stringify({ kind: 'maybe', date: 'soon' }) })).status).toBe(400)
+    expect((await api('/accounts/nope/outcomes', p.adminKey, { method: 'POST', body: JSON.stringify({ kind: 'renewed', date: '2026-01-01' }) })).status).toBe(404)
+    expect((await api('/scoring/config', p.readKey, { method: 'PUT', body: '{}' })).status).toBe(403)
+  })
+})

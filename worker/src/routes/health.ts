@@ -1,0 +1,125 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { listFeatures } from '../db/features'
+import { accountUserScores, featureAdoption, findAccountScore, findUserScore, outcomeCohort, rankAccounts, scoreHistory, type ScoreRow } from '../db/health'
+import { loadScoringConfig } from '../db/scoring-config'
+import type { AppEnv } from '../env'
+import { notFound } from '../errors'
+import { daysAgo } from '../lib/days'
+import { validate } from '../lib/validate'
+import { retentionTable } from '../scoring/retention-table'
+import { featureStates } from '../db/feature-states'
+
+/** CS API: health scores with explanations, trends, flags, segments and the retained-vs-churned table. */
+export const healthRoutes = new Hono<AppEnv>()
+
+function summary(r: ScoreRow) {
+  const explanation = JSON.parse(r.explanation_json)
+  return {
+    account_id: r.account_id,
+    name: r.name,
+    score: r.score,
+    band: r.band,
+    pending_band: r.pending_band,
+    segment: r.segment,
+    churn_risk: r.churn_risk === 1,
+    churn_reasons: explanation.churn_reasons,
+    delta30: r.delta30,
+    trend: explanation.trend,
+    top_risk: explanation.risk_drivers[0]?.sentence ?? null,
+    flags: JSON.parse(r.flags_json),
+    computed_at: new Date(r.computed_at).toISOString(),
+  }
+}
+
+const rankQuery = z.object({
+  sort: z.enum(['risk', 'health']).default('risk'),
+  band: z.enum(['red', 'yellow', 'green', 'insufficient_data']).optional(),
+  segment: z.string().max(64).optional(),
+  rule: z.string().max(64).optional(),
+  churn_risk: z.enum(['true', 'false']).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+})
+
+healthRoutes.get('/accounts', validate('query', rankQuery), async (c) => {
+  const q = c.req.valid('query')
+  const rows = await rankAccounts(c.env.DB, c.var.apiKey.projectId, {
+    sort: q.sort, band: q.band, segment: q.segment, churnRisk: q.churn_risk === undefined ? undefined : q.churn_risk === 'true', limit: q.rule ? 1000 : q.limit,
+  })
+  const items = rows.map(summary).filter((a) => !q.rule || a.flags.some((f: { key: string }) => f.key === q.rule)).slice(0, q.limit)
+  return c.json({ sort: q.sort, items })
+})
+
+healthRoutes.get('/accounts/:accountId', async (c) => {
+  const { projectId } = c.var.apiKey
+  const id = c.req.param('accountId')
+  const row = await findAccountScore(c.env.DB, projectId, id)
+  if (!row) throw notFound(`No score for account ${id} yet: it is computed by the daily run (POST /api/v1/scoring/run to run it now)`)
+  const [history, users, features] = await Promise.all([
+    scoreHistory(c.env.DB, projectId, id, daysAgo(Date.now(), 90)),
+    accountUserScores(c.env.DB, projectId, id),
+    featureStates(c.env.DB, projectId, id, Date.now()),
+  ])
+  const explanation = JSON.parse(row.explanation_json)
+  return c.json({
+    ...summary(row),
+    profile: row.profile,
+    model_version: row.model_version,
+    data_fresh_until: row.data_fresh_until ? new Date(row.data_fresh_until).toISOString() : null,
+    explanation: { measures: explanation.measures, risk_drivers: explanation.risk_drivers, health_drivers: explanation.health_drivers, present_weight_share: explanation.present_weight_share },
+    pes: explanation.pes,
+    app_version: explanation.app_version,
+    history,
+    users: users.map((u) => ({ user_id: u.user_id, score: u.score, profile: u.profile, measures: JSON.parse(u.measures_json) })),
+    features,
+  })
+})
+
+healthRoutes.get('/users/:userId', async (c) => {
+  const row = await findUserScore(c.env.DB, c.var.apiKey.projectId, c.req.param('userId'))
+  if (!row) throw notFound(`No score for user ${c.req.param('userId')} yet`)
+  return c.json({ user_id: row.user_id, account_id: row.account_id, score: row.score, profile: row.profile, measures: JSON.parse(row.measures_json), computed_at: new Date(row.computed_at).toISOString() })
+})
+
+healthRoutes.get('/features', async (c) => {
+  const rows = await featureAdoption(c.env.DB, c.var.apiKey.projectId, daysAgo(Date.now(), 29))
+  return c.json({ window_days: 30, features: rows.map((r) => ({ ...r, core: r.core === 1 })) })
+})
+
+const retentionQuery = z.object({ days: z.coerce.number().int().min(1).max(365).default(30), min_uses: z.coerce.number().int().min(1).max(100).default(1) })
+
+healthRoutes.get('/retention', validate('query', retentionQuery), async (c) => {
+  const { days, min_uses } = c.req.valid('query')
+  const { projectId } = c.var.apiKey
+  const [features, { config }, cohort] = await Promise.all([listFeatures(c.env.DB, projectId), loadScoringConfig(c.env.DB, projectId), outcomeCohort(c.env.DB, projectId, days)])
+  return c.json({
+    question: 'Which features predict renewal?',
+    method: `X = used at least ${min_uses} time(s) in the account's first ${days} days; Y = latest outcome renewed/expanded/contracted vs churned; every 2x2 cell needs ≥ ${config.minCellCount} accounts`,
+    accounts_with_outcomes: cohort.outcomes.length,
+    features: retentionTable(features, cohort.outcomes, cohort.uses, min_uses, config.minCellCount),
+    caveat: 'Correlation, not causation: confirm with nudge holdouts.',
+  })
+})
+
+healthRoutes.get('/segments', async (c) => {
+  const rows = await rankAccounts(c.env.DB, c.var.apiKey.projectId, { sort: 'health', limit: 100_000 })
+  const bySegment = new Map<string, ScoreRow[]>()
+  for (const r of rows) bySegment.set(r.segment ?? 'none', [...(bySegment.get(r.segment ?? 'none') ?? []), r])
+  const mean = (xs: (number | null)[]) => {
+    const v = xs.filter((x): x is number => x !== null)
+    return v.length ? Math.round((v.reduce((a, b) => a + b, 0) / v.length) * 10) / 10 : null
+  }
+  return c.json({
+    segments: [...bySegment].map(([segment, rs]) => {
+      const pes = rs.map((r) => JSON.parse(r.explanation_json).pes as { adoption: number | null; stickiness: number | null; growth: number | null; pes: number | null })
+      return {
+        segment,
+        accounts: rs.length,
+        mean_score: mean(rs.map((r) => r.score)),
+        bands: Object.fromEntries(['green', 'yellow', 'red', 'insufficient_data'].map((b) => [b, rs.filter((r) => r.band === b).length])),
+        churn_risk: rs.filter((r) => r.churn_risk === 1).length,
+        pes: { adoption: mean(pes.map((p) => p.adoption)), stickiness: mean(pes.map((p) => p.stickiness)), growth: mean(pes.map((p) => p.growth)), pes: mean(pes.map((p) => p.pes)) },
+      }
+    }),
+  })
+})
