@@ -23,11 +23,18 @@ export interface ScoringRows {
   versions: { account_id: string; app_version: string; last_day: string }[]
   previous: { account_id: string; band: string; pending_band: string | null; pending_runs: number }[]
   history: { account_id: string; day: string; score: number | null }[]
+  /** D1 rows read by these queries, as D1 bills them. */
+  rowsRead: number
 }
 
 export async function loadScoringRows(db: D1Database, projectId: string, now: number, ruleEvents: string[]): Promise<ScoringRows> {
   const d = (n: number) => daysAgo(now, n)
-  const all = <T>(sql: string, ...binds: unknown[]) => db.prepare(sql).bind(projectId, ...binds).all<T>().then((r) => r.results)
+  let rowsRead = 0
+  const all = <T>(sql: string, ...binds: unknown[]) =>
+    db.prepare(sql).bind(projectId, ...binds).all<T>().then((r) => {
+      rowsRead += r.meta.rows_read ?? 0
+      return r.results
+    })
   const eventList = ruleEvents.map((_, i) => `?${i + 3}`).join(', ')
   const [accounts, users, userAgg, userFeatures30, accountDays, accountFeatureDays, accountEventDays, versions, previous, history] = await Promise.all([
     all<ScoringRows['accounts'][number]>('SELECT id, name, traits_json, first_seen, last_seen FROM accounts WHERE project_id = ?1'),
@@ -65,5 +72,5 @@ export async function loadScoringRows(db: D1Database, projectId: string, now: nu
     all<ScoringRows['previous'][number]>('SELECT account_id, band, pending_band, pending_runs FROM account_scores WHERE project_id = ?1'),
     all<ScoringRows['history'][number]>('SELECT account_id, day, score FROM account_score_snapshots WHERE project_id = ?1 AND day >= ?2 AND day < ?3', d(30), d(0)),
   ])
-  return { accounts, users, userAgg, userFeatures30, accountDays, accountFeatureDays, accountEventDays, versions, previous, history }
+  return { accounts, users, userAgg, userFeatures30, accountDays, accountFeatureDays, accountEventDays, versions, previous, history, rowsRead }
 }

@@ -12,10 +12,12 @@ export async function runProjectScoring(db: D1Database, projectId: string, now: 
   const [{ version, config }, features] = await Promise.all([loadScoringConfig(db, projectId), listFeatures(db, projectId)])
   const ruleEvents = [...new Set(config.rules.flatMap((r) => r.all.flatMap((c) => (c.event ? [c.event] : []))))]
   const rows = await loadScoringRows(db, projectId, now, ruleEvents)
+  const loadedMs = Date.now() - started
   const { accounts, users } = scoreProject(rows, config, features, now)
+  const computedMs = Date.now() - started - loadedMs
   await writeAccountScores(db, projectId, dayOf(now), version, accounts, now)
   await writeUserScores(db, projectId, users, now)
-  return { project_id: projectId, model_version: version, accounts: accounts.length, users: users.length, ms: Date.now() - started }
+  return { project_id: projectId, model_version: version, accounts: accounts.length, users: users.length, rows_read: rows.rowsRead, load_ms: loadedMs, compute_ms: computedMs, ms: Date.now() - started }
 }
 
 /** The daily Cron Trigger: every project scored, then raw events past retention purged. */
