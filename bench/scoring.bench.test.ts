@@ -15,7 +15,6 @@ const FEATURES = 10
 async function seed(projectId: string, accounts: number) {
   const users = accounts * USERS_PER_ACCOUNT
   const now = Date.now()
-  const since = daysAgo(now, DAYS - 1)
   await env.DB.batch([
     env.DB.prepare(`INSERT INTO accounts (project_id, id, name, traits_json, first_seen, last_seen)
       WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
@@ -46,7 +45,7 @@ async function seed(projectId: string, accounts: number) {
 
 it('measures scoring time and D1 rows read as users double', async () => {
   const sizes = (process.env.SCORING_BENCH_ACCOUNTS ?? '250,500,1000').split(',').map(Number)
-  const curve = []
+  const curve: { accounts: number; users: number; rollup_rows: number | null; rows_read: number; rows_read_per_user: number; load_ms: number; compute_ms: number; write_ms: number; total_ms: number }[] = []
   for (const accounts of sizes) {
     const p = await newProject(`scoring-${accounts}`)
     const { users, rollupRows } = await seed(p.id, accounts)

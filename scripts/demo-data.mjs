@@ -101,3 +101,40 @@ export function demoHistory(now = Date.now()) {
   }
   return events.sort((a, b) => a.timestamp.localeCompare(b.timestamp))
 }
+
+/**
+ * Sixty accounts that started 90 days ago and reached their first renewal 30 days ago, with the outcome,
+ * so the retained-vs-churned table has something to say. Renewers more often set up recurring invoices
+ * and exports in their first month (with noise, as in life); churned accounts went quiet after 60 days.
+ */
+export function demoPastAccounts(now = Date.now()) {
+  const r = prng(7)
+  const day0 = Math.floor(now / 86_400_000) * 86_400_000
+  const events = []
+  const outcomes = []
+  for (let a = 0; a < 60; a++) {
+    const id = `cohort-${String(a + 1).padStart(2, '0')}`
+    const renewed = r() < 0.55
+    const p = (renewer, churner) => r() < (renewed ? renewer : churner)
+    const features = [
+      'invoice.create',
+      ...(p(0.8, 0.3) ? ['invoice.recurring'] : []),
+      ...(p(0.75, 0.25) ? ['report.export'] : []),
+      ...(p(0.5, 0.4) ? ['customer.add'] : []),
+      ...(p(0.4, 0.35) ? ['settings.invite'] : []),
+    ]
+    const lastDay = renewed ? 1 : 60
+    for (let u = 0; u < 2; u++) {
+      const userId = `${id}-user-${u + 1}`
+      const at = (d, m) => new Date(day0 - d * 86_400_000 + (10 * 60 + m) * 60_000).toISOString()
+      events.push({ type: 'group', messageId: `seed-${userId}-grp`, userId, groupId: id, timestamp: at(89, 0), traits: { name: `Cohort customer ${a + 1}`, plan: 'team', seats: 3, arr: 4800 } })
+      for (let d = 89; d >= lastDay; d -= 1 + Math.floor(r() * 3)) {
+        // early on they explore; later they stick to what they adopted
+        const today = d > 60 ? features : features.slice(0, 2)
+        today.forEach((key, i) => events.push({ type: 'track', messageId: `seed-${userId}-${d}-${i}`, userId, timestamp: at(d, i + 1), context: { groupId: id }, ...FEATURE_EVENTS[key](r) }))
+      }
+    }
+    outcomes.push({ account: id, kind: renewed ? 'renewed' : 'churned', date: new Date(day0 - 30 * 86_400_000).toISOString().slice(0, 10), amount: 4800 })
+  }
+  return { events, outcomes }
+}

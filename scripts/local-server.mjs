@@ -2,7 +2,7 @@
 // Used by `npm start`, the end-to-end tests and the benchmarks, so all three run the same thing.
 import { spawn, execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { DEMO_ADMIN_KEY, DEMO_FEATURES, DEMO_READ_KEY, DEMO_WRITE_KEY, demoHistory } from './demo-data.mjs'
+import { DEMO_ADMIN_KEY, DEMO_FEATURES, DEMO_READ_KEY, DEMO_WRITE_KEY, demoHistory, demoPastAccounts } from './demo-data.mjs'
 
 const wrangler = new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url).pathname
 const root = new URL('..', import.meta.url).pathname
@@ -66,11 +66,18 @@ export async function seedDemo(base, { history = true } = {}) {
   const admin = { authorization: `Bearer ${DEMO_ADMIN_KEY}`, 'content-type': 'application/json' }
   for (const f of DEMO_FEATURES) await send(base, `/api/v1/features/${f.key}`, { method: 'PUT', headers: admin, body: JSON.stringify(f) })
   if (!history) return 0
-  const events = demoHistory()
+  const past = demoPastAccounts()
+  const events = [...demoHistory(), ...past.events]
   for (let i = 0; i < events.length; i += 500) {
     const batch = events.slice(i, i + 500)
     await send(base, '/v1/batch', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ writeKey: DEMO_WRITE_KEY, sentAt: new Date().toISOString(), batch }) })
   }
+  // outcomes are recorded once: a re-run of the seed finds them already there
+  const known = await send(base, `/api/v1/accounts/${past.outcomes[0].account}/outcomes`, { headers: admin })
+  if (known.outcomes.length === 0) {
+    for (const o of past.outcomes) await send(base, `/api/v1/accounts/${o.account}/outcomes`, { method: 'POST', headers: admin, body: JSON.stringify({ kind: o.kind, date: o.date, amount: o.amount }) })
+  }
+  await send(base, '/api/v1/scoring/run', { method: 'POST', headers: admin })
   return events.length
 }
 

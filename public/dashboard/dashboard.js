@@ -52,10 +52,16 @@
   function loadDetail(id) {
     var d = $('#detail');
     d.hidden = false; d.textContent = 'Loading…';
-    api('/accounts/' + encodeURIComponent(id)).then(function (body) {
+    api('/health/accounts/' + encodeURIComponent(id)).catch(function () { return api('/accounts/' + encodeURIComponent(id)); }).then(function (body) {
       d.textContent = '';
       var panel = el('div', null, 'panel');
-      panel.appendChild(el('h2', (body.account.name || body.account.id)));
+      panel.appendChild(el('h2', body.account ? (body.account.name || body.account.id) : (body.name || body.account_id) + ' — ' + (body.score == null ? 'no score' : body.score) + ' (' + body.band + ')'));
+      (body.explanation ? body.explanation.risk_drivers.concat(body.explanation.health_drivers) : []).forEach(function (dr) { panel.appendChild(el('p', dr.sentence)); });
+      if (body.explanation) {
+        var t = el('table'); t.appendChild(row(['Measure', 'Raw', 'Window', 'Score', 'Weight', 'Contribution', 'Points lost']));
+        body.explanation.measures.forEach(function (m) { t.appendChild(row([m.label, m.detail, m.window, m.score, m.weight, m.contribution, m.points_lost])); });
+        panel.appendChild(t);
+      }
       panel.appendChild(el('pre', JSON.stringify(body, null, 2)));
       d.appendChild(panel);
       d.scrollIntoView();

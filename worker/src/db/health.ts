@@ -20,7 +20,12 @@ const SELECT = `SELECT s.account_id, a.name, s.day, s.model_version, s.score, s.
   s.explanation_json, s.flags_json, s.computed_at, s.data_fresh_until
   FROM account_scores s JOIN accounts a ON a.project_id = s.project_id AND a.id = s.account_id`
 
+// accounts whose latest recorded outcome is a churn are gone: left out of rankings unless asked for
+const CHURNED = `SELECT 1 FROM account_outcomes o WHERE o.project_id = s.project_id AND o.account_id = s.account_id AND o.kind = 'churned'
+  AND o.id = (SELECT MAX(id) FROM account_outcomes x WHERE x.project_id = o.project_id AND x.account_id = o.account_id)`
+
 export interface RankFilter {
+  includeChurned?: boolean
   band?: string
   segment?: string
   churnRisk?: boolean
@@ -33,8 +38,9 @@ export async function rankAccounts(db: D1Database, projectId: string, f: RankFil
   const order = f.sort === 'health' ? 's.score IS NULL, s.score DESC' : 's.churn_risk DESC, s.score IS NULL, s.score ASC'
   const { results } = await db
     .prepare(`${SELECT} WHERE s.project_id = ?1 AND (?2 IS NULL OR s.band = ?2) AND (?3 IS NULL OR s.segment = ?3) AND (?4 IS NULL OR s.churn_risk = ?4)
+      AND (?6 = 1 OR NOT EXISTS (${CHURNED}))
       ORDER BY ${order}, s.account_id LIMIT ?5`)
-    .bind(projectId, f.band ?? null, f.segment ?? null, f.churnRisk === undefined ? null : f.churnRisk ? 1 : 0, f.limit)
+    .bind(projectId, f.band ?? null, f.segment ?? null, f.churnRisk === undefined ? null : f.churnRisk ? 1 : 0, f.limit, f.includeChurned ? 1 : 0)
     .all<ScoreRow>()
   return results
 }

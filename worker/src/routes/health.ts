@@ -38,13 +38,14 @@ const rankQuery = z.object({
   segment: z.string().max(64).optional(),
   rule: z.string().max(64).optional(),
   churn_risk: z.enum(['true', 'false']).optional(),
+  include_churned: z.enum(['true', 'false']).default('false'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 })
 
 healthRoutes.get('/accounts', validate('query', rankQuery), async (c) => {
   const q = c.req.valid('query')
   const rows = await rankAccounts(c.env.DB, c.var.apiKey.projectId, {
-    sort: q.sort, band: q.band, segment: q.segment, churnRisk: q.churn_risk === undefined ? undefined : q.churn_risk === 'true', limit: q.rule ? 1000 : q.limit,
+    sort: q.sort, includeChurned: q.include_churned === 'true', band: q.band, segment: q.segment, churnRisk: q.churn_risk === undefined ? undefined : q.churn_risk === 'true', limit: q.rule ? 1000 : q.limit,
   })
   const items = rows.map(summary).filter((a) => !q.rule || a.flags.some((f: { key: string }) => f.key === q.rule)).slice(0, q.limit)
   return c.json({ sort: q.sort, items })
