@@ -44,7 +44,7 @@ async function seed(projectId: string, accounts: number) {
 }
 
 it('measures scoring time and D1 rows read as users double', async () => {
-  const sizes = (process.env.SCORING_BENCH_ACCOUNTS ?? '250,500,1000').split(',').map(Number)
+  const sizes = [250, 500, 1000]
   const curve: { accounts: number; users: number; rollup_rows: number | null; rows_read: number; rows_read_per_user: number; load_ms: number; compute_ms: number; write_ms: number; total_ms: number }[] = []
   for (const accounts of sizes) {
     const p = await newProject(`scoring-${accounts}`)
