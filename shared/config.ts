@@ -14,7 +14,18 @@ export const captureSettingsSchema = z.object({
 })
 export type CaptureSettings = z.output<typeof captureSettingsSchema>
 
-export const projectSettingsSchema = z.object({ capture: captureSettingsSchema.default(captureSettingsSchema.parse({})) }).loose()
+/** Frequency caps across all nudges (SCORING §10: at most one new nudge per session by default). */
+export const nudgeSettingsSchema = z.object({
+  maxPerSession: z.number().int().min(0).max(20).default(1),
+  maxPerWeek: z.number().int().min(0).max(100).default(3),
+})
+
+export const projectSettingsSchema = z
+  .object({
+    capture: captureSettingsSchema.default(captureSettingsSchema.parse({})),
+    nudges: nudgeSettingsSchema.default(nudgeSettingsSchema.parse({})),
+  })
+  .loose()
 export type ProjectSettings = z.output<typeof projectSettingsSchema>
 
 /** A feature as the widget needs it: only client-side rules (click selectors and data attributes). */

@@ -9,6 +9,8 @@ import { demoRoutes } from './routes/demo'
 import { featureRoutes } from './routes/features'
 import { healthRoutes } from './routes/health'
 import { ingestRoutes } from './routes/ingest'
+import { nudgeDecisionRoutes } from './routes/nudge-decisions'
+import { nudgeRoutes } from './routes/nudges'
 import { scoringAdminRoutes } from './routes/scoring-admin'
 import { settingsRoutes } from './routes/settings'
 import { widgetErrorRoutes } from './routes/widget-errors'
@@ -21,6 +23,7 @@ export function createApp() {
   app.get('/', (c) => c.redirect('/demo'))
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.route('/v1/config', configRoutes)
+  app.route('/v1/nudges', nudgeDecisionRoutes)
   app.route('/v1', ingestRoutes)
   app.route('/demo', demoRoutes)
 
@@ -30,6 +33,7 @@ export function createApp() {
   api.route('/accounts', accountAdminRoutes)
   api.route('/health', healthRoutes)
   api.route('/scoring', scoringAdminRoutes)
+  api.route('/nudges', nudgeRoutes)
   api.route('/features', featureRoutes)
   api.route('/settings', settingsRoutes)
   api.route('/widget-errors', widgetErrorRoutes)

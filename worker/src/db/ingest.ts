@@ -4,8 +4,10 @@ import { rollupStatements } from './rollups'
 export interface WriteResult {
   inserted: number
   duplicates: number
-  /** D1's billed rows written, triggers and indexes included. */
+  /** D1's billed rows written, indexes and rollups included. */
   rowsWritten: number
+  /** messageIds this request really inserted (not duplicates). */
+  insertedIds: Set<string>
 }
 
 const UPSERT_ACCOUNT = `INSERT INTO accounts (project_id, id, name, traits_json, first_seen, last_seen)
@@ -48,11 +50,13 @@ export async function writeIngest(db: D1Database, projectId: string, plan: Inges
         JSON.stringify(r.properties), JSON.stringify(r.context), ingestId,
       ),
   )
-  if (events.length === 0) return { inserted: 0, duplicates: 0, rowsWritten: 0 }
+  if (events.length === 0) return { inserted: 0, duplicates: 0, rowsWritten: 0, insertedIds: new Set() }
   const ts = plan.rows.map((r) => r.ts)
   const rollups = rollupStatements(db, projectId, { ingestId, fromTs: Math.min(...ts), toTs: Math.max(...ts) })
   const results = await db.batch([...accounts, ...users, ...events, ...rollups])
-  const inserted = results.slice(accounts.length + users.length, accounts.length + users.length + events.length).filter((r) => r.meta.changes > 0).length
+  const eventResults = results.slice(accounts.length + users.length, accounts.length + users.length + events.length)
+  const insertedIds = new Set(plan.rows.filter((_, i) => eventResults[i].meta.changes > 0).map((r) => r.messageId))
+  const inserted = insertedIds.size
   const rowsWritten = results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0)
-  return { inserted, duplicates: events.length - inserted, rowsWritten }
+  return { inserted, duplicates: events.length - inserted, rowsWritten, insertedIds }
 }

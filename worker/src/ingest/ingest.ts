@@ -2,6 +2,8 @@ import type { EventType, IngestResult } from '../../../shared/events'
 import { assertWriteKey, keyFromAuthorization, resolveKey } from '../auth/middleware'
 import { cachedFeatureIndex } from '../db/features'
 import { writeIngest } from '../db/ingest'
+import { applyNudgeInteractions } from '../db/nudge-interactions'
+import { nudgeInteractions } from '../nudges/interactions'
 import { ApiError } from '../errors'
 import { toEventRow } from './normalize'
 import { parseIngestBody } from './parse'
@@ -25,5 +27,6 @@ export async function ingest(
     toEventRow(event, { envelopeSentAt: parsed.sentAt, receivedAt, features, newId: () => crypto.randomUUID() }),
   )
   const written = await writeIngest(db, key.projectId, planIngest(rows), receivedAt)
+  await applyNudgeInteractions(db, key.projectId, nudgeInteractions(rows.filter((r) => written.insertedIds.has(r.messageId))), receivedAt)
   return { success: true, accepted: written.inserted, duplicates: written.duplicates, rejected: parsed.rejected }
 }

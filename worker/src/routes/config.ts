@@ -4,16 +4,10 @@ import { z } from 'zod'
 import { assertWriteKey, keyFromAuthorization, resolveKey } from '../auth/middleware'
 import { widgetConfig } from '../capture/widget-config'
 import { listFeatures } from '../db/features'
+import { hasActiveNudges } from '../db/nudges'
 import { loadProjectSettings } from '../db/settings'
 import type { AppEnv } from '../env'
 import { validate } from '../lib/validate'
-
-/** Whether the project has live nudges; the nudges module registers its own check. */
-export type NudgePresence = (db: D1Database, projectId: string, now: number) => Promise<boolean>
-let nudgePresence: NudgePresence = async () => false
-export function setNudgePresence(check: NudgePresence): void {
-  nudgePresence = check
-}
 
 /** Public widget config, by write key: small, and cacheable at the edge for a minute. */
 export const configRoutes = new Hono<AppEnv>()
@@ -25,7 +19,7 @@ configRoutes.get('/', validate('query', z.object({ writeKey: z.string().max(200)
   const [features, settings, nudges] = await Promise.all([
     listFeatures(c.env.DB, key.projectId),
     loadProjectSettings(c.env.DB, key.projectId),
-    nudgePresence(c.env.DB, key.projectId, Date.now()),
+    hasActiveNudges(c.env.DB, key.projectId),
   ])
   const body = JSON.stringify(widgetConfig(features, settings, nudges))
   const digest = await crypto.subtle.digest('SHA-1', new TextEncoder().encode(body))

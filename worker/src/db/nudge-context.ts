@@ -1,0 +1,30 @@
+import { daysAgo } from '../lib/days'
+
+/** What the decision needs about one user: profile, account, score, and feature use. Five small reads. */
+export async function loadDecisionContext(db: D1Database, projectId: string, userId: string, now: number) {
+  const since = daysAgo(now, 29)
+  const [user, features, core] = await Promise.all([
+    db.prepare('SELECT id, account_id, traits_json, first_seen FROM users WHERE project_id = ?1 AND id = ?2').bind(projectId, userId)
+      .first<{ id: string; account_id: string | null; traits_json: string; first_seen: number }>(),
+    db.prepare(`SELECT feature_key, COUNT(DISTINCT CASE WHEN day >= ?3 THEN day END) AS days_30d FROM user_feature_days
+      WHERE project_id = ?1 AND user_id = ?2 GROUP BY feature_key`).bind(projectId, userId, since).all<{ feature_key: string; days_30d: number }>(),
+    db.prepare('SELECT key FROM features WHERE project_id = ?1 AND core = 1').bind(projectId).all<{ key: string }>(),
+  ])
+  const account = user?.account_id
+    ? await db.prepare(`SELECT a.id, a.traits_json, s.segment, s.band, s.score FROM accounts a
+        LEFT JOIN account_scores s ON s.project_id = a.project_id AND s.account_id = a.id WHERE a.project_id = ?1 AND a.id = ?2`)
+        .bind(projectId, user.account_id).first<{ id: string; traits_json: string; segment: string | null; band: string | null; score: number | null }>()
+    : null
+  const coreKeys = core.results.map((c) => c.key)
+  const used = new Set(features.results.map((f) => f.feature_key))
+  const recent = features.results.filter((f) => f.days_30d > 0).map((f) => f.feature_key)
+  return {
+    user: user ? { id: user.id, traits: JSON.parse(user.traits_json) as Record<string, unknown>, firstSeen: user.first_seen } : { id: userId, traits: {}, firstSeen: now },
+    account: account ? { id: account.id, traits: JSON.parse(account.traits_json) as Record<string, unknown>, segment: account.segment, band: account.band, healthScore: account.score } : null,
+    metrics: {
+      usedFeatures: used,
+      adoptedFeatures: new Set(features.results.filter((f) => f.days_30d >= 3).map((f) => f.feature_key)),
+      breadth: coreKeys.length ? recent.filter((k) => coreKeys.includes(k)).length / coreKeys.length : null,
+    },
+  }
+}

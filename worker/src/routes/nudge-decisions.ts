@@ -1,0 +1,48 @@
+import { Hono } from 'hono'
+import { cors } from 'hono/cors'
+import { z } from 'zod'
+import { assertWriteKey, resolveKey } from '../auth/middleware'
+import { loadDecisionContext } from '../db/nudge-context'
+import { listNudges, recordHoldout, userNudgeStates } from '../db/nudges'
+import { loadProjectSettings } from '../db/settings'
+import type { AppEnv } from '../env'
+import { validate } from '../lib/validate'
+import { decideNudges } from '../nudges/decide'
+import { presentNudge } from '../nudges/present'
+
+const query = z.object({
+  writeKey: z.string().max(200),
+  userId: z.string().min(1).max(200),
+  path: z.string().max(2000).default('/'),
+  session: z.string().max(100).optional(),
+  locale: z.string().max(35).default('default'),
+})
+
+/** Public: the nudges this user should see now (write key + user id, from the widget). */
+export const nudgeDecisionRoutes = new Hono<AppEnv>()
+
+nudgeDecisionRoutes.use('*', cors({ origin: '*', maxAge: 86400 }))
+
+nudgeDecisionRoutes.get('/', validate('query', query), async (c) => {
+  const q = c.req.valid('query')
+  const { projectId } = assertWriteKey(await resolveKey(c.env.DB, q.writeKey))
+  const now = Date.now()
+  const [nudges, ctx, stored, settings] = await Promise.all([
+    listNudges(c.env.DB, projectId, true),
+    loadDecisionContext(c.env.DB, projectId, q.userId, now),
+    userNudgeStates(c.env.DB, projectId, q.userId, now),
+    loadProjectSettings(c.env.DB, projectId),
+  ])
+  const inSession = new Set([...stored.sessions].filter(([, s]) => q.session && s === q.session).map(([k]) => k))
+  const decisions = decideNudges(ctx.user, ctx.account, ctx.metrics, nudges, {
+    states: stored.states, inSession, shownThisSession: inSession.size, shownLast7Days: stored.shownLast7Days,
+  }, now, { path: q.path, caps: settings.nudges })
+  const newHoldouts = decisions.filter((d) => d.outcome === 'holdout' && !stored.holdouts.has(d.nudge.key))
+  if (newHoldouts.length) {
+    c.executionCtx.waitUntil(c.env.DB.batch(newHoldouts.map((d) => recordHoldout(c.env.DB, projectId, q.userId, ctx.account?.id ?? null, d.nudge.key, now))))
+  }
+  c.header('Cache-Control', 'private, max-age=15')
+  return c.json({
+    nudges: decisions.filter((d) => d.outcome === 'show').map((d) => presentNudge(d.nudge, q.locale, ctx.metrics.usedFeatures)),
+  })
+})
