@@ -19,6 +19,8 @@ export interface DueNudge {
   key: string
   kind: NudgeKind
   anchor?: string
+  /** Shown only when this selector matches an element on the page. */
+  requires?: string
   title: string
   body: string
   buttons: { label: string; action: ButtonAction }[]

@@ -15,7 +15,8 @@ export default defineConfig(({ mode }) => {
     build: {
       outDir: 'public',
       emptyOutDir: false,
-      target: 'es2019',
+      // es2020 keeps ?. and ?? native: every browser with keepalive fetch supports them
+      target: 'es2020',
       minify: true,
       sourcemap: false,
       lib: {

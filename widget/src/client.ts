@@ -40,8 +40,8 @@ export class UptakeClient {
   config?: WidgetConfig
   identity: Identity
   session?: Session
-  private opts?: InitOptions
-  private host = ''
+  opts?: InitOptions
+  host = ''
   /** Events made before the config arrived: sent or dropped once consent rules are known. */
   private waiting: WireEvent[] = []
 

@@ -30,7 +30,7 @@ export class Delivery {
   private events: WireEvent[]
   private dropped: number
   private timer: ReturnType<typeof setTimeout> | undefined
-  private sending = false
+  private sending: Promise<void> | null = null
   private failures = 0
 
   constructor(private readonly opts: DeliveryOptions) {
@@ -51,27 +51,33 @@ export class Delivery {
       this.dropped += overflow
     }
     this.persist()
-    if (this.events.length >= (this.opts.batchSize ?? 20)) this.flush()
+    if (this.events.length >= (this.opts.batchSize ?? 20)) void this.flush()
     else this.schedule(this.opts.flushMs ?? 2000)
   }
 
-  /** Sends waiting events now; with `beacon` (page hide) hands them to the browser to send after unload. */
-  flush(beacon = false): void {
-    if (!this.events.length || (this.sending && !beacon)) return
+  /**
+   * Sends waiting events now; with `beacon` (page hide) hands them to the browser to send after unload.
+   * Resolves when the server has answered (or the send failed), so callers can read their own writes.
+   */
+  flush(beacon = false): Promise<void> {
+    if (this.sending && !beacon) return this.sending
+    if (!this.events.length) return Promise.resolve()
     const batch = this.take()
     const body = this.body(batch)
-    if (beacon && navigator.sendBeacon?.(this.opts.endpoint, new Blob([body], { type: 'text/plain' }))) return
-    if (beacon) return
-    this.sending = true
-    fetch(this.opts.endpoint, { method: 'POST', body, keepalive: true, headers: { 'Content-Type': 'text/plain' } })
+    if (beacon) {
+      navigator.sendBeacon?.(this.opts.endpoint, new Blob([body], { type: 'text/plain' }))
+      return Promise.resolve()
+    }
+    this.sending = fetch(this.opts.endpoint, { method: 'POST', body, keepalive: true, headers: { 'Content-Type': 'text/plain' } })
       .then((res) => this.settle(batch, res.status))
       .catch(() => this.settle(batch, 0))
+    return this.sending
   }
 
   /** Resets the backoff, e.g. when the browser comes back online. */
   retryNow(): void {
     this.failures = 0
-    this.flush()
+    void this.flush()
   }
 
   clear(): void {
@@ -96,7 +102,7 @@ export class Delivery {
   }
 
   private settle(batch: WireEvent[], status: number): void {
-    this.sending = false
+    this.sending = null
     // 5xx, 429 and network errors are worth retrying; any other 4xx would fail again the same way
     const retry = status === 0 || status === 429 || status >= 500
     if (!retry) {
@@ -115,7 +121,7 @@ export class Delivery {
 
   private schedule(ms: number): void {
     clearTimeout(this.timer)
-    this.timer = setTimeout(() => this.flush(), ms)
+    this.timer = setTimeout(() => void this.flush(), ms)
   }
 
   private persist(): void {

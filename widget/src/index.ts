@@ -4,6 +4,7 @@ import { watchRoutes } from './capture/pages'
 import { UptakeClient, type InitOptions } from './client'
 import { WIDGET_ERROR_EVENT } from '../../shared/event-names'
 import { guard, onWidgetError } from './guard'
+import { nudgeLoader } from './nudge-loader'
 
 type QueuedCall = [string, ...unknown[]]
 type Stub = QueuedCall[] & { loaded?: boolean; [method: string]: unknown }
@@ -16,7 +17,7 @@ function listen(target: EventTarget, type: string, fn: (e: Event) => void): void
 }
 
 /** Wires the browser to the client: clicks, input, visibility, routes. Every listener is guarded. */
-function capture(client: UptakeClient): void {
+function capture(client: UptakeClient, nudges: ReturnType<typeof nudgeLoader>): void {
   const engagement = new Engagement((s) => client.engaged(s))
   engagement.start()
   let lastInput = 0
@@ -34,6 +35,7 @@ function capture(client: UptakeClient): void {
     if (!target || !client.config || !client.capture.captureClicks) return
     const hit = classifyClick(target, client.config.features, location.pathname)
     if (hit) client.click(hit.event, hit.properties)
+    if (hit?.properties.feature) nudges.refresh(1500)
   })
   for (const type of ['keydown', 'pointerdown', 'scroll', 'touchstart']) listen(document, type, onInput)
   const hide = () => {
@@ -43,7 +45,10 @@ function capture(client: UptakeClient): void {
   listen(document, 'visibilitychange', () => (document.visibilityState === 'hidden' ? hide() : onInput()))
   listen(window, 'pagehide', hide)
   listen(window, 'online', () => client.delivery?.retryNow())
-  watchRoutes(guard('route', () => client.page()))
+  watchRoutes(guard('route', () => {
+    client.page()
+    nudges.refresh()
+  }))
 }
 
 /** Replaces the snippet's stub with the real API and replays the calls queued before load. */
@@ -54,6 +59,7 @@ function boot(): void {
   const script = document.currentScript as HTMLScriptElement | null
   const origin = script?.src ? new URL(script.src).origin : location.origin
   const client = new UptakeClient()
+  const nudges = nudgeLoader(client)
   let reports = 0
   onWidgetError((error, where) => {
     if (++reports > MAX_ERROR_REPORTS) return
@@ -64,14 +70,19 @@ function boot(): void {
     const ready = client.init(opts, origin)
     if (!ready || started) return
     started = true
-    capture(client)
-    ready.then(guard('first page', () => client.page()))
+    capture(client, nudges)
+    ready.then(guard('first page', () => {
+      client.page()
+      nudges.refresh()
+    }))
   }
   const api: Record<string, unknown> = { loaded: true }
   for (const m of METHODS) {
     api[m] = guard(m, (...args: unknown[]) => {
       if (m === 'init') start(args[0] as InitOptions)
       else (client[m] as (...a: unknown[]) => void)(...args)
+      // a new identity or a tracked feature can make a nudge due or tick a checklist step
+      if (m === 'identify' || m === 'track') nudges.refresh(m === 'track' ? 1500 : 300)
       return api
     })
   }

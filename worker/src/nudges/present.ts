@@ -12,6 +12,7 @@ export function presentNudge(n: Nudge, locale: string, usedFeatures: Set<string>
     key: n.key,
     kind: n.kind,
     anchor: n.anchor,
+    requires: n.targeting.elementPresent,
     title: localized(n.title, locale),
     body: localized(n.body, locale),
     buttons: n.buttons.map((b) => ({ label: localized(b.label, locale), action: b.action })),

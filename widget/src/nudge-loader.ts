@@ -1,0 +1,48 @@
+import { NUDGE_EVENTS, type NudgesResponse } from '../../shared/nudge-events'
+import type { UptakeClient } from './client'
+import { guard } from './guard'
+import { NUDGE_UI_GLOBAL, type NudgeHost, type NudgeUI } from './nudges/host'
+
+/**
+ * Asks the server which nudges are due (only when the project has any) and loads the nudge UI bundle
+ * only when one is: pages with nothing to show never download it.
+ */
+export function nudgeLoader(client: UptakeClient) {
+  let ui: Promise<NudgeUI | null> | undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const host: NudgeHost = {
+    report: guard('nudge report', (action, nudge, properties) => client.send({ type: 'track', event: NUDGE_EVENTS[action], properties: { nudge, ...properties } })),
+    navigate: guard('nudge navigate', (path: string) => {
+      history.pushState({}, '', path)
+      dispatchEvent(new PopStateEvent('popstate'))
+    }),
+  }
+  const loadUI = () =>
+    (ui ??= new Promise<NudgeUI | null>((resolve) => {
+      const s = document.createElement('script')
+      s.src = `${client.host}/uptake-nudges.js`
+      s.async = true
+      s.onload = () => resolve((window as unknown as Record<string, NudgeUI>)[NUDGE_UI_GLOBAL] ?? null)
+      s.onerror = () => resolve(null)
+      document.head.appendChild(s)
+    }))
+  const check = async () => {
+    const { userId } = client.identity
+    if (!client.config?.nudges || !userId || !client.opts || !client.allowed()) return
+    // the server decides from what it knows: send our own identify and feature events first
+    for (let i = 0; i < 3 && client.delivery?.pending; i++) await client.delivery.flush()
+    const q = new URLSearchParams({ writeKey: client.opts.writeKey, userId, path: location.pathname, session: client.session?.state.id ?? '', locale: navigator.language || 'default' })
+    const res = await fetch(`${client.host}/v1/nudges?${q}`, { cache: 'no-store' })
+    if (!res.ok) return
+    const { nudges } = (await res.json()) as NudgesResponse
+    if (!nudges.length && !ui) return
+    ;(await loadUI())?.render(nudges, host)
+  }
+  return {
+    /** Re-checks soon: after identify, a route change, or a feature used (checklists tick). */
+    refresh(delayMs = 300) {
+      clearTimeout(timer)
+      timer = setTimeout(() => check().catch(() => {}), delayMs)
+    },
+  }
+}

@@ -1,0 +1,71 @@
+import { render as renderPreact } from 'preact'
+import type { DueNudge } from '../../../shared/nudge-events'
+import { deepQuery, waitForAnchor } from './anchor'
+import { Banner, Checklist, Hotspot, Modal, Nps, Tooltip, type ViewProps } from './components'
+import { NUDGE_UI_GLOBAL, type NudgeHost, type NudgeUI } from './host'
+import { CSS } from './styles'
+
+const VIEWS = { banner: Banner, modal: Modal, tooltip: Tooltip, hotspot: Hotspot, checklist: Checklist, nps: Nps }
+const mounted = new Map<string, { el: HTMLElement; nudge: DueNudge }>()
+let sheet: CSSStyleSheet | null = null
+
+/** Each nudge gets its own shadow host: inside an open <dialog> when its anchor is, so it shares the top layer. */
+function mount(nudge: DueNudge, host: NudgeHost, anchor: Element | null): void {
+  const parent = anchor?.closest('dialog[open]') ?? document.body
+  const el = document.createElement('div')
+  el.setAttribute('data-uptake-host', nudge.key)
+  parent.appendChild(el)
+  const shadow = el.attachShadow({ mode: 'open' })
+  // constructable stylesheets: no <style> or style attribute in the host document (CSP-safe)
+  sheet ??= new CSSStyleSheet()
+  if (!sheet.cssRules.length) sheet.replaceSync(CSS)
+  shadow.adoptedStyleSheets = [sheet]
+  const root = document.createElement('div')
+  root.className = 'u'
+  shadow.appendChild(root)
+  const close = () => {
+    renderPreact(null, root)
+    el.remove()
+    mounted.delete(nudge.key)
+  }
+  mounted.set(nudge.key, { el, nudge })
+  const View = VIEWS[nudge.kind]
+  const props: ViewProps = { nudge, host, close, anchor }
+  renderPreact(<View {...props} />, root)
+  host.report('shown', nudge.key)
+}
+
+async function show(nudge: DueNudge, host: NudgeHost): Promise<void> {
+  if (nudge.requires && !deepQuery(nudge.requires)) return
+  mounted.set(nudge.key, { el: document.createElement('div'), nudge }) // reserve while the anchor is awaited
+  let anchor: Element | null = null
+  if (nudge.anchor) {
+    anchor = await waitForAnchor(nudge.anchor)
+    if (!anchor) {
+      mounted.delete(nudge.key)
+      host.report('anchorMissing', nudge.key, { selector: nudge.anchor })
+      return
+    }
+  }
+  mounted.delete(nudge.key)
+  mount(nudge, host, anchor)
+}
+
+const ui: NudgeUI = {
+  /** Reconciles the screen with the nudges due now: new ones appear, ones no longer due go, checklists update. */
+  render(nudges, host) {
+    const due = new Map(nudges.map((n) => [n.key, n]))
+    for (const [key, m] of mounted) if (!due.has(key)) (m.el.remove(), mounted.delete(key))
+    for (const n of nudges) {
+      const current = mounted.get(n.key)
+      if (!current) void show(n, host).catch(() => {})
+      else if (JSON.stringify(current.nudge.steps) !== JSON.stringify(n.steps)) {
+        current.el.remove()
+        mounted.delete(n.key)
+        void show(n, host).catch(() => {})
+      }
+    }
+  },
+}
+
+;(window as unknown as Record<string, NudgeUI>)[NUDGE_UI_GLOBAL] = ui
