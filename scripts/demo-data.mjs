@@ -138,3 +138,15 @@ export function demoPastAccounts(now = Date.now()) {
   }
   return { events, outcomes }
 }
+
+/** One nudge of each kind, aimed at the trial account's users (sign in as Nina Newcomer to see them). */
+const trial = [{ attribute: 'plan', op: '==', value: 'trial' }]
+const t = (text) => ({ default: text })
+export const DEMO_NUDGES = {
+  welcome: { kind: 'modal', priority: 900, title: t('Welcome to Ledgerly!'), body: t('Let\'s get you paid faster. **Three steps** and you are set up.'), targeting: { path: '/demo/dashboard', accountAttributes: trial }, caps: { maxShows: 1, minDaysBetween: 0 }, buttons: [{ label: t('Show me around'), action: { type: 'go', path: '/demo/invoices' } }], holdout: { share: 0 } },
+  'getting-started': { kind: 'checklist', priority: 100, title: t('Getting started'), body: t('Tick these off to finish setup.'), targeting: { accountAttributes: trial }, steps: [{ feature: 'invoice.create', label: t('Create your first invoice') }, { feature: 'invoice.send', label: t('Send an invoice') }, { feature: 'customer.add', label: t('Add a customer') }, { feature: 'settings.invite', label: t('Invite a teammate') }], holdout: { share: 0 } },
+  'recurring-banner': { kind: 'banner', priority: 300, targetFeature: 'invoice.recurring', title: t('Bill monthly clients automatically'), body: t('Turn any invoice into a recurring one.'), targeting: { path: '/demo/invoices', accountAttributes: trial }, buttons: [{ label: t('Remind me in 3 days'), action: { type: 'snooze', days: 3 } }], holdout: { share: 0.1 } },
+  'export-tip': { kind: 'tooltip', priority: 500, anchor: '#export-csv', targetFeature: 'report.export', title: t('Export to your accountant'), body: t('One click gives a CSV of every invoice.'), targeting: { path: '/demo/reports' }, holdout: { share: 0.1 } },
+  'bank-hotspot': { kind: 'hotspot', priority: 200, anchor: '#connect-bank', targetFeature: 'settings.bank', title: t('Get paid 2 days sooner'), body: t('Connect your bank to reconcile payments automatically.'), targeting: { path: '/demo/settings' }, holdout: { share: 0.1 } },
+  'nps-q4': { kind: 'nps', priority: 150, title: t('How likely are you to recommend Ledgerly to a colleague?'), body: t('0 = not at all, 10 = extremely likely'), targeting: { path: '/demo/customers', minDaysSinceSignup: 0 }, holdout: { share: 0 } },
+}

@@ -2,7 +2,7 @@
 // Used by `npm start`, the end-to-end tests and the benchmarks, so all three run the same thing.
 import { spawn, execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { DEMO_ADMIN_KEY, DEMO_FEATURES, DEMO_READ_KEY, DEMO_WRITE_KEY, demoHistory, demoPastAccounts } from './demo-data.mjs'
+import { DEMO_ADMIN_KEY, DEMO_FEATURES, DEMO_READ_KEY, DEMO_WRITE_KEY, DEMO_NUDGES, demoHistory, demoPastAccounts } from './demo-data.mjs'
 
 const wrangler = new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url).pathname
 const root = new URL('..', import.meta.url).pathname
@@ -78,6 +78,8 @@ export async function seedDemo(base, { history = true } = {}) {
     for (const o of past.outcomes) await send(base, `/api/v1/accounts/${o.account}/outcomes`, { method: 'POST', headers: admin, body: JSON.stringify({ kind: o.kind, date: o.date, amount: o.amount }) })
   }
   await send(base, '/api/v1/scoring/run', { method: 'POST', headers: admin })
+  await send(base, '/api/v1/settings', { method: 'PUT', headers: admin, body: JSON.stringify({ nudges: { maxPerSession: 3, maxPerWeek: 20 } }) })
+  for (const [key, nudge] of Object.entries(DEMO_NUDGES)) await send(base, `/api/v1/nudges/${key}`, { method: 'PUT', headers: admin, body: JSON.stringify(nudge) })
   return events.length
 }
 
