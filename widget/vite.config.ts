@@ -15,8 +15,8 @@ export default defineConfig(({ mode }) => {
     build: {
       outDir: 'public',
       emptyOutDir: false,
-      // es2020 keeps ?. and ?? native: every browser with keepalive fetch supports them
-      target: 'es2020',
+      // es2022 keeps ?., ?? and class fields native (no defineProperty helpers): every browser with keepalive fetch supports them
+      target: 'es2022',
       minify: true,
       sourcemap: false,
       lib: {

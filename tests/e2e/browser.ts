@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest'
 import { mkdirSync } from 'node:fs'
 import { chromium, type Browser, type Page } from 'playwright-core'
 
@@ -63,4 +64,16 @@ export async function expectCount(count: () => Promise<number>, expected: number
   await new Promise((r) => setTimeout(r, settleMs))
   const final = await count()
   if (final !== expected) throw new Error(`expected exactly ${expected}, got ${final}`)
+}
+
+/** One Chromium per test file, launched before its tests and closed after them. */
+export function useBrowser(): () => Browser {
+  let browser: Browser
+  beforeAll(async () => {
+    browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await browser?.close()
+  })
+  return () => browser
 }

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { eventCount, expectCount, featureUses, launchBrowser, screenshot } from './browser'
+import { describe, expect, inject, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { eventCount, expectCount, featureUses, screenshot, useBrowser } from './browser'
 
 const base = inject('baseUrl')
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchBrowser()
-})
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = useBrowser()
 
 async function demoLogin(page: Page, user: string) {
   await page.goto(`${base}/demo`)
@@ -21,7 +14,7 @@ async function demoLogin(page: Page, user: string) {
 
 /** A host test page as a fresh visitor identified as `user` of `account`. */
 async function hostPage(name: string, user: string, account: string) {
-  const context = await browser.newContext()
+  const context = await browser().newContext()
   const page = await context.newPage()
   await page.goto(`${base}/test-pages/${name}?user=${user}&account=${account}`)
   await page.waitForFunction(() => (window as unknown as { uptake?: { loaded?: boolean } }).uptake?.loaded === true)
@@ -30,7 +23,7 @@ async function hostPage(name: string, user: string, account: string) {
 
 describe('capture in a real browser', () => {
   it('turns single-page-app navigation into page events', async () => {
-    const page = await browser.newPage()
+    const page = await browser().newPage()
     await demoLogin(page, 'u_ivan')
     for (const to of ['invoices', 'reports', 'customers']) await page.click(`a[href="/demo/${to}"]`)
     await page.goBack() // popstate
@@ -40,7 +33,7 @@ describe('capture in a real browser', () => {
   })
 
   it('counts a click on a server-defined selector rule with no host code', async () => {
-    const page = await browser.newPage()
+    const page = await browser().newPage()
     await demoLogin(page, 'u_uma')
     await page.click('a[href="/demo/reports"]')
     await page.click('#export-csv')
@@ -49,7 +42,7 @@ describe('capture in a real browser', () => {
   })
 
   it('counts a click on a data-uptake-feature element', async () => {
-    const page = await browser.newPage()
+    const page = await browser().newPage()
     await demoLogin(page, 'u_hank')
     await page.click('a[href="/demo/invoices"]')
     await page.click('button[data-uptake-feature="invoice.send"] >> nth=1')

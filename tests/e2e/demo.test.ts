@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { csApi, eventually, launchBrowser, screenshot } from './browser'
+import { describe, expect, inject, it } from 'vitest'
+import { csApi, eventually, screenshot, useBrowser } from './browser'
 
 const base = inject('baseUrl')
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchBrowser()
-})
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = useBrowser()
 
 interface AccountDetail {
   users: { id: string }[]
@@ -19,7 +11,7 @@ interface AccountDetail {
 
 describe('the demo app, end to end', () => {
   it('counts a login and two features clicked in the browser through the CS API', async () => {
-    const page = await browser.newPage()
+    const page = await browser().newPage()
     await page.goto(`${base}/demo`)
     await page.selectOption('#login-user', 'u_gina')
     await page.click('#login-submit')

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { inHoldout } from '../../worker/src/nudges/holdout'
-import { eventCount, eventually, expectCount, launchBrowser, screenshot } from './browser'
+import { eventCount, eventually, expectCount, screenshot, useBrowser } from './browser'
 
 const base = inject('baseUrl')
 const admin = { authorization: 'Bearer sk_demo', 'content-type': 'application/json' }
-let browser: Browser
+const browser = useBrowser()
 const defined: string[] = []
 
 async function defineNudge(key: string, body: Record<string, unknown>) {
@@ -18,7 +18,7 @@ async function defineNudge(key: string, body: Record<string, unknown>) {
 const onTestPage = { path: '/test-pages/nudge-host' }
 
 async function visit(user: string, account: string, watch?: string[]) {
-  const context = await browser.newContext()
+  const context = await browser().newContext()
   const page = await context.newPage()
   if (watch) page.on('request', (r) => watch.push(r.url()))
   await page.goto(`${base}/test-pages/nudge-host?user=${user}&account=${account}`)
@@ -29,17 +29,15 @@ const nudgeHost = (page: Page, key: string) => page.locator(`[data-uptake-host="
 
 beforeAll(async () => {
   await fetch(`${base}/api/v1/settings`, { method: 'PUT', headers: admin, body: JSON.stringify({ nudges: { maxPerSession: 5, maxPerWeek: 50 } }) })
-  browser = await launchBrowser()
 })
 afterAll(async () => {
   for (const key of defined) await fetch(`${base}/api/v1/nudges/${key}`, { method: 'DELETE', headers: admin })
-  await browser?.close()
 })
 
 describe('nudges in a real browser', () => {
   it('shows a tooltip next to its anchor after a route change in the demo app', async () => {
     await defineNudge('demo-export-tip', { kind: 'tooltip', anchor: '#export-csv', targetFeature: 'report.export', targeting: { path: '/demo/reports', userAttributes: [{ attribute: 'email', op: '==', value: 'bob@acme.test' }] }, body: { default: 'Export your **revenue** report as CSV' } })
-    const page = await browser.newPage()
+    const page = await browser().newPage()
     await page.goto(`${base}/demo`)
     await page.selectOption('#login-user', 'u_bob')
     await page.click('#login-submit')
