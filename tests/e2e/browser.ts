@@ -77,3 +77,9 @@ export function useBrowser(): () => Browser {
   })
   return () => browser
 }
+
+/** Waits until the widget's outbox in this page is empty: everything it captured reached the server. */
+export async function outboxDrained(page: import('playwright-core').Page): Promise<void> {
+  await page.waitForTimeout(100) // let route-change handlers (setTimeout 0) enqueue first
+  await page.waitForFunction(() => !(JSON.parse(localStorage.getItem('uptake:outbox') ?? '{"events":[]}').events as unknown[]).length, undefined, { timeout: 15_000 })
+}

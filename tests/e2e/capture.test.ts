@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { eventCount, expectCount, featureUses, screenshot, useBrowser } from './browser'
+import { eventCount, expectCount, featureUses, outboxDrained, screenshot, useBrowser } from './browser'
 
 const base = inject('baseUrl')
 const browser = useBrowser()
@@ -27,6 +27,8 @@ describe('capture in a real browser', () => {
     await demoLogin(page, 'u_ivan')
     for (const to of ['invoices', 'reports', 'customers']) await page.click(`a[href="/demo/${to}"]`)
     await page.goBack() // popstate
+    await page.waitForURL('**/demo/reports')
+    await outboxDrained(page)
     await page.close()
     // dashboard, invoices, reports, customers, back to reports
     await expectCount(() => eventCount(base, 'initech', '$page'), 5)
@@ -37,6 +39,7 @@ describe('capture in a real browser', () => {
     await demoLogin(page, 'u_uma')
     await page.click('a[href="/demo/reports"]')
     await page.click('#export-csv')
+    await outboxDrained(page)
     await page.close()
     await expectCount(() => featureUses(base, 'umbrella', 'report.export'), 1)
   })
@@ -46,6 +49,7 @@ describe('capture in a real browser', () => {
     await demoLogin(page, 'u_hank')
     await page.click('a[href="/demo/invoices"]')
     await page.click('button[data-uptake-feature="invoice.send"] >> nth=1')
+    await outboxDrained(page)
     await page.close()
     await expectCount(() => featureUses(base, 'hooli', 'invoice.send'), 1)
   })

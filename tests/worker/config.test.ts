@@ -1,6 +1,6 @@
 import { SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { api, newProject } from './fixtures'
+import { api, newProject, post, track } from './fixtures'
 
 const getConfig = (writeKey: string, headers: Record<string, string> = {}) =>
   SELF.fetch(`http://uptake.test/v1/config?writeKey=${encodeURIComponent(writeKey)}`, { headers })
@@ -40,5 +40,28 @@ describe('GET /v1/config', () => {
     const res = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ capture: { sessionTimeoutMinutes: -5 } }) })
     expect(res.status).toBe(400)
     expect((await res.json<{ error: { details: string[] } }>()).error.details.join()).toMatch(/sessionTimeoutMinutes/)
+  })
+})
+
+describe('GET /api/v1/widget-errors', () => {
+  it('lists the widget errors reported through ingest, newest first, with where and page', async () => {
+    const p = await newProject()
+    const context = { page: { path: '/reports' } }
+    const older = track('u1', '$widget_error', { properties: { message: 'boom', where: 'click' }, context, timestamp: new Date(Date.now() - 60_000).toISOString() })
+    const newer = track('u1', '$widget_error', { properties: { message: 'bang', where: 'route' }, context })
+    const sent = await post('/v1/batch', { writeKey: p.writeKey, batch: [older, newer, track('u1', 'Other')] })
+    expect(sent.status).toBe(200)
+    const res = await api('/widget-errors', p.readKey)
+    expect(res.status).toBe(200)
+    const { errors } = await res.json<{ errors: { message: string; where: string; path: string; user_id: string }[] }>()
+    expect(errors.map((e) => [e.message, e.where, e.path, e.user_id])).toEqual([
+      ['bang', 'route', '/reports', 'u1'],
+      ['boom', 'click', '/reports', 'u1'],
+    ])
+  })
+
+  it('needs a secret key', async () => {
+    const p = await newProject()
+    expect((await api('/widget-errors', p.writeKey)).status).toBe(401)
   })
 })
