@@ -31,6 +31,8 @@ export const nudgeTargetingSchema = z.object({
   minDaysSinceSignup: z.number().int().min(0).max(3650).optional(),
   maxBreadth: z.number().min(0).max(1).optional(),
   maxHealthScore: z.number().min(0).max(100).optional(),
+  /** Account core breadth below this percentile of its segment (absolute `poor` anchor for cohorts under 20). */
+  breadthBelowSegmentPercentile: z.union([z.literal(25), z.literal(50), z.literal(75), z.literal(90)]).optional(),
 })
 export type NudgeTargeting = z.output<typeof nudgeTargetingSchema>
 

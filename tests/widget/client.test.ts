@@ -35,7 +35,9 @@ describe('UptakeClient', () => {
     client.identify('u1')
     client.track('Before')
     expect(sent(client)).toEqual([])
+    expect(localStorage.getItem('uptake:identity')).toBeNull() // not even the user id is stored before consent
     client.consent(true)
+    expect(JSON.parse(localStorage.getItem('uptake:identity')!).userId).toBe('u1')
     client.track('After')
     expect(sent(client).map((e) => e.event ?? e.type)).toContain('After')
     expect(sent(client).map((e) => e.event)).not.toContain('Before')

@@ -101,6 +101,23 @@ describe('Delivery (the outbox)', () => {
     expect(bodies[0].context?.uptake?.dropped).toBe(2)
   })
 
+  it('keeps the events of every open tab: one tab never overwrites another tab\'s unsent events', async () => {
+    mockFetch(0)
+    const tabA = new Delivery({ endpoint: '/v1/batch', writeKey: 'wk', batchSize: 100 })
+    const tabB = new Delivery({ endpoint: '/v1/batch', writeKey: 'wk', batchSize: 100 })
+    tabA.enqueue(event(1))
+    tabB.enqueue(event(2))
+    tabA.enqueue(event(3))
+    const stored = () => (JSON.parse(localStorage.getItem('uptake:outbox')!).events as WireEvent[]).map((e) => e.messageId).sort()
+    expect(stored()).toEqual(['m1', 'm2', 'm3'])
+    const { bodies } = mockFetch(200)
+    tabA.retryNow()
+    await settle()
+    expect(bodies[0].batch.map((e) => e.messageId).sort()).toEqual(['m1', 'm2', 'm3'])
+    tabB.enqueue(event(4)) // tab B's stale copy of m1 and m2 must not come back
+    expect(stored()).toEqual(['m2', 'm4'].filter((id) => id !== 'm2').concat('m2').sort())
+  })
+
   it('hands events to sendBeacon on page hide and keeps them until acknowledged', () => {
     mockFetch(200)
     const beacon = vi.fn(() => true)

@@ -125,6 +125,7 @@ describe('scoring through the daily cron and the CS API', () => {
     const body = await (await api('/health/segments', p.readKey)).json<{ segments: { segment: string; accounts: number; pes: { stickiness: number | null } }[] }>()
     const high = body.segments.find((s) => s.segment === 'high_touch')!
     expect(high.accounts).toBe(1)
+    expect((high as unknown as { benchmarks: Record<string, { n: number; p50: number }> }).benchmarks.seat_activation).toMatchObject({ n: 1, p50: 1 })
     expect(high.pes.stickiness).toBeGreaterThan(90)
   })
 

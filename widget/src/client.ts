@@ -85,14 +85,14 @@ export class UptakeClient {
 
   identify(userId?: string | null, traits?: Traits): void {
     if (userId != null) this.identity.userId = String(userId).slice(0, 200)
-    save('identity', this.identity)
+    this.saveIdentity()
     this.send({ type: 'identify', traits })
     this.activity()
   }
 
   group(accountId: string, traits?: Traits): void {
     this.identity.accountId = String(accountId).slice(0, 200)
-    save('identity', this.identity)
+    this.saveIdentity()
     this.send({ type: 'group', groupId: this.identity.accountId, traits })
   }
 
@@ -113,6 +113,7 @@ export class UptakeClient {
     save('consent', !!granted)
     if (!granted) return this.delivery?.clear()
     load('optout') && save('optout', false)
+    this.saveIdentity()
     if (this.identity.userId) this.identify(this.identity.userId)
   }
 
@@ -125,7 +126,12 @@ export class UptakeClient {
 
   reset(): void {
     this.identity = { anonymousId: uuid() }
-    save('identity', this.identity)
+    this.saveIdentity()
+  }
+
+  /** Ids are kept in memory only until capture is allowed: nothing is stored on the device before consent. */
+  private saveIdentity(): void {
+    if (this.allowed()) save('identity', this.identity)
   }
 
   /** User activity: keeps the session alive; the first activity of a session by a known user is a login. */

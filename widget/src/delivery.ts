@@ -32,6 +32,8 @@ export class Delivery {
   private timer: ReturnType<typeof setTimeout> | undefined
   private sending: Promise<void> | null = null
   private failures = 0
+  /** Ids this tab saw acknowledged, rejected or dropped: never re-adopted from another tab's stale copy. */
+  private gone = new Set<string>()
 
   constructor(private readonly opts: DeliveryOptions) {
     const saved = load<Persisted>('outbox')
@@ -45,11 +47,6 @@ export class Delivery {
 
   enqueue(event: WireEvent): void {
     this.events.push(event)
-    const overflow = this.events.length - (this.opts.maxQueued ?? 1000)
-    if (overflow > 0) {
-      this.events.splice(0, overflow)
-      this.dropped += overflow
-    }
     this.persist()
     if (this.events.length >= (this.opts.batchSize ?? 20)) void this.flush()
     else this.schedule(this.opts.flushMs ?? 2000)
@@ -82,7 +79,7 @@ export class Delivery {
 
   clear(): void {
     this.events = []
-    this.persist()
+    save('outbox', { events: [], dropped: 0 } satisfies Persisted)
   }
 
   private take(): WireEvent[] {
@@ -106,8 +103,8 @@ export class Delivery {
     // 5xx, 429 and network errors are worth retrying; any other 4xx would fail again the same way
     const retry = status === 0 || status === 429 || status >= 500
     if (!retry) {
-      const sent = new Set(batch.map((e) => e.messageId))
-      this.events = this.events.filter((e) => !sent.has(e.messageId))
+      for (const e of batch) this.gone.add(e.messageId)
+      this.events = this.events.filter((e) => !this.gone.has(e.messageId))
       if (status < 300) this.dropped = 0
       this.failures = 0
       this.persist()
@@ -124,7 +121,19 @@ export class Delivery {
     this.timer = setTimeout(() => void this.flush(), ms)
   }
 
+  /**
+   * Tabs share one outbox: adopt the other tabs' unsent events rather than overwrite them (a resend
+   * is harmless, messageId dedupes it), then drop the oldest past the bound.
+   */
   private persist(): void {
+    const mine = new Set(this.events.map((e) => e.messageId))
+    const theirs = (load<Persisted>('outbox')?.events ?? []).filter((e) => !mine.has(e.messageId) && !this.gone.has(e.messageId))
+    if (theirs.length) this.events = this.events.concat(theirs).sort((a, b) => (a.timestamp < b.timestamp ? -1 : 1))
+    const overflow = this.events.length - (this.opts.maxQueued ?? 1000)
+    if (overflow > 0) {
+      for (const e of this.events.splice(0, overflow)) this.gone.add(e.messageId)
+      this.dropped += overflow
+    }
     save('outbox', { events: this.events, dropped: this.dropped } satisfies Persisted)
   }
 }

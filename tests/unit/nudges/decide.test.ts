@@ -11,7 +11,7 @@ const nudge = (key: string, extra: Record<string, unknown> = {}): Nudge => ({
   ...nudgeInputSchema.parse({ kind: 'banner', title: { default: key }, body: { default: 'b' }, holdout: { share: 0 }, ...extra }),
 })
 const user = { id: 'u1', traits: { role: 'admin' }, firstSeen: NOW - 30 * DAY }
-const account = { id: 'a1', traits: { plan: 'team' }, segment: 'low_touch', band: 'yellow', healthScore: 55 }
+const account = { id: 'a1', traits: { plan: 'team' }, segment: 'low_touch', band: 'yellow', healthScore: 55, breadth: 0.2, breadthCutoff: 0.3 }
 const metrics: DecisionMetrics = { usedFeatures: new Set(['used']), adoptedFeatures: new Set(['adopted']), breadth: 0.3 }
 const history = (extra: Partial<DecisionHistory> = {}, states: Record<string, Partial<NudgeState>> = {}): DecisionHistory => ({
   states: new Map(Object.entries(states).map(([k, s]) => [k, { shows: 0, lastShownAt: null, dismissedAt: null, snoozedUntil: null, completedAt: null, ...s }])),
@@ -38,10 +38,22 @@ describe('decideNudges: eligibility', () => {
     ['breadth below the threshold', { targeting: { maxBreadth: 0.5 } }, true],
     ['breadth above the threshold', { targeting: { maxBreadth: 0.2 } }, false],
     ['health above the threshold', { targeting: { maxHealthScore: 40 } }, false],
+    ['breadth below the segment cutoff', { targeting: { breadthBelowSegmentPercentile: 25 } }, true],
     ['a target feature already adopted', { targetFeature: 'adopted' }, false],
     ['a target feature not adopted', { targetFeature: 'used' }, true],
   ])('%s → shown: %s', (_n, extra, shown) => {
     expect(decide([nudge('n', extra)])).toEqual(shown ? ['n:show'] : [])
+  })
+})
+
+describe('decideNudges: segment-relative breadth', () => {
+  it('needs the account breadth under the cutoff, and both to be known', () => {
+    const n = nudge('n', { targeting: { breadthBelowSegmentPercentile: 25 } })
+    const run = (a: Partial<typeof account>) => decideNudges(user, { ...account, ...a }, metrics, [n], history(), NOW, { path: '/', caps }).length
+    expect(run({ breadth: 0.4 })).toBe(0)
+    expect(run({ breadth: null })).toBe(0)
+    expect(run({ breadthCutoff: null })).toBe(0)
+    expect(run({})).toBe(1)
   })
 })
 

@@ -1,4 +1,5 @@
 import { daysAgo } from '../lib/days'
+import type { DecisionAccount } from '../nudges/decide'
 
 /** What the decision needs about one user: profile, account, score, and feature use. Five small reads. */
 export async function loadDecisionContext(db: D1Database, projectId: string, userId: string, now: number) {
@@ -11,16 +12,21 @@ export async function loadDecisionContext(db: D1Database, projectId: string, use
     db.prepare('SELECT key FROM features WHERE project_id = ?1 AND core = 1').bind(projectId).all<{ key: string }>(),
   ])
   const account = user?.account_id
-    ? await db.prepare(`SELECT a.id, a.traits_json, s.segment, s.band, s.score FROM accounts a
+    ? await db.prepare(`SELECT a.id, a.traits_json, s.segment, s.band, s.score, json_extract(s.explanation_json, '$.measures') AS measures FROM accounts a
         LEFT JOIN account_scores s ON s.project_id = a.project_id AND s.account_id = a.id WHERE a.project_id = ?1 AND a.id = ?2`)
-        .bind(projectId, user.account_id).first<{ id: string; traits_json: string; segment: string | null; band: string | null; score: number | null }>()
+        .bind(projectId, user.account_id).first<{ id: string; traits_json: string; segment: string | null; band: string | null; score: number | null; measures: string | null }>()
     : null
   const coreKeys = core.results.map((c) => c.key)
   const used = new Set(features.results.map((f) => f.feature_key))
   const recent = features.results.filter((f) => f.days_30d > 0).map((f) => f.feature_key)
   return {
     user: user ? { id: user.id, traits: JSON.parse(user.traits_json) as Record<string, unknown>, firstSeen: user.first_seen } : { id: userId, traits: {}, firstSeen: now },
-    account: account ? { id: account.id, traits: JSON.parse(account.traits_json) as Record<string, unknown>, segment: account.segment, band: account.band, healthScore: account.score } : null,
+    account: (account
+      ? {
+          id: account.id, traits: JSON.parse(account.traits_json) as Record<string, unknown>, segment: account.segment, band: account.band, healthScore: account.score,
+          breadth: (JSON.parse(account.measures ?? '[]') as { key: string; raw: number | null }[]).find((m) => m.key === 'feature_breadth')?.raw ?? null,
+        }
+      : null) as DecisionAccount | null,
     metrics: {
       usedFeatures: used,
       adoptedFeatures: new Set(features.results.filter((f) => f.days_30d >= 3).map((f) => f.feature_key)),

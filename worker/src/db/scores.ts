@@ -1,3 +1,4 @@
+import type { SegmentBenchmark } from '../scoring/benchmarks'
 import type { AccountScoreResult, UserScoreResult } from '../scoring/project'
 
 const CHUNK = 50
@@ -44,4 +45,21 @@ export async function writeUserScores(db: D1Database, projectId: string, results
        measures_json = excluded.measures_json, computed_at = excluded.computed_at`,
   )
   await inChunks(db, results.map((u) => stmt.bind(projectId, u.userId, u.accountId, u.score, u.profile, JSON.stringify(u.measures), now)))
+}
+
+export async function writeSegmentBenchmarks(db: D1Database, projectId: string, benchmarks: SegmentBenchmark[], now: number): Promise<void> {
+  const stmt = db.prepare(
+    `INSERT OR REPLACE INTO segment_benchmarks (project_id, segment, measure, n, p25, p50, p75, p90, computed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
+  )
+  await inChunks(db, [
+    db.prepare('DELETE FROM segment_benchmarks WHERE project_id = ?1').bind(projectId),
+    ...benchmarks.map((b) => stmt.bind(projectId, b.segment, b.measure, b.n, b.p25, b.p50, b.p75, b.p90, now)),
+  ])
+}
+
+export async function loadSegmentBenchmark(db: D1Database, projectId: string, segment: string, measure: string) {
+  return db
+    .prepare('SELECT n, p25, p50, p75, p90 FROM segment_benchmarks WHERE project_id = ?1 AND segment = ?2 AND measure = ?3')
+    .bind(projectId, segment, measure)
+    .first<{ n: number; p25: number | null; p50: number | null; p75: number | null; p90: number | null }>()
 }

@@ -24,6 +24,9 @@ export interface DecisionAccount {
   segment: string | null
   band: string | null
   healthScore: number | null
+  /** Core feature breadth of the account (0-1) and the segment-relative cutoff it is compared with. */
+  breadth?: number | null
+  breadthCutoff?: number | null
 }
 
 export interface DecisionMetrics {
@@ -69,6 +72,7 @@ export function targets(n: Nudge, user: DecisionUser, account: DecisionAccount |
   if (t.minDaysSinceSignup !== undefined && (now - user.firstSeen) / DAY < t.minDaysSinceSignup) return false
   if (t.maxBreadth !== undefined && (m.breadth === null || m.breadth > t.maxBreadth)) return false
   if (t.maxHealthScore !== undefined && (account?.healthScore == null || account.healthScore > t.maxHealthScore)) return false
+  if (t.breadthBelowSegmentPercentile !== undefined && !(account?.breadth != null && account.breadthCutoff != null && account.breadth < account.breadthCutoff)) return false
   // never promote what the user already adopted
   return !(n.targetFeature && m.adoptedFeatures.has(n.targetFeature))
 }

@@ -103,7 +103,11 @@ healthRoutes.get('/retention', validate('query', retentionQuery), async (c) => {
 })
 
 healthRoutes.get('/segments', async (c) => {
-  const rows = await rankAccounts(c.env.DB, c.var.apiKey.projectId, { sort: 'health', limit: 100_000 })
+  const [rows, { results: benchmarks }] = await Promise.all([
+    rankAccounts(c.env.DB, c.var.apiKey.projectId, { sort: 'health', limit: 100_000 }),
+    c.env.DB.prepare('SELECT segment, measure, n, p25, p50, p75, p90 FROM segment_benchmarks WHERE project_id = ?1').bind(c.var.apiKey.projectId)
+      .all<{ segment: string; measure: string; n: number; p25: number | null; p50: number | null; p75: number | null; p90: number | null }>(),
+  ])
   const bySegment = new Map<string, ScoreRow[]>()
   for (const r of rows) bySegment.set(r.segment ?? 'none', [...(bySegment.get(r.segment ?? 'none') ?? []), r])
   const mean = (xs: (number | null)[]) => {
@@ -120,6 +124,8 @@ healthRoutes.get('/segments', async (c) => {
         bands: Object.fromEntries(['green', 'yellow', 'red', 'insufficient_data'].map((b) => [b, rs.filter((r) => r.band === b).length])),
         churn_risk: rs.filter((r) => r.churn_risk === 1).length,
         pes: { adoption: mean(pes.map((p) => p.adoption)), stickiness: mean(pes.map((p) => p.stickiness)), growth: mean(pes.map((p) => p.growth)), pes: mean(pes.map((p) => p.pes)) },
+        // raw-value distribution per measure: segment-relative thresholds (percentiles apply from 20 accounts)
+        benchmarks: Object.fromEntries(benchmarks.filter((b) => b.segment === segment).map(({ measure, n, p25, p50, p75, p90 }) => [measure, { n, p25, p50, p75, p90 }])),
       }
     }),
   })

@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import { z } from 'zod'
 import { assertWriteKey, resolveKey } from '../auth/middleware'
+import { breadthCutoff } from '../db/breadth-cutoff'
 import { loadDecisionContext } from '../db/nudge-context'
 import { listNudges, recordHoldout, userNudgeStates } from '../db/nudges'
 import { loadProjectSettings } from '../db/settings'
@@ -33,6 +34,8 @@ nudgeDecisionRoutes.get('/', validate('query', query), async (c) => {
     userNudgeStates(c.env.DB, projectId, q.userId, now),
     loadProjectSettings(c.env.DB, projectId),
   ])
+  const percentile = nudges.find((n) => n.targeting.breadthBelowSegmentPercentile)?.targeting.breadthBelowSegmentPercentile
+  if (percentile && ctx.account) ctx.account.breadthCutoff = await breadthCutoff(c.env.DB, projectId, ctx.account.segment, percentile)
   const inSession = new Set([...stored.sessions].filter(([, s]) => q.session && s === q.session).map(([k]) => k))
   const decisions = decideNudges(ctx.user, ctx.account, ctx.metrics, nudges, {
     states: stored.states, inSession, shownThisSession: inSession.size, shownLast7Days: stored.shownLast7Days,

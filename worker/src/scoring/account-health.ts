@@ -28,6 +28,8 @@ export interface MeasureExplanation {
   share: number
   contribution: number
   points_lost: number
+  /** Mid-rank percentile of `raw` within the account's segment; null for cohorts under 20 accounts. */
+  segment_percentile?: number | null
 }
 
 export interface Driver {

@@ -2,7 +2,8 @@ import { listFeatures } from '../db/features'
 import { purgeExpiredEvents } from '../db/retention'
 import { loadScoringConfig } from '../db/scoring-config'
 import { loadScoringRows } from '../db/scoring-inputs'
-import { writeAccountScores, writeUserScores } from '../db/scores'
+import { writeAccountScores, writeSegmentBenchmarks, writeUserScores } from '../db/scores'
+import { segmentBenchmarks } from './benchmarks'
 import { dayOf } from '../lib/days'
 import { scoreProject } from './project'
 
@@ -14,9 +15,11 @@ export async function runProjectScoring(db: D1Database, projectId: string, now: 
   const rows = await loadScoringRows(db, projectId, now, ruleEvents)
   const loadedMs = Date.now() - started
   const { accounts, users } = scoreProject(rows, config, features, now)
+  const benchmarks = segmentBenchmarks(accounts)
   const computedMs = Date.now() - started - loadedMs
   await writeAccountScores(db, projectId, dayOf(now), version, accounts, now)
   await writeUserScores(db, projectId, users, now)
+  await writeSegmentBenchmarks(db, projectId, benchmarks, now)
   return { project_id: projectId, model_version: version, accounts: accounts.length, users: users.length, rows_read: rows.rowsRead, load_ms: loadedMs, compute_ms: computedMs, ms: Date.now() - started }
 }
 

@@ -1,0 +1,97 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { DueNudge } from '../../shared/nudge-events'
+import type { UptakeClient } from '../../widget/src/client'
+import { nudgeLoader } from '../../widget/src/nudge-loader'
+
+const due: DueNudge = { key: 'tip', kind: 'banner', title: 'Try export', body: 'It is fast', buttons: [] }
+
+/** Just what the loader reads of the client: identity, config, options, consent, outbox. */
+function fakeClient(over: { nudges?: boolean; userId?: string; allowed?: boolean } = {}) {
+  return {
+    identity: { anonymousId: 'a1', userId: 'userId' in over ? over.userId : 'u1' },
+    config: { features: [], capture: {}, nudges: over.nudges ?? true },
+    opts: { writeKey: 'wk' },
+    host: 'https://uptake.test',
+    allowed: () => over.allowed ?? true,
+    session: { state: { id: 's1' } },
+    send: vi.fn(),
+  } as unknown as UptakeClient
+}
+
+function answer(nudges: DueNudge[]) {
+  const fetch = vi.fn(async () => Response.json({ nudges }))
+  vi.stubGlobal('fetch', fetch)
+  return fetch
+}
+
+let injected: HTMLScriptElement[] = []
+const chunkScripts = () => injected.filter((s) => s.src.endsWith('/uptake-nudges.js'))
+
+beforeEach(() => {
+  vi.useFakeTimers()
+  injected = []
+  // keep injected scripts out of the DOM: happy-dom does not load them; the test fires their events
+  vi.spyOn(document.head, 'appendChild').mockImplementation(<T extends Node>(node: T) => (injected.push(node as unknown as HTMLScriptElement), node))
+})
+afterEach(() => {
+  vi.useRealTimers()
+  vi.unstubAllGlobals()
+  vi.restoreAllMocks()
+})
+
+describe('nudgeLoader', () => {
+  it.each([
+    ['the project has no nudges', { nudges: false }],
+    ['the user is anonymous', { userId: undefined }],
+    ['capture is not allowed (consent, opt-out, DNT)', { allowed: false }],
+  ])('never asks the server when %s', async (_, over) => {
+    const fetch = answer([due])
+    nudgeLoader(fakeClient(over)).refresh(0)
+    await vi.advanceTimersByTimeAsync(10)
+    expect(fetch).not.toHaveBeenCalled()
+    expect(chunkScripts()).toEqual([])
+  })
+
+  it('asks for due nudges with the user, page and session, and loads no UI chunk when none is due', async () => {
+    const fetch = answer([])
+    nudgeLoader(fakeClient()).refresh(0)
+    await vi.advanceTimersByTimeAsync(10)
+    const url = new URL(String(fetch.mock.calls[0]?.[0 as never]))
+    expect(url.pathname).toBe('/v1/nudges')
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({ writeKey: 'wk', userId: 'u1', session: 's1', path: location.pathname })
+    expect(chunkScripts()).toEqual([])
+  })
+
+  it('injects the UI chunk once when a nudge is due and hands it the nudges', async () => {
+    answer([due])
+    const loader = nudgeLoader(fakeClient())
+    loader.refresh(0)
+    await vi.advanceTimersByTimeAsync(10)
+    const [script] = chunkScripts()
+    expect(script?.src).toBe('https://uptake.test/uptake-nudges.js')
+    const render = vi.fn()
+    ;(window as unknown as Record<string, unknown>).__uptakeNudges = { render }
+    script!.onload?.(new Event('load'))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(render).toHaveBeenCalledWith([due], expect.objectContaining({ report: expect.any(Function), navigate: expect.any(Function) }))
+    loader.refresh(0)
+    await vi.advanceTimersByTimeAsync(10)
+    expect(chunkScripts()).toHaveLength(1)
+    expect(render).toHaveBeenCalledTimes(2)
+  })
+
+  it('stays quiet when the decision request fails', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('offline'))))
+    nudgeLoader(fakeClient()).refresh(0)
+    await vi.advanceTimersByTimeAsync(10)
+    expect(chunkScripts()).toEqual([])
+  })
+
+  it('gives up quietly when the UI chunk cannot load', async () => {
+    answer([due])
+    nudgeLoader(fakeClient()).refresh(0)
+    await vi.advanceTimersByTimeAsync(10)
+    expect(() => chunkScripts()[0]!.onerror?.(new Event('error'))).not.toThrow()
+    await vi.advanceTimersByTimeAsync(10)
+  })
+})
