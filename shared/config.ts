@@ -15,9 +15,13 @@ export const captureSettingsSchema = z.object({
 export type CaptureSettings = z.output<typeof captureSettingsSchema>
 
 /** Frequency caps across all nudges (SCORING §10: at most one new nudge per session by default). */
+const cssValue = z.string().max(100).regex(/^[^;{}<>]*$/, 'a single CSS value')
+
 export const nudgeSettingsSchema = z.object({
   maxPerSession: z.number().int().min(0).max(20).default(1),
   maxPerWeek: z.number().int().min(0).max(100).default(3),
+  /** Nudge theme; pages can also set the same CSS custom properties (--uptake-accent…) themselves. */
+  theme: z.object({ accent: cssValue, bg: cssValue, fg: cssValue, radius: cssValue, font: cssValue, bgDark: cssValue, fgDark: cssValue }).partial().default({}),
 })
 
 export const projectSettingsSchema = z

@@ -25,9 +25,10 @@ export interface DueNudge {
   body: string
   buttons: { label: string; action: ButtonAction }[]
   steps?: { feature: string; label: string; done: boolean }[]
-  theme?: Record<string, string>
 }
 
 export interface NudgesResponse {
   nudges: DueNudge[]
+  /** The project's theme: accent, bg, fg, radius, font, bgDark, fgDark. */
+  theme?: Record<string, string>
 }

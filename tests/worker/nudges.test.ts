@@ -77,6 +77,14 @@ describe('GET /v1/nudges', () => {
     expect(again).toBe(true)
   })
 
+  it('sends the project theme set in the settings', async () => {
+    await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ nudges: { maxPerSession: 5, maxPerWeek: 20, theme: { accent: '#e91e63', radius: '4px' } } }) })
+    const res = await SELF.fetch(`http://uptake.test/v1/nudges?writeKey=${p.writeKey}&userId=u-theme`)
+    expect((await res.json<{ theme: Record<string, string> }>()).theme).toEqual({ accent: '#e91e63', radius: '4px' })
+    const bad = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ nudges: { theme: { accent: 'red; background: url(x)' } } }) })
+    expect(bad.status).toBe(400)
+  })
+
   it('rejects a request without user id or with a wrong key', async () => {
     expect((await SELF.fetch(`http://uptake.test/v1/nudges?writeKey=${p.writeKey}`)).status).toBe(400)
     expect((await SELF.fetch('http://uptake.test/v1/nudges?writeKey=wk_nope&userId=u')).status).toBe(401)

@@ -22,6 +22,12 @@ interface Persisted {
 const MAX_REQUEST_BYTES = 60_000
 const MAX_BACKOFF_MS = 60_000
 
+/** The outbox as saved by any tab; anything unreadable counts as empty. */
+function storedEvents(): WireEvent[] {
+  const events = load<Persisted>('outbox')?.events
+  return Array.isArray(events) ? events.filter((e) => e?.messageId) : []
+}
+
 /**
  * The outbox: events wait in localStorage until the server has acknowledged them, so reloads,
  * offline periods and crashes lose nothing; messageId makes every resend idempotent on the server.
@@ -34,11 +40,13 @@ export class Delivery {
   private failures = 0
   /** Ids this tab saw acknowledged, rejected or dropped: never re-adopted from another tab's stale copy. */
   private gone = new Set<string>()
+  /** Ids this tab last saw in storage: one missing there now was sent (or cleared) by another tab. */
+  private stored: Set<string>
 
   constructor(private readonly opts: DeliveryOptions) {
-    const saved = load<Persisted>('outbox')
-    this.events = Array.isArray(saved?.events) ? saved.events : []
-    this.dropped = saved?.dropped ?? 0
+    this.events = storedEvents()
+    this.dropped = load<Persisted>('outbox')?.dropped ?? 0
+    this.stored = new Set(this.events.map((e) => e.messageId))
   }
 
   get pending(): number {
@@ -79,6 +87,7 @@ export class Delivery {
 
   clear(): void {
     this.events = []
+    this.stored.clear()
     save('outbox', { events: [], dropped: 0 } satisfies Persisted)
   }
 
@@ -126,8 +135,11 @@ export class Delivery {
    * is harmless, messageId dedupes it), then drop the oldest past the bound.
    */
   private persist(): void {
+    const stored = storedEvents()
+    const now = new Set(stored.map((e) => e.messageId))
+    this.events = this.events.filter((e) => now.has(e.messageId) || !this.stored.has(e.messageId))
     const mine = new Set(this.events.map((e) => e.messageId))
-    const theirs = (load<Persisted>('outbox')?.events ?? []).filter((e) => !mine.has(e.messageId) && !this.gone.has(e.messageId))
+    const theirs = stored.filter((e) => !mine.has(e.messageId) && !this.gone.has(e.messageId))
     if (theirs.length) this.events = this.events.concat(theirs).sort((a, b) => (a.timestamp < b.timestamp ? -1 : 1))
     const overflow = this.events.length - (this.opts.maxQueued ?? 1000)
     if (overflow > 0) {
@@ -135,5 +147,6 @@ export class Delivery {
       this.dropped += overflow
     }
     save('outbox', { events: this.events, dropped: this.dropped } satisfies Persisted)
+    this.stored = new Set(this.events.map((e) => e.messageId))
   }
 }

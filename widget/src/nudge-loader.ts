@@ -34,9 +34,9 @@ export function nudgeLoader(client: UptakeClient) {
     const q = new URLSearchParams({ writeKey: client.opts.writeKey, userId, path: location.pathname, session: client.session?.state.id ?? '', locale: navigator.language || 'default' })
     const res = await fetch(`${client.host}/v1/nudges?${q}`, { cache: 'no-store' })
     if (!res.ok) return
-    const { nudges } = (await res.json()) as NudgesResponse
+    const { nudges, theme } = (await res.json()) as NudgesResponse
     if (!nudges.length && !ui) return
-    ;(await loadUI())?.render(nudges, host)
+    ;(await loadUI())?.render(nudges, host, theme)
   }
   return {
     /** Re-checks soon: after identify, a route change, or a feature used (checklists tick). */

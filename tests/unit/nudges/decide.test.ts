@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { nudgeInputSchema, type Nudge } from '../../../shared/nudges'
-import { decideNudges, type DecisionHistory, type DecisionMetrics, type NudgeState } from '../../../worker/src/nudges/decide'
+import { decideNudges, type DecisionAccount, type DecisionHistory, type DecisionMetrics, type NudgeState } from '../../../worker/src/nudges/decide'
 import { fnv1a, inHoldout } from '../../../worker/src/nudges/holdout'
 import { conversionLift } from '../../../worker/src/nudges/lift'
 
@@ -11,7 +11,7 @@ const nudge = (key: string, extra: Record<string, unknown> = {}): Nudge => ({
   ...nudgeInputSchema.parse({ kind: 'banner', title: { default: key }, body: { default: 'b' }, holdout: { share: 0 }, ...extra }),
 })
 const user = { id: 'u1', traits: { role: 'admin' }, firstSeen: NOW - 30 * DAY }
-const account = { id: 'a1', traits: { plan: 'team' }, segment: 'low_touch', band: 'yellow', healthScore: 55, breadth: 0.2, breadthCutoff: 0.3 }
+const account: DecisionAccount = { id: 'a1', traits: { plan: 'team' }, segment: 'low_touch', band: 'yellow', healthScore: 55, breadth: 0.2, breadthCutoff: 0.3 }
 const metrics: DecisionMetrics = { usedFeatures: new Set(['used']), adoptedFeatures: new Set(['adopted']), breadth: 0.3 }
 const history = (extra: Partial<DecisionHistory> = {}, states: Record<string, Partial<NudgeState>> = {}): DecisionHistory => ({
   states: new Map(Object.entries(states).map(([k, s]) => [k, { shows: 0, lastShownAt: null, dismissedAt: null, snoozedUntil: null, completedAt: null, ...s }])),
@@ -49,7 +49,7 @@ describe('decideNudges: eligibility', () => {
 describe('decideNudges: segment-relative breadth', () => {
   it('needs the account breadth under the cutoff, and both to be known', () => {
     const n = nudge('n', { targeting: { breadthBelowSegmentPercentile: 25 } })
-    const run = (a: Partial<typeof account>) => decideNudges(user, { ...account, ...a }, metrics, [n], history(), NOW, { path: '/', caps }).length
+    const run = (a: Partial<DecisionAccount>) => decideNudges(user, { ...account, ...a }, metrics, [n], history(), NOW, { path: '/', caps }).length
     expect(run({ breadth: 0.4 })).toBe(0)
     expect(run({ breadth: null })).toBe(0)
     expect(run({ breadthCutoff: null })).toBe(0)

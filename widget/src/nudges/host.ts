@@ -8,7 +8,7 @@ export interface NudgeHost {
 
 /** The global the nudge chunk registers (`uptake-nudges.js` is a separate bundle). */
 export interface NudgeUI {
-  render(nudges: DueNudge[], host: NudgeHost): void
+  render(nudges: DueNudge[], host: NudgeHost, theme?: Record<string, string>): void
 }
 
 export const NUDGE_UI_GLOBAL = '__uptakeNudges'

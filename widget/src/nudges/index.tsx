@@ -8,6 +8,8 @@ import { CSS } from './styles'
 const VIEWS = { banner: Banner, modal: Modal, tooltip: Tooltip, hotspot: Hotspot, checklist: Checklist, nps: Nps }
 const mounted = new Map<string, { el: HTMLElement; nudge: DueNudge }>()
 let sheet: CSSStyleSheet | null = null
+let theme: Record<string, string> = {}
+const THEME_VARS: Record<string, string> = { accent: '--uptake-accent', bg: '--uptake-bg', fg: '--uptake-fg', radius: '--uptake-radius', font: '--uptake-font', bgDark: '--uptake-bg-dark', fgDark: '--uptake-fg-dark' }
 
 /** Each nudge gets its own shadow host: inside an open <dialog> when its anchor is, so it shares the top layer. */
 function mount(nudge: DueNudge, host: NudgeHost, anchor: Element | null): void {
@@ -22,6 +24,8 @@ function mount(nudge: DueNudge, host: NudgeHost, anchor: Element | null): void {
   shadow.adoptedStyleSheets = [sheet]
   const root = document.createElement('div')
   root.className = 'u'
+  // the project's theme, set through the CSSOM (allowed under a strict style-src)
+  for (const [k, v] of Object.entries(theme)) if (THEME_VARS[k]) root.style.setProperty(THEME_VARS[k], v)
   shadow.appendChild(root)
   const close = () => {
     renderPreact(null, root)
@@ -53,7 +57,8 @@ async function show(nudge: DueNudge, host: NudgeHost): Promise<void> {
 
 const ui: NudgeUI = {
   /** Reconciles the screen with the nudges due now: new ones appear, ones no longer due go, checklists update. */
-  render(nudges, host) {
+  render(nudges, host, projectTheme) {
+    theme = projectTheme ?? {}
     const due = new Map(nudges.map((n) => [n.key, n]))
     for (const [key, m] of mounted) if (!due.has(key)) (m.el.remove(), mounted.delete(key))
     for (const n of nudges) {

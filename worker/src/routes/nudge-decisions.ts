@@ -47,5 +47,6 @@ nudgeDecisionRoutes.get('/', validate('query', query), async (c) => {
   c.header('Cache-Control', 'private, max-age=15')
   return c.json({
     nudges: decisions.filter((d) => d.outcome === 'show').map((d) => presentNudge(d.nudge, q.locale, ctx.metrics.usedFeatures)),
+    theme: settings.nudges.theme,
   })
 })
