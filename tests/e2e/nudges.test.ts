@@ -129,6 +129,38 @@ describe('nudges in a real browser', () => {
     await context.close()
   })
 
+  it('anchors in a scroll container, an open shadow root, a modal dialog and a late render, and reports a missing one', async () => {
+    const targeting = { path: '/test-pages/anchors', userAttributes: [{ attribute: 'name', op: '==', value: 'anchor-user' }] }
+    for (const [key, anchor] of [['hs-scroll', '#in-scroll'], ['hs-shadow', '#in-shadow'], ['hs-late', '#late'], ['hs-never', '#never']]) {
+      await defineNudge(key, { kind: 'hotspot', anchor, targeting })
+    }
+    await defineNudge('tt-dialog', { kind: 'tooltip', anchor: '#in-dialog', targeting })
+    const context = await browser().newContext()
+    const page = await context.newPage()
+    await page.goto(`${base}/test-pages/anchors?user=anchor-user&account=anchor-co`)
+    for (const key of ['hs-scroll', 'hs-shadow', 'hs-late', 'tt-dialog']) await nudgeHost(page, key).waitFor({ state: 'attached', timeout: 10_000 })
+    // the tooltip shares the dialog's top layer
+    expect(await page.evaluate(() => document.querySelector('[data-uptake-host="tt-dialog"]')?.parentElement?.id)).toBe('dlg')
+    await page.evaluate(() => (document.getElementById('dlg') as HTMLDialogElement).close())
+    const beaconNear = async (key: string, anchor: () => Promise<{ x: number; y: number; width: number } | null>) => {
+      const b = await nudgeHost(page, key).locator('.beacon').boundingBox()
+      const a = await anchor()
+      return Math.abs(b!.x - (a!.x + a!.width - 6)) < 12 && Math.abs(b!.y - (a!.y - 6)) < 12
+    }
+    const scrollAnchor = () => page.locator('#in-scroll').boundingBox()
+    await page.evaluate(() => document.getElementById('scroller')!.scrollTo(0, 250))
+    await page.waitForTimeout(300)
+    expect(await beaconNear('hs-scroll', scrollAnchor)).toBe(true)
+    expect(await beaconNear('hs-shadow', () => page.locator('shadow-widget').locator('#in-shadow').boundingBox())).toBe(true)
+    await screenshot(page, 'nudge-anchors')
+    const missing = await eventually(async () => {
+      const body = (await (await fetch(`${base}/api/v1/nudges/anchors`, { headers: admin })).json()) as { missing_anchors: { nudge_key: string; selector: string; path: string }[] }
+      return body.missing_anchors.find((m) => m.nudge_key === 'hs-never')
+    })
+    expect(missing).toMatchObject({ selector: '#never', path: '/test-pages/anchors' })
+    await context.close()
+  })
+
   it('does not download the nudge UI on a page with no nudge due', async () => {
     const requests: string[] = []
     const { context, page } = await visit('nobody-special', 'quiet-co', requests)

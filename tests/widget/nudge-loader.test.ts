@@ -73,7 +73,9 @@ describe('nudgeLoader', () => {
     ;(window as unknown as Record<string, unknown>).__uptakeNudges = { render }
     script!.onload?.(new Event('load'))
     await vi.advanceTimersByTimeAsync(0)
-    expect(render).toHaveBeenCalledWith([due], expect.objectContaining({ report: expect.any(Function), navigate: expect.any(Function) }))
+    const [nudges, host] = render.mock.calls[0] ?? []
+    expect(nudges).toEqual([due])
+    expect(host).toMatchObject({ report: expect.any(Function), navigate: expect.any(Function) })
     loader.refresh(0)
     await vi.advanceTimersByTimeAsync(10)
     expect(chunkScripts()).toHaveLength(1)
