@@ -77,6 +77,11 @@ export async function seedDemo(base, { history = true } = {}) {
   if (known.outcomes.length === 0) {
     for (const o of past.outcomes) await send(base, `/api/v1/accounts/${o.account}/outcomes`, { method: 'POST', headers: admin, body: JSON.stringify({ kind: o.kind, date: o.date, amount: o.amount }) })
   }
+  // 30 days of daily runs replayed in order, so trends, deltas and hysteresis have history to show
+  for (let d = 30; d >= 1; d--) {
+    const at = new Date(Date.now() - d * 86_400_000).toISOString()
+    await send(base, '/api/v1/scoring/run', { method: 'POST', headers: admin, body: JSON.stringify({ at }) })
+  }
   await send(base, '/api/v1/scoring/run', { method: 'POST', headers: admin })
   await send(base, '/api/v1/settings', { method: 'PUT', headers: admin, body: JSON.stringify({ nudges: { maxPerSession: 3, maxPerWeek: 20 } }) })
   for (const [key, nudge] of Object.entries(DEMO_NUDGES)) await send(base, `/api/v1/nudges/${key}`, { method: 'PUT', headers: admin, body: JSON.stringify(nudge) })

@@ -20,7 +20,7 @@
     { id: 'u_hank', name: 'Hank Lee', email: 'hank@hooli.test', role: 'admin', account: 'hooli' }
   ];
   // always look the API up on window: the snippet's stub is replaced when uptake.js loads
-  var uptake = { identify: call('identify'), group: call('group'), track: call('track'), reset: call('reset') };
+  var uptake = { identify: call('identify'), group: call('group'), track: call('track'), reset: call('reset'), consent: call('consent'), optOut: call('optOut') };
   function call(m) { return function () { return window.uptake[m].apply(window.uptake, arguments); }; }
   var $ = function (sel) { return document.querySelector(sel); };
 
@@ -65,7 +65,8 @@
     settings: function () {
       return '<h1>Settings</h1><form class="inline" id="invite"><input name="email" placeholder="teammate@company.test" value="sam@newco.test">' +
         '<button id="invite-submit">Invite teammate</button></form>' +
-        '<div class="toolbar"><button data-uptake-feature="settings.bank" id="connect-bank">Connect bank account</button></div>';
+        '<div class="toolbar"><button data-uptake-feature="settings.bank" id="connect-bank">Connect bank account</button></div>' +
+        '<h2>Privacy</h2><div class="toolbar"><button id="analytics-optout">Stop sharing usage analytics</button></div>';
     }
   };
 
@@ -110,7 +111,18 @@
       uptake.reset();
       navigate('/demo');
     });
+    // consent mode (see index.html): the banner asks once; the answer is the widget's to keep
+    var banner = $('#consent-banner');
+    banner.hidden = localStorage.getItem('ledgerly:consent-mode') !== 'required' || localStorage.getItem('ledgerly:consent-asked') === '1';
+    function answer(granted) {
+      uptake.consent(granted);
+      localStorage.setItem('ledgerly:consent-asked', '1');
+      banner.hidden = true;
+    }
+    $('#consent-accept').addEventListener('click', function () { answer(true); });
+    $('#consent-decline').addEventListener('click', function () { answer(false); });
     document.addEventListener('click', function (e) {
+      if (e.target.closest('#analytics-optout')) { uptake.optOut(); toast('Usage analytics turned off'); return; }
       var link = e.target.closest('a[data-nav]');
       if (link) { e.preventDefault(); navigate(link.getAttribute('href')); }
       var action = e.target.closest('[data-action="reminder"]');

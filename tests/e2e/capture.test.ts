@@ -65,6 +65,20 @@ describe('capture in a real browser', () => {
     await context.close()
   })
 
+  it('keeps the unsent events of two offline tabs sharing one outbox, and delivers each once', async () => {
+    const { context, page: tabA } = await hostPage('host', 'tabs-1', 'tabs-co')
+    const tabB = await context.newPage()
+    await tabB.goto(`${base}/test-pages/host?user=tabs-1&account=tabs-co`)
+    await tabB.waitForFunction(() => (window as unknown as { uptake?: { loaded?: boolean } }).uptake?.loaded === true)
+    await context.setOffline(true)
+    for (const tab of [tabA, tabB, tabA, tabB, tabB]) await tab.click('#do-thing')
+    await tabA.close() // its page-hide beacon fails offline: tab B must still hold its events
+    await tabB.waitForTimeout(1000)
+    await context.setOffline(false)
+    await expectCount(() => eventCount(base, 'tabs-co', 'Test Thing'), 5, 3000)
+    await context.close()
+  })
+
   it('sends after a reload the events a page could not deliver', async () => {
     const { context, page } = await hostPage('host', 'reload-1', 'reload-co')
     await page.route('**/v1/batch', (route) => route.abort())
@@ -89,6 +103,25 @@ describe('capture in a real browser', () => {
     await page.click('#consent')
     await page.click('#do-thing')
     await expectCount(() => eventCount(base, 'consent-co', 'Test Thing'), 1)
+    await context.close()
+  })
+
+  it('shows the demo\'s consent banner in consent mode and sends nothing until it is accepted', async () => {
+    const context = await browser().newContext()
+    const page = await context.newPage()
+    const posts: string[] = []
+    page.on('request', (r) => r.url().includes('/v1/batch') && posts.push(r.postData() ?? ''))
+    await page.goto(`${base}/demo?consent=required`)
+    await page.waitForSelector('#consent-banner', { state: 'visible' })
+    await page.selectOption('#login-user', 'u_hank')
+    await page.click('#login-submit')
+    await page.click('a[href="/demo/reports"]')
+    await page.waitForTimeout(3000)
+    expect(posts).toEqual([])
+    await page.click('#consent-accept')
+    await page.click('a[href="/demo/invoices"]')
+    await page.waitForRequest((r) => r.url().includes('/v1/batch'), { timeout: 10_000 })
+    expect(await page.isHidden('#consent-banner')).toBe(true)
     await context.close()
   })
 

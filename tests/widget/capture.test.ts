@@ -49,6 +49,18 @@ describe('classifyClick', () => {
     expect(JSON.stringify(classifyClick(el('#secret'), features, '/'))).not.toContain('hunter2')
   })
 
+  it('keeps no text from a clicked label wrapping a text area or select, whose text is the user\'s value', () => {
+    document.body.innerHTML = '<label id="note">Note <textarea>my salary is 90k</textarea></label>'
+    const hit = classifyClick(el('#note'), features, '/')!
+    expect(hit.event).toBe('$click')
+    expect(hit.properties.text).toBe('')
+  })
+
+  it('truncates the text it keeps', () => {
+    document.body.innerHTML = `<button id="long">${'word '.repeat(40)}</button>`
+    expect((classifyClick(el('#long'), features, '/')!.properties.text as string).length).toBeLessThanOrEqual(60)
+  })
+
   it('survives an invalid selector in a rule', () => {
     expect(() => classifyClick(el('[data-testid="other"]'), features, '/')).not.toThrow()
   })

@@ -30,6 +30,12 @@ describe('UptakeClient', () => {
     expect(names).toEqual(['Signed In', 'Invoice Created'])
   })
 
+  it('takes the session timeout from the fresh config over the cached one', async () => {
+    localStorage.setItem('uptake:config', JSON.stringify(config({ sessionTimeoutMinutes: 30 })))
+    const client = await started({ sessionTimeoutMinutes: 15 })
+    expect(client.session?.timeoutMs).toBe(15 * 60_000)
+  })
+
   it('captures nothing in consent mode until consent is given', async () => {
     const client = await started({}, { requireConsent: true })
     client.identify('u1')

@@ -129,6 +129,17 @@ describe('scoring through the daily cron and the CS API', () => {
     expect(high.pes.stickiness).toBeGreaterThan(90)
   })
 
+  it('replays past days in order to build history and trend', async () => {
+    const run = (d: number) => api('/scoring/run', p.adminKey, { method: 'POST', body: JSON.stringify({ at: new Date(Date.now() - d * 86_400_000).toISOString() }) })
+    for (const d of [30, 7]) expect((await run(d)).status).toBe(200)
+    expect((await api('/scoring/run', p.adminKey, { method: 'POST' })).status).toBe(200)
+    const a = await (await api('/health/accounts/bad', p.readKey)).json<{ history: { day: string }[]; trend: { delta30: number; delta7: number; arrow: string } }>()
+    expect(a.history).toHaveLength(3)
+    // 30 days ago the account was busy; now it is silent
+    expect(a.trend.delta30).toBeLessThan(-15)
+    expect(a.trend.arrow).toBe('down')
+  })
+
   it('keeps a snapshot per day and versions scores by model config', async () => {
     const config = await (await api('/scoring/config', p.adminKey)).json<{ config: Record<string, unknown>; version: string }>()
     const put = await api('/scoring/config', p.adminKey, { method: 'PUT', body: JSON.stringify({ ...config.config, latestVersion: '2.0.0' }) })
@@ -137,7 +148,7 @@ describe('scoring through the daily cron and the CS API', () => {
     await runCron()
     const a = await (await api('/health/accounts/bad', p.readKey)).json<{ model_version: string; history: unknown[] }>()
     expect(a.model_version).toBe(version)
-    expect(a.history).toHaveLength(1) // same day: the snapshot is replaced, not duplicated
+    expect(a.history).toHaveLength(3) // today's snapshot is replaced, not duplicated
   })
 
   it('rejects an invalid scoring config and a bad outcome with 400', async () => {
@@ -145,5 +156,8 @@ describe('scoring through the daily cron and the CS API', () => {
     expect((await api('/accounts/good/outcomes', p.adminKey, { method: 'POST', body: JSON.stringify({ kind: 'maybe', date: 'soon' }) })).status).toBe(400)
     expect((await api('/accounts/nope/outcomes', p.adminKey, { method: 'POST', body: JSON.stringify({ kind: 'renewed', date: '2026-01-01' }) })).status).toBe(404)
     expect((await api('/scoring/config', p.readKey, { method: 'PUT', body: '{}' })).status).toBe(403)
+    const future = new Date(Date.now() + 86_400_000).toISOString()
+    expect((await api('/scoring/run', p.adminKey, { method: 'POST', body: JSON.stringify({ at: future }) })).status).toBe(400)
+    expect((await api('/scoring/run', p.adminKey, { method: 'POST', body: JSON.stringify({ at: 'yesterday' }) })).status).toBe(400)
   })
 })

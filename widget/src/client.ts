@@ -62,7 +62,8 @@ export class UptakeClient {
   private configure(config: WidgetConfig): void {
     const first = !this.config
     this.config = config
-    this.session ??= new Session((config.capture?.sessionTimeoutMinutes ?? 30) * 60_000)
+    this.session ??= new Session(0)
+    this.session.timeoutMs = (config.capture?.sessionTimeoutMinutes ?? 30) * 60_000 // the fresh config may change the cached one's
     if (!first) return
     const waiting = this.waiting
     this.waiting = []

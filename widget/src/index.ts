@@ -71,10 +71,13 @@ function boot(): void {
     if (!ready || started) return
     started = true
     capture(client, nudges)
-    ready.then(guard('first page', () => {
-      client.page()
-      nudges.refresh()
-    }))
+    ready
+      .then(guard('first page', () => {
+        client.page()
+        nudges.refresh()
+      }))
+      // a failure while applying the config is reported like any other, never as the host's unhandled rejection
+      .catch(guard('config', (e: unknown) => { throw e }))
   }
   const api: Record<string, unknown> = { loaded: true }
   for (const m of METHODS) {

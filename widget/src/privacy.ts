@@ -4,7 +4,7 @@ export function stripUrl(url: string, params: string[]): string {
   try {
     const u = new URL(url)
     const lower = params.map((p) => p.toLowerCase())
-    for (const name of Array.from(u.searchParams.keys())) if (lower.includes(name.toLowerCase())) u.searchParams.delete(name)
+    for (const name of [...u.searchParams.keys()]) if (lower.includes(name.toLowerCase())) u.searchParams.delete(name)
     return u.toString()
   } catch {
     return url

@@ -15,7 +15,7 @@ interface SessionState {
 export class Session {
   state: SessionState
 
-  constructor(private readonly timeoutMs: number, private readonly now = () => Date.now()) {
+  constructor(public timeoutMs: number, private readonly now = () => Date.now()) {
     this.state = load<SessionState>('session') ?? { id: '', lastActivity: 0, loggedIn: false }
   }
 

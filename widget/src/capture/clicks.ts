@@ -2,7 +2,7 @@ import type { ConfigFeature } from '../../../shared/config'
 import { pathMatches } from '../../../shared/path-pattern'
 import { elementPath, elementText } from './element-path'
 
-export const INTERACTIVE = 'a,button,[role="button"],[role="link"],[role="menuitem"],[role="tab"],input[type="submit"],input[type="button"],summary,label,[data-uptake-feature]'
+export const INTERACTIVE = 'a,button,[role=button],[role=link],[role=menuitem],[role=tab],input[type=submit],input[type=button],summary,label,[data-uptake-feature]'
 
 export interface ClickCapture {
   event: string

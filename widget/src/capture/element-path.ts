@@ -25,7 +25,8 @@ export function elementPath(el: Element): string {
   return parts.join(' > ')
 }
 
-/** Visible text of a clicked element, trimmed and truncated: never form values. */
+/** Visible text of a clicked element, trimmed and truncated: never form values (a textarea's text is its value). */
 export function elementText(el: Element): string {
+  if (el.querySelector('textarea,select,[contenteditable]')) return ''
   return (el.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 60)
 }

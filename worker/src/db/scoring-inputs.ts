@@ -1,6 +1,6 @@
 import { daysAgo } from '../lib/days'
 
-/** Rollup reads for scoring a whole project at once; all windows end today (UTC). */
+/** Rollup reads for scoring a whole project at once; all windows end on the day of `now` (UTC), so a past `now` re-scores history. */
 export const LOAD_DAYS = 180
 
 export interface UserAggRow {
@@ -35,7 +35,7 @@ export async function loadScoringRows(db: D1Database, projectId: string, now: nu
       rowsRead += r.meta.rows_read ?? 0
       return r.results
     })
-  const eventList = ruleEvents.map((_, i) => `?${i + 3}`).join(', ')
+  const eventList = ruleEvents.map((_, i) => `?${i + 4}`).join(', ')
   const [accounts, users, userAgg, userFeatures30, accountDays, accountFeatureDays, accountEventDays, versions, previous, history] = await Promise.all([
     all<ScoringRows['accounts'][number]>('SELECT id, name, traits_json, first_seen, last_seen FROM accounts WHERE project_id = ?1'),
     all<ScoringRows['users'][number]>('SELECT id, account_id, first_seen FROM users WHERE project_id = ?1'),
@@ -43,31 +43,31 @@ export async function loadScoringRows(db: D1Database, projectId: string, now: nu
       `SELECT user_id,
         SUM(day > ?2 AND meaningful > 0) AS a28, SUM(day > ?3 AND meaningful > 0) AS a30, SUM(day <= ?3 AND meaningful > 0) AS p30,
         SUM(CASE WHEN day > ?3 THEN value_events ELSE 0 END) AS v30, MAX(CASE WHEN meaningful > 0 THEN day END) AS last_active
-       FROM user_days WHERE project_id = ?1 AND day > ?4 GROUP BY user_id`,
-      d(28), d(30), d(60),
+       FROM user_days WHERE project_id = ?1 AND day > ?4 AND day <= ?5 GROUP BY user_id`,
+      d(28), d(30), d(60), d(0),
     ),
-    all<ScoringRows['userFeatures30'][number]>('SELECT user_id, feature_key FROM user_feature_days WHERE project_id = ?1 AND day > ?2 GROUP BY user_id, feature_key', d(30)),
+    all<ScoringRows['userFeatures30'][number]>('SELECT user_id, feature_key FROM user_feature_days WHERE project_id = ?1 AND day > ?2 AND day <= ?3 GROUP BY user_id, feature_key', d(30), d(0)),
     all<ScoringRows['accountDays'][number]>(
       `SELECT account_id, day, SUM(logins) AS logins, SUM(value_events) AS value_events, SUM(meaningful) AS meaningful
-       FROM user_days WHERE project_id = ?1 AND day > ?2 AND account_id IS NOT NULL GROUP BY account_id, day`,
-      d(LOAD_DAYS),
+       FROM user_days WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND account_id IS NOT NULL GROUP BY account_id, day`,
+      d(LOAD_DAYS), d(0),
     ),
     all<ScoringRows['accountFeatureDays'][number]>(
       `SELECT account_id, feature_key, day, SUM(n) AS n FROM user_feature_days
-       WHERE project_id = ?1 AND day > ?2 AND account_id IS NOT NULL GROUP BY account_id, feature_key, day`,
-      d(LOAD_DAYS),
+       WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND account_id IS NOT NULL GROUP BY account_id, feature_key, day`,
+      d(LOAD_DAYS), d(0),
     ),
     ruleEvents.length
       ? all<ScoringRows['accountEventDays'][number]>(
           `SELECT account_id, name, day, SUM(n) AS n FROM user_event_days
-           WHERE project_id = ?1 AND day > ?2 AND name IN (${eventList}) AND account_id IS NOT NULL GROUP BY account_id, name, day`,
-          d(LOAD_DAYS), ...ruleEvents,
+           WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND name IN (${eventList}) AND account_id IS NOT NULL GROUP BY account_id, name, day`,
+          d(LOAD_DAYS), d(0), ...ruleEvents,
         )
       : Promise.resolve([]),
     all<ScoringRows['versions'][number]>(
       `SELECT account_id, app_version, MAX(day) AS last_day FROM user_days
-       WHERE project_id = ?1 AND day > ?2 AND app_version IS NOT NULL AND account_id IS NOT NULL GROUP BY account_id, app_version`,
-      d(30),
+       WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND app_version IS NOT NULL AND account_id IS NOT NULL GROUP BY account_id, app_version`,
+      d(30), d(0),
     ),
     all<ScoringRows['previous'][number]>('SELECT account_id, band, pending_band, pending_runs FROM account_scores WHERE project_id = ?1'),
     all<ScoringRows['history'][number]>('SELECT account_id, day, score FROM account_score_snapshots WHERE project_id = ?1 AND day >= ?2 AND day < ?3', d(30), d(0)),

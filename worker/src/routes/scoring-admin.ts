@@ -1,7 +1,9 @@
 import { Hono } from 'hono'
+import { z } from 'zod'
 import { scoringConfigSchema } from '../../../shared/scoring'
 import { loadScoringConfig, saveScoringConfig } from '../db/scoring-config'
 import type { AppEnv } from '../env'
+import { badRequest, validationError } from '../errors'
 import { validate } from '../lib/validate'
 import { DEFAULT_CONFIG } from '../scoring/defaults'
 import { runProjectScoring } from '../scoring/run'
@@ -19,4 +21,14 @@ scoringAdminRoutes.put('/config', validate('json', scoringConfigSchema), async (
   return c.json({ version, config: c.req.valid('json') })
 })
 
-scoringAdminRoutes.post('/run', async (c) => c.json(await runProjectScoring(c.env.DB, c.var.apiKey.projectId, Date.now())))
+const runBody = z.object({ at: z.iso.datetime({ offset: true }).optional() })
+
+/** Scores now, or as of a past moment (`at`, up to a year back) to backfill history in day order. */
+scoringAdminRoutes.post('/run', async (c) => {
+  const parsed = runBody.safeParse(await c.req.json().catch(() => ({})))
+  if (!parsed.success) throw validationError(parsed.error)
+  const now = Date.now()
+  const at = parsed.data.at ? Date.parse(parsed.data.at) : now
+  if (at > now || at < now - 365 * 86_400_000) throw badRequest('`at` must be within the last 365 days')
+  return c.json(await runProjectScoring(c.env.DB, c.var.apiKey.projectId, at))
+})
