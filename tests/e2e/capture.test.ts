@@ -122,6 +122,8 @@ describe('capture in a real browser', () => {
     await page.click('a[href="/demo/invoices"]')
     await page.waitForRequest((r) => r.url().includes('/v1/batch'), { timeout: 10_000 })
     expect(await page.isHidden('#consent-banner')).toBe(true)
+    const pages = posts.flatMap((b) => (JSON.parse(b) as { batch: { type: string; properties?: { path?: string } }[] }).batch).filter((e) => e.type === 'page')
+    expect(pages.map((e) => e.properties?.path)).toEqual(['/demo/invoices']) // the visit to reports came before consent
     await context.close()
   })
 
