@@ -104,6 +104,15 @@ describe('scoring through the daily cron and the CS API', () => {
     expect(a.data_fresh_until).toBeTruthy()
   })
 
+  it('exports the ranking as CSV', async () => {
+    const res = await api('/health/accounts.csv?sort=risk', p.readKey)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toMatch(/text\/csv/)
+    const lines = (await res.text()).trim().split('\r\n')
+    expect(lines[0]).toBe('account_id,name,score,band,segment,churn_risk,delta30,top_risk,churn_reasons,flags,computed_at')
+    expect(lines[1]).toMatch(/^bad,Bad Co,[\d.]+,red,tech_touch,true,/)
+  })
+
   it('scores users', async () => {
     const res = await api('/health/users/good-0', p.readKey)
     expect(res.status).toBe(200)

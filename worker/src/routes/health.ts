@@ -8,6 +8,7 @@ import { notFound } from '../errors'
 import { daysAgo } from '../lib/days'
 import { validate } from '../lib/validate'
 import { retentionTable } from '../scoring/retention-table'
+import { toCsv } from '../lib/csv'
 import { featureStates } from '../db/feature-states'
 
 /** CS API: health scores with explanations, trends, flags, segments and the retained-vs-churned table. */
@@ -49,6 +50,18 @@ healthRoutes.get('/accounts', validate('query', rankQuery), async (c) => {
   })
   const items = rows.map(summary).filter((a) => !q.rule || a.flags.some((f: { key: string }) => f.key === q.rule)).slice(0, q.limit)
   return c.json({ sort: q.sort, items })
+})
+
+/** The same ranking as CSV, for spreadsheets and CRMs. */
+healthRoutes.get('/accounts.csv', validate('query', rankQuery), async (c) => {
+  const q = c.req.valid('query')
+  const rows = await rankAccounts(c.env.DB, c.var.apiKey.projectId, { sort: q.sort, includeChurned: q.include_churned === 'true', band: q.band, segment: q.segment, limit: 1000 })
+  const items = rows.map(summary).filter((a) => !q.rule || a.flags.some((f: { key: string }) => f.key === q.rule))
+  const csv = toCsv(
+    ['account_id', 'name', 'score', 'band', 'segment', 'churn_risk', 'delta30', 'top_risk', 'churn_reasons', 'flags', 'computed_at'],
+    items.map((a) => [a.account_id, a.name, a.score, a.band, a.segment, a.churn_risk, a.delta30, a.top_risk, (a.churn_reasons ?? []).join('; '), a.flags.map((f: { key: string }) => f.key).join('; '), a.computed_at]),
+  )
+  return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="accounts-health.csv"' })
 })
 
 healthRoutes.get('/accounts/:accountId', async (c) => {
