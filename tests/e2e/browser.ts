@@ -81,5 +81,5 @@ export function useBrowser(): () => Browser {
 /** Waits until the widget's outbox in this page is empty: everything it captured reached the server. */
 export async function outboxDrained(page: import('playwright-core').Page): Promise<void> {
   await page.waitForTimeout(100) // let route-change handlers (setTimeout 0) enqueue first
-  await page.waitForFunction(() => !(JSON.parse(localStorage.getItem('uptake:outbox') ?? '{"events":[]}').events as unknown[]).length, undefined, { timeout: 15_000 })
+  await page.waitForFunction(() => !(JSON.parse(localStorage.getItem('uptake:outbox') ?? '{"events":[]}').events as unknown[]).length, undefined, { timeout: 30_000 })
 }

@@ -30,6 +30,16 @@ describe('UptakeClient', () => {
     expect(names).toEqual(['Signed In', 'Invoice Created'])
   })
 
+  it('counts the login of the next user after a sign-out (reset) in the same tab', async () => {
+    const client = await started()
+    client.identify('u1')
+    client.reset()
+    client.identify('u2')
+    client.track('Signed In')
+    const logins = (sent(client) as { event?: string; userId?: string }[]).filter((e) => e.event === 'Signed In').map((e) => e.userId)
+    expect(logins).toEqual(['u1', 'u2'])
+  })
+
   it('takes the session timeout from the fresh config over the cached one', async () => {
     localStorage.setItem('uptake:config', JSON.stringify(config({ sessionTimeoutMinutes: 30 })))
     const client = await started({ sessionTimeoutMinutes: 15 })

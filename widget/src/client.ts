@@ -128,6 +128,7 @@ export class UptakeClient {
   reset(): void {
     this.identity = { anonymousId: uuid() }
     this.saveIdentity()
+    this.session?.end() // the next user to sign in on this device gets their own session and login
   }
 
   /** Ids are kept in memory only until capture is allowed: nothing is stored on the device before consent. */

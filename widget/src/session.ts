@@ -30,6 +30,12 @@ export class Session {
     return fresh
   }
 
+  /** Ends the session now (sign-out): the next activity starts a new one, and the next sign-in counts. */
+  end(): void {
+    this.state = { id: '', lastActivity: 0, loggedIn: false }
+    save('session', this.state)
+  }
+
   /** Marks the login as counted; false when it already was (so a second 'Signed In' is not sent). */
   markLogin(): boolean {
     if (this.state.loggedIn) return false
