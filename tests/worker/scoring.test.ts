@@ -50,6 +50,9 @@ beforeAll(async () => {
     group(`o-${i}`, `o${i}`, { name: `O${i}` })
     events.push(use(`o-${i}`, `o${i}`, usedF2 ? 'F2 Used' : 'F1 Used', 70))
   }
+  // a young account: first seen 5 days ago, busy since
+  groups.push({ type: 'group', messageId: crypto.randomUUID(), userId: 'young-0', groupId: 'young', traits: { name: 'Young Co', seats: 2 }, timestamp: ago(5) })
+  for (let d = 1; d <= 5; d++) for (const e of ['F1 Used', 'F2 Used', 'Invoice Paid', 'Signed In']) events.push(use('young-0', 'young', e, d, { amount: 50 }))
   await send([...groups, ...events])
   const outcomes = ['renewed', 'renewed', 'renewed', 'churned', 'churned', 'churned', 'churned', 'renewed']
   for (let i = 0; i < 8; i++) {
@@ -111,6 +114,13 @@ describe('scoring through the daily cron and the CS API', () => {
     const lines = (await res.text()).trim().split('\r\n')
     expect(lines[0]).toBe('account_id,name,score,band,segment,churn_risk,delta30,top_risk,churn_reasons,flags,computed_at')
     expect(lines[1]).toMatch(/^bad,Bad Co,[\d.]+,red,tech_touch,true,/)
+  })
+
+  it('scores young accounts on the onboarding profile and reports raw usage metrics', async () => {
+    const a = await (await api('/health/accounts/young', p.readKey)).json<{ profile: string; metrics: Record<string, number | null>; explanation: { measures: { key: string; weight: number }[] } }>()
+    expect(a.profile).toBe('onboarding')
+    expect(a.explanation.measures.find((m) => m.key === 'momentum')?.weight).toBe(0)
+    expect(a.metrics).toMatchObject({ active_users_7d: 1, logins_30d: 5, value_events_30d: 5, value_amount_30d: 250 })
   })
 
   it('scores users', async () => {

@@ -25,7 +25,7 @@ export async function writeAccountScores(db: D1Database, projectId: string, day:
   const statements = results.flatMap((r) => {
     const explanation = {
       measures: r.health.measures, risk_drivers: r.health.risk_drivers, health_drivers: r.health.health_drivers,
-      present_weight_share: r.health.present_weight_share, trend: r.trend, pes: r.pes, churn_reasons: r.churnReasons, app_version: r.version,
+      present_weight_share: r.health.present_weight_share, trend: r.trend, pes: r.pes, metrics: r.metrics, churn_reasons: r.churnReasons, app_version: r.version,
     }
     const flags = JSON.stringify(r.flags)
     const measures = JSON.stringify(r.health.measures.map((m) => ({ key: m.key, raw: m.raw, score: m.score, weight: m.weight })))

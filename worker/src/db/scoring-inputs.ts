@@ -10,6 +10,12 @@ export interface UserAggRow {
   p30: number
   v30: number
   last_active: string | null
+  a7: number
+  logins30: number
+  seconds30: number
+  amount30: number
+  vp30: number
+  amountp30: number
 }
 
 export interface ScoringRows {
@@ -42,9 +48,12 @@ export async function loadScoringRows(db: D1Database, projectId: string, now: nu
     all<UserAggRow>(
       `SELECT user_id,
         SUM(day > ?2 AND meaningful > 0) AS a28, SUM(day > ?3 AND meaningful > 0) AS a30, SUM(day <= ?3 AND meaningful > 0) AS p30,
-        SUM(CASE WHEN day > ?3 THEN value_events ELSE 0 END) AS v30, MAX(CASE WHEN meaningful > 0 THEN day END) AS last_active
+        SUM(CASE WHEN day > ?3 THEN value_events ELSE 0 END) AS v30, MAX(CASE WHEN meaningful > 0 THEN day END) AS last_active,
+        SUM(day > ?6 AND meaningful > 0) AS a7, SUM(CASE WHEN day > ?3 THEN logins ELSE 0 END) AS logins30,
+        SUM(CASE WHEN day > ?3 THEN active_seconds ELSE 0 END) AS seconds30, SUM(CASE WHEN day > ?3 THEN value_amount ELSE 0 END) AS amount30,
+        SUM(CASE WHEN day <= ?3 THEN value_events ELSE 0 END) AS vp30, SUM(CASE WHEN day <= ?3 THEN value_amount ELSE 0 END) AS amountp30
        FROM user_days WHERE project_id = ?1 AND day > ?4 AND day <= ?5 GROUP BY user_id`,
-      d(28), d(30), d(60), d(0),
+      d(28), d(30), d(60), d(0), d(7),
     ),
     all<ScoringRows['userFeatures30'][number]>('SELECT user_id, feature_key FROM user_feature_days WHERE project_id = ?1 AND day > ?2 AND day <= ?3 GROUP BY user_id, feature_key', d(30), d(0)),
     all<ScoringRows['accountDays'][number]>(

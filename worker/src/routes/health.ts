@@ -82,6 +82,7 @@ healthRoutes.get('/accounts/:accountId', async (c) => {
     data_fresh_until: row.data_fresh_until ? new Date(row.data_fresh_until).toISOString() : null,
     explanation: { measures: explanation.measures, risk_drivers: explanation.risk_drivers, health_drivers: explanation.health_drivers, present_weight_share: explanation.present_weight_share },
     pes: explanation.pes,
+    metrics: explanation.metrics,
     app_version: explanation.app_version,
     history,
     users: users.map((u) => ({ user_id: u.user_id, score: u.score, profile: u.profile, measures: JSON.parse(u.measures_json) })),

@@ -65,8 +65,20 @@ export const PRESET_RULES: IndicatorRule[] = [
   },
 ]
 
+/** Accounts in their first 30 days: momentum means little yet, so breadth and first value weigh more. */
+export const ONBOARDING_PROFILE: ScoringProfile = {
+  ...DEFAULT_PROFILE,
+  measures: {
+    ...DEFAULT_PROFILE.measures,
+    feature_breadth: { ...DEFAULT_PROFILE.measures.feature_breadth!, weight: 30 },
+    value_realisation: { ...DEFAULT_PROFILE.measures.value_realisation!, weight: 25 },
+    hau_share: { ...DEFAULT_PROFILE.measures.hau_share!, weight: 10 },
+    momentum: { ...DEFAULT_PROFILE.measures.momentum!, weight: 0 },
+  },
+}
+
 export const DEFAULT_CONFIG: ScoringConfig = {
-  profiles: { default: DEFAULT_PROFILE },
+  profiles: { default: DEFAULT_PROFILE, onboarding: ONBOARDING_PROFILE },
   segments: [
     { key: 'high_touch', name: 'High touch (ARR ≥ 50k)', all: [{ attribute: 'arr', op: '>=', value: 50000 }] },
     { key: 'low_touch', name: 'Low touch (ARR 5k-50k)', all: [{ attribute: 'arr', op: '>=', value: 5000 }] },

@@ -10,6 +10,7 @@ import { evaluateRules, type FiredRule, type RuleInputs } from './indicators'
 import { pes, type Pes } from './pes'
 import { segmentOf } from './segments'
 import { trend, type Trend } from './trend'
+import { usageMetrics, type UsageMetrics } from './usage-metrics'
 import { userScore } from './user-score'
 import { compareVersions, releasesBehind } from './versions'
 
@@ -23,6 +24,7 @@ export interface AccountScoreResult {
   churnRisk: boolean
   churnReasons: string[]
   pes: Pes
+  metrics: UsageMetrics
   version: string | null
   dataFreshUntil: number
 }
@@ -50,6 +52,8 @@ const groupBy = <T>(rows: T[], key: (r: T) => string | null) => {
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() && !Number.isNaN(Number(v)) ? Number(v) : null)
 
 type Account = ScoringRows['accounts'][number]
+
+export const ONBOARDING_DAYS = 30
 
 /** The project's rollup rows grouped for per-account lookups, and what every account shares. */
 function indexRows(rows: ScoringRows, features: Feature[], now: number) {
@@ -134,7 +138,9 @@ function churnReasons(band: Band, t: Trend, flags: FiredRule[], renewalDate: unk
 function scoreAccount(acct: Account, ix: Index, config: ScoringConfig): AccountScoreResult {
   const traits = JSON.parse(acct.traits_json) as Record<string, unknown>
   const segment = segmentOf(traits, config.segments)
-  const profileName = segment?.profile ?? segment?.key ?? 'default'
+  // young accounts are scored on the onboarding profile when the config has one (SCORING §1, first 30 days)
+  const onboarding = daysBetween(dayOf(acct.first_seen), ix.today) < ONBOARDING_DAYS && 'onboarding' in config.profiles
+  const profileName = onboarding ? 'onboarding' : (segment?.profile ?? segment?.key ?? 'default')
   const profile = config.profiles[profileName] ?? config.profiles.default ?? DEFAULT_PROFILE
   const members = (ix.usersByAccount.get(acct.id) ?? []).map((u) => ix.agg.get(u.id)).filter((a) => a !== undefined)
   const version = (ix.versions.get(acct.id) ?? []).sort((a, b) => b.last_day.localeCompare(a.last_day) || compareVersions(b.app_version, a.app_version))[0]?.app_version ?? null
@@ -150,6 +156,7 @@ function scoreAccount(acct: Account, ix: Index, config: ScoringConfig): AccountS
     accountId: acct.id, segment: segment?.key ?? null, profile: profileName, health, trend: t, flags,
     churnRisk: reasons.length > 0, churnReasons: reasons, version, dataFreshUntil: acct.last_seen,
     pes: pes(members, ix.coreKeys.size, ix.featuresByUser, ix.coreKeys),
+    metrics: usageMetrics(members),
   }
 }
 
