@@ -24,10 +24,18 @@ export const nudgeSettingsSchema = z.object({
   theme: z.object({ accent: cssValue, bg: cssValue, fg: cssValue, radius: cssValue, font: cssValue, bgDark: cssValue, fgDark: cssValue }).partial().default({}),
 })
 
+/** Where CS alerts go: a webhook signed with HMAC-SHA256 of the body (header X-Uptake-Signature). */
+export const alertSettingsSchema = z.object({
+  webhookUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+  secret: z.string().min(16).max(200).optional(),
+  cooldownDays: z.number().int().min(0).max(90).default(7),
+})
+
 export const projectSettingsSchema = z
   .object({
     capture: captureSettingsSchema.default(captureSettingsSchema.parse({})),
     nudges: nudgeSettingsSchema.default(nudgeSettingsSchema.parse({})),
+    alerts: alertSettingsSchema.default(alertSettingsSchema.parse({})),
   })
   .loose()
 export type ProjectSettings = z.output<typeof projectSettingsSchema>

@@ -3,6 +3,7 @@ import { secretKeyAuth } from './auth/middleware'
 import type { AppEnv } from './env'
 import { renderError } from './errors'
 import { accountAdminRoutes } from './routes/account-admin'
+import { alertRoutes } from './routes/alerts'
 import { accountRoutes } from './routes/accounts'
 import { configRoutes } from './routes/config'
 import { demoRoutes } from './routes/demo'
@@ -34,6 +35,7 @@ export function createApp() {
   api.route('/health', healthRoutes)
   api.route('/scoring', scoringAdminRoutes)
   api.route('/nudges', nudgeRoutes)
+  api.route('/alerts', alertRoutes)
   api.route('/features', featureRoutes)
   api.route('/settings', settingsRoutes)
   api.route('/widget-errors', widgetErrorRoutes)

@@ -27,8 +27,8 @@ export interface ScoringRows {
   accountFeatureDays: { account_id: string; feature_key: string; day: string; n: number }[]
   accountEventDays: { account_id: string; name: string; day: string; n: number }[]
   versions: { account_id: string; app_version: string; last_day: string }[]
-  previous: { account_id: string; band: string; pending_band: string | null; pending_runs: number }[]
-  history: { account_id: string; day: string; score: number | null }[]
+  previous: { account_id: string; band: string; pending_band: string | null; pending_runs: number; score: number | null; flags_json: string }[]
+  history: { account_id: string; day: string; score: number | null; band: string }[]
   /** D1 rows read by these queries, as D1 bills them. */
   rowsRead: number
 }
@@ -78,8 +78,8 @@ export async function loadScoringRows(db: D1Database, projectId: string, now: nu
        WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND app_version IS NOT NULL AND account_id IS NOT NULL GROUP BY account_id, app_version`,
       d(30), d(0),
     ),
-    all<ScoringRows['previous'][number]>('SELECT account_id, band, pending_band, pending_runs FROM account_scores WHERE project_id = ?1'),
-    all<ScoringRows['history'][number]>('SELECT account_id, day, score FROM account_score_snapshots WHERE project_id = ?1 AND day >= ?2 AND day < ?3', d(30), d(0)),
+    all<ScoringRows['previous'][number]>('SELECT account_id, band, pending_band, pending_runs, score, flags_json FROM account_scores WHERE project_id = ?1'),
+    all<ScoringRows['history'][number]>('SELECT account_id, day, score, band FROM account_score_snapshots WHERE project_id = ?1 AND day >= ?2 AND day < ?3', d(30), d(0)),
   ])
   return { accounts, users, userAgg, userFeatures30, accountDays, accountFeatureDays, accountEventDays, versions, previous, history, rowsRead }
 }

@@ -1,3 +1,4 @@
+import { raiseAlerts } from '../alerts/raise'
 import { listFeatures } from '../db/features'
 import { purgeExpiredEvents } from '../db/retention'
 import { loadScoringConfig } from '../db/scoring-config'
@@ -20,7 +21,8 @@ export async function runProjectScoring(db: D1Database, projectId: string, now: 
   await writeAccountScores(db, projectId, dayOf(now), version, accounts, now)
   await writeUserScores(db, projectId, users, now)
   await writeSegmentBenchmarks(db, projectId, benchmarks, now)
-  return { project_id: projectId, model_version: version, accounts: accounts.length, users: users.length, rows_read: rows.rowsRead, load_ms: loadedMs, compute_ms: computedMs, ms: Date.now() - started }
+  const alerts = await raiseAlerts(db, projectId, rows, accounts, now)
+  return { project_id: projectId, model_version: version, accounts: accounts.length, users: users.length, alerts, rows_read: rows.rowsRead, load_ms: loadedMs, compute_ms: computedMs, ms: Date.now() - started }
 }
 
 /** The daily Cron Trigger: every project scored, then raw events past retention purged. */

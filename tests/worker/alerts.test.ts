@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest'
+import { api, newProject, post } from './fixtures'
+
+const DAY = 86_400_000
+const at = (d: number) => new Date(Date.now() - d * DAY + 3600_000).toISOString()
+
+describe('CS alerts from the daily run', () => {
+  it('raises band, drop and renewal alerts once and stores them', async () => {
+    const p = await newProject('alerts')
+    await api('/features/f1', p.adminKey, { method: 'PUT', body: JSON.stringify({ name: 'F1', core: true, rules: [{ match: 'event', event: 'F1 Used' }] }) })
+    // no webhook here: outbound fetch is not available inside the test runtime (delivery has its own unit test)
+    const settings = { alerts: { cooldownDays: 7 } }
+    expect((await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify(settings) })).status).toBe(200)
+    const batch: Record<string, unknown>[] = []
+    for (let u = 0; u < 3; u++) {
+      batch.push({ type: 'group', messageId: crypto.randomUUID(), userId: `f${u}`, groupId: 'fade', timestamp: at(90), traits: { name: 'Fade Co', seats: 3, renewal_date: at(-45).slice(0, 10) } })
+      for (let d = 31; d <= 89; d++) batch.push({ type: 'track', messageId: crypto.randomUUID(), userId: `f${u}`, event: 'F1 Used', timestamp: at(d), context: { groupId: 'fade' } })
+    }
+    for (let i = 0; i < batch.length; i += 400) expect((await post('/v1/batch', { writeKey: p.writeKey, batch: batch.slice(i, i + 400) })).status).toBe(200)
+    const run = (d?: number) => api('/scoring/run', p.adminKey, { method: 'POST', body: JSON.stringify(d ? { at: new Date(Date.now() - d * DAY).toISOString() } : {}) })
+    // busy until 31 days ago, silent since: daily runs replayed in order
+    for (const d of [31, 30, 7, 1]) expect((await run(d)).status).toBe(200)
+    expect((await run()).status).toBe(200)
+    const res = await api('/alerts', p.readKey)
+    expect(res.status).toBe(200)
+    const { alerts } = await res.json<{ alerts: { account_id: string; kind: string; reason: string; delivery_error: string | null; delivered_at: string | null }[] }>()
+    const kinds = alerts.map((a) => a.kind)
+    expect(kinds).toContain('band_changed')
+    expect(kinds).toContain('score_drop')
+    expect(kinds).toContain('renewal_risk')
+    // cooldown: one alert per account and kind (per rule for indicators) across all five runs
+    expect(kinds.filter((k) => k === 'band_changed')).toHaveLength(1)
+    expect(kinds.filter((k) => k === 'score_drop')).toHaveLength(1)
+    expect(new Set(alerts.map((a) => `${a.kind}:${a.reason}`)).size).toBe(alerts.length)
+    expect(alerts.every((a) => a.account_id === 'fade' && a.delivered_at === null && a.delivery_error === null)).toBe(true)
+    expect((await api('/alerts?kind=nope', p.readKey)).status).toBe(400)
+  })
+
+  it('accepts an https webhook with a secret and refuses a webhook that is not an http(s) URL', async () => {
+    const p = await newProject('alerts-bad')
+    const ok = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ alerts: { webhookUrl: 'https://crm.example.com/hooks/uptake', secret: 'a-long-enough-secret' } }) })
+    expect(ok.status).toBe(200)
+    const res = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ alerts: { webhookUrl: 'javascript:alert(1)' } }) })
+    expect(res.status).toBe(400)
+  })
+})

@@ -1,0 +1,40 @@
+import type { ScoringRows } from '../db/scoring-inputs'
+import { dayOf, daysAgo, daysBetween } from '../lib/days'
+import type { Band } from '../scoring/bands'
+import type { AccountScoreResult } from '../scoring/project'
+import { accountAlerts, type Alert } from './triggers'
+
+/** Consecutive red days ending today, from the last 30 days of snapshots plus today's band. */
+function redStreak(band: Band, history: { day: string; band: string }[], now: number): number {
+  if (band !== 'red') return 0
+  const red = new Set(history.filter((h) => h.band === 'red').map((h) => h.day))
+  let days = 1
+  while (red.has(daysAgo(now, days))) days++
+  return days
+}
+
+/** Every alert the new scores raise across a project, before cooldowns. Pure. */
+export function projectAlerts(rows: ScoringRows, results: AccountScoreResult[], now: number): Alert[] {
+  const previous = new Map(rows.previous.map((p) => [p.account_id, p]))
+  const traits = new Map(rows.accounts.map((a) => [a.id, JSON.parse(a.traits_json) as Record<string, unknown>]))
+  const history = new Map<string, { day: string; band: string }[]>()
+  for (const h of rows.history) history.set(h.account_id, [...(history.get(h.account_id) ?? []), h])
+  return results.flatMap((r) => {
+    const prev = previous.get(r.accountId)
+    const renewal = traits.get(r.accountId)?.renewal_date
+    return accountAlerts({
+      accountId: r.accountId,
+      score: r.health.score,
+      previousScore: prev?.score ?? null,
+      band: r.health.band,
+      previousBand: (prev?.band as Band) ?? null,
+      delta7: r.trend.delta7,
+      delta30: r.trend.delta30,
+      redDays: redStreak(r.health.band, history.get(r.accountId) ?? [], now),
+      renewalInDays: typeof renewal === 'string' ? daysBetween(dayOf(now), renewal) : null,
+      flags: r.flags,
+      // a first score has no previous flags to compare with: rules already true are not news
+      previousFlagKeys: prev ? new Set((JSON.parse(prev.flags_json) as { key: string }[]).map((f) => f.key)) : new Set(r.flags.map((f) => f.key)),
+    })
+  })
+}
