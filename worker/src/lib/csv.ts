@@ -1,9 +1,15 @@
-/** RFC 4180 CSV; text cells starting with = + - @ are prefixed with ' so spreadsheets never run them as formulas. */
+/**
+ * RFC 4180 CSV that is safe to open in a spreadsheet: text cells starting with = + - @ tab or CR are
+ * prefixed with ' so they are never run as formulas (OWASP CSV injection), and any cell holding a
+ * separator a locale may use (`,` or `;`, or a tab), a quote or a line break is quoted, so `Acme;=1+1`
+ * stays one text cell where `;` separates columns.
+ */
+export function csvCell(v: unknown): string {
+  let s = v === null || v === undefined ? '' : String(v)
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`
+  return /[",;\t\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+}
+
 export function toCsv(header: string[], rows: unknown[][]): string {
-  const cell = (v: unknown) => {
-    let s = v === null || v === undefined ? '' : String(v)
-    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-  }
-  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n'
+  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n'
 }
