@@ -37,7 +37,6 @@ export const projectSettingsSchema = z
     nudges: nudgeSettingsSchema.default(nudgeSettingsSchema.parse({})),
     alerts: alertSettingsSchema.default(alertSettingsSchema.parse({})),
   })
-  .loose()
 export type ProjectSettings = z.output<typeof projectSettingsSchema>
 
 /** A feature as the widget needs it: only client-side rules (click selectors and data attributes). */

@@ -1,7 +1,8 @@
 import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { secretKeyAuth } from './auth/middleware'
 import type { AppEnv } from './env'
-import { renderError } from './errors'
+import { bodyTooLarge, renderError } from './errors'
 import { accountAdminRoutes } from './routes/account-admin'
 import { alertRoutes } from './routes/alerts'
 import { accountRoutes } from './routes/accounts'
@@ -16,9 +17,15 @@ import { scoringAdminRoutes } from './routes/scoring-admin'
 import { settingsRoutes } from './routes/settings'
 import { widgetErrorRoutes } from './routes/widget-errors'
 
+/** Admin, CS and public read bodies; ingest keeps its own 500 KB batch limit. */
+export const MAX_API_BODY_BYTES = 64 * 1024
+const INGEST_PATH = /^\/v1\/(?!config(\/|$)|nudges(\/|$))/
+
 export function createApp() {
   const app = new Hono<AppEnv>()
   app.onError(renderError)
+  const apiBodyLimit = bodyLimit({ maxSize: MAX_API_BODY_BYTES, onError: () => { throw bodyTooLarge(MAX_API_BODY_BYTES) } })
+  app.use('*', (c, next) => (INGEST_PATH.test(c.req.path) ? next() : apiBodyLimit(c, next)))
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No endpoint ${c.req.method} ${c.req.path}` } }, 404))
 
   app.get('/', (c) => c.redirect('/demo'))

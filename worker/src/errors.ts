@@ -16,6 +16,7 @@ export class ApiError extends HTTPException {
 
 export const badRequest = (message: string, details?: unknown) => new ApiError(400, 'bad_request', message, details)
 export const notFound = (message: string) => new ApiError(404, 'not_found', message)
+export const bodyTooLarge = (maxBytes: number) => new ApiError(413, 'payload_too_large', `Request body is larger than ${maxBytes} bytes`)
 
 /** Human-readable lines from a zod error, e.g. `batch.0.event: Required`. */
 interface IssueList {
@@ -30,9 +31,44 @@ export function validationError(error: IssueList): ApiError {
   return new ApiError(400, 'invalid_request', 'The request did not match the expected shape', zodIssues(error))
 }
 
+/**
+ * Transient database states: local SQLite locks and the D1 errors whose documented action is "retry"
+ * (developers.cloudflare.com/d1/observability/debug-d1/#error-list).
+ */
+const RETRYABLE_DB_ERRORS = [
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'database is locked',
+  'database table is locked',
+  'D1 DB reset because its code was updated',
+  'storage caused object to be reset',
+  'Network connection lost',
+  'Cannot resolve D1 DB due to transient issue on remote node',
+  'D1 DB storage operation exceeded timeout',
+  'D1 DB is overloaded',
+  "Can't read from request stream because client disconnected",
+]
+
+/** Seconds a client should wait before retrying after a transient database error. */
+export const RETRY_AFTER_SECONDS = 2
+
+/** Whether an error (or its cause chain) is a busy, locked or overloaded database: safe to retry. */
+export function isRetryableDbError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const message = e instanceof Error ? e.message : typeof e === 'string' ? e : ''
+    if (RETRYABLE_DB_ERRORS.some((m) => message.includes(m))) return true
+  }
+  return false
+}
+
 export function renderError(err: Error, c: Context): Response {
   if (err instanceof ApiError) {
     return c.json({ error: { code: err.code, message: err.message, details: err.details } }, err.status)
+  }
+  if (isRetryableDbError(err)) {
+    console.warn('database unavailable', err.message)
+    c.header('Retry-After', String(RETRY_AFTER_SECONDS))
+    return c.json({ error: { code: 'unavailable', message: `The database is busy; retry in ${RETRY_AFTER_SECONDS} seconds` } }, 503)
   }
   if (err instanceof HTTPException) {
     const res = err.getResponse()

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { accountAttributesSchema, outcomeSchema } from '../../../shared/scoring'
 import type { AppEnv } from '../env'
 import { notFound } from '../errors'
-import { validate } from '../lib/validate'
+import { noQuery, validate } from '../lib/validate'
 
 /** Admin API: account attributes (merged into the account's traits) and renewal outcomes. */
 export const accountAdminRoutes = new Hono<AppEnv>()
@@ -12,7 +12,7 @@ async function assertAccount(db: D1Database, projectId: string, id: string) {
   if (!found) throw notFound(`No account ${id} in this project`)
 }
 
-accountAdminRoutes.patch('/:accountId', validate('json', accountAttributesSchema), async (c) => {
+accountAdminRoutes.patch('/:accountId', noQuery, validate('json', accountAttributesSchema), async (c) => {
   const { projectId } = c.var.apiKey
   const id = c.req.param('accountId')
   const attrs = c.req.valid('json')
@@ -27,7 +27,7 @@ accountAdminRoutes.patch('/:accountId', validate('json', accountAttributesSchema
   return c.json({ account_id: id, attributes: JSON.parse(row ?? '{}') })
 })
 
-accountAdminRoutes.post('/:accountId/outcomes', validate('json', outcomeSchema), async (c) => {
+accountAdminRoutes.post('/:accountId/outcomes', noQuery, validate('json', outcomeSchema), async (c) => {
   const { projectId } = c.var.apiKey
   const id = c.req.param('accountId')
   await assertAccount(c.env.DB, projectId, id)
@@ -38,7 +38,7 @@ accountAdminRoutes.post('/:accountId/outcomes', validate('json', outcomeSchema),
   return c.json({ account_id: id, outcome: o }, 201)
 })
 
-accountAdminRoutes.get('/:accountId/outcomes', async (c) => {
+accountAdminRoutes.get('/:accountId/outcomes', noQuery, async (c) => {
   const { results } = await c.env.DB.prepare('SELECT kind, date, amount FROM account_outcomes WHERE project_id = ?1 AND account_id = ?2 ORDER BY date, id')
     .bind(c.var.apiKey.projectId, c.req.param('accountId'))
     .all()

@@ -4,19 +4,19 @@ import { findAccount, listAccountEventCounts, listAccountFeatureUse, listAccount
 import type { AppEnv } from '../env'
 import { notFound } from '../errors'
 import { daysAgo } from '../lib/days'
-import { validate } from '../lib/validate'
+import { intParam, noQuery, validateQuery } from '../lib/validate'
 
 const WINDOW_DAYS = 30
 
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+const listQuery = {
+  limit: intParam(1, 500).default(100),
   after: z.string().max(200).optional(),
-})
+}
 
 /** CS API: accounts with their usage, read from rollups. */
 export const accountRoutes = new Hono<AppEnv>()
 
-accountRoutes.get('/', validate('query', listQuery), async (c) => {
+accountRoutes.get('/', validateQuery(listQuery), async (c) => {
   const { limit, after } = c.req.valid('query')
   const rows = await listAccountSummaries(c.env.DB, c.var.apiKey.projectId, daysAgo(Date.now(), WINDOW_DAYS - 1), { limit, after })
   return c.json({
@@ -34,7 +34,7 @@ accountRoutes.get('/', validate('query', listQuery), async (c) => {
   })
 })
 
-accountRoutes.get('/:accountId', async (c) => {
+accountRoutes.get('/:accountId', noQuery, async (c) => {
   const { projectId } = c.var.apiKey
   const accountId = c.req.param('accountId')
   const account = await findAccount(c.env.DB, projectId, accountId)

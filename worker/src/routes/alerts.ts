@@ -2,18 +2,18 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { listAlerts } from '../db/alerts'
 import type { AppEnv } from '../env'
-import { validate } from '../lib/validate'
+import { intParam, validateQuery } from '../lib/validate'
 
-const query = z.object({
-  days: z.coerce.number().int().min(1).max(365).default(30),
+const query = {
+  days: intParam(1, 365).default(30),
   kind: z.enum(['band_changed', 'score_drop', 'persistent_red', 'indicator_fired', 'opportunity', 'renewal_risk']).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(200),
-})
+  limit: intParam(1, 1000).default(200),
+}
 
 /** CS API: alerts raised by the daily run, newest first, with their webhook delivery state. */
 export const alertRoutes = new Hono<AppEnv>()
 
-alertRoutes.get('/', validate('query', query), async (c) => {
+alertRoutes.get('/', validateQuery(query), async (c) => {
   const q = c.req.valid('query')
   const rows = await listAlerts(c.env.DB, c.var.apiKey.projectId, Date.now() - q.days * 86_400_000, q.kind ?? null, q.limit)
   return c.json({

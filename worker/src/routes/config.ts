@@ -7,14 +7,14 @@ import { listFeatures } from '../db/features'
 import { hasActiveNudges } from '../db/nudges'
 import { loadProjectSettings } from '../db/settings'
 import type { AppEnv } from '../env'
-import { validate } from '../lib/validate'
+import { validateQuery } from '../lib/validate'
 
 /** Public widget config, by write key: small, and cacheable at the edge for a minute. */
 export const configRoutes = new Hono<AppEnv>()
 
 configRoutes.use('*', cors({ origin: '*', maxAge: 86400 }))
 
-configRoutes.get('/', validate('query', z.object({ writeKey: z.string().max(200).optional() })), async (c) => {
+configRoutes.get('/', validateQuery({ writeKey: z.string().max(200).optional() }), async (c) => {
   const key = assertWriteKey(await resolveKey(c.env.DB, c.req.valid('query').writeKey ?? keyFromAuthorization(c.req.header('authorization'))))
   const [features, settings, nudges] = await Promise.all([
     listFeatures(c.env.DB, key.projectId),

@@ -4,20 +4,20 @@ import { deleteFeature, findFeature, listFeatures, upsertFeature } from '../db/f
 import { reassignFeatureEvents } from '../db/feature-rebuild'
 import type { AppEnv } from '../env'
 import { badRequest, notFound } from '../errors'
-import { validate } from '../lib/validate'
+import { noQuery, validate } from '../lib/validate'
 
 /** Admin API: the features registry. Changing a feature's rules re-tags stored events and rebuilds its rollups. */
 export const featureRoutes = new Hono<AppEnv>()
 
-featureRoutes.get('/', async (c) => c.json({ features: await listFeatures(c.env.DB, c.var.apiKey.projectId) }))
+featureRoutes.get('/', noQuery, async (c) => c.json({ features: await listFeatures(c.env.DB, c.var.apiKey.projectId) }))
 
-featureRoutes.get('/:key', async (c) => {
+featureRoutes.get('/:key', noQuery, async (c) => {
   const feature = await findFeature(c.env.DB, c.var.apiKey.projectId, c.req.param('key'))
   if (!feature) throw notFound(`No feature ${c.req.param('key')}`)
   return c.json({ feature })
 })
 
-featureRoutes.put('/:key', validate('json', featureInputSchema.omit({ key: true }).extend({ key: featureKeySchema.optional() })), async (c) => {
+featureRoutes.put('/:key', noQuery, validate('json', featureInputSchema.omit({ key: true }).extend({ key: featureKeySchema.optional() })), async (c) => {
   const key = featureKeySchema.safeParse(c.req.param('key'))
   if (!key.success) throw badRequest(`Invalid feature key: ${key.error.issues[0].message}`)
   const body = c.req.valid('json')
@@ -31,7 +31,7 @@ featureRoutes.put('/:key', validate('json', featureInputSchema.omit({ key: true 
   return c.json({ feature, rebuilt }, previous ? 200 : 201)
 })
 
-featureRoutes.delete('/:key', async (c) => {
+featureRoutes.delete('/:key', noQuery, async (c) => {
   const { projectId } = c.var.apiKey
   if (!(await deleteFeature(c.env.DB, projectId, c.req.param('key')))) throw notFound(`No feature ${c.req.param('key')}`)
   await reassignFeatureEvents(c.env.DB, projectId, Date.now())

@@ -6,7 +6,7 @@ import { loadScoringConfig } from '../db/scoring-config'
 import type { AppEnv } from '../env'
 import { notFound } from '../errors'
 import { daysAgo } from '../lib/days'
-import { validate } from '../lib/validate'
+import { intParam, noQuery, validateQuery } from '../lib/validate'
 import { retentionTable } from '../scoring/retention-table'
 import { toCsv } from '../lib/csv'
 import { featureStates } from '../db/feature-states'
@@ -33,17 +33,17 @@ function summary(r: ScoreRow) {
   }
 }
 
-const rankQuery = z.object({
+const rankQuery = {
   sort: z.enum(['risk', 'health']).default('risk'),
   band: z.enum(['red', 'yellow', 'green', 'insufficient_data']).optional(),
   segment: z.string().max(64).optional(),
   rule: z.string().max(64).optional(),
   churn_risk: z.enum(['true', 'false']).optional(),
   include_churned: z.enum(['true', 'false']).default('false'),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-})
+  limit: intParam(1, 1000).default(100),
+}
 
-healthRoutes.get('/accounts', validate('query', rankQuery), async (c) => {
+healthRoutes.get('/accounts', validateQuery(rankQuery), async (c) => {
   const q = c.req.valid('query')
   const rows = await rankAccounts(c.env.DB, c.var.apiKey.projectId, {
     sort: q.sort, includeChurned: q.include_churned === 'true', band: q.band, segment: q.segment, churnRisk: q.churn_risk === undefined ? undefined : q.churn_risk === 'true', limit: q.rule ? 1000 : q.limit,
@@ -53,10 +53,12 @@ healthRoutes.get('/accounts', validate('query', rankQuery), async (c) => {
 })
 
 /** The same ranking as CSV, for spreadsheets and CRMs. */
-healthRoutes.get('/accounts.csv', validate('query', rankQuery), async (c) => {
+healthRoutes.get('/accounts.csv', validateQuery({ ...rankQuery, limit: intParam(1, 1000).default(1000) }), async (c) => {
   const q = c.req.valid('query')
-  const rows = await rankAccounts(c.env.DB, c.var.apiKey.projectId, { sort: q.sort, includeChurned: q.include_churned === 'true', band: q.band, segment: q.segment, limit: 1000 })
-  const items = rows.map(summary).filter((a) => !q.rule || a.flags.some((f: { key: string }) => f.key === q.rule))
+  const rows = await rankAccounts(c.env.DB, c.var.apiKey.projectId, {
+    sort: q.sort, includeChurned: q.include_churned === 'true', band: q.band, segment: q.segment, churnRisk: q.churn_risk === undefined ? undefined : q.churn_risk === 'true', limit: 1000,
+  })
+  const items = rows.map(summary).filter((a) => !q.rule || a.flags.some((f: { key: string }) => f.key === q.rule)).slice(0, q.limit)
   const csv = toCsv(
     ['account_id', 'name', 'score', 'band', 'segment', 'churn_risk', 'delta30', 'top_risk', 'churn_reasons', 'flags', 'computed_at'],
     items.map((a) => [a.account_id, a.name, a.score, a.band, a.segment, a.churn_risk, a.delta30, a.top_risk, (a.churn_reasons ?? []).join('; '), a.flags.map((f: { key: string }) => f.key).join('; '), a.computed_at]),
@@ -64,7 +66,7 @@ healthRoutes.get('/accounts.csv', validate('query', rankQuery), async (c) => {
   return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="accounts-health.csv"' })
 })
 
-healthRoutes.get('/accounts/:accountId', async (c) => {
+healthRoutes.get('/accounts/:accountId', noQuery, async (c) => {
   const { projectId } = c.var.apiKey
   const id = c.req.param('accountId')
   const row = await findAccountScore(c.env.DB, projectId, id)
@@ -90,20 +92,20 @@ healthRoutes.get('/accounts/:accountId', async (c) => {
   })
 })
 
-healthRoutes.get('/users/:userId', async (c) => {
+healthRoutes.get('/users/:userId', noQuery, async (c) => {
   const row = await findUserScore(c.env.DB, c.var.apiKey.projectId, c.req.param('userId'))
   if (!row) throw notFound(`No score for user ${c.req.param('userId')} yet`)
   return c.json({ user_id: row.user_id, account_id: row.account_id, score: row.score, profile: row.profile, measures: JSON.parse(row.measures_json), computed_at: new Date(row.computed_at).toISOString() })
 })
 
-healthRoutes.get('/features', async (c) => {
+healthRoutes.get('/features', noQuery, async (c) => {
   const rows = await featureAdoption(c.env.DB, c.var.apiKey.projectId, daysAgo(Date.now(), 29))
   return c.json({ window_days: 30, features: rows.map((r) => ({ ...r, core: r.core === 1 })) })
 })
 
-const retentionQuery = z.object({ days: z.coerce.number().int().min(1).max(365).default(30), min_uses: z.coerce.number().int().min(1).max(100).default(1) })
+const retentionQuery = { days: intParam(1, 365).default(30), min_uses: intParam(1, 100).default(1) }
 
-healthRoutes.get('/retention', validate('query', retentionQuery), async (c) => {
+healthRoutes.get('/retention', validateQuery(retentionQuery), async (c) => {
   const { days, min_uses } = c.req.valid('query')
   const { projectId } = c.var.apiKey
   const [features, { config }, cohort] = await Promise.all([listFeatures(c.env.DB, projectId), loadScoringConfig(c.env.DB, projectId), outcomeCohort(c.env.DB, projectId, days)])
@@ -116,7 +118,7 @@ healthRoutes.get('/retention', validate('query', retentionQuery), async (c) => {
   })
 })
 
-healthRoutes.get('/segments', async (c) => {
+healthRoutes.get('/segments', noQuery, async (c) => {
   const [rows, { results: benchmarks }] = await Promise.all([
     rankAccounts(c.env.DB, c.var.apiKey.projectId, { sort: 'health', limit: 100_000 }),
     c.env.DB.prepare('SELECT segment, measure, n, p25, p50, p75, p90 FROM segment_benchmarks WHERE project_id = ?1').bind(c.var.apiKey.projectId)

@@ -7,24 +7,24 @@ import { loadDecisionContext } from '../db/nudge-context'
 import { listNudges, recordHoldout, userNudgeStates } from '../db/nudges'
 import { loadProjectSettings } from '../db/settings'
 import type { AppEnv } from '../env'
-import { validate } from '../lib/validate'
+import { validateQuery } from '../lib/validate'
 import { decideNudges } from '../nudges/decide'
 import { presentNudge } from '../nudges/present'
 
-const query = z.object({
+const query = {
   writeKey: z.string().max(200),
   userId: z.string().min(1).max(200),
   path: z.string().max(2000).default('/'),
   session: z.string().max(100).optional(),
   locale: z.string().max(35).default('default'),
-})
+}
 
 /** Public: the nudges this user should see now (write key + user id, from the widget). */
 export const nudgeDecisionRoutes = new Hono<AppEnv>()
 
 nudgeDecisionRoutes.use('*', cors({ origin: '*', maxAge: 86400 }))
 
-nudgeDecisionRoutes.get('/', validate('query', query), async (c) => {
+nudgeDecisionRoutes.get('/', validateQuery(query), async (c) => {
   const q = c.req.valid('query')
   const { projectId } = assertWriteKey(await resolveKey(c.env.DB, q.writeKey))
   const now = Date.now()

@@ -6,7 +6,7 @@ import { anchorReports, nudgePerformance } from '../db/nudge-performance'
 import { deleteNudge, listNudges, upsertNudge } from '../db/nudges'
 import type { AppEnv } from '../env'
 import { badRequest, notFound } from '../errors'
-import { validate } from '../lib/validate'
+import { noQuery, validate } from '../lib/validate'
 import { conversionLift } from '../nudges/lift'
 
 /** Admin API: nudge definitions; CS API: their performance with lift over holdout, and broken anchors. */
@@ -25,17 +25,17 @@ function unreachable(n: Omit<Nudge, 'key'>, featureKeys: Set<string>): string[] 
   return problems
 }
 
-nudgeRoutes.get('/', async (c) => c.json({ nudges: await listNudges(c.env.DB, c.var.apiKey.projectId) }))
+nudgeRoutes.get('/', noQuery, async (c) => c.json({ nudges: await listNudges(c.env.DB, c.var.apiKey.projectId) }))
 
-nudgeRoutes.get('/anchors', async (c) => c.json({ missing_anchors: await anchorReports(c.env.DB, c.var.apiKey.projectId) }))
+nudgeRoutes.get('/anchors', noQuery, async (c) => c.json({ missing_anchors: await anchorReports(c.env.DB, c.var.apiKey.projectId) }))
 
-nudgeRoutes.get('/:key', async (c) => {
+nudgeRoutes.get('/:key', noQuery, async (c) => {
   const n = (await listNudges(c.env.DB, c.var.apiKey.projectId)).find((x) => x.key === c.req.param('key'))
   if (!n) throw notFound(`No nudge ${c.req.param('key')}`)
   return c.json({ nudge: n })
 })
 
-nudgeRoutes.put('/:key', validate('json', nudgeInputSchema), async (c) => {
+nudgeRoutes.put('/:key', noQuery, validate('json', nudgeInputSchema), async (c) => {
   const key = nudgeKeySchema.safeParse(c.req.param('key'))
   if (!key.success) throw badRequest(`Invalid nudge key: ${key.error.issues[0].message}`)
   const { projectId } = c.var.apiKey
@@ -47,12 +47,12 @@ nudgeRoutes.put('/:key', validate('json', nudgeInputSchema), async (c) => {
   return c.json({ nudge: { ...def, key: key.data } }, existed ? 200 : 201)
 })
 
-nudgeRoutes.delete('/:key', async (c) => {
+nudgeRoutes.delete('/:key', noQuery, async (c) => {
   if (!(await deleteNudge(c.env.DB, c.var.apiKey.projectId, c.req.param('key')))) throw notFound(`No nudge ${c.req.param('key')}`)
   return c.body(null, 204)
 })
 
-nudgeRoutes.get('/:key/performance', async (c) => {
+nudgeRoutes.get('/:key/performance', noQuery, async (c) => {
   const { projectId } = c.var.apiKey
   const n = (await listNudges(c.env.DB, projectId)).find((x) => x.key === c.req.param('key'))
   if (!n) throw notFound(`No nudge ${c.req.param('key')}`)

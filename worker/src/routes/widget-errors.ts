@@ -2,8 +2,9 @@ import { Hono } from 'hono'
 import { listWidgetErrors } from '../db/widget-errors'
 import type { AppEnv } from '../env'
 import { DAY_MS } from '../lib/days'
+import { noQuery } from '../lib/validate'
 
 /** Admin API: the widget's own errors from the last 7 days, newest first, so broken embeds are visible. */
 export const widgetErrorRoutes = new Hono<AppEnv>()
 
-widgetErrorRoutes.get('/', async (c) => c.json({ errors: await listWidgetErrors(c.env.DB, c.var.apiKey.projectId, Date.now() - 7 * DAY_MS) }))
+widgetErrorRoutes.get('/', noQuery, async (c) => c.json({ errors: await listWidgetErrors(c.env.DB, c.var.apiKey.projectId, Date.now() - 7 * DAY_MS) }))
