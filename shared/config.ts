@@ -31,11 +31,26 @@ export const alertSettingsSchema = z.object({
   cooldownDays: z.number().int().min(0).max(90).default(7),
 })
 
+/** Account attributes only admins and secret-key backends set (PRODUCT.md, trust boundaries). */
+export const DEFAULT_PROTECTED_ATTRIBUTES = ['arr', 'seats', 'employees', 'tier', 'renewal_date', 'owner', 'nps', 'parent_id']
+
+/** Which account trait names a public write key may not set: scoring reads them from admin attributes only. */
+export const attributeSettingsSchema = z.object({
+  protected: z.array(z.string().regex(/^[A-Za-z0-9_.$-]{1,64}$/)).max(100).default(DEFAULT_PROTECTED_ATTRIBUTES),
+})
+
+/** Identity verification: with `required`, GET /v1/nudges and nudge interactions need user_hash = HMAC-SHA256(secret, userId). */
+export const identitySettingsSchema = z.object({
+  verification: z.enum(['off', 'required']).default('off'),
+})
+
 export const projectSettingsSchema = z
   .object({
     capture: captureSettingsSchema.default(captureSettingsSchema.parse({})),
     nudges: nudgeSettingsSchema.default(nudgeSettingsSchema.parse({})),
     alerts: alertSettingsSchema.default(alertSettingsSchema.parse({})),
+    attributes: attributeSettingsSchema.default(attributeSettingsSchema.parse({})),
+    identity: identitySettingsSchema.default(identitySettingsSchema.parse({})),
   })
 export type ProjectSettings = z.output<typeof projectSettingsSchema>
 

@@ -41,7 +41,7 @@ describe('anchorScore (SCORING §2a)', () => {
 })
 
 describe('accountHealth on the SCORING.md worked example', () => {
-  const health = accountHealth(worked, DEFAULT_PROFILE, null)
+  const health = accountHealth(worked, DEFAULT_PROFILE, null, '2026-03-01')
   const m = (k: string) => health.measures.find((x) => x.key === k)!
 
   it('scores 54.4, yellow', () => {
@@ -75,7 +75,7 @@ describe('accountHealth on the SCORING.md worked example', () => {
   })
 
   it('says insufficient_data when under 60% of the weight is present', () => {
-    const thin = accountHealth({ ...worked, seats: null, knownUsers: 0, activeUsers28: 0, activeUsers30: 0, coreFeatures: 0, activeUserDaysPrev30: 0 }, DEFAULT_PROFILE, null)
+    const thin = accountHealth({ ...worked, seats: null, knownUsers: 0, activeUsers28: 0, activeUsers30: 0, coreFeatures: 0, activeUserDaysPrev30: 0 }, DEFAULT_PROFILE, null, '2026-03-01')
     expect(thin.score).toBeNull()
     expect(thin.band).toBe('insufficient_data')
   })
@@ -100,21 +100,22 @@ describe('combine (property)', () => {
 
 describe('nextBand (hysteresis, SCORING §8)', () => {
   const bands = DEFAULT_PROFILE.bands
-  it('needs two consecutive runs to change band', () => {
-    let s = nextBand(null, 60, bands)
+  it('needs the new band on two days to change band', () => {
+    let s = nextBand(null, 60, bands, '2026-03-01')
     expect(s.band).toBe('yellow')
-    s = nextBand(s, 30, bands)
-    expect(s).toMatchObject({ band: 'yellow', pending: 'red', pendingRuns: 1 })
-    s = nextBand(s, 31, bands)
+    s = nextBand(s, 30, bands, '2026-03-02')
+    expect(s).toMatchObject({ band: 'yellow', pending: 'red', pendingSince: '2026-03-02' })
+    s = nextBand(s, 31, bands, '2026-03-03')
     expect(s.band).toBe('red')
   })
   it('leaves red only at 45 or above, and green only below 65', () => {
-    const red = { band: 'red' as const, pending: null, pendingRuns: 0 }
-    expect(nextBand(red, 43, bands).pending).toBeNull()
-    expect(nextBand(red, 46, bands).pending).toBe('yellow')
-    const green = { band: 'green' as const, pending: null, pendingRuns: 0 }
-    expect(nextBand(green, 66, bands).pending).toBeNull()
-    expect(nextBand(green, 64, bands).pending).toBe('yellow')
+    const day = '2026-03-01'
+    const red = { band: 'red' as const, pending: null, pendingSince: null }
+    expect(nextBand(red, 43, bands, day).pending).toBeNull()
+    expect(nextBand(red, 46, bands, day).pending).toBe('yellow')
+    const green = { band: 'green' as const, pending: null, pendingSince: null }
+    expect(nextBand(green, 66, bands, day).pending).toBeNull()
+    expect(nextBand(green, 64, bands, day).pending).toBe('yellow')
   })
 })
 

@@ -11,7 +11,7 @@ const worked: AccountUsage = {
 }
 
 describe('onboarding profile (accounts in their first 30 days)', () => {
-  const health = accountHealth(worked, ONBOARDING_PROFILE, null)
+  const health = accountHealth(worked, ONBOARDING_PROFILE, null, '2026-03-01')
   const m = (k: string) => health.measures.find((x) => x.key === k)!
 
   it('ships in the default config and validates', () => {

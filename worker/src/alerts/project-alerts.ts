@@ -16,12 +16,10 @@ function redStreak(band: Band, history: { day: string; band: string }[], now: nu
 /** Every alert the new scores raise across a project, before cooldowns. Pure. */
 export function projectAlerts(rows: ScoringRows, results: AccountScoreResult[], now: number): Alert[] {
   const previous = new Map(rows.previous.map((p) => [p.account_id, p]))
-  const traits = new Map(rows.accounts.map((a) => [a.id, JSON.parse(a.traits_json) as Record<string, unknown>]))
   const history = new Map<string, { day: string; band: string }[]>()
   for (const h of rows.history) history.set(h.account_id, [...(history.get(h.account_id) ?? []), h])
   return results.flatMap((r) => {
     const prev = previous.get(r.accountId)
-    const renewal = traits.get(r.accountId)?.renewal_date
     return accountAlerts({
       accountId: r.accountId,
       score: r.health.score,
@@ -31,7 +29,8 @@ export function projectAlerts(rows: ScoringRows, results: AccountScoreResult[], 
       delta7: r.trend.delta7,
       delta30: r.trend.delta30,
       redDays: redStreak(r.health.band, history.get(r.accountId) ?? [], now),
-      renewalInDays: typeof renewal === 'string' ? daysBetween(dayOf(now), renewal) : null,
+      // the admin-owned renewal date, already type-checked by scoring
+      renewalInDays: r.renewalDate === null ? null : daysBetween(dayOf(now), r.renewalDate),
       flags: r.flags,
       // a first score has no previous flags to compare with: rules already true are not news
       previousFlagKeys: prev ? new Set((JSON.parse(prev.flags_json) as { key: string }[]).map((f) => f.key)) : new Set(r.flags.map((f) => f.key)),

@@ -7,14 +7,17 @@ async function inChunks(db: D1Database, statements: D1PreparedStatement[]): Prom
   for (let i = 0; i < statements.length; i += CHUNK) await db.batch(statements.slice(i, i + CHUNK))
 }
 
-/** Latest score per account plus today's snapshot (re-running the same day overwrites it). */
-export async function writeAccountScores(db: D1Database, projectId: string, day: string, version: string, results: AccountScoreResult[], now: number): Promise<void> {
+/**
+ * Latest score per account plus the day's snapshot (re-running the same day overwrites it); a backfill
+ * (`latest: false`) writes the snapshot only, so history never replaces the current score.
+ */
+export async function writeAccountScores(db: D1Database, projectId: string, day: string, version: string, results: AccountScoreResult[], now: number, opts = { latest: true }): Promise<void> {
   const latest = db.prepare(
     `INSERT INTO account_scores (project_id, account_id, day, model_version, score, band, pending_band, pending_runs, segment, profile,
-       churn_risk, delta30, explanation_json, flags_json, computed_at, data_fresh_until)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+       churn_risk, delta30, explanation_json, flags_json, computed_at, data_fresh_until, pending_since)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
      ON CONFLICT (project_id, account_id) DO UPDATE SET day = excluded.day, model_version = excluded.model_version, score = excluded.score,
-       band = excluded.band, pending_band = excluded.pending_band, pending_runs = excluded.pending_runs, segment = excluded.segment,
+       band = excluded.band, pending_band = excluded.pending_band, pending_runs = excluded.pending_runs, pending_since = excluded.pending_since, segment = excluded.segment,
        profile = excluded.profile, churn_risk = excluded.churn_risk, delta30 = excluded.delta30, explanation_json = excluded.explanation_json,
        flags_json = excluded.flags_json, computed_at = excluded.computed_at, data_fresh_until = excluded.data_fresh_until`,
   )
@@ -29,10 +32,13 @@ export async function writeAccountScores(db: D1Database, projectId: string, day:
     }
     const flags = JSON.stringify(r.flags)
     const measures = JSON.stringify(r.health.measures.map((m) => ({ key: m.key, raw: m.raw, score: m.score, weight: m.weight })))
+    const snap = snapshot.bind(projectId, r.accountId, day, version, r.health.score, r.health.band, r.segment, measures, flags)
+    if (!opts.latest) return [snap]
     return [
-      latest.bind(projectId, r.accountId, day, version, r.health.score, r.health.band, r.health.bandState.pending, r.health.bandState.pendingRuns,
-        r.segment, r.profile, r.churnRisk ? 1 : 0, r.trend.delta30, JSON.stringify(explanation), flags, now, r.dataFreshUntil),
-      snapshot.bind(projectId, r.accountId, day, version, r.health.score, r.health.band, r.segment, measures, flags),
+      // pending_runs is kept for older readers: 1 while a change waits for its second day
+      latest.bind(projectId, r.accountId, day, version, r.health.score, r.health.band, r.health.bandState.pending, r.health.bandState.pending ? 1 : 0,
+        r.segment, r.profile, r.churnRisk ? 1 : 0, r.trend.delta30, JSON.stringify(explanation), flags, now, r.dataFreshUntil, r.health.bandState.pendingSince),
+      snap,
     ]
   })
   await inChunks(db, statements)

@@ -19,7 +19,7 @@ export interface UserAggRow {
 }
 
 export interface ScoringRows {
-  accounts: { id: string; name: string | null; traits_json: string; first_seen: number; last_seen: number }[]
+  accounts: { id: string; name: string | null; traits_json: string; attributes_json: string; first_seen: number; last_seen: number }[]
   users: { id: string; account_id: string | null; first_seen: number }[]
   userAgg: UserAggRow[]
   userFeatures30: { user_id: string; feature_key: string }[]
@@ -27,7 +27,7 @@ export interface ScoringRows {
   accountFeatureDays: { account_id: string; feature_key: string; day: string; n: number }[]
   accountEventDays: { account_id: string; name: string; day: string; n: number }[]
   versions: { account_id: string; app_version: string; last_day: string }[]
-  previous: { account_id: string; band: string; pending_band: string | null; pending_runs: number; score: number | null; flags_json: string }[]
+  previous: { account_id: string; band: string; pending_band: string | null; pending_since: string | null; score: number | null; flags_json: string }[]
   history: { account_id: string; day: string; score: number | null; band: string }[]
   /** D1 rows read by these queries, as D1 bills them. */
   rowsRead: number
@@ -43,7 +43,7 @@ export async function loadScoringRows(db: D1Database, projectId: string, now: nu
     })
   const eventList = ruleEvents.map((_, i) => `?${i + 4}`).join(', ')
   const [accounts, users, userAgg, userFeatures30, accountDays, accountFeatureDays, accountEventDays, versions, previous, history] = await Promise.all([
-    all<ScoringRows['accounts'][number]>('SELECT id, name, traits_json, first_seen, last_seen FROM accounts WHERE project_id = ?1'),
+    all<ScoringRows['accounts'][number]>('SELECT id, name, traits_json, attributes_json, first_seen, last_seen FROM accounts WHERE project_id = ?1'),
     all<ScoringRows['users'][number]>('SELECT id, account_id, first_seen FROM users WHERE project_id = ?1'),
     all<UserAggRow>(
       `SELECT user_id,
@@ -78,7 +78,7 @@ export async function loadScoringRows(db: D1Database, projectId: string, now: nu
        WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND app_version IS NOT NULL AND account_id IS NOT NULL GROUP BY account_id, app_version`,
       d(30), d(0),
     ),
-    all<ScoringRows['previous'][number]>('SELECT account_id, band, pending_band, pending_runs, score, flags_json FROM account_scores WHERE project_id = ?1'),
+    all<ScoringRows['previous'][number]>('SELECT account_id, band, pending_band, pending_since, score, flags_json FROM account_scores WHERE project_id = ?1'),
     all<ScoringRows['history'][number]>('SELECT account_id, day, score, band FROM account_score_snapshots WHERE project_id = ?1 AND day >= ?2 AND day < ?3', d(30), d(0)),
   ])
   return { accounts, users, userAgg, userFeatures30, accountDays, accountFeatureDays, accountEventDays, versions, previous, history, rowsRead }

@@ -3,10 +3,12 @@ import { z } from 'zod'
 import { scoringConfigSchema } from '../../../shared/scoring'
 import { loadScoringConfig, saveScoringConfig } from '../db/scoring-config'
 import type { AppEnv } from '../env'
-import { badRequest, validationError } from '../errors'
-import { noQuery, validate } from '../lib/validate'
+import { listJobRuns } from '../db/job-runs'
+import { ApiError, badRequest, validationError } from '../errors'
+import { dayOf } from '../lib/days'
+import { intParam, noQuery, validate, validateQuery } from '../lib/validate'
 import { DEFAULT_CONFIG } from '../scoring/defaults'
-import { runProjectScoring } from '../scoring/run'
+import { scoringRun } from '../scoring/run'
 
 /** Admin API: the scoring model (profiles, weights, anchors, bands, segments, rules) and an on-demand run. */
 export const scoringAdminRoutes = new Hono<AppEnv>()
@@ -23,12 +25,49 @@ scoringAdminRoutes.put('/config', noQuery, validate('json', scoringConfigSchema)
 
 const runBody = z.strictObject({ at: z.iso.datetime({ offset: true }).optional() })
 
-/** Scores now, or as of a past moment (`at`, up to a year back) to backfill history in day order. */
+/** An empty body means "now"; anything else must be JSON. */
+function parseRunBody(text: string) {
+  if (text.trim() === '') return {}
+  try {
+    return JSON.parse(text) as unknown
+  } catch (e) {
+    throw new ApiError(400, 'malformed_json', `Body is not valid JSON: ${(e as Error).message}`)
+  }
+}
+
+/**
+ * Scores now, or as of a past day (`at`, up to a year back) to backfill history in day order: a backfill
+ * writes snapshots only (never the latest scores, alerts or webhooks). One run per project at a time:
+ * 409 `run_in_progress` with Retry-After while another holds the project.
+ */
 scoringAdminRoutes.post('/run', noQuery, async (c) => {
-  const parsed = runBody.safeParse(await c.req.json().catch(() => ({})))
+  const parsed = runBody.safeParse(parseRunBody(await c.req.text()))
   if (!parsed.success) throw validationError(parsed.error)
   const now = Date.now()
   const at = parsed.data.at ? Date.parse(parsed.data.at) : now
   if (at > now || at < now - 365 * 86_400_000) throw badRequest('`at` must be within the last 365 days')
-  return c.json(await runProjectScoring(c.env.DB, c.var.apiKey.projectId, at))
+  const outcome = await scoringRun(c.env.DB, c.var.apiKey.projectId, at, dayOf(at) < dayOf(now) ? 'backfill' : 'manual')
+  if (outcome.status === 'busy') {
+    const message = `A scoring run of this project is in progress; retry in ${outcome.retryAfterSeconds} s`
+    return c.json({ error: { code: 'run_in_progress', message } }, 409, { 'Retry-After': String(outcome.retryAfterSeconds) })
+  }
+  return c.json(outcome.summary)
+})
+
+const runsQuery = {
+  status: z.enum(['running', 'ok', 'failed', 'skipped']).optional(),
+  limit: intParam(1, 500).default(50),
+}
+
+/** Scoring runs of this project (daily, manual, backfill), newest first: a failed daily run shows here with its error. */
+scoringAdminRoutes.get('/runs', validateQuery(runsQuery), async (c) => {
+  const q = c.req.valid('query')
+  const rows = await listJobRuns(c.env.DB, c.var.apiKey.projectId, q.status ?? null, q.limit)
+  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString())
+  return c.json({
+    runs: rows.map((r) => ({
+      id: r.id, kind: r.kind, status: r.status, as_of: r.as_of, started_at: iso(r.started_at), finished_at: iso(r.finished_at), error: r.error,
+      summary: JSON.parse(r.summary_json),
+    })),
+  })
 })

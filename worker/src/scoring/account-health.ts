@@ -50,11 +50,11 @@ export interface AccountHealth {
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000
 
-/** Health of one account with its full explanation (SCORING §4, §5, §8, §9). Pure. */
-export function accountHealth(usage: AccountUsage, profile: ScoringProfile, previous: BandState | null): AccountHealth {
+/** Health of one account on `day` with its full explanation (SCORING §4, §5, §8, §9). Pure. */
+export function accountHealth(usage: AccountUsage, profile: ScoringProfile, previous: BandState | null, day: string): AccountHealth {
   const raw = accountRawMeasures(usage)
   const combined = combine(scoreMeasures(raw, profile), profile.minPresentWeight)
-  const bandState = nextBand(previous, combined.score, profile.bands)
+  const bandState = nextBand(previous, combined.score, profile.bands, day)
   const measures: MeasureExplanation[] = raw.map((m) => {
     const cfg = profile.measures[m.key]
     const c = combined.measures.find((x) => x.key === m.key)

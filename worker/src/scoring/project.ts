@@ -4,7 +4,8 @@ import { LOAD_DAYS, type ScoringRows, type UserAggRow } from '../db/scoring-inpu
 import { dayOf, daysAgo, daysBetween } from '../lib/days'
 import type { AccountUsage } from './account-measures'
 import { accountHealth, type AccountHealth } from './account-health'
-import type { Band, BandState } from './bands'
+import { accountNps, dateAttr, DEFAULT_PROTECTED_ATTRIBUTES, effectiveAttributes, numberAttr, parseAttributes, type Attributes } from './attributes'
+import { replayBandState, type Band, type BandState } from './bands'
 import { DEFAULT_PROFILE } from './defaults'
 import { evaluateRules, type FiredRule, type RuleInputs } from './indicators'
 import { pes, type Pes } from './pes'
@@ -27,6 +28,8 @@ export interface AccountScoreResult {
   metrics: UsageMetrics
   version: string | null
   dataFreshUntil: number
+  /** The admin-owned renewal date (`YYYY-MM-DD`), when valid. */
+  renewalDate: string | null
 }
 
 export interface UserScoreResult {
@@ -49,16 +52,23 @@ const groupBy = <T>(rows: T[], key: (r: T) => string | null) => {
   return m
 }
 
-const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() && !Number.isNaN(Number(v)) ? Number(v) : null)
-
 type Account = ScoringRows['accounts'][number]
 
 export const ONBOARDING_DAYS = 30
 
+export interface ScoreOptions {
+  /** Account attribute names only admins set (project settings); client traits of these names are ignored. */
+  protectedAttributes?: readonly string[]
+  /** A run as of a past day: band hysteresis is replayed from that day's earlier snapshots, not the latest state. */
+  backfill?: boolean
+}
+
 /** The project's rollup rows grouped for per-account lookups, and what every account shares. */
-function indexRows(rows: ScoringRows, features: Feature[], now: number) {
+function indexRows(rows: ScoringRows, features: Feature[], now: number, opts: ScoreOptions) {
   return {
     now,
+    backfill: opts.backfill ?? false,
+    protectedAttributes: opts.protectedAttributes ?? DEFAULT_PROTECTED_ATTRIBUTES,
     today: dayOf(now),
     coreKeys: new Set(features.filter((f) => f.core).map((f) => f.key)),
     valueFeatures: features.filter((f) => f.kind === 'value').length,
@@ -88,7 +98,7 @@ function scoreUser(u: ScoringRows['users'][number], ix: Index): UserScoreResult 
 }
 
 /** SCORING §4 inputs for one account from its members' aggregates. */
-function accountUsage(acct: Account, traits: Record<string, unknown>, members: UserAggRow[], hauDays: number, version: string | null, ix: Index, config: ScoringConfig): AccountUsage {
+function accountUsage(acct: Account, attrs: Attributes, members: UserAggRow[], hauDays: number, version: string | null, ix: Index, config: ScoringConfig): AccountUsage {
   const active28 = members.filter((m) => m.a28 > 0)
   const active30 = members.filter((m) => m.a30 > 0)
   // a core feature counts as adopted by the account when max(1, 10%) of its active users used it
@@ -97,7 +107,7 @@ function accountUsage(acct: Account, traits: Record<string, unknown>, members: U
   for (const m of active30) for (const f of ix.featuresByUser.get(m.user_id) ?? []) if (ix.coreKeys.has(f.feature_key)) coreUse.set(f.feature_key, (coreUse.get(f.feature_key) ?? 0) + 1)
   const sum = (pick: (m: UserAggRow) => number) => members.reduce((a, m) => a + pick(m), 0)
   return {
-    seats: num(traits.seats),
+    seats: numberAttr(attrs, 'seats'),
     knownUsers: ix.usersByAccount.get(acct.id)?.length ?? 0,
     activeUsers28: active28.length,
     hauUsers: active28.filter((m) => m.a28 >= hauDays).length,
@@ -109,7 +119,7 @@ function accountUsage(acct: Account, traits: Record<string, unknown>, members: U
     activeUserDays30: sum((m) => m.a30),
     activeUserDaysPrev30: sum((m) => m.p30),
     releasesBehind: version ? releasesBehind(version, ix.knownVersions, config.latestVersion) : null,
-    nps: num(traits.nps),
+    nps: accountNps(attrs),
   }
 }
 
@@ -125,8 +135,8 @@ function ruleInputs(acct: Account, members: UserAggRow[], usage: AccountUsage, h
 }
 
 /** SCORING §8 churn_risk, as readable reasons (empty when not at risk). */
-function churnReasons(band: Band, t: Trend, flags: FiredRule[], renewalDate: unknown, today: string): string[] {
-  const renewal = typeof renewalDate === 'string' ? daysBetween(today, renewalDate) : null
+function churnReasons(band: Band, t: Trend, flags: FiredRule[], renewalDate: string | null, today: string): string[] {
+  const renewal = renewalDate === null ? null : daysBetween(today, renewalDate)
   return [
     band === 'red' ? 'health band red' : null,
     t.delta30 !== null && t.delta30 <= -15 ? `score down ${-t.delta30} points in 30 days` : null,
@@ -135,33 +145,39 @@ function churnReasons(band: Band, t: Trend, flags: FiredRule[], renewalDate: unk
   ].filter((r): r is string => r !== null)
 }
 
+/** The band state this run starts from: the stored latest one, or for a backfill the replay of earlier snapshots. */
+function previousBand(acct: Account, ix: Index, bands: ScoringConfig['profiles'][string]['bands']): BandState | null {
+  if (ix.backfill) return replayBandState(ix.history.get(acct.id) ?? [], bands)
+  const prev = ix.previous.get(acct.id)
+  return prev ? { band: prev.band as Band, pending: (prev.pending_band as Band) ?? null, pendingSince: prev.pending_since } : null
+}
+
 function scoreAccount(acct: Account, ix: Index, config: ScoringConfig): AccountScoreResult {
-  const traits = JSON.parse(acct.traits_json) as Record<string, unknown>
-  const segment = segmentOf(traits, config.segments)
+  const attrs = effectiveAttributes(parseAttributes(acct.traits_json), parseAttributes(acct.attributes_json), ix.protectedAttributes)
+  const segment = segmentOf(attrs, config.segments)
   // young accounts are scored on the onboarding profile when the config has one (SCORING §1, first 30 days)
   const onboarding = daysBetween(dayOf(acct.first_seen), ix.today) < ONBOARDING_DAYS && 'onboarding' in config.profiles
   const profileName = onboarding ? 'onboarding' : (segment?.profile ?? segment?.key ?? 'default')
   const profile = config.profiles[profileName] ?? config.profiles.default ?? DEFAULT_PROFILE
   const members = (ix.usersByAccount.get(acct.id) ?? []).map((u) => ix.agg.get(u.id)).filter((a) => a !== undefined)
   const version = (ix.versions.get(acct.id) ?? []).sort((a, b) => b.last_day.localeCompare(a.last_day) || compareVersions(b.app_version, a.app_version))[0]?.app_version ?? null
-  const usage = accountUsage(acct, traits, members, profile.hauDays, version, ix, config)
-  const prev = ix.previous.get(acct.id)
-  const prevState: BandState | null = prev ? { band: prev.band as Band, pending: (prev.pending_band as Band) ?? null, pendingRuns: prev.pending_runs } : null
-  const health = accountHealth(usage, profile, prevState)
+  const usage = accountUsage(acct, attrs, members, profile.hauDays, version, ix, config)
+  const health = accountHealth(usage, profile, previousBand(acct, ix, profile.bands), ix.today)
   const history = (ix.history.get(acct.id) ?? []).filter((h) => h.score !== null).map((h) => [daysBetween(h.day, ix.today), h.score as number] as [number, number])
   const t = trend(health.score, history)
   const flags = evaluateRules(config.rules, ruleInputs(acct, members, usage, health.score, ix), segment?.key ?? null)
-  const reasons = churnReasons(health.band, t, flags, traits.renewal_date, ix.today)
+  const renewalDate = dateAttr(attrs, 'renewal_date')
+  const reasons = churnReasons(health.band, t, flags, renewalDate, ix.today)
   return {
     accountId: acct.id, segment: segment?.key ?? null, profile: profileName, health, trend: t, flags,
-    churnRisk: reasons.length > 0, churnReasons: reasons, version, dataFreshUntil: acct.last_seen,
+    churnRisk: reasons.length > 0, churnReasons: reasons, version, dataFreshUntil: acct.last_seen, renewalDate,
     pes: pes(members, ix.coreKeys.size, ix.featuresByUser, ix.coreKeys),
     metrics: usageMetrics(members),
   }
 }
 
 /** Scores every account and user of a project from its rollup rows. Pure: the cron does the I/O. */
-export function scoreProject(rows: ScoringRows, config: ScoringConfig, features: Feature[], now: number) {
-  const ix = indexRows(rows, features, now)
+export function scoreProject(rows: ScoringRows, config: ScoringConfig, features: Feature[], now: number, opts: ScoreOptions = {}) {
+  const ix = indexRows(rows, features, now, opts)
   return { accounts: rows.accounts.map((a) => scoreAccount(a, ix, config)), users: rows.users.map((u) => scoreUser(u, ix)) }
 }

@@ -1,10 +1,10 @@
 import type { Segment } from '../../../shared/scoring'
+import { numberAttr, scalarAttr, stringAttr, type Attributes } from './attributes'
 
-type Attributes = Record<string, unknown>
-
+/** Whether one condition holds; an attribute that is missing or of the wrong type makes it false. */
 function holds(attrs: Attributes, c: Segment['all'][number]): boolean {
-  const v = attrs[c.attribute]
-  if (v === undefined || v === null) return false
+  const v = scalarAttr(attrs, c.attribute)
+  if (v === null) return false
   switch (c.op) {
     case 'in':
       return Array.isArray(c.value) && c.value.some((x) => String(x) === String(v))
@@ -13,9 +13,10 @@ function holds(attrs: Attributes, c: Segment['all'][number]): boolean {
     case '!=':
       return String(v) !== String(c.value)
     default: {
-      const a = Number(v)
-      const b = Number(c.value)
-      if (Number.isNaN(a) || Number.isNaN(b)) return false
+      const a = numberAttr(attrs, c.attribute)
+      // the condition comes from the admin's config, so a numeric string there is meant as a number
+      const b = typeof c.value === 'number' ? c.value : typeof c.value === 'string' && c.value.trim() ? Number(c.value) : Number.NaN
+      if (a === null || !Number.isFinite(b)) return false
       return c.op === '<' ? a < b : c.op === '<=' ? a <= b : c.op === '>' ? a > b : a >= b
     }
   }
@@ -23,8 +24,9 @@ function holds(attrs: Attributes, c: Segment['all'][number]): boolean {
 
 /** The first segment whose conditions all hold; a tier override attribute wins outright. */
 export function segmentOf(attrs: Attributes, segments: Segment[]): Segment | null {
-  if (typeof attrs.tier === 'string') {
-    const forced = segments.find((s) => s.key === attrs.tier)
+  const tier = stringAttr(attrs, 'tier')
+  if (tier !== null) {
+    const forced = segments.find((s) => s.key === tier)
     if (forced) return forced
   }
   return segments.find((s) => s.all.every((c) => holds(attrs, c))) ?? null
