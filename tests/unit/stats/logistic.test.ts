@@ -51,7 +51,7 @@ describe('fitLogistic (Newton/IRLS, L2 on standardised slopes)', () => {
       const ps = x.map((r) => predictLogistic(m, r))
       ps.forEach((p) => expect(p > 0 && p < 1).toBe(true))
       // the intercept's score equation: Σ(p − y) = 0 at the optimum
-      expect(ps.reduce((a, p) => a + p, 0) / ps.length).toBeCloseTo(yy.reduce((a, b) => a + b, 0) / yy.length, 4)
+      expect(ps.reduce((a, p) => a + p, 0) / ps.length).toBeCloseTo(yy.reduce<number>((a, b) => a + b, 0) / yy.length, 4)
     }), { numRuns: 60 })
   })
 })
