@@ -110,8 +110,8 @@ describe('conversion and lift', () => {
     expect(perf.overall.shown).toMatchObject({ users: 40, converted: 20, rate: 0.5 })
     expect(perf.overall.holdout).toMatchObject({ users: 20, rate: 0.25 })
     expect(perf.overall.lift).toBe(0.25)
-    // se = sqrt(.5·.5/40 + .25·.75/20) = 0.125; ±1.96·se = ±0.245
-    expect(perf.overall.ci95).toEqual([0.005, 0.495])
+    // Newcombe hybrid score: Wilson 20/40 = [.3520, .6480], 5/20 = [.1119, .4687]; Wald's [0.005, 0.495] called it significant
+    expect(perf.overall.ci95).toEqual([-0.0141, 0.4525])
   })
 
   it('lists anchors the widget reported missing', async () => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { nudgeInputSchema, type Nudge } from '../../../shared/nudges'
 import { decideNudges, type DecisionAccount, type DecisionHistory, type DecisionMetrics, type NudgeState } from '../../../worker/src/nudges/decide'
@@ -100,14 +101,36 @@ describe('decideNudges: state, caps and order', () => {
 })
 
 describe('conversionLift', () => {
-  it('gives the difference of conversion rates with a 95% interval', () => {
+  it('gives the difference of conversion rates with a 95% Newcombe hybrid score interval', () => {
     const l = conversionLift({ users: 400, converted: 120 }, { users: 100, converted: 15 })
     expect(l.shown.rate).toBe(0.3)
     expect(l.holdout.rate).toBe(0.15)
     expect(l.lift).toBe(0.15)
-    // se = sqrt(.3·.7/400 + .15·.85/100) = sqrt(0.0018) = 0.042426; ±1.96·se = ±0.083156
-    expect(l.ci95).toEqual([0.0668, 0.2332])
+    // Wilson 120/400 and 15/100 combined by square-and-add (Newcombe 1998, method 10); Wald gave [0.0668, 0.2332]
+    expect(l.ci95).toEqual([0.0567, 0.2236])
+    expect(l.interval).toBe('newcombe_hybrid_score')
     expect(l.significant).toBe(true)
+  })
+  it('does not call 20/100 shown vs 0/5 held out significant (Wald did: [0.12, 0.28])', () => {
+    const l = conversionLift({ users: 100, converted: 20 }, { users: 5, converted: 0 })
+    expect(l.lift).toBe(0.2)
+    expect(l.ci95).toEqual([-0.2396, 0.2888])
+    expect(l.significant).toBe(false)
+  })
+  it('calls a large difference on real groups significant: 60/200 vs 10/200', () => {
+    const l = conversionLift({ users: 200, converted: 60 }, { users: 200, converted: 10 })
+    expect(l.ci95).toEqual([0.1787, 0.3205])
+    expect(l.significant).toBe(true)
+  })
+  it('brackets the lift and is significant only when the interval excludes 0 (property)', () => {
+    const group = fc.integer({ min: 1, max: 300 }).chain((n) => fc.record({ users: fc.constant(n), converted: fc.integer({ min: 0, max: n }) }))
+    fc.assert(fc.property(group, group, (s, h) => {
+      const l = conversionLift(s, h)
+      expect(l.ci95![0]).toBeLessThanOrEqual(l.lift!)
+      expect(l.ci95![1]).toBeGreaterThanOrEqual(l.lift!)
+      if (l.significant) expect(l.ci95![0] >= 0 || l.ci95![1] <= 0).toBe(true)
+      else expect(l.ci95![0] <= 0 && l.ci95![1] >= 0).toBe(true)
+    }))
   })
   it('has no lift without a holdout group', () => {
     expect(conversionLift({ users: 10, converted: 5 }, { users: 0, converted: 0 }).lift).toBeNull()

@@ -1,3 +1,5 @@
+import { newcombeDifferenceInterval } from '../lib/stats'
+
 /** Conversion of a group: users who used the target feature within N days of exposure. */
 export interface GroupCounts {
   users: number
@@ -9,26 +11,29 @@ export interface Lift {
   holdout: GroupCounts & { rate: number | null }
   lift: number | null
   ci95: [number, number] | null
+  /** Which interval `ci95` is, so a reader knows how the call was made. */
+  interval: 'newcombe_hybrid_score'
   significant: boolean
 }
 
 const r4 = (x: number) => Math.round(x * 10_000) / 10_000
 
-/** Lift = conversion(shown) − conversion(holdout), with a 95% Wald interval on the difference. */
+/**
+ * Lift = conversion(shown) − conversion(holdout), with Newcombe's hybrid score interval (Wilson per
+ * group): unlike Wald it does not collapse to zero width at 0/n, so five held-out users prove nothing.
+ */
 export function conversionLift(shown: GroupCounts, holdout: GroupCounts): Lift {
   const p1 = shown.users ? shown.converted / shown.users : null
   const p2 = holdout.users ? holdout.converted / holdout.users : null
-  const lift = p1 === null || p2 === null ? null : p1 - p2
-  let ci: [number, number] | null = null
-  if (lift !== null) {
-    const se = Math.sqrt((p1! * (1 - p1!)) / shown.users + (p2! * (1 - p2!)) / holdout.users)
-    ci = [r4(lift - 1.96 * se), r4(lift + 1.96 * se)]
-  }
+  const d = newcombeDifferenceInterval(shown.converted, shown.users, holdout.converted, holdout.users)
+  const ci: [number, number] | null = d ? [r4(d.ci[0]), r4(d.ci[1])] : null
   return {
     shown: { ...shown, rate: p1 === null ? null : r4(p1) },
     holdout: { ...holdout, rate: p2 === null ? null : r4(p2) },
-    lift: lift === null ? null : r4(lift),
+    lift: d ? r4(d.difference) : null,
     ci95: ci,
-    significant: ci !== null && (ci[0] > 0 || ci[1] < 0),
+    interval: 'newcombe_hybrid_score',
+    // decided on the unrounded limits, so rounding never turns a limit of 0.00004 into "significant"
+    significant: d !== null && (d.ci[0] > 0 || d.ci[1] < 0),
   }
 }
