@@ -33,7 +33,8 @@ function parseCompound(text: string): ElementStep | null {
 
 /** Parses one complex selector into compounds, left to right; null when outside the supported subset. */
 export function parseSelector(selector: string): Compound[] | null {
-  const parts = selector.trim().replace(/\s*>\s*/g, ' > ').split(/\s+/)
+  // no `\s*>\s*`: that pattern backtracks quadratically over long runs of spaces
+  const parts = selector.replace(/>/g, ' > ').trim().split(/\s+/)
   const out: Compound[] = []
   let combinator: ' ' | '>' = ' '
   for (const part of parts) {
@@ -51,7 +52,7 @@ export function parseSelector(selector: string): Compound[] | null {
 
 export function parseElementPath(path: string): ElementStep[] {
   return path
-    .split(/\s*>\s*/)
+    .split('>')
     .map((p) => parseCompound(p.trim()))
     .filter((s): s is ElementStep => s !== null)
 }
@@ -63,23 +64,40 @@ function stepMatches(sel: ElementStep, el: ElementStep): boolean {
   return Object.entries(sel.attrs).every(([k, v]) => k in el.attrs && (v === '' || el.attrs[k] === v))
 }
 
-function matchFrom(sel: Compound[], si: number, path: ElementStep[], pi: number): boolean {
-  if (si < 0) return true
-  if (pi < 0 || !stepMatches(sel[si], path[pi])) return false
-  const next = sel[si].combinator
-  if (next === '>' || si === 0) return si === 0 || matchFrom(sel, si - 1, path, pi - 1)
-  for (let p = pi - 1; p >= 0; p--) if (matchFrom(sel, si - 1, path, p)) return true
-  return false
+/** Counts step comparisons, so tests can bound the matcher's work without timing it. */
+export interface MatchWork {
+  steps: number
+}
+
+/**
+ * Whether some path element matches the whole selector, in O(compounds x path length) step comparisons:
+ * row `si` marks the path positions where compounds 0..si match ending at that position, built from the
+ * row before (the previous position for `>`, any earlier one for a descendant), never by backtracking.
+ */
+export function selectorMatchesSteps(sel: Compound[], path: ElementStep[], work: MatchWork = { steps: 0 }): boolean {
+  let prev: boolean[] = []
+  for (let si = 0; si < sel.length; si++) {
+    const row = new Array<boolean>(path.length).fill(false)
+    let seenBefore = false // prev[q] for some q < pi: a descendant may sit anywhere below its ancestor
+    for (let pi = 0; pi < path.length; pi++) {
+      const reachable = si === 0 || (sel[si].combinator === '>' ? pi > 0 && prev[pi - 1] : seenBefore)
+      if (si > 0) seenBefore ||= prev[pi]
+      if (!reachable) continue
+      work.steps++
+      row[pi] = stepMatches(sel[si], path[pi])
+    }
+    if (!row.includes(true)) return false
+    prev = row
+  }
+  // a click inside a matching element counts, as the widget's closest() does: any end position will do
+  return prev.includes(true)
 }
 
 /** Whether the clicked element (the last step of `path`) or one of its ancestors matches `selector`. */
-export function selectorMatchesPath(selector: string, path: string): boolean {
+export function selectorMatchesPath(selector: string, path: string, work?: MatchWork): boolean {
   const steps = parseElementPath(path)
   return selector.split(',').some((one) => {
     const sel = parseSelector(one)
-    if (!sel) return false
-    // a click inside a matching element counts, as the widget's closest() does
-    for (let end = steps.length - 1; end >= 0; end--) if (matchFrom(sel, sel.length - 1, steps, end)) return true
-    return false
+    return sel !== null && selectorMatchesSteps(sel, steps, work)
   })
 }
