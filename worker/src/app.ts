@@ -13,6 +13,9 @@ import { healthRoutes } from './routes/health'
 import { ingestRoutes } from './routes/ingest'
 import { nudgeDecisionRoutes } from './routes/nudge-decisions'
 import { nudgeRoutes } from './routes/nudges'
+import { outcomeRoutes } from './routes/outcomes'
+import { keyRoutes } from './routes/keys'
+import { projectRoutes } from './routes/projects'
 import { scoringAdminRoutes } from './routes/scoring-admin'
 import { settingsRoutes } from './routes/settings'
 import { widgetErrorRoutes } from './routes/widget-errors'
@@ -35,10 +38,14 @@ export function createApp() {
   app.route('/v1', ingestRoutes)
   app.route('/demo', demoRoutes)
 
+  // the operator's project endpoint takes the deployment secret, not a project key: mounted before secretKeyAuth
+  app.route('/api/v1/projects', projectRoutes)
+
   const api = new Hono<AppEnv>()
   api.use('*', secretKeyAuth)
   api.route('/accounts', accountRoutes)
   api.route('/accounts', accountAdminRoutes)
+  api.route('/accounts', outcomeRoutes)
   api.route('/health', healthRoutes)
   api.route('/scoring', scoringAdminRoutes)
   api.route('/nudges', nudgeRoutes)
@@ -46,6 +53,7 @@ export function createApp() {
   api.route('/features', featureRoutes)
   api.route('/settings', settingsRoutes)
   api.route('/widget-errors', widgetErrorRoutes)
+  api.route('/keys', keyRoutes)
   app.route('/api/v1', api)
   return app
 }

@@ -1,3 +1,5 @@
+import { LATEST_OUTCOME_ID } from './outcomes'
+
 export interface ScoreRow {
   account_id: string
   name: string | null
@@ -22,7 +24,7 @@ const SELECT = `SELECT s.account_id, a.name, s.day, s.model_version, s.score, s.
 
 // accounts whose latest recorded outcome is a churn are gone: left out of rankings unless asked for
 const CHURNED = `SELECT 1 FROM account_outcomes o WHERE o.project_id = s.project_id AND o.account_id = s.account_id AND o.kind = 'churned'
-  AND o.id = (SELECT MAX(id) FROM account_outcomes x WHERE x.project_id = o.project_id AND x.account_id = o.account_id)`
+  AND o.id = ${LATEST_OUTCOME_ID}`
 
 export interface RankFilter {
   includeChurned?: boolean
@@ -91,7 +93,7 @@ export async function outcomeCohort(db: D1Database, projectId: string, days: num
     db.prepare(
       `SELECT o.account_id, o.kind FROM account_outcomes o
        WHERE o.project_id = ?1 AND o.kind IN ('renewed', 'churned', 'expanded', 'contracted')
-         AND o.id = (SELECT MAX(id) FROM account_outcomes x WHERE x.project_id = o.project_id AND x.account_id = o.account_id)`,
+         AND o.id = ${LATEST_OUTCOME_ID}`,
     ).bind(projectId).all<{ account_id: string; kind: string }>(),
     db.prepare(
       `SELECT d.account_id, d.feature_key, SUM(d.n) AS n FROM user_feature_days d
