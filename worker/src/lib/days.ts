@@ -15,3 +15,18 @@ export function daysBetween(from: string, to: string): number {
 }
 
 export { DAY_MS }
+
+/** Outcome and attribute dates are accepted from this day on. */
+export const EARLIEST_DATE = '2000-01-01'
+
+/**
+ * Why a `YYYY-MM-DD` calendar day (already checked to exist) is out of range, or null: not before
+ * 2000-01-01 and not after today, where "today" is the day in the earliest time zone (UTC+14), so a
+ * vendor anywhere can record what happened on its own today.
+ */
+export function pastDateProblem(date: string, now: number): string | null {
+  if (date < EARLIEST_DATE) return `must be on or after ${EARLIEST_DATE}`
+  const latest = dayOf(now + 14 * 3_600_000)
+  if (date > latest) return `must not be in the future (latest accepted today: ${latest})`
+  return null
+}
