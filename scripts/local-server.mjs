@@ -25,7 +25,7 @@ export function prepareDatabase(persistTo) {
   // Values are our own constants (no outside input); wrangler d1 execute takes no bound parameters.
   const sql = [
     `INSERT OR IGNORE INTO projects (id, name, created_at) VALUES ('demo', 'Ledgerly (demo)', ${now});`,
-    ...keys.map(([k, kind]) => `INSERT OR IGNORE INTO api_keys (key_hash, project_id, kind, label, created_at) VALUES ('${sha256(k)}', 'demo', '${kind}', 'local demo ${kind} key', ${now});`),
+    ...keys.map(([k, kind]) => `INSERT OR IGNORE INTO api_keys (key_hash, project_id, kind, label, created_at, id, last4) VALUES ('${sha256(k)}', 'demo', '${kind}', 'local demo ${kind} key', ${now}, 'key_demo_${kind}', '${k.slice(-4)}');`),
   ].join('\n')
   run(['d1', 'execute', 'DB', '--command', sql], persistTo)
 }

@@ -3,6 +3,8 @@ import type { ApiKey } from './auth/keys'
 export interface Bindings {
   DB: D1Database
   ASSETS: Fetcher
+  /** Deployment operator secret for `POST /api/v1/projects` (`wrangler secret put UPTAKE_OPERATOR_KEY`); unset disables it. */
+  UPTAKE_OPERATOR_KEY?: string
 }
 
 export interface Variables {

@@ -36,6 +36,13 @@ export async function resolveKey(db: D1Database, key: string | undefined): Promi
   return hit.key
 }
 
+/** Drops a revoked key from this isolate's cache at once; other isolates drop it within CACHE_MS. */
+export function forgetKey(keyId: string): void {
+  for (const [secret, hit] of cache) if (hit.key?.keyId === keyId) cache.delete(secret)
+}
+
+export const KEY_CACHE_SECONDS = CACHE_MS / 1000
+
 export function assertWriteKey(key: ApiKey): ApiKey {
   if (key.kind !== 'write') throw unauthorized('This endpoint takes the project write key')
   return key

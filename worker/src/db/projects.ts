@@ -1,4 +1,5 @@
-import { hashKey, type KeyKind } from '../auth/keys'
+import type { KeyKind } from '../auth/keys'
+import { insertKey, prepareKey, type KeyRow } from './keys'
 
 export interface NewKey {
   key: string
@@ -6,17 +7,16 @@ export interface NewKey {
   label?: string
 }
 
-/** Creates a project with its keys; keys are stored only as hashes. */
-export async function createProject(db: D1Database, project: { id: string; name: string }, keys: NewKey[], now = Date.now()): Promise<void> {
-  const keyRows = await Promise.all(
-    keys.map(async (k) =>
-      db
-        .prepare('INSERT INTO api_keys (key_hash, project_id, kind, label, created_at) VALUES (?1, ?2, ?3, ?4, ?5)')
-        .bind(await hashKey(k.key), project.id, k.kind, k.label ?? k.kind, now),
-    ),
-  )
-  await db.batch([
+/** Creates a project with its keys, in one transaction; keys are stored only as hashes. */
+export async function createProject(db: D1Database, project: { id: string; name: string }, keys: NewKey[], now = Date.now()): Promise<KeyRow[]> {
+  const prepared = await Promise.all(keys.map((k) => prepareKey(k.key, k.kind, k.label ?? `${k.kind} key`)))
+  const [, ...rows] = await db.batch<KeyRow>([
     db.prepare('INSERT INTO projects (id, name, created_at) VALUES (?1, ?2, ?3)').bind(project.id, project.name, now),
-    ...keyRows,
+    ...prepared.map((k) => insertKey(db, project.id, k, now)),
   ])
+  return rows.map((r) => r.results[0])
+}
+
+export async function projectExists(db: D1Database, id: string): Promise<boolean> {
+  return (await db.prepare('SELECT 1 AS ok FROM projects WHERE id = ?1').bind(id).first('ok')) === 1
 }
