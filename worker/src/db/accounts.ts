@@ -57,16 +57,20 @@ export interface AccountUserRow {
   active_days_30d: number
 }
 
+// D1 keeps no table statistics, so SQLite takes `project_id = ?` for selective and would scan the whole
+// project by primary key: INDEXED BY pins the per-account seek in the reads below.
+
+/** ?1 project, ?2 account, ?3 first day of the window. */
+export const ACCOUNT_USERS_SQL = `SELECT u.id, u.traits_json, u.first_seen, u.last_seen,
+    (SELECT COALESCE(SUM(d.events), 0) FROM user_days d WHERE d.project_id = u.project_id AND d.user_id = u.id AND d.day >= ?3) AS events_30d,
+    (SELECT COUNT(*) FROM user_days d WHERE d.project_id = u.project_id AND d.user_id = u.id AND d.day >= ?3) AS active_days_30d
+   FROM users u INDEXED BY idx_users_project_id_account_id
+   WHERE u.project_id = ?1 AND u.account_id = ?2
+   ORDER BY u.last_seen DESC LIMIT 1000`
+
 export async function listAccountUsers(db: D1Database, projectId: string, accountId: string, sinceDay: string): Promise<AccountUserRow[]> {
   const { results } = await db
-    .prepare(
-      `SELECT u.id, u.traits_json, u.first_seen, u.last_seen,
-        COALESCE(SUM(d.events), 0) AS events_30d, COUNT(d.day) AS active_days_30d
-       FROM users u
-       LEFT JOIN user_days d ON d.project_id = u.project_id AND d.user_id = u.id AND d.day >= ?3
-       WHERE u.project_id = ?1 AND u.account_id = ?2
-       GROUP BY u.id ORDER BY u.last_seen DESC LIMIT 1000`,
-    )
+    .prepare(ACCOUNT_USERS_SQL)
     .bind(projectId, accountId, sinceDay)
     .all<AccountUserRow>()
   return results
@@ -80,17 +84,18 @@ export interface EventCountRow {
   last_day: string
 }
 
+/** ?1 project, ?2 account, ?3 first day of the window. */
+export const ACCOUNT_EVENT_COUNTS_SQL = `SELECT name,
+    SUM(CASE WHEN day >= ?3 THEN n ELSE 0 END) AS events_30d,
+    SUM(n) AS events_total,
+    COUNT(DISTINCT CASE WHEN day >= ?3 THEN user_id END) AS users_30d,
+    MAX(day) AS last_day
+   FROM user_event_days INDEXED BY idx_user_event_days_project_id_account_id_name_day WHERE project_id = ?1 AND account_id = ?2
+   GROUP BY name ORDER BY events_30d DESC, name LIMIT 500`
+
 export async function listAccountEventCounts(db: D1Database, projectId: string, accountId: string, sinceDay: string): Promise<EventCountRow[]> {
   const { results } = await db
-    .prepare(
-      `SELECT name,
-        SUM(CASE WHEN day >= ?3 THEN n ELSE 0 END) AS events_30d,
-        SUM(n) AS events_total,
-        COUNT(DISTINCT CASE WHEN day >= ?3 THEN user_id END) AS users_30d,
-        MAX(day) AS last_day
-       FROM user_event_days WHERE project_id = ?1 AND account_id = ?2
-       GROUP BY name ORDER BY events_30d DESC, name LIMIT 500`,
-    )
+    .prepare(ACCOUNT_EVENT_COUNTS_SQL)
     .bind(projectId, accountId, sinceDay)
     .all<EventCountRow>()
   return results
@@ -108,19 +113,21 @@ export interface FeatureUseRow {
   last_day: string | null
 }
 
+/** ?1 project, ?2 account, ?3 first day of the window. */
+export const ACCOUNT_FEATURE_USE_SQL = `SELECT f.key, f.name, f.kind, f.core,
+    COALESCE(SUM(CASE WHEN d.day >= ?3 THEN d.n END), 0) AS uses_30d,
+    COUNT(DISTINCT CASE WHEN d.day >= ?3 THEN d.user_id END) AS users_30d,
+    COALESCE(SUM(d.n), 0) AS uses_total, MIN(d.day) AS first_day, MAX(d.day) AS last_day
+   FROM features f
+   LEFT JOIN user_feature_days d INDEXED BY idx_user_feature_days_project_id_account_id_feature_key_day
+     ON d.project_id = f.project_id AND d.account_id = ?2 AND d.feature_key = f.key
+   WHERE f.project_id = ?1
+   GROUP BY f.key ORDER BY f.key`
+
 /** Every registered feature with this account's use of it (zero when never used). */
 export async function listAccountFeatureUse(db: D1Database, projectId: string, accountId: string, sinceDay: string): Promise<FeatureUseRow[]> {
   const { results } = await db
-    .prepare(
-      `SELECT f.key, f.name, f.kind, f.core,
-        COALESCE(SUM(CASE WHEN d.day >= ?3 THEN d.n END), 0) AS uses_30d,
-        COUNT(DISTINCT CASE WHEN d.day >= ?3 THEN d.user_id END) AS users_30d,
-        COALESCE(SUM(d.n), 0) AS uses_total, MIN(d.day) AS first_day, MAX(d.day) AS last_day
-       FROM features f
-       LEFT JOIN user_feature_days d ON d.project_id = f.project_id AND d.feature_key = f.key AND d.account_id = ?2
-       WHERE f.project_id = ?1
-       GROUP BY f.key ORDER BY f.key`,
-    )
+    .prepare(ACCOUNT_FEATURE_USE_SQL)
     .bind(projectId, accountId, sinceDay)
     .all<FeatureUseRow>()
   return results

@@ -61,7 +61,8 @@ export async function scoreHistory(db: D1Database, projectId: string, accountId:
 
 export async function accountUserScores(db: D1Database, projectId: string, accountId: string) {
   const { results } = await db
-    .prepare('SELECT user_id, score, profile, measures_json, computed_at FROM user_scores WHERE project_id = ?1 AND account_id = ?2 ORDER BY score DESC')
+    // INDEXED BY: without table statistics SQLite would scan the project's user scores by primary key
+    .prepare('SELECT user_id, score, profile, measures_json, computed_at FROM user_scores INDEXED BY idx_user_scores_project_id_account_id WHERE project_id = ?1 AND account_id = ?2 ORDER BY score DESC')
     .bind(projectId, accountId)
     .all<{ user_id: string; score: number | null; profile: string; measures_json: string; computed_at: number }>()
   return results
