@@ -9,6 +9,11 @@ const due = async (userId: string, extra = '') => {
   expect(res.status).toBe(200)
   return (await res.json<{ nudges: { key: string; title: string; steps?: { feature: string; done: boolean }[] }[] }>()).nudges
 }
+/** Users ingest has seen: GET /v1/nudges answers nothing for anyone else. */
+const seen = async (...userIds: string[]) => {
+  const batch = userIds.map((userId) => ({ type: 'identify', messageId: crypto.randomUUID(), userId, traits: { name: userId } }))
+  expect((await post('/v1/batch', { writeKey: p.writeKey, batch })).status).toBe(200)
+}
 const banner = (extra: Record<string, unknown> = {}) => ({ kind: 'banner', title: { default: 'Try exports', fr: 'Essayez' }, body: { default: 'Export in one click' }, holdout: { share: 0 }, ...extra })
 
 beforeAll(async () => {
@@ -45,6 +50,7 @@ describe('nudge definitions', () => {
 describe('GET /v1/nudges', () => {
   it('returns due nudges in the user locale, and remembers dismissal on the server', async () => {
     await put('export-tip', banner({ targetFeature: 'report.export' }))
+    await seen('u-dismiss')
     expect((await due('u-dismiss', '&locale=fr-CA')).map((n) => n.title)).toContain('Essayez')
     const dismissal = { writeKey: p.writeKey, batch: [track('u-dismiss', '$nudge_shown', { properties: { nudge: 'export-tip' } }), track('u-dismiss', '$nudge_dismissed', { properties: { nudge: 'export-tip' } })] }
     expect((await post('/v1/batch', dismissal)).status).toBe(200)
@@ -66,6 +72,7 @@ describe('GET /v1/nudges', () => {
 
   it('holds out users by a stable hash and records when they were first eligible', async () => {
     await put('all-held', banner({ holdout: { share: 0.5, unit: 'user' } }))
+    await seen(...Array.from({ length: 20 }, (_, i) => `hold-${i}`))
     const shown: string[] = []
     for (let i = 0; i < 20; i++) if ((await due(`hold-${i}`)).some((n) => n.key === 'all-held')) shown.push(`hold-${i}`)
     expect(shown.length).toBeGreaterThan(2)
@@ -79,6 +86,7 @@ describe('GET /v1/nudges', () => {
 
   it('sends the project theme set in the settings', async () => {
     await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ nudges: { maxPerSession: 5, maxPerWeek: 20, theme: { accent: '#e91e63', radius: '4px' } } }) })
+    await seen('u-theme')
     const res = await SELF.fetch(`http://uptake.test/v1/nudges?writeKey=${p.writeKey}&userId=u-theme`)
     expect((await res.json<{ theme: Record<string, string> }>()).theme).toEqual({ accent: '#e91e63', radius: '4px' })
     const bad = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ nudges: { theme: { accent: 'red; background: url(x)' } } }) })

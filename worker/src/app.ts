@@ -10,6 +10,7 @@ import { configRoutes } from './routes/config'
 import { demoRoutes } from './routes/demo'
 import { featureRoutes } from './routes/features'
 import { healthRoutes } from './routes/health'
+import { identityRoutes } from './routes/identity'
 import { ingestRoutes } from './routes/ingest'
 import { nudgeDecisionRoutes } from './routes/nudge-decisions'
 import { nudgeRoutes } from './routes/nudges'
@@ -52,6 +53,7 @@ export function createApp() {
   api.route('/alerts', alertRoutes)
   api.route('/features', featureRoutes)
   api.route('/settings', settingsRoutes)
+  api.route('/identity', identityRoutes)
   api.route('/widget-errors', widgetErrorRoutes)
   api.route('/keys', keyRoutes)
   app.route('/api/v1', api)

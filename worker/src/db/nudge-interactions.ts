@@ -1,5 +1,6 @@
 import { NUDGE_EVENTS } from '../../../shared/nudge-events'
 import { netPromoterScore, type NudgeInteraction } from '../nudges/interactions'
+import { SURVEY_NPS } from '../scoring/attributes'
 
 const DAY = 86_400_000
 
@@ -32,19 +33,28 @@ function statement(db: D1Database, projectId: string, i: NudgeInteraction): D1Pr
   }
 }
 
-/** Applies freshly ingested nudge interactions to the server-kept nudge states, and NPS answers to accounts. */
+/**
+ * Applies freshly ingested nudge interactions to the server-kept nudge states, and NPS answers to the
+ * account's survey NPS (`attributes.nps_survey`: each user's latest answer in 90 days, so one user cannot
+ * outweigh the others by answering again; the admin's own `nps` attribute, when set, takes precedence).
+ */
 export async function applyNudgeInteractions(db: D1Database, projectId: string, interactions: NudgeInteraction[], now: number): Promise<void> {
   if (!interactions.length) return
   await db.batch(interactions.map((i) => statement(db, projectId, i)))
   const accounts = [...new Set(interactions.filter((i) => i.action === 'answered' && i.accountId).map((i) => i.accountId as string))]
   for (const account of accounts) {
     const { results } = await db
-      .prepare(`SELECT json_extract(properties_json, '$.score') AS score FROM events WHERE project_id = ?1 AND account_id = ?2 AND name = ?3 AND ts >= ?4`)
+      .prepare(
+        `SELECT score FROM (
+           SELECT json_extract(properties_json, '$.score') AS score, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY ts DESC) AS latest
+           FROM events WHERE project_id = ?1 AND account_id = ?2 AND name = ?3 AND ts >= ?4
+         ) WHERE latest = 1`,
+      )
       .bind(projectId, account, NUDGE_EVENTS.answered, now - 90 * DAY)
-      .all<{ score: number | null }>()
-    const nps = netPromoterScore(results.flatMap((r) => (Number.isInteger(r.score) && r.score! >= 0 && r.score! <= 10 ? [r.score!] : [])))
+      .all<{ score: unknown }>()
+    const nps = netPromoterScore(results.flatMap((r) => (typeof r.score === 'number' && Number.isInteger(r.score) && r.score >= 0 && r.score <= 10 ? [r.score] : [])))
     if (nps !== null) {
-      await db.prepare(`UPDATE accounts SET traits_json = json_set(traits_json, '$.nps', ?3) WHERE project_id = ?1 AND id = ?2`).bind(projectId, account, nps).run()
+      await db.prepare(`UPDATE accounts SET attributes_json = json_set(attributes_json, '$.${SURVEY_NPS}', ?3) WHERE project_id = ?1 AND id = ?2`).bind(projectId, account, nps).run()
     }
   }
 }

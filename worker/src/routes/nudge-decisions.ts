@@ -3,6 +3,7 @@ import { cors } from 'hono/cors'
 import { z } from 'zod'
 import { assertWriteKey, resolveKey } from '../auth/middleware'
 import { breadthCutoff } from '../db/breadth-cutoff'
+import { verifiedUser } from '../db/identity'
 import { loadDecisionContext } from '../db/nudge-context'
 import { listNudges, recordHoldout, userNudgeStates } from '../db/nudges'
 import { loadProjectSettings } from '../db/settings'
@@ -17,9 +18,15 @@ const query = {
   path: z.string().max(2000).default('/'),
   session: z.string().max(100).optional(),
   locale: z.string().max(35).default('default'),
+  /** hex(HMAC-SHA256(identity secret, userId)) from the vendor's backend; required when the project turns verification on. */
+  userHash: z.string().max(128).optional(),
 }
 
-/** Public: the nudges this user should see now (write key + user id, from the widget). */
+/**
+ * Public: the nudges this user should see now (write key + user id, from the widget). A user the caller
+ * cannot prove (unknown to ingest, or without a valid user hash when verification is required) gets the
+ * same answer as a user with no nudges, and nothing is stored for them.
+ */
 export const nudgeDecisionRoutes = new Hono<AppEnv>()
 
 nudgeDecisionRoutes.use('*', cors({ origin: '*', maxAge: 86400 }))
@@ -28,12 +35,16 @@ nudgeDecisionRoutes.get('/', validateQuery(query), async (c) => {
   const q = c.req.valid('query')
   const { projectId } = assertWriteKey(await resolveKey(c.env.DB, q.writeKey))
   const now = Date.now()
-  const [nudges, ctx, stored, settings] = await Promise.all([
-    listNudges(c.env.DB, projectId, true),
-    loadDecisionContext(c.env.DB, projectId, q.userId, now),
+  const [nudges, settings] = await Promise.all([listNudges(c.env.DB, projectId, true), loadProjectSettings(c.env.DB, projectId)])
+  c.header('Cache-Control', 'private, max-age=15')
+  const nothing = () => c.json({ nudges: [], theme: settings.nudges.theme })
+  if (!nudges.length) return nothing()
+  if (settings.identity.verification === 'required' && !(await verifiedUser(c.env.DB, projectId, q.userId, q.userHash, now))) return nothing()
+  const [ctx, stored] = await Promise.all([
+    loadDecisionContext(c.env.DB, projectId, q.userId, now, settings.attributes.protected),
     userNudgeStates(c.env.DB, projectId, q.userId, now),
-    loadProjectSettings(c.env.DB, projectId),
   ])
+  if (!ctx) return nothing()
   const percentile = nudges.find((n) => n.targeting.breadthBelowSegmentPercentile)?.targeting.breadthBelowSegmentPercentile
   if (percentile && ctx.account) ctx.account.breadthCutoff = await breadthCutoff(c.env.DB, projectId, ctx.account.segment, percentile)
   const inSession = new Set([...stored.sessions].filter(([, s]) => q.session && s === q.session).map(([k]) => k))
@@ -44,7 +55,6 @@ nudgeDecisionRoutes.get('/', validateQuery(query), async (c) => {
   if (newHoldouts.length) {
     c.executionCtx.waitUntil(c.env.DB.batch(newHoldouts.map((d) => recordHoldout(c.env.DB, projectId, q.userId, ctx.account?.id ?? null, d.nudge.key, now))))
   }
-  c.header('Cache-Control', 'private, max-age=15')
   return c.json({
     nudges: decisions.filter((d) => d.outcome === 'show').map((d) => presentNudge(d.nudge, q.locale, ctx.metrics.usedFeatures)),
     theme: settings.nudges.theme,

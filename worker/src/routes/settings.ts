@@ -1,7 +1,9 @@
 import { Hono } from 'hono'
 import { projectSettingsSchema } from '../../../shared/config'
+import { identitySecrets } from '../db/identity'
 import { loadProjectSettings, saveProjectSettings } from '../db/settings'
 import type { AppEnv } from '../env'
+import { ApiError } from '../errors'
 import { noQuery, validate } from '../lib/validate'
 
 /** Admin API: project settings (capture switches: consent, DNT/GPC, stripped query params, session timeout). */
@@ -11,6 +13,10 @@ settingsRoutes.get('/', noQuery, async (c) => c.json({ settings: await loadProje
 
 settingsRoutes.put('/', noQuery, validate('json', projectSettingsSchema), async (c) => {
   const settings = c.req.valid('json')
+  // required verification without a secret would silence every user's nudges
+  if (settings.identity.verification === 'required' && !(await identitySecrets(c.env.DB, c.var.apiKey.projectId, Date.now())).length) {
+    throw new ApiError(409, 'identity_secret_missing', 'Create the identity secret first: POST /api/v1/identity/secret')
+  }
   await saveProjectSettings(c.env.DB, c.var.apiKey.projectId, settings)
   return c.json({ settings })
 })
