@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { UptakeClient } from '../../widget/src/client'
+import { clearAll } from '../../widget/src/storage'
 import type { WidgetConfig } from '../../shared/config'
 
 const config = (capture: Partial<WidgetConfig['capture']> = {}): WidgetConfig => ({
@@ -15,9 +16,13 @@ async function started(capture: Partial<WidgetConfig['capture']> = {}, opts: { r
   return client
 }
 
-const sent = (client: UptakeClient) => JSON.parse(localStorage.getItem('uptake:outbox') ?? '{"events":[]}').events as { type: string; event?: string }[]
+/** The outbox as stored, once the end-of-task save has run. */
+async function outbox() {
+  await Promise.resolve()
+  return JSON.parse(localStorage.getItem('uptake:outbox') ?? '{"events":[]}').events as { type: string; event?: string; userId?: string }[]
+}
 
-beforeEach(() => localStorage.clear())
+beforeEach(() => clearAll())
 afterEach(() => vi.unstubAllGlobals())
 
 describe('UptakeClient', () => {
@@ -26,7 +31,7 @@ describe('UptakeClient', () => {
     client.identify('u1', { role: 'admin' })
     client.track('Signed In')
     client.track('Invoice Created')
-    const names = sent(client).filter((e) => e.type === 'track').map((e) => e.event)
+    const names = (await outbox()).filter((e) => e.type === 'track').map((e) => e.event)
     expect(names).toEqual(['Signed In', 'Invoice Created'])
   })
 
@@ -36,7 +41,7 @@ describe('UptakeClient', () => {
     client.reset()
     client.identify('u2')
     client.track('Signed In')
-    const logins = (sent(client) as { event?: string; userId?: string }[]).filter((e) => e.event === 'Signed In').map((e) => e.userId)
+    const logins = (await outbox()).filter((e) => e.event === 'Signed In').map((e) => e.userId)
     expect(logins).toEqual(['u1', 'u2'])
   })
 
@@ -50,26 +55,26 @@ describe('UptakeClient', () => {
     const client = await started({}, { requireConsent: true })
     client.identify('u1')
     client.track('Before')
-    expect(sent(client)).toEqual([])
+    expect(await outbox()).toEqual([])
     expect(localStorage.getItem('uptake:identity')).toBeNull() // not even the user id is stored before consent
     client.consent(true)
     expect(JSON.parse(localStorage.getItem('uptake:identity')!).userId).toBe('u1')
     client.track('After')
-    expect(sent(client).map((e) => e.event ?? e.type)).toContain('After')
-    expect(sent(client).map((e) => e.event)).not.toContain('Before')
+    expect((await outbox()).map((e) => e.event ?? e.type)).toContain('After')
+    expect((await outbox()).map((e) => e.event)).not.toContain('Before')
   })
 
   it('honours the project consent switch from the config', async () => {
     const client = await started({ requireConsent: true })
     client.track('Before')
-    expect(sent(client)).toEqual([])
+    expect(await outbox()).toEqual([])
   })
 
   it('honours Do-Not-Track when the project says so', async () => {
     vi.stubGlobal('navigator', { ...navigator, doNotTrack: '1' })
     const client = await started({ respectDoNotTrack: true })
     client.track('x')
-    expect(sent(client)).toEqual([])
+    expect(await outbox()).toEqual([])
   })
 
   it('stops and clears everything on optOut, across reloads', async () => {
@@ -78,11 +83,11 @@ describe('UptakeClient', () => {
     client.optOut()
     client.track('after')
     expect(localStorage.getItem('uptake:identity')).toBeNull()
-    expect(sent(client)).toEqual([])
+    expect(await outbox()).toEqual([])
     const again = new UptakeClient()
     again.init({ writeKey: 'wk' }, 'https://uptake.test')
     again.track('x')
-    expect(sent(again)).toEqual([])
+    expect(await outbox()).toEqual([])
   })
 
   it('strips configured query parameters from captured URLs', async () => {
@@ -103,7 +108,7 @@ describe('UptakeClient', () => {
     const client = new UptakeClient()
     const ready = client.init({ writeKey: 'wk' }, 'https://uptake.test')
     client.track('Early')
-    expect(sent(client)).toEqual([])
+    expect(await outbox()).toEqual([])
     release(Response.json(config()))
     await ready
     expect(batches.join()).toContain('"Early"')

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { Delivery, type WireEvent } from '../../widget/src/delivery'
+import { clearAll } from '../../widget/src/storage'
 
 const event = (n: number): WireEvent => ({ type: 'track', event: `e${n}`, userId: 'u', messageId: `m${n}`, timestamp: new Date().toISOString() }) as WireEvent
 
@@ -18,7 +19,7 @@ function mockFetch(...statuses: number[]) {
 const settle = () => vi.advanceTimersByTimeAsync(0)
 
 beforeEach(() => {
-  localStorage.clear()
+  clearAll()
   vi.useFakeTimers()
 })
 afterEach(() => {
@@ -109,12 +110,14 @@ describe('Delivery (the outbox)', () => {
     tabB.enqueue(event(2))
     tabA.enqueue(event(3))
     const stored = () => (JSON.parse(localStorage.getItem('uptake:outbox')!).events as WireEvent[]).map((e) => e.messageId).sort()
+    await settle()
     expect(stored()).toEqual(['m1', 'm2', 'm3'])
     const { bodies } = mockFetch(200)
     tabA.retryNow()
     await settle()
     expect(bodies[0].batch.map((e) => e.messageId).sort()).toEqual(['m1', 'm2', 'm3'])
     tabB.enqueue(event(4)) // tab A sent m1 and m2: tab B does not put its stale copies back
+    await settle()
     expect(stored()).toEqual(['m4'])
     expect(tabB.pending).toBe(1)
   })

@@ -68,7 +68,10 @@ describe('nudgeLoader', () => {
     loader.refresh(0)
     await vi.advanceTimersByTimeAsync(10)
     const [script] = chunkScripts()
-    expect(script?.src).toBe('https://uptake.test/uptake-nudges.js')
+    expect(script?.src).toBe('https://uptake.test/uptake-nudges.js') // the content-hashed name the build defines
+    // pinned by the loader: SRI needs a CORS fetch of a cross-origin script
+    expect(script?.integrity).toBe('sha384-test')
+    expect(script?.crossOrigin).toBe('anonymous')
     const render = vi.fn()
     ;(window as unknown as Record<string, unknown>).__uptakeNudges = { render }
     script!.onload?.(new Event('load'))

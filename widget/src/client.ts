@@ -17,6 +17,8 @@ export interface InitOptions {
   appVersion?: string
   /** Capture nothing until `uptake.consent(true)`; the project setting can also require it. */
   requireConsent?: boolean
+  /** Send a page view on load and on every route change (default true); false leaves page views to `page()`. */
+  autoPage?: boolean
 }
 
 type Traits = Record<string, unknown>
@@ -44,6 +46,8 @@ export class UptakeClient {
   host = ''
   /** Events made before the config arrived: sent or dropped once consent rules are known. */
   private waiting: WireEvent[] = []
+  /** The URL of the last page view: one page view per URL, whether the widget or the host reports it first. */
+  private lastPage?: string
 
   constructor() {
     this.identity = load<Identity>('identity') ?? { anonymousId: uuid() }
@@ -107,7 +111,14 @@ export class UptakeClient {
 
   page(name?: string, properties?: Traits): void {
     this.activity()
+    if (location.href === this.lastPage) return
+    this.lastPage = location.href
     this.send({ type: 'page', name: name ?? null, properties: { ...this.pageContext(), ...properties } })
+  }
+
+  /** The widget's own page view (load, route change): unless the host turned them off or already sent it. */
+  autoPage(): void {
+    if (this.opts?.autoPage !== false) this.page()
   }
 
   consent(granted: boolean): void {

@@ -22,9 +22,11 @@ interface Persisted {
 const MAX_REQUEST_BYTES = 60_000
 const MAX_BACKOFF_MS = 60_000
 
+const ids = (events: WireEvent[]) => new Set(events.map((e) => e.messageId))
+
 /** The outbox as saved by any tab; anything unreadable counts as empty. */
-function storedEvents(): WireEvent[] {
-  const events = load<Persisted>('outbox')?.events
+function storedEvents(saved = load<Persisted>('outbox')): WireEvent[] {
+  const events = saved?.events
   return Array.isArray(events) ? events.filter((e) => e?.messageId) : []
 }
 
@@ -43,10 +45,14 @@ export class Delivery {
   /** Ids this tab last saw in storage: one missing there now was sent (or cleared) by another tab. */
   private stored: Set<string>
 
+  /** A save is queued for the end of this task: a burst of events costs one write, not one each. */
+  private saving = false
+
   constructor(private readonly opts: DeliveryOptions) {
-    this.events = storedEvents()
-    this.dropped = load<Persisted>('outbox')?.dropped ?? 0
-    this.stored = new Set(this.events.map((e) => e.messageId))
+    const saved = load<Persisted>('outbox')
+    this.events = storedEvents(saved)
+    this.dropped = saved?.dropped ?? 0
+    this.stored = ids(this.events)
   }
 
   get pending(): number {
@@ -54,8 +60,9 @@ export class Delivery {
   }
 
   enqueue(event: WireEvent): void {
-    this.events.push(event)
-    this.persist()
+    // a copy: the host may change its objects later, and an unserialisable one fails here, in the guarded call
+    this.events.push(JSON.parse(JSON.stringify(event)))
+    this.save()
     if (this.events.length >= (this.opts.batchSize ?? 20)) void this.flush()
     else this.schedule(this.opts.flushMs ?? 2000)
   }
@@ -66,6 +73,7 @@ export class Delivery {
    */
   flush(beacon = false): Promise<void> {
     if (this.sending && !beacon) return this.sending
+    this.persist() // sync with the other tabs (and with storage, before a page hide) first
     if (!this.events.length) return Promise.resolve()
     const batch = this.take()
     const body = this.body(batch)
@@ -116,13 +124,23 @@ export class Delivery {
       this.events = this.events.filter((e) => !this.gone.has(e.messageId))
       if (status < 300) this.dropped = 0
       this.failures = 0
-      this.persist()
+      this.save()
       if (this.events.length) this.schedule(0)
       return
     }
     this.failures++
     const base = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (this.failures - 1))
     this.schedule(base / 2 + Math.random() * base)
+  }
+
+  /** Persists at the end of the current task (microtasks run before the page can unload). */
+  private save(): void {
+    if (this.saving) return
+    this.saving = true
+    queueMicrotask(() => {
+      this.saving = false
+      this.persist()
+    })
   }
 
   private schedule(ms: number): void {
@@ -136,17 +154,18 @@ export class Delivery {
    */
   private persist(): void {
     const stored = storedEvents()
-    const now = new Set(stored.map((e) => e.messageId))
+    const now = ids(stored)
     this.events = this.events.filter((e) => now.has(e.messageId) || !this.stored.has(e.messageId))
-    const mine = new Set(this.events.map((e) => e.messageId))
-    const theirs = stored.filter((e) => !mine.has(e.messageId) && !this.gone.has(e.messageId))
+    const have = ids(this.events)
+    const theirs = stored.filter((e) => !have.has(e.messageId) && !this.gone.has(e.messageId))
     if (theirs.length) this.events = this.events.concat(theirs).sort((a, b) => (a.timestamp < b.timestamp ? -1 : 1))
     const overflow = this.events.length - (this.opts.maxQueued ?? 1000)
     if (overflow > 0) {
       for (const e of this.events.splice(0, overflow)) this.gone.add(e.messageId)
       this.dropped += overflow
     }
-    save('outbox', { events: this.events, dropped: this.dropped } satisfies Persisted)
-    this.stored = new Set(this.events.map((e) => e.messageId))
+    const mine = ids(this.events)
+    // only what reached localStorage can later be missing from it because another tab sent it
+    if (save('outbox', { events: this.events, dropped: this.dropped } satisfies Persisted)) this.stored = mine
   }
 }

@@ -46,7 +46,7 @@ function capture(client: UptakeClient, nudges: ReturnType<typeof nudgeLoader>): 
   listen(window, 'pagehide', hide)
   listen(window, 'online', () => client.delivery?.retryNow())
   watchRoutes(guard('route', () => {
-    client.page()
+    client.autoPage()
     nudges.refresh()
   }))
 }
@@ -73,7 +73,7 @@ function boot(): void {
     capture(client, nudges)
     ready
       .then(guard('first page', () => {
-        client.page()
+        client.autoPage()
         nudges.refresh()
       }))
       // a failure while applying the config is reported like any other, never as the host's unhandled rejection
@@ -89,15 +89,16 @@ function boot(): void {
       return api
     })
   }
+  // `uptake.push([method, ...args])` works before and after load: hosts' own scripts queue calls that way
+  api.push = guard('push', (...calls: QueuedCall[]) => {
+    for (const [method, ...args] of calls) (api[method] as ((...a: unknown[]) => void) | undefined)?.(...args)
+  })
   w.uptake = api as Stub
   // hosts that kept a reference to the stub keep working: its methods now forward to the real API
-  if (stub && typeof stub === 'object') for (const m of METHODS) stub[m] = api[m]
-  const writeKey = script?.dataset.writeKey
-  if (writeKey) start({ writeKey, appVersion: script?.dataset.appVersion, requireConsent: script?.dataset.requireConsent === 'true' })
-  for (const [method, ...args] of Array.isArray(stub) ? stub : []) {
-    const fn = api[method]
-    if (typeof fn === 'function') fn(...args)
-  }
+  if (stub && typeof stub === 'object') for (const m of [...METHODS, 'push']) stub[m] = api[m]
+  const d = script?.dataset
+  if (d?.writeKey) start({ writeKey: d.writeKey, appVersion: d.appVersion, requireConsent: d.requireConsent === 'true', autoPage: d.autoPage !== 'false' })
+  if (Array.isArray(stub)) (api.push as (...c: QueuedCall[]) => void)(...stub)
 }
 
 guard('boot', boot)()

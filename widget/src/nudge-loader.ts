@@ -1,7 +1,13 @@
-import { NUDGE_EVENTS, type NudgesResponse } from '../../shared/nudge-events'
+import type { NudgeAction, NudgesResponse } from '../../shared/nudge-events'
 import type { UptakeClient } from './client'
 import { guard } from './guard'
 import { NUDGE_UI_GLOBAL, type NudgeHost, type NudgeUI } from './nudges/host'
+
+declare const __UPTAKE_NUDGES__: string
+declare const __UPTAKE_NUDGES_SRI__: string
+
+/** `anchorMissing` → `$nudge_anchor_missing`: the names of shared/nudge-events.ts, derived rather than shipped as a table. */
+export const nudgeEvent = (action: NudgeAction) => `$nudge_${action.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`
 
 /**
  * Asks the server which nudges are due (only when the project has any) and loads the nudge UI bundle
@@ -11,7 +17,7 @@ export function nudgeLoader(client: UptakeClient) {
   let ui: Promise<NudgeUI | null> | undefined
   let timer: ReturnType<typeof setTimeout> | undefined
   const host: NudgeHost = {
-    report: guard('nudge report', (action, nudge, properties) => client.send({ type: 'track', event: NUDGE_EVENTS[action], properties: { nudge, ...properties } })),
+    report: guard('nudge report', (action, nudge, properties) => client.send({ type: 'track', event: nudgeEvent(action), properties: { nudge, ...properties } })),
     navigate: guard('nudge navigate', (path: string) => {
       history.pushState({}, '', path)
       dispatchEvent(new PopStateEvent('popstate'))
@@ -20,7 +26,10 @@ export function nudgeLoader(client: UptakeClient) {
   const loadUI = () =>
     (ui ??= new Promise<NudgeUI | null>((resolve) => {
       const s = document.createElement('script')
-      s.src = `${client.host}/uptake-nudges.js`
+      // content-hashed name and integrity, both fixed at build time: the chunk is cached forever and pinned by this loader
+      s.src = `${client.host}/${__UPTAKE_NUDGES__}`
+      s.integrity = __UPTAKE_NUDGES_SRI__
+      s.crossOrigin = 'anonymous'
       s.async = true
       s.onload = () => resolve((window as unknown as Record<string, NudgeUI>)[NUDGE_UI_GLOBAL] ?? null)
       s.onerror = () => resolve(null)

@@ -12,14 +12,9 @@ export function watchRoutes(onRoute: () => void): void {
   for (const method of ['pushState', 'replaceState'] as const) {
     const original = history[method]
     history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
-      const result = original.apply(this, args)
-      // the host's navigation must happen even if our check fails
-      try {
-        setTimeout(check, 0)
-      } catch {
-        // ignore
-      }
-      return result
+      // the host's navigation happens first; our check runs later, in its own guarded task
+      setTimeout(check, 0)
+      return original.apply(this, args)
     }
   }
   addEventListener('popstate', check)
