@@ -14,7 +14,7 @@ results.sizes = { widget, peers }
 console.log('\n== Sizes (gzip -9 / brotli 11) ==')
 const row = (name, s) => s && console.log(`${name.padEnd(48)} ${kb(s.gzip).padStart(9)} gz ${kb(s.brotli).padStart(9)} br`)
 row('uptake.js (capture core)', widget.core)
-row('uptake-nudges.js (nudge UI chunk)', widget.nudges)
+row(`${widget.nudgesFile ?? 'uptake-nudges.<hash>.js'} (nudge UI chunk)`, widget.nudges)
 console.log(`${'uptake core + nudge UI'.padEnd(48)} ${kb(widget.totalGzip).padStart(9)} gz`)
 for (const [name, s] of Object.entries(peers)) row(name, s)
 const ratio = (name) => peers[name] && widget.core ? (peers[name].gzip / widget.core.gzip).toFixed(1) : 'n/a'

@@ -1,13 +1,13 @@
 // CI size budget for the widget: fails the build when a bundle grows past its gzip budget.
 import { BUDGETS, widgetSizes } from './sizes.mjs'
 
-const { core, nudges, totalGzip } = widgetSizes()
+const { core, nudges, nudgesFile, totalGzip } = widgetSizes()
 if (!core) {
   console.error('public/uptake.js is missing: run `npm run build:widget` first')
   process.exit(1)
 }
 const lines = [`widget core  ${core.gzip} B gzip (budget ${BUDGETS.core})`]
-if (nudges) lines.push(`nudge UI     ${nudges.gzip} B gzip`, `core + UI    ${totalGzip} B gzip (budget ${BUDGETS.total})`)
+if (nudges) lines.push(`nudge UI     ${nudges.gzip} B gzip (${nudgesFile})`, `core + UI    ${totalGzip} B gzip (budget ${BUDGETS.total})`)
 console.log(lines.join('\n'))
 const over = core.gzip > BUDGETS.core || totalGzip > BUDGETS.total
 if (over) {

@@ -1,5 +1,5 @@
 // Compressed sizes of the widget bundles and of peer products' browser bundles, measured the same way.
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 
 const root = new URL('..', import.meta.url).pathname
@@ -20,10 +20,18 @@ export function fileSize(path) {
   return existsSync(full) ? compressed(readFileSync(full)) : null
 }
 
+/** The nudge chunk's file name in public/ (content-hashed: `uptake-nudges.<hash>.js`); null when not built. */
+export function nudgeChunkName() {
+  const files = readdirSync(root + 'public').filter((f) => /^uptake-nudges\.[\w-]+\.js$/.test(f))
+  if (files.length > 1) throw new Error(`public/ holds ${files.length} nudge chunks (${files.join(', ')}): rebuild with \`npm run build:widget\``)
+  return files[0] ?? null
+}
+
 export function widgetSizes() {
   const core = fileSize('public/uptake.js')
-  const nudges = fileSize('public/uptake-nudges.js')
-  return { core, nudges, totalGzip: (core?.gzip ?? 0) + (nudges?.gzip ?? 0) }
+  const chunk = nudgeChunkName()
+  const nudges = chunk && fileSize(`public/${chunk}`)
+  return { core, nudges, nudgesFile: chunk, totalGzip: (core?.gzip ?? 0) + (nudges?.gzip ?? 0) }
 }
 
 async function minified(path) {
