@@ -96,18 +96,19 @@ export const outcomeSchema = z.object({
 })
 export type Outcome = z.output<typeof outcomeSchema>
 
+/** Admin-owned account attributes (PATCH /api/v1/accounts/:id): null removes one. */
 export const accountAttributesSchema = z
   .object({
     name: z.string().max(200),
-    arr: z.number().min(0),
-    seats: z.number().int().min(0),
-    employees: z.number().int().min(0),
-    plan: z.string().max(100),
-    renewal_date: z.iso.date(),
-    owner: z.string().max(200),
-    tier: z.string().max(64),
-    parent_id: z.string().max(200),
-    nps: z.number().min(-100).max(100),
+    arr: z.number().min(0).nullable(),
+    seats: z.number().int().min(0).nullable(),
+    employees: z.number().int().min(0).nullable(),
+    plan: z.string().max(100).nullable(),
+    renewal_date: z.iso.date().nullable(),
+    owner: z.string().max(200).nullable(),
+    tier: z.string().max(64).nullable(),
+    parent_id: z.string().max(200).nullable(),
+    nps: z.number().min(-100).max(100).nullable(),
   })
   .partial()
 export type AccountAttributes = z.output<typeof accountAttributesSchema>

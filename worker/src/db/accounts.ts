@@ -37,13 +37,14 @@ export interface AccountRow {
   id: string
   name: string | null
   traits_json: string
+  attributes_json: string
   first_seen: number
   last_seen: number
 }
 
 export function findAccount(db: D1Database, projectId: string, accountId: string): Promise<AccountRow | null> {
   return db
-    .prepare('SELECT id, name, traits_json, first_seen, last_seen FROM accounts WHERE project_id = ?1 AND id = ?2')
+    .prepare('SELECT id, name, traits_json, attributes_json, first_seen, last_seen FROM accounts WHERE project_id = ?1 AND id = ?2')
     .bind(projectId, accountId)
     .first<AccountRow>()
 }
@@ -131,4 +132,11 @@ export async function listAccountFeatureUse(db: D1Database, projectId: string, a
     .bind(projectId, accountId, sinceDay)
     .all<FeatureUseRow>()
   return results
+}
+
+/** Merges admin-owned attributes into accounts that exist (json_patch: null removes one). */
+export async function patchAccountAttributes(db: D1Database, projectId: string, byAccount: Map<string, Record<string, unknown>>): Promise<void> {
+  if (!byAccount.size) return
+  const stmt = db.prepare('UPDATE accounts SET attributes_json = json_patch(attributes_json, ?3) WHERE project_id = ?1 AND id = ?2')
+  await db.batch([...byAccount].map(([id, attrs]) => stmt.bind(projectId, id, JSON.stringify(attrs))))
 }

@@ -4,7 +4,10 @@ import type { AppEnv } from '../env'
 import { notFound } from '../errors'
 import { noQuery, validate } from '../lib/validate'
 
-/** Admin API: account attributes (merged into the account's traits); outcomes are in routes/outcomes.ts. */
+/**
+ * Admin API: account attributes, kept apart from the traits clients send (a write key cannot set them);
+ * scoring, segments, alerts and nudge targeting read the protected names from here only. Outcomes are in routes/outcomes.ts.
+ */
 export const accountAdminRoutes = new Hono<AppEnv>()
 
 async function assertAccount(db: D1Database, projectId: string, id: string) {
@@ -18,13 +21,12 @@ accountAdminRoutes.patch('/:accountId', noQuery, validate('json', accountAttribu
   const attrs = c.req.valid('json')
   // a typo'd id must not create an account (it would show as a churn risk): accounts come from ingest
   await assertAccount(c.env.DB, projectId, id)
-  const now = Date.now()
-  await c.env.DB.prepare(
-    `INSERT INTO accounts (project_id, id, name, traits_json, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
-     ON CONFLICT (project_id, id) DO UPDATE SET name = COALESCE(excluded.name, name), traits_json = json_patch(traits_json, excluded.traits_json)`,
+  const { name, ...attributes } = attrs
+  // json_patch: a null removes the attribute
+  const row = await c.env.DB.prepare(
+    'UPDATE accounts SET name = COALESCE(?3, name), attributes_json = json_patch(attributes_json, ?4) WHERE project_id = ?1 AND id = ?2 RETURNING attributes_json',
   )
-    .bind(projectId, id, attrs.name ?? null, JSON.stringify(attrs), now)
-    .run()
-  const row = await c.env.DB.prepare('SELECT traits_json FROM accounts WHERE project_id = ?1 AND id = ?2').bind(projectId, id).first<string>('traits_json')
+    .bind(projectId, id, name ?? null, JSON.stringify(attributes))
+    .first<string>('attributes_json')
   return c.json({ account_id: id, attributes: JSON.parse(row ?? '{}') })
 })

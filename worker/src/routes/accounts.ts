@@ -50,7 +50,9 @@ accountRoutes.get('/:accountId', noQuery, async (c) => {
     account: {
       id: account.id,
       name: account.name,
+      // as clients sent them; `attributes` are the admin-owned values scoring reads for protected names
       traits: JSON.parse(account.traits_json),
+      attributes: JSON.parse(account.attributes_json),
       first_seen: new Date(account.first_seen).toISOString(),
       last_seen: new Date(account.last_seen).toISOString(),
     },
