@@ -23,7 +23,7 @@ describe('features registry', () => {
     await post('/v1/batch', { writeKey: p.writeKey, batch: [track('u1', 'Report Exported'), track('u2', 'Report Exported')] })
     expect(await featureUses(p.id, 'report.export')).toBe(0)
     const res = await put('report.export', p.adminKey, { name: 'Export report', rules: [{ match: 'event', event: 'Report Exported' }] })
-    expect((await res.json<{ rebuilt: { retagged: number } }>()).rebuilt.retagged).toBe(2)
+    expect((await res.json<{ rebuild: { retagged: number; status: string } }>()).rebuild).toMatchObject({ retagged: 2, status: 'done' })
     expect(await featureUses(p.id, 'report.export')).toBe(2)
   })
 

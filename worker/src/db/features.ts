@@ -59,8 +59,9 @@ export async function findFeature(db: D1Database, projectId: string, key: string
   return row ? toFeature(row) : null
 }
 
-export async function upsertFeature(db: D1Database, projectId: string, f: Feature, now: number): Promise<void> {
-  await db
+/** The write of a feature; run it with `forgetFeatureIndex` (and a rebuild when its tags can change). */
+export function upsertFeatureStatement(db: D1Database, projectId: string, f: Feature, now: number): D1PreparedStatement {
+  return db
     .prepare(
       `INSERT INTO features (project_id, key, name, kind, core, rules_json, created_at, updated_at)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
@@ -69,12 +70,17 @@ export async function upsertFeature(db: D1Database, projectId: string, f: Featur
          rules_json = excluded.rules_json, updated_at = excluded.updated_at`,
     )
     .bind(projectId, f.key, f.name, f.kind, f.core ? 1 : 0, JSON.stringify(f.rules), now)
-    .run()
-  forgetFeatureIndex(projectId)
 }
 
-export async function deleteFeature(db: D1Database, projectId: string, key: string): Promise<boolean> {
-  const res = await db.prepare('DELETE FROM features WHERE project_id = ?1 AND key = ?2').bind(projectId, key).run()
-  forgetFeatureIndex(projectId)
-  return res.meta.changes > 0
+export function deleteFeatureStatement(db: D1Database, projectId: string, key: string): D1PreparedStatement {
+  return db.prepare('DELETE FROM features WHERE project_id = ?1 AND key = ?2').bind(projectId, key)
+}
+
+/**
+ * Whether going from `before` to `after` can change how stored events are tagged: creating or deleting a
+ * feature (events may name its key), or a change of its rules or kind. Name and `core` never do.
+ */
+export function changesTagging(before: Feature | null, after: Feature | null): boolean {
+  if (!before || !after) return before !== after
+  return before.kind !== after.kind || JSON.stringify(before.rules) !== JSON.stringify(after.rules)
 }

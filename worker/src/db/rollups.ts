@@ -2,14 +2,21 @@
  * The daily rollups scoring reads (user x day, user x event x day, user x feature x day), built from raw
  * events with set-based upserts: one row write per (user, day[, key]) instead of one per event.
  * Ingest aggregates only the rows its own request inserted (ingest_id), so duplicates count nothing;
- * a rebuild aggregates every raw event from a day on.
+ * a feature rebuild aggregates every raw event of the (user, day) pairs whose tags it changed.
  */
-export type RollupSource = { ingestId: string; fromTs: number; toTs: number } | { sinceTs: number }
+/** `userDays`: [user id, from ts, to ts) triples whose rollups a feature rebuild recomputes from raw events. */
+export type RollupSource = { ingestId: string; fromTs: number; toTs: number } | { userDays: [string, number, number][] }
 
 function sourceWhere(src: RollupSource): { where: string; binds: unknown[] } {
   return 'ingestId' in src
     ? { where: 'project_id = ?1 AND ts BETWEEN ?2 AND ?3 AND ingest_id = ?4', binds: [src.fromTs, src.toTs, src.ingestId] }
-    : { where: 'project_id = ?1 AND ts >= ?2', binds: [src.sinceTs] }
+    : {
+        // rebuild: rowids of the pairs' events found through the (project_id, user_id, ts) index
+        // (unary + keeps SQLite from scanning the project by its project_id index instead)
+        where: `+project_id = ?1 AND rowid IN (SELECT e.rowid FROM json_each(?2) AS p CROSS JOIN events AS e ON e.project_id = ?1
+          AND e.user_id = json_extract(p.value, '$[0]') AND e.ts >= json_extract(p.value, '$[1]') AND e.ts < json_extract(p.value, '$[2]'))`,
+        binds: [JSON.stringify(src.userDays)],
+      }
 }
 
 const DAY = "date(ts / 1000, 'unixepoch')"

@@ -1,4 +1,5 @@
 import { raiseAlerts } from '../alerts/raise'
+import { continueRebuild } from '../db/feature-rebuild'
 import { listFeatures } from '../db/features'
 import { finishJobRun, pruneJobRuns, startJobRun, type RunKind } from '../db/job-runs'
 import { purgeExpiredEvents } from '../db/retention'
@@ -78,6 +79,8 @@ export async function dailyRun(db: D1Database, now: number) {
   const skipped: string[] = []
   for (const { id } of results) {
     try {
+      // a re-tagging job left by a rules change finishes (within a budget) before the project is scored
+      await continueRebuild(db, id, 10_000)
       const outcome = await scoringRun(db, id, now, 'daily')
       if (outcome.status === 'ok') projects.push(outcome.summary)
       else {

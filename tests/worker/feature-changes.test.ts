@@ -1,0 +1,215 @@
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Feature } from '../../shared/features'
+import { advanceRebuild, rebuildProgress, startRebuildStatement } from '../../worker/src/db/feature-rebuild'
+import { forgetFeatureIndex, upsertFeatureStatement } from '../../worker/src/db/features'
+import worker from '../../worker/src/index'
+import { api, newProject, post, track, type TestProject } from './fixtures'
+
+const DAY = 86_400_000
+const put = (p: TestProject, key: string, body: unknown) => api(`/features/${key}`, p.adminKey, { method: 'PUT', body: JSON.stringify(body) })
+const patch = (p: TestProject, key: string, body: unknown) => api(`/features/${key}`, p.adminKey, { method: 'PATCH', body: JSON.stringify(body) })
+
+const featureUses = (projectId: string, key: string) =>
+  env.DB.prepare('SELECT COALESCE(SUM(n), 0) AS n FROM user_feature_days WHERE project_id = ?1 AND feature_key = ?2').bind(projectId, key).first<number>('n')
+
+/** Rollups as a canonical string, to compare a paged rebuild with rollups built at ingest. */
+async function rollupSnapshot(projectId: string) {
+  const tables = ['user_days', 'user_event_days', 'user_feature_days']
+  const out: unknown[] = []
+  for (const t of tables) out.push((await env.DB.prepare(`SELECT * FROM ${t} WHERE project_id = ?1 ORDER BY 2, 3, 4`).bind(projectId).all()).results)
+  return JSON.stringify(out)
+}
+
+const WRITE_TABLES = ['events', 'user_days', 'user_event_days', 'user_feature_days']
+
+/** Counts every row written to raw events and rollups (SQLite triggers), whatever the code path. */
+async function countWrites<T>(work: () => Promise<T>): Promise<{ result: T; writes: number }> {
+  await env.DB.exec('CREATE TABLE IF NOT EXISTS test_row_writes (tbl TEXT NOT NULL)')
+  await env.DB.exec('DELETE FROM test_row_writes')
+  for (const t of WRITE_TABLES) {
+    for (const op of ['INSERT', 'UPDATE', 'DELETE']) {
+      await env.DB.exec(`CREATE TRIGGER IF NOT EXISTS test_${t}_${op.toLowerCase()} AFTER ${op} ON ${t} BEGIN INSERT INTO test_row_writes VALUES ('${t}'); END`)
+    }
+  }
+  try {
+    const result = await work()
+    const writes = (await env.DB.prepare('SELECT COUNT(*) AS n FROM test_row_writes').first<number>('n')) ?? 0
+    return { result, writes }
+  } finally {
+    for (const t of WRITE_TABLES) for (const op of ['insert', 'update', 'delete']) await env.DB.exec(`DROP TRIGGER IF EXISTS test_${t}_${op}`)
+  }
+}
+
+afterEach(async () => {
+  await env.DB.exec('DROP TABLE IF EXISTS test_row_writes')
+})
+
+describe('PUT and PATCH of a feature', () => {
+  it('refuses a PUT without rules (400 naming the field) and keeps the stored rules', async () => {
+    const p = await newProject('put')
+    expect((await put(p, 'report.export', { name: 'Export', core: true, rules: [{ match: 'event', event: 'Exported' }] })).status).toBe(201)
+    const res = await put(p, 'report.export', { name: 'Export', core: true })
+    expect(res.status).toBe(400)
+    const body = await res.json<{ error: { details: string[] } }>()
+    expect(body.error.details.join(' ')).toMatch(/^rules: required/)
+    const stored = await (await api('/features/report.export', p.readKey)).json<{ feature: Feature }>()
+    expect(stored.feature.rules).toEqual([{ match: 'event', event: 'Exported' }])
+  })
+
+  it('names every missing field of a PUT', async () => {
+    const p = await newProject('put')
+    const res = await put(p, 'x', { core: true })
+    expect(res.status).toBe(400)
+    const details = (await res.json<{ error: { details: string[] } }>()).error.details
+    expect(details.filter((d) => /required/.test(d)).map((d) => d.split(':')[0]).sort()).toEqual(['name', 'rules'])
+  })
+
+  it('changes only the fields a PATCH sends', async () => {
+    const p = await newProject('patch')
+    await put(p, 'report.export', { name: 'Export', kind: 'feature', rules: [{ match: 'event', event: 'Exported' }] })
+    const res = await patch(p, 'report.export', { core: true, name: 'Export report' })
+    expect(res.status).toBe(200)
+    expect((await res.json<{ feature: Feature }>()).feature).toEqual({ key: 'report.export', name: 'Export report', kind: 'feature', core: true, rules: [{ match: 'event', event: 'Exported' }] })
+  })
+
+  it('answers 404 for a PATCH of an unknown feature and 400 for an empty or unknown-field PATCH', async () => {
+    const p = await newProject('patch')
+    expect((await patch(p, 'nope', { core: true })).status).toBe(404)
+    await put(p, 'x', { name: 'X', rules: [] })
+    expect((await patch(p, 'x', {})).status).toBe(400)
+    expect((await patch(p, 'x', { colour: 'red' })).status).toBe(400)
+  })
+})
+
+describe('re-tagging stored events', () => {
+  async function projectWithUse() {
+    const p = await newProject('retag')
+    await put(p, 'report.export', { name: 'Export', rules: [{ match: 'event', event: 'Report Exported' }] })
+    const batch = [track('u1', 'Report Exported'), track('u2', 'Report Exported'), track('u1', 'Invoice Sent'), track('u3', 'Invoice Sent')]
+    expect((await post('/v1/batch', { writeKey: p.writeKey, batch })).status).toBe(200)
+    return p
+  }
+
+  it('writes no event or rollup row when only core or name changes', async () => {
+    const p = await projectWithUse()
+    const job = await rebuildProgress(env.DB, p.id)
+    const { result, writes } = await countWrites(() => patch(p, 'report.export', { core: true, name: 'Export a report' }))
+    expect(result.status).toBe(200)
+    expect((await result.json<{ rebuild: unknown }>()).rebuild).toBeNull()
+    expect(writes).toBe(0)
+    const { writes: putWrites } = await countWrites(() => put(p, 'report.export', { name: 'Export', core: false, rules: [{ match: 'event', event: 'Report Exported' }] }))
+    expect(putWrites).toBe(0)
+    // no job was started either: the one from creating the feature is still the latest
+    expect(await rebuildProgress(env.DB, p.id)).toEqual(job)
+  })
+
+  it('re-tags on a rules change and writes only the changed events and their (user, day) rollups', async () => {
+    const p = await projectWithUse()
+    const { result, writes } = await countWrites(() => patch(p, 'report.export', { rules: [{ match: 'event', event: 'Report Exported' }, { match: 'event', event: 'Invoice Sent' }] }))
+    const body = await result.json<{ rebuild: { status: string; retagged: number; done: number; total: number } }>()
+    expect(body.rebuild).toMatchObject({ status: 'done', retagged: 2, done: 4, total: 4 })
+    expect(await featureUses(p.id, 'report.export')).toBe(4)
+    // 2 event updates; u1 and u3 each: 3 rollup tables deleted and re-inserted (u2 untouched)
+    expect(writes).toBeGreaterThan(0)
+    expect(writes).toBeLessThanOrEqual(2 + 2 * 2 * 3 + 2 * 3)
+    const u2 = await env.DB.prepare("SELECT COUNT(*) AS n FROM user_days WHERE project_id = ?1 AND user_id = 'u2'").bind(p.id).first('n')
+    expect(u2).toBe(1)
+  })
+
+  it('re-tags on a kind change (a feature becomes a value event)', async () => {
+    const p = await projectWithUse()
+    const res = await patch(p, 'report.export', { kind: 'value' })
+    expect((await res.json<{ rebuild: { retagged: number } }>()).rebuild.retagged).toBe(2)
+    const values = await env.DB.prepare('SELECT SUM(value_events) AS n FROM user_days WHERE project_id = ?1').bind(p.id).first('n')
+    expect(values).toBe(2)
+  })
+
+  it('reports the job in GET /features and GET /features/:key', async () => {
+    const p = await projectWithUse()
+    await patch(p, 'report.export', { rules: [] })
+    const one = await (await api('/features/report.export', p.readKey)).json<{ rebuild: { status: string; done: number; total: number } }>()
+    expect(one.rebuild).toMatchObject({ status: 'done', done: 4, total: 4 })
+    const all = await (await api('/features', p.readKey)).json<{ rebuild: { status: string } }>()
+    expect(all.rebuild.status).toBe('done')
+  })
+})
+
+describe('the paged re-tagging job', () => {
+  const feature = (rules: Feature['rules']): Feature => ({ key: 'f', name: 'F', kind: 'feature', core: false, rules })
+
+  /** Writes the feature and starts the job, as the route does, without running any page. */
+  async function changeRules(p: TestProject, rules: Feature['rules']) {
+    await env.DB.batch([upsertFeatureStatement(env.DB, p.id, feature(rules), Date.now()), startRebuildStatement(env.DB, p.id, Date.now())])
+    forgetFeatureIndex(p.id)
+  }
+
+  async function seeded() {
+    const p = await newProject('paged')
+    const batch = []
+    for (let i = 0; i < 24; i++) {
+      const ts = new Date(Date.now() - (i % 3) * DAY - i * 1000).toISOString()
+      batch.push(track(`u${i % 4}`, i % 2 ? 'A Done' : 'B Done', { timestamp: ts }), { type: 'page', userId: `u${i % 4}`, name: 'Home', timestamp: ts })
+    }
+    expect((await post('/v1/batch', { writeKey: p.writeKey, batch })).status).toBe(200)
+    return p
+  }
+
+  it('walks the events in bounded pages and ends with the rollups a fresh ingest would build', async () => {
+    const p = await seeded()
+    // the reference: the same events ingested into a project that already had the rule
+    const ref = await newProject('paged-ref')
+    await env.DB.batch([upsertFeatureStatement(env.DB, ref.id, feature([{ match: 'event', event: 'A Done' }]), Date.now())])
+    forgetFeatureIndex(ref.id)
+    const events = await env.DB.prepare("SELECT type, name, user_id, ts FROM events WHERE project_id = ?1 AND type IN ('track', 'page')").bind(p.id).all<{ type: string; name: string; user_id: string; ts: number }>()
+    const replay = events.results.map((e) => (e.type === 'track' ? track(e.user_id, e.name, { timestamp: new Date(e.ts).toISOString() }) : { type: 'page', userId: e.user_id, name: e.name, timestamp: new Date(e.ts).toISOString() }))
+    expect((await post('/v1/batch', { writeKey: ref.writeKey, batch: replay })).status).toBe(200)
+
+    await changeRules(p, [{ match: 'event', event: 'A Done' }])
+    const first = await advanceRebuild(env.DB, p.id, { maxPages: 1, pageSize: 10 })
+    expect(first.progress).toMatchObject({ status: 'running', done: 10, total: 48 })
+    const afterOne = await featureUses(p.id, 'f')
+    expect(afterOne).toBeGreaterThan(0)
+    expect(afterOne).toBeLessThan(12)
+    let pages = 1
+    for (let r = first; r.progress?.status === 'running'; pages++) r = await advanceRebuild(env.DB, p.id, { maxPages: 1, pageSize: 10 })
+    expect(pages).toBe(5)
+    expect(await rebuildProgress(env.DB, p.id)).toMatchObject({ status: 'done', done: 48, total: 48, retagged: 12 })
+    expect(await featureUses(p.id, 'f')).toBe(12)
+    const strip = (s: string) => s.replaceAll(p.id, 'P').replaceAll(ref.id, 'P')
+    expect(strip(await rollupSnapshot(p.id))).toBe(strip(await rollupSnapshot(ref.id)))
+  })
+
+  it('restarts from the beginning with the newest rules when they change mid-walk', async () => {
+    const p = await seeded()
+    await changeRules(p, [{ match: 'event', event: 'A Done' }])
+    await advanceRebuild(env.DB, p.id, { maxPages: 2, pageSize: 10 })
+    await changeRules(p, [{ match: 'event', event: 'B Done' }])
+    const restarted = await rebuildProgress(env.DB, p.id)
+    expect(restarted).toMatchObject({ status: 'running', done: 0 })
+    await advanceRebuild(env.DB, p.id, { pageSize: 10 })
+    expect(await rebuildProgress(env.DB, p.id)).toMatchObject({ status: 'done', done: 48 })
+    const tagged = await env.DB.prepare("SELECT name, COUNT(*) AS n FROM events WHERE project_id = ?1 AND feature_key = 'f' GROUP BY name").bind(p.id).all()
+    expect(tagged.results).toEqual([{ name: 'B Done', n: 12 }])
+    expect(await featureUses(p.id, 'f')).toBe(12)
+  })
+
+  it('is finished by the daily run when nobody looked at it since', async () => {
+    const p = await seeded()
+    await changeRules(p, [{ match: 'event', event: 'A Done' }])
+    await advanceRebuild(env.DB, p.id, { maxPages: 1, pageSize: 10 })
+    const ctx = createExecutionContext()
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '17 3 * * *' }), env, ctx)
+    await waitOnExecutionContext(ctx)
+    expect(await rebuildProgress(env.DB, p.id)).toMatchObject({ status: 'done', done: 48, retagged: 12 })
+    expect(await featureUses(p.id, 'f')).toBe(12)
+  })
+
+  it('lets one worker at a time advance a job (lease)', async () => {
+    const p = await seeded()
+    await changeRules(p, [{ match: 'event', event: 'A Done' }])
+    const [a, b] = await Promise.all([advanceRebuild(env.DB, p.id, { maxPages: 2, pageSize: 10 }), advanceRebuild(env.DB, p.id, { maxPages: 2, pageSize: 10 })])
+    expect([a.worked, b.worked].sort()).toEqual([false, true])
+    expect(await rebuildProgress(env.DB, p.id)).toMatchObject({ done: 20 })
+  })
+})
