@@ -61,7 +61,7 @@ async function send(base, path, init) {
   return res.json()
 }
 
-/** Features through the admin API, then history through the public ingest path, 500 events a batch. */
+/** Features through the admin API, then 90 days of history through /v1/import (the write key takes 30 days), 500 events a batch. */
 export async function seedDemo(base, { history = true } = {}) {
   const admin = { authorization: `Bearer ${DEMO_ADMIN_KEY}`, 'content-type': 'application/json' }
   for (const f of DEMO_FEATURES) await send(base, `/api/v1/features/${f.key}`, { method: 'PUT', headers: admin, body: JSON.stringify(f) })
@@ -70,7 +70,7 @@ export async function seedDemo(base, { history = true } = {}) {
   const events = [...demoHistory(), ...past.events]
   for (let i = 0; i < events.length; i += 500) {
     const batch = events.slice(i, i + 500)
-    await send(base, '/v1/batch', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ writeKey: DEMO_WRITE_KEY, sentAt: new Date().toISOString(), batch }) })
+    await send(base, '/v1/import', { method: 'POST', headers: { ...admin, 'content-type': 'text/plain' }, body: JSON.stringify({ sentAt: new Date().toISOString(), batch }) })
   }
   // outcomes are recorded once: a re-run of the seed finds them already there
   const known = await send(base, `/api/v1/accounts/${past.outcomes[0].account}/outcomes`, { headers: admin })

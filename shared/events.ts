@@ -3,16 +3,23 @@
  * bounded on every field. The widget imports only the types from here so zod never enters its bundle.
  */
 import { z } from 'zod'
+import { CLICK_EVENT } from './event-names'
+import { elementPathViolation, freeFormViolation } from './limits'
 
-/** Segment limits: 32 KB per event, 500 KB per batch. */
+/** Segment limits: 32 KB per event, 500 KB per batch, in UTF-8 bytes. */
 export const MAX_EVENT_BYTES = 32 * 1024
 export const MAX_BATCH_BYTES = 500 * 1024
 export const MAX_BATCH_EVENTS = 500
 
 const id = z.string().trim().min(1).max(200)
 const timestamp = z.union([z.iso.datetime({ offset: true }), z.iso.date()])
-/** Free-form maps (traits, properties) are bounded by the per-event byte limit checked separately. */
-const bag = z.record(z.string().max(200), z.unknown())
+/** Rejects a free-form object past FREE_FORM_LIMITS (depth, keys, items, string length). */
+const boundedFreeForm = (value: unknown, ctx: z.RefinementCtx) => {
+  const why = freeFormViolation(value)
+  if (why) ctx.addIssue({ code: 'custom', message: why })
+}
+/** Free-form maps (traits, properties, integrations): bounded in shape here and in bytes per event. */
+const bag = z.record(z.string().max(200), z.unknown()).superRefine(boundedFreeForm)
 
 export const eventContextSchema = z
   .object({
@@ -34,6 +41,7 @@ export const eventContextSchema = z
     sessionId: z.string().max(100).optional(),
   })
   .loose()
+  .superRefine(boundedFreeForm)
 
 const common = {
   messageId: z.string().trim().min(1).max(100).optional(),
@@ -57,6 +65,12 @@ export const trackEventSchema = withIdentity({
   type: z.literal('track'),
   event: z.string().trim().min(1).max(200),
   properties: bag.optional(),
+}).superRefine((e, ctx) => {
+  // the server matches every stored click path against each click rule (capture/selector-path.ts)
+  const selector = e.properties?.selector
+  if (e.event !== CLICK_EVENT || selector === undefined) return
+  const why = typeof selector === 'string' ? elementPathViolation(selector) : 'element path must be a string'
+  if (why) ctx.addIssue({ code: 'custom', message: why, path: ['properties', 'selector'] })
 })
 export const pageEventSchema = withIdentity({
   type: z.literal('page'),
@@ -70,6 +84,8 @@ export const screenEventSchema = withIdentity({
   properties: bag.optional(),
 })
 export const groupEventSchema = withIdentity({ type: z.literal('group'), groupId: id, traits: bag.optional() })
+/** Stored as sent; Uptake does not merge the two identities. */
+export const aliasEventSchema = withIdentity({ type: z.literal('alias'), previousId: id })
 
 export const eventSchema = z.discriminatedUnion('type', [
   identifyEventSchema,
@@ -77,6 +93,7 @@ export const eventSchema = z.discriminatedUnion('type', [
   pageEventSchema,
   screenEventSchema,
   groupEventSchema,
+  aliasEventSchema,
 ])
 
 export type IdentifyEvent = z.infer<typeof identifyEventSchema>
@@ -110,3 +127,4 @@ export interface IngestResult {
 }
 
 export * from './event-names'
+export * from './limits'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { api, newProject, post } from './fixtures'
+import { api, basic, newProject, post } from './fixtures'
 
 const DAY = 86_400_000
 const at = (d: number) => new Date(Date.now() - d * DAY + 3600_000).toISOString()
@@ -16,7 +16,8 @@ describe('CS alerts from the daily run', () => {
       batch.push({ type: 'group', messageId: crypto.randomUUID(), userId: `f${u}`, groupId: 'fade', timestamp: at(90), traits: { name: 'Fade Co', seats: 3, renewal_date: at(-45).slice(0, 10) } })
       for (let d = 31; d <= 89; d++) batch.push({ type: 'track', messageId: crypto.randomUUID(), userId: `f${u}`, event: 'F1 Used', timestamp: at(d), context: { groupId: 'fade' } })
     }
-    for (let i = 0; i < batch.length; i += 400) expect((await post('/v1/batch', { writeKey: p.writeKey, batch: batch.slice(i, i + 400) })).status).toBe(200)
+    // 90 days of history: imported with the admin key (the write key takes 30 days)
+    for (let i = 0; i < batch.length; i += 400) expect((await post('/v1/import', { batch: batch.slice(i, i + 400) }, basic(p.adminKey))).status).toBe(200)
     const run = (d?: number) => api('/scoring/run', p.adminKey, { method: 'POST', body: JSON.stringify(d ? { at: new Date(Date.now() - d * DAY).toISOString() } : {}) })
     // busy until 31 days ago, silent since: daily runs replayed in order
     for (const d of [31, 30, 7, 1]) expect((await run(d)).status).toBe(200)

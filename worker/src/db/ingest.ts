@@ -1,3 +1,4 @@
+import { MAX_STORED_TRAITS_BYTES } from '../../../shared/limits'
 import type { IngestPlan } from '../ingest/plan'
 import { rollupStatements } from './rollups'
 
@@ -6,15 +7,23 @@ export interface WriteResult {
   duplicates: number
   /** D1's billed rows written, indexes and rollups included. */
   rowsWritten: number
+  /** D1's rows read by the rollup step: bounded by the batch, whatever the project's size. */
+  rollupRowsRead: number
   /** messageIds this request really inserted (not duplicates). */
   insertedIds: Set<string>
 }
+
+/** Stored traits SQLite cannot read (too deep, from before the bounds) merge as {}, so one bad row never fails a batch. */
+export const READABLE_TRAITS = "CASE WHEN json_valid(traits_json) THEN traits_json ELSE '{}' END"
+const PATCHED = `json_patch(${READABLE_TRAITS}, excluded.traits_json)`
+// past the stored bound (?7 bytes) the incoming traits replace the stored ones, as planIngest does
+const MERGE_TRAITS = `traits_json = CASE WHEN length(CAST(${PATCHED} AS BLOB)) <= ?7 THEN ${PATCHED} ELSE excluded.traits_json END`
 
 const UPSERT_ACCOUNT = `INSERT INTO accounts (project_id, id, name, traits_json, first_seen, last_seen)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
 ON CONFLICT (project_id, id) DO UPDATE SET
   name = COALESCE(excluded.name, name),
-  traits_json = json_patch(traits_json, excluded.traits_json),
+  ${MERGE_TRAITS},
   first_seen = min(first_seen, excluded.first_seen),
   last_seen = max(last_seen, excluded.last_seen)`
 
@@ -22,7 +31,7 @@ const UPSERT_USER = `INSERT INTO users (project_id, id, account_id, traits_json,
 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
 ON CONFLICT (project_id, id) DO UPDATE SET
   account_id = COALESCE(excluded.account_id, account_id),
-  traits_json = json_patch(traits_json, excluded.traits_json),
+  ${MERGE_TRAITS},
   first_seen = min(first_seen, excluded.first_seen),
   last_seen = max(last_seen, excluded.last_seen)`
 
@@ -36,10 +45,10 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, COALESCE(?8, (SELECT account_id FROM users W
 export async function writeIngest(db: D1Database, projectId: string, plan: IngestPlan, receivedAt: number): Promise<WriteResult> {
   const ingestId = crypto.randomUUID()
   const accounts = plan.accounts.map((a) =>
-    db.prepare(UPSERT_ACCOUNT).bind(projectId, a.id, a.name, JSON.stringify(a.traits), a.firstSeen, a.lastSeen),
+    db.prepare(UPSERT_ACCOUNT).bind(projectId, a.id, a.name, JSON.stringify(a.traits), a.firstSeen, a.lastSeen, MAX_STORED_TRAITS_BYTES),
   )
   const users = plan.users.map((u) =>
-    db.prepare(UPSERT_USER).bind(projectId, u.id, u.accountId, JSON.stringify(u.traits), u.firstSeen, u.lastSeen),
+    db.prepare(UPSERT_USER).bind(projectId, u.id, u.accountId, JSON.stringify(u.traits), u.firstSeen, u.lastSeen, MAX_STORED_TRAITS_BYTES),
   )
   const events = plan.rows.map((r) =>
     db
@@ -50,13 +59,13 @@ export async function writeIngest(db: D1Database, projectId: string, plan: Inges
         JSON.stringify(r.properties), JSON.stringify(r.context), ingestId,
       ),
   )
-  if (events.length === 0) return { inserted: 0, duplicates: 0, rowsWritten: 0, insertedIds: new Set() }
-  const ts = plan.rows.map((r) => r.ts)
-  const rollups = rollupStatements(db, projectId, { ingestId, fromTs: Math.min(...ts), toTs: Math.max(...ts) })
+  if (events.length === 0) return { inserted: 0, duplicates: 0, rowsWritten: 0, rollupRowsRead: 0, insertedIds: new Set() }
+  const rollups = rollupStatements(db, projectId, { ingestId, messageIds: [...new Set(plan.rows.map((r) => r.messageId))] })
   const results = await db.batch([...accounts, ...users, ...events, ...rollups])
   const eventResults = results.slice(accounts.length + users.length, accounts.length + users.length + events.length)
   const insertedIds = new Set(plan.rows.filter((_, i) => eventResults[i].meta.changes > 0).map((r) => r.messageId))
   const inserted = insertedIds.size
   const rowsWritten = results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0)
-  return { inserted, duplicates: events.length - inserted, rowsWritten, insertedIds }
+  const rollupRowsRead = results.slice(-rollups.length).reduce((n, r) => n + (r.meta.rows_read ?? 0), 0)
+  return { inserted, duplicates: events.length - inserted, rowsWritten, rollupRowsRead, insertedIds }
 }

@@ -1,5 +1,4 @@
-import { DAY_MS, dayOf } from '../lib/days'
-import { RAW_RETENTION_DAYS } from '../lib/retention'
+import { rawWindowStart } from '../lib/retention'
 
 const CHUNK = 5000
 
@@ -8,7 +7,7 @@ const CHUNK = 5000
  * Rollups are kept: scoring never needs the raw rows.
  */
 export async function purgeExpiredEvents(db: D1Database, now: number, maxChunks = 200): Promise<number> {
-  const cutoff = Date.parse(dayOf(now - RAW_RETENTION_DAYS * DAY_MS))
+  const cutoff = rawWindowStart(now)
   const { results: projects } = await db.prepare('SELECT id FROM projects').all<{ id: string }>()
   let deleted = 0
   let chunks = 0

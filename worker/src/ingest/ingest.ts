@@ -1,13 +1,30 @@
-import type { EventType, IngestResult } from '../../../shared/events'
+import type { EventType, IngestResult, RejectedEvent } from '../../../shared/events'
+import type { ApiKey } from '../auth/keys'
 import { assertWriteKey, keyFromAuthorization, resolveKey } from '../auth/middleware'
 import { cachedFeatureIndex } from '../db/features'
 import { writeIngest } from '../db/ingest'
 import { applyNudgeInteractions } from '../db/nudge-interactions'
 import { nudgeInteractions } from '../nudges/interactions'
 import { ApiError } from '../errors'
-import { toEventRow } from './normalize'
+import { DAY_MS } from '../lib/days'
+import { LIVE_EVENT_MAX_AGE_DAYS, RAW_RETENTION_DAYS, rawWindowStart } from '../lib/retention'
+import { eventTime, toEventRow, type EventRow, type TimeWindow } from './normalize'
 import { parseIngestBody } from './parse'
 import { planIngest } from './plan'
+
+/** `live`: the Segment endpoints and the write key. `import`: backfill with an admin key, over the raw window. */
+export type IngestMode = 'live' | 'import'
+
+const WINDOWS: Record<IngestMode, TimeWindow> = {
+  live: { oldest: (receivedAt) => receivedAt - LIVE_EVENT_MAX_AGE_DAYS * DAY_MS, label: `${LIVE_EVENT_MAX_AGE_DAYS} days` },
+  import: { oldest: rawWindowStart, label: `the ${RAW_RETENTION_DAYS}-day raw event window` },
+}
+
+function assertKeyFor(mode: IngestMode, key: ApiKey): ApiKey {
+  if (mode === 'live') return assertWriteKey(key)
+  if (key.kind !== 'admin') throw new ApiError(401, 'unauthorized', 'Import takes an admin key (sk_…)')
+  return key
+}
 
 /** The whole ingest path for one request body: parse, authenticate, normalise, write. */
 export async function ingest(
@@ -16,17 +33,21 @@ export async function ingest(
   authorization: string | undefined,
   singleType?: EventType,
   receivedAt = Date.now(),
+  mode: IngestMode = 'live',
 ): Promise<IngestResult> {
   const parsed = parseIngestBody(body, singleType)
-  const key = assertWriteKey(await resolveKey(db, keyFromAuthorization(authorization) ?? parsed.writeKey))
-  if (parsed.events.length === 0) {
-    throw new ApiError(400, 'no_valid_events', 'No event in the request was valid', parsed.rejected)
-  }
+  const key = assertKeyFor(mode, await resolveKey(db, keyFromAuthorization(authorization) ?? parsed.writeKey))
   const features = await cachedFeatureIndex(db, key.projectId)
-  const rows = parsed.events.map(({ event }) =>
-    toEventRow(event, { envelopeSentAt: parsed.sentAt, receivedAt, features, newId: () => crypto.randomUUID() }),
-  )
+  const rows: EventRow[] = []
+  const rejected: RejectedEvent[] = [...parsed.rejected]
+  for (const { index, event } of parsed.events) {
+    const time = eventTime(event, parsed.sentAt, receivedAt, WINDOWS[mode])
+    if ('error' in time) rejected.push({ index, messageId: event.messageId, errors: [time.error] })
+    else rows.push(toEventRow(event, { envelopeSentAt: parsed.sentAt, receivedAt, features, newId: () => crypto.randomUUID(), ts: time.ts }))
+  }
+  rejected.sort((a, b) => a.index - b.index)
+  if (rows.length === 0) throw new ApiError(400, 'no_valid_events', 'No event in the request was valid', rejected)
   const written = await writeIngest(db, key.projectId, planIngest(rows), receivedAt)
   await applyNudgeInteractions(db, key.projectId, nudgeInteractions(rows.filter((r) => written.insertedIds.has(r.messageId))), receivedAt)
-  return { success: true, accepted: written.inserted, duplicates: written.duplicates, rejected: parsed.rejected }
+  return { success: true, accepted: written.inserted, duplicates: written.duplicates, rejected }
 }

@@ -6,6 +6,7 @@ import {
 } from '../../../shared/events'
 import type { Feature, FeatureKind } from '../../../shared/features'
 import { featureForClick } from '../capture/click-match'
+import { DAY_MS } from '../lib/days'
 
 export type EventKind = 'identify' | 'group' | 'page' | 'track' | 'login' | 'feature' | 'value' | 'click' | 'system'
 
@@ -43,21 +44,42 @@ export interface FeatureIndex {
 
 export const emptyFeatureIndex = (): FeatureIndex => ({ byKey: new Map(), byEvent: new Map(), withClickRules: [] })
 
-const MAX_FUTURE_MS = 60_000
-const MIN_TS = Date.UTC(2000, 0, 1)
 const MAX_ENGAGED_SECONDS = 3600
+
+type Timed = { timestamp?: string; originalTimestamp?: string; sentAt?: string }
 
 /**
  * Event time corrected for the sender's clock, as Segment does:
- * timestamp = receivedAt - (sentAt - originalTimestamp). Never in the future.
+ * timestamp = receivedAt - (sentAt - originalTimestamp). Not yet checked against the accepted window.
  */
-export function correctedTimestamp(event: { timestamp?: string; originalTimestamp?: string; sentAt?: string }, envelopeSentAt: string | undefined, receivedAt: number): number {
+export function skewCorrectedTime(event: Timed, envelopeSentAt: string | undefined, receivedAt: number): number {
   const original = Date.parse(event.timestamp ?? event.originalTimestamp ?? '')
   if (Number.isNaN(original)) return receivedAt
   const sentAt = Date.parse(event.sentAt ?? envelopeSentAt ?? '')
-  const ts = Number.isNaN(sentAt) ? original : receivedAt - (sentAt - original)
-  if (ts > receivedAt + MAX_FUTURE_MS) return receivedAt
-  return Math.max(ts, MIN_TS)
+  return Number.isNaN(sentAt) ? original : receivedAt - (sentAt - original)
+}
+
+/** Skew-corrected time, never in the future (a clock still ahead after correction reads as now). */
+export function correctedTimestamp(event: Timed, envelopeSentAt: string | undefined, receivedAt: number): number {
+  return Math.min(skewCorrectedTime(event, envelopeSentAt, receivedAt), receivedAt)
+}
+
+/** The accepted event times around the receive time, after clock-skew correction (README: Event time). */
+export interface TimeWindow {
+  /** The oldest accepted time for an event received at `receivedAt`. */
+  oldest: (receivedAt: number) => number
+  label: string
+}
+
+/** Up to 1 day ahead is clock skew and is stored as the receive time; beyond, the event is refused. */
+export const MAX_FUTURE_MS = DAY_MS
+
+/** Where an event's time lands: the time to store, or why the event is outside the accepted window. */
+export function eventTime(event: Timed, envelopeSentAt: string | undefined, receivedAt: number, window: TimeWindow): { ts: number } | { error: string } {
+  const ts = skewCorrectedTime(event, envelopeSentAt, receivedAt)
+  if (ts > receivedAt + MAX_FUTURE_MS) return { error: 'timestamp: more than 1 day in the future after clock-skew correction' }
+  if (ts < window.oldest(receivedAt)) return { error: `timestamp: older than ${window.label} after clock-skew correction` }
+  return { ts: Math.min(ts, receivedAt) }
 }
 
 function finiteNumber(v: unknown): number | null {
@@ -92,7 +114,7 @@ export function classifyTrack(name: string, properties: Record<string, unknown>,
 /** Turns one validated event into its stored row. Pure: ids and clocks come in as arguments. */
 export function toEventRow(
   event: UptakeEvent,
-  opts: { envelopeSentAt?: string; receivedAt: number; features: FeatureIndex; newId: () => string },
+  opts: { envelopeSentAt?: string; receivedAt: number; features: FeatureIndex; newId: () => string; ts?: number },
 ): EventRow {
   const context = (event.context ?? {}) as Record<string, unknown> & { app?: { version?: string }; groupId?: string }
   // identify/group keep their traits under `traits` so one column holds every event's payload
@@ -105,9 +127,12 @@ export function toEventRow(
     anonymousId: event.anonymousId ?? null,
     accountId: event.type === 'group' ? event.groupId : (context.groupId ?? null),
     appVersion: context.app?.version ?? null,
-    ts: correctedTimestamp(event, opts.envelopeSentAt, opts.receivedAt),
+    ts: opts.ts ?? correctedTimestamp(event, opts.envelopeSentAt, opts.receivedAt),
     context,
     properties,
+  }
+  if (event.type === 'alias') {
+    return { ...base, properties: { previousId: event.previousId }, kind: 'system', name: '$alias', featureKey: null, amount: null, meaningful: false, activeSeconds: 0 }
   }
   if (event.type !== 'track') {
     const name = event.type === 'page' || event.type === 'screen' ? (event.name ?? '$page') : null

@@ -1,8 +1,11 @@
 import {
   batchEnvelopeSchema,
   eventSchema,
+  FREE_FORM_LIMITS,
+  freeFormViolation,
   MAX_BATCH_BYTES,
   MAX_EVENT_BYTES,
+  utf8Length,
   type EventType,
   type RejectedEvent,
   type UptakeEvent,
@@ -16,6 +19,18 @@ export interface ParsedIngest {
   rejected: RejectedEvent[]
 }
 
+const DEPTH_ONLY = { ...FREE_FORM_LIMITS, maxKeys: Infinity, maxArrayItems: Infinity, maxKeyLength: Infinity, maxStringLength: Infinity }
+
+/** Depth of each field of an event (traits, properties, context…), checked before anything recurses over it. */
+function tooDeep(raw: unknown): string | null {
+  if (typeof raw !== 'object' || raw === null) return null
+  for (const [field, value] of Object.entries(raw)) {
+    const why = freeFormViolation(value, DEPTH_ONLY)
+    if (why) return `${field}${why.startsWith('(root)') ? why.slice(6) : `.${why}`}`
+  }
+  return null
+}
+
 export const payloadTooLarge = () =>
   new ApiError(413, 'payload_too_large', `Request body is larger than ${MAX_BATCH_BYTES} bytes`)
 
@@ -24,7 +39,7 @@ export const payloadTooLarge = () =>
  * Events are validated one by one: bad ones are reported, good ones kept.
  */
 export function parseIngestBody(text: string, singleType?: EventType): ParsedIngest {
-  if (text.length > MAX_BATCH_BYTES) throw payloadTooLarge()
+  if (utf8Length(text) > MAX_BATCH_BYTES) throw payloadTooLarge()
   let body: unknown
   try {
     body = JSON.parse(text)
@@ -41,8 +56,14 @@ export function parseIngestBody(text: string, singleType?: EventType): ParsedIng
   const rejected: RejectedEvent[] = []
   parsed.data.batch.forEach((raw, index) => {
     const messageId = messageIdOf(raw)
-    if (JSON.stringify(raw).length > MAX_EVENT_BYTES) {
-      rejected.push({ index, messageId, errors: [`event is larger than ${MAX_EVENT_BYTES} bytes`] })
+    // depth first: JSON.stringify recurses, and a few KB of `[[[[` would overflow the stack
+    const deep = tooDeep(raw)
+    if (deep) {
+      rejected.push({ index, messageId, errors: [deep] })
+      return
+    }
+    if (utf8Length(JSON.stringify(raw)) > MAX_EVENT_BYTES) {
+      rejected.push({ index, messageId, errors: [`event is larger than ${MAX_EVENT_BYTES} bytes (UTF-8)`] })
       return
     }
     const result = eventSchema.safeParse(raw)

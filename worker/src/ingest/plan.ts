@@ -1,3 +1,4 @@
+import { MAX_STORED_TRAITS_BYTES, utf8Length } from '../../../shared/limits'
 import type { EventRow } from './normalize'
 
 export interface UserUpsert {
@@ -22,6 +23,12 @@ export interface IngestPlan {
   rows: EventRow[]
 }
 
+/** Later traits win; when the merged set would pass the stored bound, the newest call's traits replace it. */
+export function mergeTraits(into: Record<string, unknown>, traits: Record<string, unknown>): Record<string, unknown> {
+  const merged = { ...into, ...traits }
+  return utf8Length(JSON.stringify(merged)) > MAX_STORED_TRAITS_BYTES ? { ...traits } : merged
+}
+
 /**
  * Folds a batch into one upsert per user and per account (fewer D1 row writes than one per event),
  * applying identify/group traits in timestamp order so the latest call wins.
@@ -36,7 +43,7 @@ export function planIngest(rows: EventRow[]): IngestPlan {
       account.lastSeen = Math.max(account.lastSeen, row.ts)
       if (row.type === 'group') {
         const traits = (row.properties.traits ?? {}) as Record<string, unknown>
-        Object.assign(account.traits, traits)
+        account.traits = mergeTraits(account.traits, traits)
         if (typeof traits.name === 'string') account.name = traits.name.slice(0, 200)
       }
       accounts.set(account.id, account)
@@ -45,7 +52,7 @@ export function planIngest(rows: EventRow[]): IngestPlan {
     const user = users.get(row.userId) ?? { id: row.userId, accountId: null, traits: {}, firstSeen: row.ts, lastSeen: row.ts }
     user.lastSeen = Math.max(user.lastSeen, row.ts)
     if (row.accountId) user.accountId = row.accountId
-    if (row.type === 'identify') Object.assign(user.traits, row.properties.traits ?? {})
+    if (row.type === 'identify') user.traits = mergeTraits(user.traits, (row.properties.traits ?? {}) as Record<string, unknown>)
     users.set(user.id, user)
   }
   return { users: [...users.values()], accounts: [...accounts.values()], rows }
