@@ -6,9 +6,9 @@ import { nudgeLoader } from '../../widget/src/nudge-loader'
 const due: DueNudge = { key: 'tip', kind: 'banner', title: 'Try export', body: 'It is fast', buttons: [] }
 
 /** Just what the loader reads of the client: identity, config, options, consent, outbox. */
-function fakeClient(over: { nudges?: boolean; userId?: string; allowed?: boolean } = {}) {
+function fakeClient(over: { nudges?: boolean; userId?: string; allowed?: boolean; userHash?: string } = {}) {
   return {
-    identity: { anonymousId: 'a1', userId: 'userId' in over ? over.userId : 'u1' },
+    identity: { anonymousId: 'a1', userId: 'userId' in over ? over.userId : 'u1', userHash: over.userHash },
     config: { features: [], capture: {}, nudges: over.nudges ?? true },
     opts: { writeKey: 'wk' },
     host: 'https://uptake.test',
@@ -70,7 +70,7 @@ describe('nudgeLoader', () => {
     const [script] = chunkScripts()
     expect(script?.src).toBe('https://uptake.test/uptake-nudges.js') // the content-hashed name the build defines
     // pinned by the loader: SRI needs a CORS fetch of a cross-origin script
-    expect(script?.integrity).toBe('sha384-test')
+    expect(script?.integrity).toBe('sha256-test')
     expect(script?.crossOrigin).toBe('anonymous')
     const render = vi.fn()
     ;(window as unknown as Record<string, unknown>).__uptakeNudges = { render }
@@ -83,6 +83,24 @@ describe('nudgeLoader', () => {
     await vi.advanceTimersByTimeAsync(10)
     expect(chunkScripts()).toHaveLength(1)
     expect(render).toHaveBeenCalledTimes(2)
+  })
+
+  it('sends the user hash (identity verification) with the request and with every interaction, and an empty one when there is none', async () => {
+    const fetch = answer([due])
+    const client = fakeClient({ userHash: 'ab'.repeat(32) })
+    nudgeLoader(client).refresh(0)
+    await vi.advanceTimersByTimeAsync(10)
+    expect(new URL(String(fetch.mock.calls[0]?.[0 as never])).searchParams.get('userHash')).toBe('ab'.repeat(32))
+    const render = vi.fn()
+    ;(window as unknown as Record<string, unknown>).__uptakeNudges = { render }
+    chunkScripts()[0]!.onload?.(new Event('load'))
+    await vi.advanceTimersByTimeAsync(0)
+    render.mock.calls[0]![1].report('dismissed', 'tip')
+    expect(client.send).toHaveBeenCalledWith({ type: 'track', event: '$nudge_dismissed', properties: { nudge: 'tip', userHash: 'ab'.repeat(32) } })
+    const plain = answer([])
+    nudgeLoader(fakeClient()).refresh(0)
+    await vi.advanceTimersByTimeAsync(10)
+    expect(new URL(String(plain.mock.calls[0]?.[0 as never])).searchParams.get('userHash')).toBe('')
   })
 
   it('stays quiet when the decision request fails', async () => {

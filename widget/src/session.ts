@@ -15,14 +15,17 @@ interface SessionState {
 export class Session {
   state: SessionState
 
-  constructor(public timeoutMs: number, private readonly now = () => Date.now()) {
+  readonly #now: () => number
+
+  constructor(public timeoutMs: number, now = () => Date.now()) {
+    this.#now = now
     this.state = load<SessionState>('session') ?? { id: '', lastActivity: 0, loggedIn: false }
   }
 
   touch(): boolean {
     const stored = load<SessionState>('session')
     if (stored && stored.lastActivity > this.state.lastActivity) this.state = stored // another tab was active
-    const t = this.now()
+    const t = this.#now()
     const fresh = !this.state.id || t - this.state.lastActivity > this.timeoutMs
     if (fresh) this.state = { id: uuid(), lastActivity: t, loggedIn: false }
     else this.state.lastActivity = t

@@ -8,28 +8,33 @@ const REPORT_AFTER_S = 60
  * the user has given input in the last minute. Reported as `$engaged` every minute and on hide.
  */
 export class Engagement {
-  private lastInput = 0
-  private seconds = 0
+  #lastInput = 0
+  #seconds = 0
+  readonly #report: (seconds: number) => void
+  readonly #now: () => number
 
-  constructor(private readonly report: (seconds: number) => void, private readonly now = () => Date.now()) {}
+  constructor(report: (seconds: number) => void, now = () => Date.now()) {
+    this.#report = report
+    this.#now = now
+  }
 
   start(): void {
     setInterval(() => this.tick(), TICK_MS)
   }
 
   input(): void {
-    this.lastInput = this.now()
+    this.#lastInput = this.#now()
   }
 
   tick(): void {
-    if (document.visibilityState !== 'visible' || this.now() - this.lastInput > IDLE_MS) return
-    this.seconds += TICK_MS / 1000
-    if (this.seconds >= REPORT_AFTER_S) this.flush()
+    if (document.visibilityState !== 'visible' || this.#now() - this.#lastInput > IDLE_MS) return
+    this.#seconds += TICK_MS / 1000
+    if (this.#seconds >= REPORT_AFTER_S) this.flush()
   }
 
   flush(): void {
-    const s = this.seconds
-    this.seconds = 0
-    if (s > 0) this.report(s)
+    const s = this.#seconds
+    this.#seconds = 0
+    if (s > 0) this.#report(s)
   }
 }
