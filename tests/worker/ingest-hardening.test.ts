@@ -112,6 +112,19 @@ describe('free-form objects are bounded (issue 8.2)', () => {
     expect(read.status).toBe(200)
   })
 
+  it('takes an NPS answer for an account holding an answer stored unreadable before the bounds', async () => {
+    const p = await newProject()
+    await post('/v1/batch', { writeKey: p.writeKey, batch: [{ type: 'group', userId: 'old-user', groupId: 'nps-co', traits: { name: 'NPS Co' } }] })
+    await env.DB.prepare(
+      `INSERT INTO events (project_id, message_id, type, kind, name, user_id, account_id, ts, received_at, properties_json)
+       VALUES (?1, 'legacy-answer', 'track', 'system', '$nudge_answered', 'old-user', 'nps-co', ?2, ?2, ?3)`,
+    ).bind(p.id, Date.now() - DAY, JSON.stringify({ nudge: 'nps', deep: nested(1100) })).run()
+    const answer = track('new-user', '$nudge_answered', { properties: { nudge: 'nps', score: 9 }, context: { groupId: 'nps-co' } })
+    const res = await post('/v1/batch', { writeKey: p.writeKey, batch: [answer] })
+    expect(res.status).toBe(200)
+    expect((await res.json<Answer>()).accepted).toBe(1)
+  })
+
   it('keeps the merged traits of a user within 64 KB: past it the newest identify replaces them', async () => {
     const p = await newProject()
     const chunk = (n: number) => Object.fromEntries(['a', 'b', 'c'].map((k) => [`${k}${n}`, 'v'.repeat(8000)]))

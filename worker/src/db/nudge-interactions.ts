@@ -44,9 +44,10 @@ export async function applyNudgeInteractions(db: D1Database, projectId: string, 
   const accounts = [...new Set(interactions.filter((i) => i.action === 'answered' && i.accountId).map((i) => i.accountId as string))]
   for (const account of accounts) {
     const { results } = await db
+      // json_valid: an answer stored before the shape bounds may be unreadable to SQLite and must not fail ingest
       .prepare(
         `SELECT score FROM (
-           SELECT json_extract(properties_json, '$.score') AS score, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY ts DESC) AS latest
+           SELECT CASE WHEN json_valid(properties_json) THEN json_extract(properties_json, '$.score') END AS score, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY ts DESC) AS latest
            FROM events WHERE project_id = ?1 AND account_id = ?2 AND name = ?3 AND ts >= ?4
          ) WHERE latest = 1`,
       )
