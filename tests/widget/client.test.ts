@@ -45,6 +45,21 @@ describe('UptakeClient', () => {
     expect(logins).toEqual(['u1', 'u2'])
   })
 
+  it('keeps the user hash for the user it signs: set by identify, dropped for another user and on reset', async () => {
+    const client = await started()
+    client.identify('u1', {}, { userHash: 'h1' })
+    expect(client.identity.userHash).toBe('h1')
+    client.identify('u1', { plan: 'pro' })
+    expect(client.identity.userHash).toBe('h1')
+    client.identify('u2')
+    expect(client.identity.userHash).toBeUndefined()
+    client.identify('u2', {}, { userHash: 'h2' })
+    client.reset()
+    expect(client.identity.userHash).toBeUndefined()
+    // the hash never travels with ordinary events
+    expect(JSON.stringify(await outbox())).not.toMatch(/h1|h2/)
+  })
+
   it('takes the session timeout from the fresh config over the cached one', async () => {
     localStorage.setItem('uptake:config', JSON.stringify(config({ sessionTimeoutMinutes: 30 })))
     const client = await started({ sessionTimeoutMinutes: 15 })

@@ -32,6 +32,8 @@ interface Identity {
   userId?: string
   anonymousId: string
   accountId?: string
+  /** Signs `userId` (identity verification); sent only with nudge requests and nudge interactions. */
+  userHash?: string
 }
 
 const MAX_WAITING = 100
@@ -88,8 +90,11 @@ export class UptakeClient {
     return !(this.capture.respectDoNotTrack && browserOptsOut())
   }
 
-  identify(userId?: string | null, traits?: Traits): void {
-    if (userId != null) this.identity.userId = String(userId).slice(0, 200)
+  identify(userId?: string | null, traits?: Traits, opts?: { userHash?: string }): void {
+    const i = this.identity
+    // a hash signs one user id: another user's call drops it
+    if (userId != null && i.userId !== (i.userId = String(userId).slice(0, 200))) i.userHash = undefined
+    if (opts?.userHash) i.userHash = opts.userHash
     this.saveIdentity()
     this.send({ type: 'identify', traits })
     this.activity()
