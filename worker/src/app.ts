@@ -8,6 +8,7 @@ import { alertRoutes } from './routes/alerts'
 import { accountRoutes } from './routes/accounts'
 import { configRoutes } from './routes/config'
 import { demoRoutes } from './routes/demo'
+import { accountErasureRoutes, userErasureRoutes } from './routes/erasure'
 import { featureRoutes } from './routes/features'
 import { healthRoutes } from './routes/health'
 import { identityRoutes } from './routes/identity'
@@ -47,6 +48,8 @@ export function createApp() {
   api.route('/accounts', accountRoutes)
   api.route('/accounts', accountAdminRoutes)
   api.route('/accounts', outcomeRoutes)
+  api.route('/accounts', accountErasureRoutes)
+  api.route('/users', userErasureRoutes)
   api.route('/health', healthRoutes)
   api.route('/scoring', scoringAdminRoutes)
   api.route('/nudges', nudgeRoutes)

@@ -108,8 +108,8 @@ export function retagPage(rows: EventRow[], index: ReturnType<typeof buildFeatur
   return { updates, pairs: [...pairs.values()] }
 }
 
-/** The rollups of exactly these (user, day) pairs, recomputed from their raw events. */
-function rebuildPairsStatements(db: D1Database, projectId: string, pairs: [string, number, number][]): D1PreparedStatement[] {
+/** The rollups of exactly these (user, day start, day end) pairs, recomputed from their raw events. */
+export function rebuildPairsStatements(db: D1Database, projectId: string, pairs: [string, number, number][]): D1PreparedStatement[] {
   const json = JSON.stringify(pairs.map(([user, from]) => [user, dayOf(from)]))
   return [
     ...['user_days', 'user_event_days', 'user_feature_days'].map((table) =>
