@@ -1,6 +1,6 @@
 import { env, SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { api, newProject, post, track, type TestProject } from './fixtures'
+import { api, basic, newProject, post, track, type TestProject } from './fixtures'
 
 const DAY = 86_400_000
 const ago = (d: number) => new Date(Date.now() - d * DAY + 3600_000).toISOString()
@@ -77,6 +77,21 @@ describe('admin-owned account attributes', () => {
     expect(measure(await scored(p), 'nps')?.raw).toBeNull()
     expect((await api('/accounts/acme', p.readKey, { method: 'PATCH', body: JSON.stringify({ arr: 1 }) })).status).toBe(403)
     expect((await api('/accounts/acme', p.adminKey, { method: 'PATCH', body: JSON.stringify({ arr: { toString: 1 } }) })).status).toBe(400)
+  })
+
+  it('takes them from group calls a backend sends with a secret key to /v1/import, correctly typed ones only', async () => {
+    const p = await busyProject('backend')
+    const backend = { type: 'group', messageId: crypto.randomUUID(), userId: 'u0', groupId: 'acme', traits: { arr: 250_000, seats: 12, owner: 'ann', renewal_date: inDays(200), nps: 'high', plan: 'pro' } }
+    expect((await post('/v1/import', { batch: [backend] }, basic(p.adminKey))).status).toBe(200)
+    expect((await post('/v1/import', { batch: [{ ...backend, messageId: crypto.randomUUID(), traits: { employees: 40 } }] }, basic(p.adminKey))).status).toBe(200)
+    const account = await (await api('/accounts/acme', p.readKey)).json<{ account: { attributes: Record<string, unknown> } }>()
+    expect(account.account.attributes).toEqual({ arr: 250_000, seats: 12, owner: 'ann', renewal_date: inDays(200), employees: 40 })
+    const h = await scored(p)
+    expect(h.segment).toBe('enterprise')
+    expect(measure(h, 'seat_activation')?.detail).toMatch(/\/12 licensed seats/)
+    // the read key is no backend, and the live endpoints take only the write key
+    expect((await post('/v1/import', { batch: [backend] }, basic(p.readKey))).status).toBe(401)
+    expect((await post('/v1/batch', { batch: [backend] }, basic(p.adminKey))).status).toBe(401)
   })
 
   it('lets admins choose the protected names per project', async () => {

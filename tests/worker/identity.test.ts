@@ -83,6 +83,26 @@ describe('identity verification', () => {
     expect(await keys('ada', (await sign(secret, 'ada')).toUpperCase())).toEqual(['tip'])
   })
 
+  it('refuses nudge interactions without a valid user hash, applies those with one, and never stores the hash', async () => {
+    await seen(p.writeKey, 'cy')
+    const hash = await sign(secret, 'cy')
+    const dismiss = (userHash?: string) => [
+      track('cy', '$nudge_shown', { properties: { nudge: 'tip', userHash } }), track('cy', '$nudge_dismissed', { properties: { nudge: 'tip', userHash } }),
+    ]
+    const forged = await post('/v1/batch', { writeKey: p.writeKey, batch: [...dismiss(), ...dismiss(await sign(secret, 'someone-else')), track('cy', 'Report Exported')] })
+    expect(forged.status).toBe(200)
+    const body = await forged.json<{ accepted: number; rejected: { index: number; errors: string[] }[] }>()
+    expect(body.accepted).toBe(1)
+    expect(body.rejected.map((r) => r.index)).toEqual([0, 1, 2, 3])
+    expect(body.rejected[0].errors[0]).toMatch(/userHash/)
+    expect(await keys('cy', hash)).toEqual(['tip'])
+    expect((await post('/v1/batch', { writeKey: p.writeKey, batch: dismiss(hash) })).status).toBe(200)
+    expect(await keys('cy', hash)).toEqual([])
+    const stored = await env.DB.prepare("SELECT properties_json FROM events WHERE project_id = ?1 AND user_id = 'cy' AND name LIKE '$nudge_%'").bind(p.id).all<{ properties_json: string }>()
+    expect(stored.results).toHaveLength(2)
+    expect(stored.results.map((r) => r.properties_json).join()).not.toContain(hash)
+  })
+
   it('keeps the previous secret valid for a day after a rotation, not two rotations back', async () => {
     const first = secret
     const rotated = await (await api('/identity/secret', p.adminKey, { method: 'POST' })).json<{ secret: string }>()

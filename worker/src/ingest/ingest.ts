@@ -11,6 +11,7 @@ import { LIVE_EVENT_MAX_AGE_DAYS, RAW_RETENTION_DAYS, rawWindowStart } from '../
 import { eventTime, toEventRow, type EventRow, type TimeWindow } from './normalize'
 import { parseIngestBody } from './parse'
 import { planIngest } from './plan'
+import { checkTrust, UNVERIFIED } from './trust'
 
 /** `live`: the Segment endpoints and the write key. `import`: backfill with an admin key, over the raw window. */
 export type IngestMode = 'live' | 'import'
@@ -38,16 +39,21 @@ export async function ingest(
   const parsed = parseIngestBody(body, singleType)
   const key = assertKeyFor(mode, await resolveKey(db, keyFromAuthorization(authorization) ?? parsed.writeKey))
   const features = await cachedFeatureIndex(db, key.projectId)
-  const rows: EventRow[] = []
+  const timed: { index: number; row: EventRow }[] = []
   const rejected: RejectedEvent[] = [...parsed.rejected]
   for (const { index, event } of parsed.events) {
     const time = eventTime(event, parsed.sentAt, receivedAt, WINDOWS[mode])
     if ('error' in time) rejected.push({ index, messageId: event.messageId, errors: [time.error] })
-    else rows.push(toEventRow(event, { envelopeSentAt: parsed.sentAt, receivedAt, features, newId: () => crypto.randomUUID(), ts: time.ts }))
+    else timed.push({ index, row: toEventRow(event, { envelopeSentAt: parsed.sentAt, receivedAt, features, newId: () => crypto.randomUUID(), ts: time.ts }) })
   }
+  const trust = await checkTrust(db, key, timed.map((t) => t.row), receivedAt)
+  for (const { index, row } of timed) if (trust.refused.has(row)) rejected.push({ index, messageId: row.messageId, errors: [UNVERIFIED] })
+  const rows = timed.map((t) => t.row).filter((r) => !trust.refused.has(r))
   rejected.sort((a, b) => a.index - b.index)
   if (rows.length === 0) throw new ApiError(400, 'no_valid_events', 'No event in the request was valid', rejected)
   const written = await writeIngest(db, key.projectId, planIngest(rows), receivedAt)
-  await applyNudgeInteractions(db, key.projectId, nudgeInteractions(rows.filter((r) => written.insertedIds.has(r.messageId))), receivedAt)
+  const inserted = rows.filter((r) => written.insertedIds.has(r.messageId))
+  await trust.afterWrite(inserted)
+  await applyNudgeInteractions(db, key.projectId, nudgeInteractions(inserted), receivedAt)
   return { success: true, accepted: written.inserted, duplicates: written.duplicates, rejected }
 }

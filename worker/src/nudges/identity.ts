@@ -3,6 +3,9 @@
  * secret, user_hash = hex(HMAC-SHA256(secret, userId)), and the widget passes it along. Without it, a
  * caller holding only the public write key cannot prove to be a user.
  */
+import { NUDGE_EVENTS } from '../../../shared/nudge-events'
+import type { EventRow } from '../ingest/normalize'
+
 const enc = new TextEncoder()
 
 const key = (secret: string, usage: 'sign' | 'verify') =>
@@ -32,4 +35,26 @@ export async function verifyUserHash(secrets: string[], userId: string, hash: st
 /** A new identity secret: 256 random bits, hex. */
 export function newIdentitySecret(): string {
   return [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+const NUDGE_EVENT_NAMES = new Set<string>(Object.values(NUDGE_EVENTS))
+
+/**
+ * Nudge interaction rows (shown, dismissed, answered…) whose `userHash` does not prove their user, when
+ * `secrets` is given (verification required); null checks nothing. The hash is removed from every row
+ * either way, so it is never stored.
+ */
+export async function unverifiedNudgeEvents(rows: EventRow[], secrets: string[] | null): Promise<Set<EventRow>> {
+  const refused = new Set<EventRow>()
+  const proven = new Map<string, boolean>()
+  for (const row of rows) {
+    if (!row.name || !NUDGE_EVENT_NAMES.has(row.name)) continue
+    const hash = row.properties.userHash
+    delete row.properties.userHash
+    if (!secrets) continue
+    const key = `${row.userId}\n${hash}`
+    if (!proven.has(key)) proven.set(key, !!row.userId && typeof hash === 'string' && (await verifyUserHash(secrets, row.userId, hash)))
+    if (!proven.get(key)) refused.add(row)
+  }
+  return refused
 }
