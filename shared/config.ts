@@ -1,6 +1,7 @@
 /** Project capture settings (admin API) and the widget config derived from them (GET /v1/config). */
 import { z } from 'zod'
 import type { FeatureRule } from './features'
+import { THEME_HINTS, themeValueOk, type ThemeKey } from './theme'
 
 /** Query parameters stripped from captured URLs unless the project configures its own list. */
 export const DEFAULT_STRIPPED_PARAMS = ['token', 'access_token', 'code', 'password', 'email', 'key', 'secret', 'session', 'auth']
@@ -14,14 +15,18 @@ export const captureSettingsSchema = z.object({
 })
 export type CaptureSettings = z.output<typeof captureSettingsSchema>
 
-/** Frequency caps across all nudges (SCORING §10: at most one new nudge per session by default). */
-const cssValue = z.string().max(100).regex(/^[^;{}<>]*$/, 'a single CSS value')
+/** A theme value of one kind (shared/theme.ts): colours, lengths and font lists only, never a url(). */
+const themeValue = (key: ThemeKey) => z.string().max(200).refine((v) => themeValueOk(key, v), THEME_HINTS[key])
 
+/** Frequency caps across all nudges (SCORING §10: at most one new nudge per session by default). */
 export const nudgeSettingsSchema = z.object({
   maxPerSession: z.number().int().min(0).max(20).default(1),
   maxPerWeek: z.number().int().min(0).max(100).default(3),
   /** Nudge theme; pages can also set the same CSS custom properties (--uptake-accent…) themselves. */
-  theme: z.object({ accent: cssValue, bg: cssValue, fg: cssValue, radius: cssValue, font: cssValue, bgDark: cssValue, fgDark: cssValue }).partial().default({}),
+  theme: z
+    .object({ accent: themeValue('accent'), bg: themeValue('bg'), fg: themeValue('fg'), radius: themeValue('radius'), font: themeValue('font'), bgDark: themeValue('bgDark'), fgDark: themeValue('fgDark') })
+    .partial()
+    .default({}),
 })
 
 /** Where CS alerts go: a webhook signed with HMAC-SHA256 of the body (header X-Uptake-Signature). */

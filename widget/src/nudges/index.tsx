@@ -2,6 +2,7 @@ import { render as renderPreact } from 'preact'
 import type { DueNudge } from '../../../shared/nudge-events'
 import { deepQuery, waitForAnchor } from './anchor'
 import { Banner, Checklist, Hotspot, Modal, Nps, Tooltip, type ViewProps } from './components'
+import { themeValueOk } from '../../../shared/theme'
 import { NUDGE_UI_GLOBAL, type NudgeHost, type NudgeUI } from './host'
 import { CSS } from './styles'
 
@@ -24,8 +25,8 @@ function mount(nudge: DueNudge, host: NudgeHost, anchor: Element | null): void {
   shadow.adoptedStyleSheets = [sheet]
   const root = document.createElement('div')
   root.className = 'u'
-  // the project's theme, set through the CSSOM (allowed under a strict style-src)
-  for (const [k, v] of Object.entries(theme)) if (THEME_VARS[k]) root.style.setProperty(THEME_VARS[k], v)
+  // the project's theme, set through the CSSOM (allowed under a strict style-src); re-checked here, so no url() ever applies
+  for (const [k, v] of Object.entries(theme)) if (THEME_VARS[k] && themeValueOk(k, v)) root.style.setProperty(THEME_VARS[k], v)
   shadow.appendChild(root)
   const close = () => {
     renderPreact(null, root)

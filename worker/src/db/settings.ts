@@ -1,8 +1,13 @@
 import { projectSettingsSchema, type ProjectSettings } from '../../../shared/config'
+import { themeValueOk } from '../../../shared/theme'
 
 export async function loadProjectSettings(db: D1Database, projectId: string): Promise<ProjectSettings> {
   const raw = await db.prepare('SELECT settings_json FROM projects WHERE id = ?1').bind(projectId).first<string>('settings_json')
-  const parsed = projectSettingsSchema.safeParse(JSON.parse(raw ?? '{}'))
+  const stored = JSON.parse(raw ?? '{}')
+  // a theme value an older version accepted (a url(), say) is dropped alone, keeping the project's other settings
+  const theme = stored?.nudges?.theme
+  if (theme && typeof theme === 'object') for (const k of Object.keys(theme)) if (!themeValueOk(k, theme[k])) delete theme[k]
+  const parsed = projectSettingsSchema.safeParse(stored)
   // settings written by an older version fall back to defaults rather than break the widget
   return parsed.success ? parsed.data : projectSettingsSchema.parse({})
 }
