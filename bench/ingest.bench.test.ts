@@ -83,3 +83,31 @@ it('measures /v1/batch ingest against a raw D1 insert of the same rows', async (
   console.log(`BENCH ingest ${JSON.stringify(result)}`)
   expect(result.ingest_events_per_s).toBeGreaterThan(0)
 })
+
+/**
+ * Issue 8.17: a batch whose events span weeks, in a project that already holds many raw events. The rollup
+ * step used to read every project event between the batch's oldest and newest timestamps; it now looks up
+ * the request's own rows by primary key, so rows read follow the batch, not the project.
+ */
+it('measures ingest of wide-time-range batches as a project grows', async () => {
+  const now = Date.now()
+  const rows = (n: number, prefix: string) =>
+    Array.from({ length: n }, (_, i) =>
+      toEventRow(
+        { type: 'track', messageId: `${prefix}-${i}`, userId: `user-${i % 400}`, event: 'Invoice Created', timestamp: new Date(now - ((i * 29) / n) * 86_400_000).toISOString() },
+        { receivedAt: now, features: emptyFeatureIndex(), newId: () => crypto.randomUUID() },
+      ),
+    )
+  const result: Record<string, { stored_events: number; rollup_rows_read_per_batch: number; ms_per_batch: number }> = {}
+  const p = await newProject('bench-wide')
+  let stored = 0
+  for (const target of [0, 20_000, 80_000]) {
+    for (; stored < target; stored += 500) await writeIngest(env.DB, p.id, planIngest(rows(500, `hist-${stored}`)), now)
+    let read = 0
+    const t = performance.now()
+    for (let b = 0; b < 10; b++) read += (await writeIngest(env.DB, p.id, planIngest(rows(50, `wide-${target}-${b}`)), now)).rollupRowsRead
+    result[`project_${target}_events`] = { stored_events: target, rollup_rows_read_per_batch: Math.round(read / 10), ms_per_batch: +((performance.now() - t) / 10).toFixed(1) }
+  }
+  console.log(`BENCH ingest_wide_batches ${JSON.stringify(result)}`)
+  expect(Object.keys(result)).toHaveLength(3)
+})
