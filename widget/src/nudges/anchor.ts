@@ -16,17 +16,22 @@ export function deepQuery(selector: string, root: Document | ShadowRoot = docume
   return null
 }
 
-/** Waits for an anchor to appear (late renders, SPA routes); resolves null after `timeoutMs`. */
-export function waitForAnchor(selector: string, timeoutMs = 5000): Promise<Element | null> {
+/**
+ * Waits for an anchor to appear (late renders); resolves null after `timeoutMs` on the same page (the anchor is
+ * missing), or false as soon as the page navigates (pushState, popstate, hashchange): that page's nudges decide next.
+ */
+export function waitForAnchor(selector: string, timeoutMs = 5000): Promise<Element | null | false> {
   return new Promise((resolve) => {
     const now = deepQuery(selector)
     if (now) return resolve(now)
+    const page = location.href
     const until = Date.now() + timeoutMs
     const timer = setInterval(() => {
-      const el = deepQuery(selector)
-      if (el || Date.now() > until) {
+      // checked before the query: an element on the next page is not this nudge's anchor
+      const el = location.href === page && deepQuery(selector)
+      if (el || location.href !== page || Date.now() > until) {
         clearInterval(timer)
-        resolve(el)
+        resolve(location.href === page ? el || null : false)
       }
     }, 150)
   })

@@ -42,17 +42,20 @@ function mount(nudge: DueNudge, host: NudgeHost, anchor: Element | null): void {
 
 async function show(nudge: DueNudge, host: NudgeHost): Promise<void> {
   if (nudge.requires && !deepQuery(nudge.requires)) return
-  mounted.set(nudge.key, { el: document.createElement('div'), nudge }) // reserve while the anchor is awaited
+  const slot = { el: document.createElement('div'), nudge }
+  mounted.set(nudge.key, slot) // reserved while the anchor is awaited
   let anchor: Element | null = null
   if (nudge.anchor) {
-    anchor = await waitForAnchor(nudge.anchor)
-    if (!anchor) {
-      mounted.delete(nudge.key)
-      host.report('anchorMissing', nudge.key, { selector: nudge.anchor })
+    const found = await waitForAnchor(nudge.anchor)
+    if (mounted.get(nudge.key) !== slot) return // no longer due, or shown afresh by a later render
+    mounted.delete(nudge.key)
+    if (!found) {
+      // after a navigation (false) the new page's nudges decide: no missing-anchor report filed under that page
+      if (found === null) host.report('anchorMissing', nudge.key, { selector: nudge.anchor })
       return
     }
-  }
-  mounted.delete(nudge.key)
+    anchor = found
+  } else mounted.delete(nudge.key)
   mount(nudge, host, anchor)
 }
 
