@@ -7,7 +7,7 @@ import type { AppEnv } from '../env'
 import { notFound } from '../errors'
 import { daysAgo } from '../lib/days'
 import { intParam, noQuery, validateQuery } from '../lib/validate'
-import { retentionTable } from '../scoring/retention-table'
+import { retentionReport } from '../scoring/retention-table'
 import { toCsv } from '../lib/csv'
 import { featureStates } from '../db/feature-states'
 
@@ -109,11 +109,14 @@ healthRoutes.get('/retention', validateQuery(retentionQuery), async (c) => {
   const { days, min_uses } = c.req.valid('query')
   const { projectId } = c.var.apiKey
   const [features, { config }, cohort] = await Promise.all([listFeatures(c.env.DB, projectId), loadScoringConfig(c.env.DB, projectId), outcomeCohort(c.env.DB, projectId, days)])
+  const report = retentionReport(features, cohort.outcomes, cohort.uses, min_uses, config.minCellCount)
   return c.json({
     question: 'Which features predict renewal?',
-    method: `X = used at least ${min_uses} time(s) in the account's first ${days} days; Y = latest outcome renewed/expanded/contracted vs churned; every 2x2 cell needs ≥ ${config.minCellCount} accounts`,
+    method: `X = used at least ${min_uses} time(s) in the account's first ${days} days; Y = latest outcome renewed/expanded/contracted vs churned; ${report.method}`,
+    label_rule: report.label_rule,
+    fdr: report.fdr,
     accounts_with_outcomes: cohort.outcomes.length,
-    features: retentionTable(features, cohort.outcomes, cohort.uses, min_uses, config.minCellCount),
+    features: report.features,
     caveat: 'Correlation, not causation: confirm with nudge holdouts.',
   })
 })
