@@ -86,7 +86,7 @@ describe('nudges in a real browser', () => {
     await context.close()
   })
 
-  it('delivers an NPS answer to the CS API, where it feeds the account NPS', async () => {
+  it('delivers an NPS answer to the CS API, where the server aggregates it into the account survey NPS', async () => {
     await defineNudge('nps', { kind: 'nps', title: { default: 'How likely are you to recommend us?' }, targeting: { ...onTestPage, userAttributes: [{ attribute: 'name', op: '==', value: 'nps-user' }] } })
     const { context, page } = await visit('nps-user', 'nps-co')
     const card = nudgeHost(page, 'nps')
@@ -96,10 +96,10 @@ describe('nudges in a real browser', () => {
     await card.locator('button', { hasText: 'Send' }).click()
     await expectCount(() => eventCount(base, 'nps-co', '$nudge_answered'), 1)
     const account = await eventually(async () => {
-      const a = (await (await fetch(`${base}/api/v1/accounts/nps-co`, { headers: admin })).json()) as { account: { traits: { nps?: number } } }
-      return a.account.traits.nps === undefined ? undefined : a
+      const a = (await (await fetch(`${base}/api/v1/accounts/nps-co`, { headers: admin })).json()) as { account: { attributes: { nps_survey?: number } } }
+      return a.account.attributes.nps_survey === undefined ? undefined : a
     })
-    expect(account.account.traits.nps).toBe(100)
+    expect(account.account.attributes.nps_survey).toBe(100)
     await context.close()
   })
 
