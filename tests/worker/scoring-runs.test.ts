@@ -99,6 +99,14 @@ describe('POST /api/v1/scoring/run', () => {
     expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM scoring_leases WHERE project_id = ?1').bind(p.id).first('n')).toBe(0)
   })
 
+  it('runs while ingest writes to the same project without a 500 on either side', async () => {
+    const p = await busyProject('with-ingest', {}, 4)
+    const batch = () => ({ writeKey: p.writeKey, batch: Array.from({ length: 200 }, (_, i) => ({ type: 'track', messageId: crypto.randomUUID(), userId: `with-ingest-u${i % 4}`, event: 'F1 Used', context: { groupId: 'acme' } })) })
+    const statuses = (await Promise.all([run(p), post('/v1/batch', batch()), run(p), post('/v1/batch', batch()), post('/v1/batch', batch())])).map((r) => r.status)
+    expect(statuses.filter((s) => s >= 500)).toEqual([])
+    expect(statuses.filter((s, i) => i === 1 || i > 2).every((s) => s === 200)).toBe(true)
+  })
+
   it.each([
     ['invalid JSON', '{"at":', 400, 'malformed_json'],
     ['a JSON array', '[1]', 400, 'invalid_request'],
