@@ -41,16 +41,25 @@ export function fitLogistic(x: readonly (readonly number[])[], y: readonly numbe
   // constant features carry no information: they stay at 0 and out of the system
   const active = sd.map((s, j) => (s > 1e-12 ? j : -1)).filter((j) => j >= 0)
   const q = active.length + 1
-  const z = x.map((row) => [1, ...active.map((j) => (row[j] - mean[j]) / sd[j])])
-  const beta = new Array<number>(q).fill(0)
+  // row-major design matrix with a leading 1 for the intercept; flat typed arrays keep the hot loops fast
+  const z = new Float64Array(n * q)
+  for (let i = 0; i < n; i++) {
+    z[i * q] = 1
+    active.forEach((j, k) => (z[i * q + k + 1] = (x[i][j] - mean[j]) / sd[j]))
+  }
+  const beta = new Float64Array(q)
   const ybar = y.reduce((a, b) => a + b, 0) / n
   beta[0] = ybar > 0 && ybar < 1 ? Math.log(ybar / (1 - ybar)) : 0
-  const objective = (b: number[]) => {
+  const eta = (b: Float64Array, i: number) => {
+    let e = 0
+    for (let k = 0, o = i * q; k < q; k++) e += z[o + k] * b[k]
+    return e
+  }
+  const objective = (b: Float64Array) => {
     let f = 0
     for (let i = 0; i < n; i++) {
-      let eta = 0
-      for (let k = 0; k < q; k++) eta += z[i][k] * b[k]
-      f += softplus(eta) - y[i] * eta
+      const e = eta(b, i)
+      f += softplus(e) - y[i] * e
     }
     for (let k = 1; k < q; k++) f += (l2 / 2) * b[k] * b[k]
     return f
@@ -60,25 +69,27 @@ export function fitLogistic(x: readonly (readonly number[])[], y: readonly numbe
   let converged = false
   while (iterations < maxIter) {
     iterations++
-    const g = new Array<number>(q).fill(0)
-    const h = Array.from({ length: q }, () => new Array<number>(q).fill(0))
+    const g = new Float64Array(q)
+    const hf = new Float64Array(q * q)
     for (let i = 0; i < n; i++) {
-      let eta = 0
-      for (let k = 0; k < q; k++) eta += z[i][k] * beta[k]
-      const mu = sigmoid(eta)
+      const mu = sigmoid(eta(beta, i))
       const w = Math.max(mu * (1 - mu), 1e-12)
+      const o = i * q
       for (let k = 0; k < q; k++) {
-        g[k] += z[i][k] * (mu - y[i])
-        for (let m = 0; m <= k; m++) h[k][m] += w * z[i][k] * z[i][m]
+        const zk = z[o + k]
+        g[k] += zk * (mu - y[i])
+        const wk = w * zk
+        for (let m = 0; m <= k; m++) hf[k * q + m] += wk * z[o + m]
       }
     }
     for (let k = 1; k < q; k++) {
       g[k] += l2 * beta[k]
-      h[k][k] += l2
+      hf[k * q + k] += l2
     }
-    for (let k = 0; k < q; k++) for (let m = k + 1; m < q; m++) h[k][m] = h[m][k]
+    const h = Array.from({ length: q }, (_, k) => Array.from({ length: q }, (_, m) => (m <= k ? hf[k * q + m] : hf[m * q + k])))
+    const grad = Array.from(g)
     // a tiny ridge keeps the system solvable when a class is (nearly) separated and λ = 0
-    const step = choleskySolve(h, g) ?? choleskySolve(h.map((r, k) => r.map((v, m) => (k === m ? v + 1e-6 : v))), g)
+    const step = choleskySolve(h, grad) ?? choleskySolve(h.map((r, k) => r.map((v, m) => (k === m ? v + 1e-6 : v))), grad)
     if (!step) break
     // step halving: Newton may overshoot far from the optimum; the objective must not increase
     let t = 1
@@ -92,7 +103,7 @@ export function fitLogistic(x: readonly (readonly number[])[], y: readonly numbe
     const moved = Math.max(...step.map((s) => Math.abs(t * s)))
     const before = f
     if (fNext <= f) {
-      beta.splice(0, q, ...next)
+      beta.set(next)
       f = fNext
     }
     if (moved < tol || before - f < 1e-13 * (1 + Math.abs(f))) {
