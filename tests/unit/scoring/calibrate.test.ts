@@ -22,6 +22,9 @@ function accounts(n = 600, seed = 7): OutcomeScores[] {
 const profile: ScoringProfile = {
   ...DEFAULT_PROFILE,
   measures: {
+    ...DEFAULT_PROFILE.measures,
+    feature_breadth: { ...DEFAULT_PROFILE.measures.feature_breadth!, weight: 0 },
+    version_lag: { ...DEFAULT_PROFILE.measures.version_lag!, weight: 0 },
     seat_activation: { ...DEFAULT_PROFILE.measures.seat_activation!, weight: 40 },
     hau_share: { ...DEFAULT_PROFILE.measures.hau_share!, weight: 30 },
     value_realisation: { ...DEFAULT_PROFILE.measures.value_realisation!, weight: 10 },
@@ -103,8 +106,8 @@ describe('calibrate: refusals', () => {
 
   it('refuses when no measure scores lower for churned accounts', () => {
     const rows = accounts(300).map((a) => ({ ...a, churned: (a.scores.value_realisation as number) > 50 }))
-    const only: ScoringProfile = { ...profile, measures: { value_realisation: profile.measures.value_realisation! } }
-    expect(calibrate(rows, only)).toMatchObject({ ok: false, reason: 'no_signal' })
+    const only = rows.map((a) => ({ ...a, scores: { value_realisation: a.scores.value_realisation } }))
+    expect(calibrate(only, profile)).toMatchObject({ ok: false, reason: 'no_signal' })
   })
 })
 
