@@ -1,4 +1,5 @@
 import { env, SELF } from 'cloudflare:test'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { MAX_STORED_TRAITS_BYTES } from '../../shared/limits'
 import { writeIngest } from '../../worker/src/db/ingest'
@@ -136,6 +137,49 @@ describe('free-form objects are bounded (issue 8.2)', () => {
     expect(new TextEncoder().encode(stored).length).toBeLessThanOrEqual(MAX_STORED_TRAITS_BYTES)
     expect(Object.keys(JSON.parse(stored))).toEqual(['a2', 'b2', 'c2'])
   })
+})
+
+describe('no sequence of write-key calls makes a later valid call fail', () => {
+  const hostileBag = fc.oneof(
+    fc.jsonValue({ maxDepth: 3 }),
+    fc.oneof(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1001, max: 1500 })).map(nested),
+    fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'toString', 'valueOf', 'arr', 'seats', 'name', 'x'), fc.jsonValue({ maxDepth: 2 })),
+    fc.integer({ min: 150, max: 260 }).map((n) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v'.repeat(100)]))),
+  )
+  const hostileEvent = fc.record({
+    type: fc.constantFrom('identify', 'group', 'track', 'page', 'alias'),
+    userId: fc.constantFrom('u1', 'u2'),
+    groupId: fc.constantFrom('acct1', 'acct2'),
+    event: fc.constantFrom('$click', 'Report Exported', '$nudge_answered'),
+    previousId: fc.constant('anon'),
+    traits: hostileBag,
+    properties: hostileBag,
+    context: fc.oneof(fc.constant(undefined), hostileBag.map((extra) => ({ groupId: 'acct1', extra }))),
+    timestamp: fc.date({ min: new Date('1999-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+  })
+
+  it('stores a valid batch and answers PATCH after any hostile calls on the same users and accounts', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(hostileEvent, { minLength: 1, maxLength: 4 }), async (events) => {
+        const p = await newProject('fuzz')
+        for (const e of events) expect((await post('/v1/batch', { writeKey: p.writeKey, batch: [e] })).status).toBeLessThan(500)
+        const valid = await post('/v1/batch', {
+          writeKey: p.writeKey,
+          batch: [
+            { type: 'identify', userId: 'u1', traits: { email: 'u1@x.test' } },
+            { type: 'group', userId: 'u1', groupId: 'acct1', traits: { name: 'Acct One' } },
+            track('u1', 'Report Exported', { context: { groupId: 'acct1' } }),
+            track('u2', 'Report Exported', { context: { groupId: 'acct2' } }),
+          ],
+        })
+        expect(valid.status).toBe(200)
+        expect((await valid.json<Answer>()).accepted).toBe(4)
+        expect((await api('/accounts/acct1', p.adminKey, { method: 'PATCH', body: JSON.stringify({ seats: 3 }) })).status).toBe(200)
+        expect((await api('/accounts/acct1', p.readKey)).status).toBe(200)
+      }),
+      { numRuns: 25 },
+    )
+  }, 60_000)
 })
 
 describe('the per-event limit counts UTF-8 bytes (issue 8.10)', () => {
