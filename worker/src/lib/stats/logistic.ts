@@ -23,8 +23,6 @@ export interface LogisticOptions {
 }
 
 const sigmoid = (t: number) => (t >= 0 ? 1 / (1 + Math.exp(-t)) : Math.exp(t) / (1 + Math.exp(t)))
-/** ln(1 + e^t) without overflow. */
-const softplus = (t: number) => (t > 0 ? t + Math.log1p(Math.exp(-t)) : Math.log1p(Math.exp(t)))
 
 export function fitLogistic(x: readonly (readonly number[])[], y: readonly number[], options: LogisticOptions = {}): LogisticModel {
   const l2 = options.l2 ?? 1
@@ -50,42 +48,39 @@ export function fitLogistic(x: readonly (readonly number[])[], y: readonly numbe
   const beta = new Float64Array(q)
   const ybar = y.reduce((a, b) => a + b, 0) / n
   beta[0] = ybar > 0 && ybar < 1 ? Math.log(ybar / (1 - ybar)) : 0
-  const eta = (b: Float64Array, i: number) => {
-    let e = 0
-    for (let k = 0, o = i * q; k < q; k++) e += z[o + k] * b[k]
-    return e
-  }
-  const objective = (b: Float64Array) => {
+  // one pass gives the penalised objective, its gradient and Hessian at b (one exp and one log1p per row)
+  const evaluate = (b: Float64Array) => {
     let f = 0
-    for (let i = 0; i < n; i++) {
-      const e = eta(b, i)
-      f += softplus(e) - y[i] * e
-    }
-    for (let k = 1; k < q; k++) f += (l2 / 2) * b[k] * b[k]
-    return f
-  }
-  let f = objective(beta)
-  let iterations = 0
-  let converged = false
-  while (iterations < maxIter) {
-    iterations++
     const g = new Float64Array(q)
-    const hf = new Float64Array(q * q)
+    const h = new Float64Array(q * q)
     for (let i = 0; i < n; i++) {
-      const mu = sigmoid(eta(beta, i))
-      const w = Math.max(mu * (1 - mu), 1e-12)
       const o = i * q
+      let eta = 0
+      for (let k = 0; k < q; k++) eta += z[o + k] * b[k]
+      const e = Math.exp(-Math.abs(eta))
+      const mu = eta >= 0 ? 1 / (1 + e) : e / (1 + e)
+      f += (eta > 0 ? eta : 0) + Math.log1p(e) - y[i] * eta
+      const w = Math.max(mu * (1 - mu), 1e-12)
       for (let k = 0; k < q; k++) {
         const zk = z[o + k]
         g[k] += zk * (mu - y[i])
         const wk = w * zk
-        for (let m = 0; m <= k; m++) hf[k * q + m] += wk * z[o + m]
+        for (let m = 0; m <= k; m++) h[k * q + m] += wk * z[o + m]
       }
     }
     for (let k = 1; k < q; k++) {
-      g[k] += l2 * beta[k]
-      hf[k * q + k] += l2
+      f += (l2 / 2) * b[k] * b[k]
+      g[k] += l2 * b[k]
+      h[k * q + k] += l2
     }
+    return { f, g, h }
+  }
+  let current = evaluate(beta)
+  let iterations = 0
+  let converged = false
+  while (iterations < maxIter) {
+    iterations++
+    const { g, h: hf } = current
     const h = Array.from({ length: q }, (_, k) => Array.from({ length: q }, (_, m) => (m <= k ? hf[k * q + m] : hf[m * q + k])))
     const grad = Array.from(g)
     // a tiny ridge keeps the system solvable when a class is (nearly) separated and λ = 0
@@ -94,19 +89,19 @@ export function fitLogistic(x: readonly (readonly number[])[], y: readonly numbe
     // step halving: Newton may overshoot far from the optimum; the objective must not increase
     let t = 1
     let next = beta.map((b, k) => b - step[k])
-    let fNext = objective(next)
-    while (fNext > f + 1e-12 && t > 1e-6) {
+    let candidate = evaluate(next)
+    while (candidate.f > current.f + 1e-12 && t > 1e-6) {
       t /= 2
       next = beta.map((b, k) => b - t * step[k])
-      fNext = objective(next)
+      candidate = evaluate(next)
     }
     const moved = Math.max(...step.map((s) => Math.abs(t * s)))
-    const before = f
-    if (fNext <= f) {
+    const before = current.f
+    if (candidate.f <= current.f) {
       beta.set(next)
-      f = fNext
+      current = candidate
     }
-    if (moved < tol || before - f < 1e-13 * (1 + Math.abs(f))) {
+    if (moved < tol || before - current.f < 1e-13 * (1 + Math.abs(current.f))) {
       converged = true
       break
     }
