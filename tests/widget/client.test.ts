@@ -105,6 +105,14 @@ describe('UptakeClient', () => {
     expect(await outbox()).toEqual([])
   })
 
+  it('leaves only the opt-out flag in storage when an event came just before optOut, in the same task', async () => {
+    const client = await started()
+    client.track('just before')
+    client.optOut()
+    await Promise.resolve() // the end-of-task save of the outbox must not bring it back
+    expect(Object.keys(localStorage).filter((k) => k.startsWith('uptake:'))).toEqual(['uptake:optout'])
+  })
+
   it('strips configured query parameters from captured URLs', async () => {
     history.replaceState({}, '', '/page?token=secret&tab=1')
     const client = await started()

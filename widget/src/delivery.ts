@@ -98,6 +98,7 @@ export class Delivery {
   }
 
   clear(): void {
+    this.#saving = false
     this.#events = []
     this.#stored.clear()
     save('outbox', { events: [], dropped: 0 } satisfies Persisted)
@@ -141,10 +142,7 @@ export class Delivery {
   #save(): void {
     if (this.#saving) return
     this.#saving = true
-    queueMicrotask(() => {
-      this.#saving = false
-      this.#persist()
-    })
+    queueMicrotask(() => this.#saving && ((this.#saving = false), this.#persist())) // clear() may have cancelled it
   }
 
   #schedule(ms: number): void {
