@@ -132,8 +132,11 @@ describe('UptakeClient', () => {
     const ready = client.init({ writeKey: 'wk' }, 'https://uptake.test')
     client.track('Early')
     expect(await outbox()).toEqual([])
+    vi.useFakeTimers()
     release(Response.json(config()))
     await ready
+    await vi.advanceTimersByTimeAsync(2100) // the next batch, with whatever followed the config
+    vi.useRealTimers()
     expect(batches.join()).toContain('"Early"')
   })
 })

@@ -73,8 +73,8 @@ export class UptakeClient {
     if (!first) return
     const waiting = this.waiting
     this.waiting = []
+    // batched as usual (with the first page view that follows), not one more request at start-up
     if (this.allowed()) for (const e of waiting) this.delivery?.enqueue(e)
-    this.delivery?.flush()
   }
 
   get capture() {
