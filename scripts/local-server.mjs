@@ -44,21 +44,45 @@ export async function waitForServer(base, child, timeoutMs = 90_000) {
   throw new Error(`wrangler dev did not answer on ${base} within ${timeoutMs} ms`)
 }
 
-export function startWrangler({ port, persistTo, quiet = true }) {
-  const args = [wrangler, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false', '--inspector-port', '0']
+/**
+ * `wrangler dev` in its own process group. `--test-scheduled` serves `/__scheduled` (the daily job on demand):
+ * the `/cdn-cgi/handler/scheduled` URL wrangler prints answers 500 for workers with static assets in this
+ * wrangler (cloudflare/workers-sdk#9882). `output: 'pipe'` lets a caller read the dev server's log.
+ */
+export function startWrangler({ port, persistTo, quiet = true, output = quiet ? 'ignore' : 'inherit' }) {
+  const args = [wrangler, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false', '--inspector-port', '0', '--test-scheduled']
   if (persistTo) args.push('--persist-to', persistTo)
   return spawn(process.execPath, args, {
     cwd: root,
-    stdio: quiet ? 'ignore' : 'inherit',
+    stdio: ['ignore', output, output],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
     detached: true,
   })
 }
 
-async function send(base, path, init) {
-  const res = await fetch(base + path, init)
-  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`)
-  return res.json()
+/**
+ * One seed call, retried when the dev server drops it (a reset connection, or the dev proxy's 503 "Your worker
+ * restarted mid-request", see README) or the worker asks to retry (503 busy, 409 run in progress with Retry-After).
+ * Every seed call is idempotent: events carry messageIds, features and settings are PUTs, outcomes are deduped by date.
+ */
+async function send(base, path, init, attempts = 6) {
+  for (let attempt = 1; ; attempt++) {
+    let res
+    try {
+      res = await fetch(base + path, init)
+    } catch (e) {
+      if (attempt >= attempts) throw e
+      await new Promise((r) => setTimeout(r, 250 * attempt))
+      continue
+    }
+    if ((res.status === 503 || (res.status === 409 && res.headers.has('retry-after'))) && attempt < attempts) {
+      await res.body?.cancel()
+      await new Promise((r) => setTimeout(r, Math.max(250 * attempt, Number(res.headers.get('retry-after') ?? 0) * 1000)))
+      continue
+    }
+    if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`)
+    return res.json()
+  }
 }
 
 /** Features through the admin API, then 90 days of history through /v1/import (the write key takes 30 days), 500 events a batch. */
@@ -89,9 +113,9 @@ export async function seedDemo(base, { history = true } = {}) {
 }
 
 /** Everything at once: for tests and benchmarks. Returns the base URL and a stop function. */
-export async function startLocalServer({ port, persistTo, seed = true, history = true }) {
+export async function startLocalServer({ port, persistTo, seed = true, history = true, output = 'ignore' }) {
   prepareDatabase(persistTo)
-  const child = startWrangler({ port, persistTo })
+  const child = startWrangler({ port, persistTo, output })
   const base = `http://127.0.0.1:${port}`
   const stop = () => {
     try {

@@ -23,6 +23,7 @@ console.log(`
     demo app:     ${base}/demo
     widget:       ${base}/uptake.js
     CS API:       curl -H 'Authorization: Bearer sk_demo' ${base}/api/v1/accounts
+    daily job:    curl ${base}/__scheduled   (scores every project now, as the Cron Trigger does)
   Demo seeded with ${n} historical events (write key wk_demo, admin key sk_demo, read key rk_demo).
   Ctrl-C to stop.
 `)

@@ -43,6 +43,7 @@ export async function cachedFeatureIndex(db: D1Database, projectId: string, now 
   const hit = cache.get(projectId)
   if (hit && hit.until > now) return hit.index
   const index = buildFeatureIndex(await listFeatures(db, projectId))
+  if (cache.size >= 1000) cache.clear() // a long-lived isolate serving many projects must not grow without bound
   cache.set(projectId, { index, until: now + 10_000 })
   return index
 }
