@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { api, newProject } from './fixtures'
+import { api, newProject, post } from './fixtures'
 
 type ErrorBody = { error: { code: string; message: string; details?: { unknown?: string[]; accepted?: string[] } } }
 
@@ -106,6 +106,20 @@ describe('query parameters', () => {
     }
     expect((await api('/accounts?limit=16', p.readKey)).status).toBe(200)
     expect((await api('/health/retention?days=90&min_uses=2', p.readKey)).status).toBe(200)
+  })
+
+  it('takes integer path parameters in plain decimal only', async () => {
+    const p = await newProject()
+    await post('/v1/batch', { writeKey: p.writeKey, batch: [{ type: 'group', messageId: crypto.randomUUID(), userId: 'u1', groupId: 'acme', traits: { name: 'Acme' } }] })
+    const created = await api('/accounts/acme/outcomes', p.adminKey, { method: 'POST', body: JSON.stringify({ kind: 'renewed', date: '2026-01-02' }) })
+    expect(created.status).toBe(201)
+    const { id } = (await created.json<{ outcome: { id: number } }>()).outcome
+    for (const spelled of [`0x${id.toString(16)}`, `${id}e0`, `%20${id}`, `+${id}`, `${id}.0`]) {
+      expect((await api(`/accounts/acme/outcomes/${spelled}`, p.adminKey, { method: 'DELETE' })).status, spelled).toBe(404)
+    }
+    const { outcomes } = await (await api('/accounts/acme/outcomes', p.adminKey)).json<{ outcomes: { id: number }[] }>()
+    expect(outcomes.map((o) => o.id)).toEqual([id])
+    expect((await api(`/accounts/acme/outcomes/${id}`, p.adminKey, { method: 'DELETE' })).status).toBeLessThan(300)
   })
 
   it('refuses a repeated parameter', async () => {

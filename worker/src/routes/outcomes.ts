@@ -4,7 +4,7 @@ import { deleteOutcome, listOutcomes, recordOutcome, type OutcomeRow } from '../
 import type { AppEnv } from '../env'
 import { ApiError, notFound } from '../errors'
 import { pastDateProblem } from '../lib/days'
-import { noQuery, validate } from '../lib/validate'
+import { intParam, noQuery, validate } from '../lib/validate'
 
 /**
  * Admin API: renewal outcomes of an account. One outcome per (account, kind, date): posting it again
@@ -46,7 +46,8 @@ outcomeRoutes.get('/:accountId/outcomes', noQuery, async (c) => {
 
 outcomeRoutes.delete('/:accountId/outcomes/:outcomeId', noQuery, async (c) => {
   const { accountId, outcomeId } = c.req.param()
-  const id = /^\d{1,15}$/.test(outcomeId) ? Number(outcomeId) : 0
+  const parsed = intParam(1, Number.MAX_SAFE_INTEGER).safeParse(outcomeId)
+  const id = parsed.success ? parsed.data : 0
   if (!id || !(await deleteOutcome(c.env.DB, c.var.apiKey.projectId, accountId, id))) throw notFound(`No outcome ${outcomeId} for account ${accountId}`)
   return c.body(null, 204)
 })
