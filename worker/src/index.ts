@@ -7,6 +7,10 @@ const app = createApp()
 export default {
   fetch: app.fetch,
   async scheduled(controller, env, ctx) {
-    ctx.waitUntil(dailyRun(env.DB, controller.scheduledTime).then((r) => console.log('daily run', JSON.stringify(r))))
+    // logged and rethrown: the Cron Trigger's outcome stays "exception" for monitoring, with the reason in the log
+    ctx.waitUntil(dailyRun(env.DB, controller.scheduledTime).then(
+      (r) => console.log('daily run', JSON.stringify(r)),
+      (e) => { console.error('daily run failed', e); throw e },
+    ))
   },
 } satisfies ExportedHandler<Bindings>

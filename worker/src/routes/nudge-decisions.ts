@@ -53,7 +53,9 @@ nudgeDecisionRoutes.get('/', validateQuery(query), async (c) => {
   }, now, { path: q.path, caps: settings.nudges })
   const newHoldouts = decisions.filter((d) => d.outcome === 'holdout' && !stored.holdouts.has(d.nudge.key))
   if (newHoldouts.length) {
-    c.executionCtx.waitUntil(c.env.DB.batch(newHoldouts.map((d) => recordHoldout(c.env.DB, projectId, q.userId, ctx.account?.id ?? null, d.nudge.key, now))))
+    // caught: a busy database after the answer must not surface as an unhandled rejection (the next request records it)
+    c.executionCtx.waitUntil(c.env.DB.batch(newHoldouts.map((d) => recordHoldout(c.env.DB, projectId, q.userId, ctx.account?.id ?? null, d.nudge.key, now)))
+      .catch((e) => console.warn('holdout not recorded', String((e as Error)?.message ?? e))))
   }
   return c.json({
     nudges: decisions.filter((d) => d.outcome === 'show').map((d) => presentNudge(d.nudge, q.locale, ctx.metrics.usedFeatures)),
