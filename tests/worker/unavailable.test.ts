@@ -33,6 +33,8 @@ describe('a busy or locked database', () => {
     'D1_ERROR: D1 DB is overloaded. Requests queued for too long.',
     'D1_ERROR: Network connection lost.',
     'D1_ERROR: D1 DB storage operation exceeded timeout which caused object to be reset.',
+    // what the worker sees of a local database locked by another process (workerd logs the SQLITE_BUSY)
+    'D1_ERROR: Failed to parse body as JSON, got: Error: internal error; reference = faipvdldgq217v2aqrbnefhv',
   ]
 
   for (const [i, message] of messages.entries()) {

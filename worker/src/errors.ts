@@ -32,8 +32,10 @@ export function validationError(error: IssueList): ApiError {
 }
 
 /**
- * Transient database states: local SQLite locks and the D1 errors whose documented action is "retry"
- * (developers.cloudflare.com/d1/observability/debug-d1/#error-list).
+ * Transient database states: SQLite locks, the D1 errors whose documented action is "retry"
+ * (developers.cloudflare.com/d1/observability/debug-d1/#error-list), and D1 storage failures the runtime hides
+ * as "internal error; reference = …" (a local database locked by another process arrives so: workerd logs the
+ * SQLITE_BUSY, the worker sees only the reference).
  */
 const RETRYABLE_DB_ERRORS = [
   'SQLITE_BUSY',
@@ -48,6 +50,7 @@ const RETRYABLE_DB_ERRORS = [
   'D1 DB is overloaded',
   "Can't read from request stream because client disconnected",
 ]
+const HIDDEN_D1_STORAGE_ERROR = /D1_\w*ERROR\b.*\binternal error\b/
 
 /** Seconds a client should wait before retrying after a transient database error. */
 export const RETRY_AFTER_SECONDS = 2
@@ -56,7 +59,7 @@ export const RETRY_AFTER_SECONDS = 2
 export function isRetryableDbError(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const message = e instanceof Error ? e.message : typeof e === 'string' ? e : ''
-    if (RETRYABLE_DB_ERRORS.some((m) => message.includes(m))) return true
+    if (RETRYABLE_DB_ERRORS.some((m) => message.includes(m)) || HIDDEN_D1_STORAGE_ERROR.test(message)) return true
   }
   return false
 }
