@@ -61,15 +61,16 @@ async function runSegment(page: Page, user: string, account: string, batching: b
       }
       // cdnSettings as Segment's CDN would serve them, so nothing is fetched from Segment
       const [analytics] = await w.AnalyticsBrowser.load({ writeKey: 'wk_demo', cdnSettings: { integrations: { 'Segment.io': segment } } })
-      const calls = [
-        analytics.identify(user, { email: `${user}@segment.test` }),
-        analytics.group(account, { name: `Segment ${account}` }),
-        analytics.track('Invoice Created', { amount: 250 }),
-        analytics.page('Segment Home'),
+      const calls: (() => Promise<unknown>)[] = [
+        () => analytics.identify(user, { email: `${user}@segment.test` }),
+        () => analytics.group(account, { name: `Segment ${account}` }),
+        () => analytics.track('Invoice Created', { amount: 250 }),
+        () => analytics.page('Segment Home'),
       ]
-      // the standard strategy delivers each call before the next (the account comes from the last group call)
-      if (!batching) for (const call of calls) await call
-      else await Promise.all(calls)
+      // one request per call: wait for each before the next, as a host that groups before it tracks does
+      // (the account of a track call without context.groupId is the user's account when it arrives)
+      if (!batching) for (const call of calls) await call()
+      else await Promise.all(calls.map((call) => call()))
     },
     { apiHost, user, account, batching },
   )
