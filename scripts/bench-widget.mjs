@@ -1,8 +1,9 @@
 // Widget main-thread cost in Chromium (run by `npm run bench`, or alone: `node scripts/bench-widget.mjs [baseline/uptake.js]`
 // to compare this build with another one, e.g. a checkout of the previous release, run interleaved on the same machine).
 // A host page identifies, groups and tracks; the widget's server is stubbed in the page (page.route), so only the
-// browser's work is measured. Two measures, median of many runs: CPU-profile samples whose stack includes a frame
-// of uptake.js (the widget's own work, timers and callbacks included), and CDP TaskDuration with vs without it.
+// browser's work is measured, median of many runs: CPU-profile samples whose stack includes a frame of uptake.js
+// (the widget's own work, timers and callbacks included), main-thread CPU time and TaskDuration with vs without the
+// widget (CDP metrics), and the exact count of localStorage reads and writes (which machine load cannot blur).
 import { existsSync, readFileSync } from 'node:fs'
 import { chromium } from 'playwright-core'
 
@@ -55,9 +56,11 @@ function widgetMs(profile) {
   return us / 1000
 }
 
-async function taskMs(cdp) {
+/** Main-thread CPU time (ThreadTime: unaffected by the OS descheduling the renderer) and TaskDuration, in ms. */
+async function threadMs(cdp) {
   const { metrics } = await cdp.send('Performance.getMetrics')
-  return metrics.find((m) => m.name === 'TaskDuration').value * 1000
+  const get = (name) => metrics.find((m) => m.name === name).value * 1000
+  return { cpu: get('ThreadTime'), task: get('TaskDuration') }
 }
 
 async function run(browser, core, { widget, returning }) {
@@ -71,7 +74,15 @@ async function run(browser, core, { widget, returning }) {
     if (url.pathname === '/v1/batch') return (posts++, route.fulfill({ contentType: 'application/json', body: '{"success":true}' }))
     return route.fulfill({ contentType: 'text/html', body: page(widget) })
   })
+  // localStorage traffic, counted exactly: the part of the widget's cost that machine load cannot blur
+  await context.addInitScript(() => {
+    const ops = (window.__storageOps = { reads: 0, writes: 0, bytes: 0 })
+    const { getItem, setItem } = Storage.prototype
+    Storage.prototype.getItem = function (k) { ops.reads++; return getItem.call(this, k) }
+    Storage.prototype.setItem = function (k, v) { ops.writes++; ops.bytes += String(v).length; return setItem.call(this, k, v) }
+  })
   const tab = await context.newPage()
+  const storageOps = () => tab.evaluate(() => ({ ...window.__storageOps }))
   if (returning) {
     // a returning visitor: identity, session and cached config already in localStorage
     await tab.goto(`${ORIGIN}/invoices`)
@@ -81,14 +92,18 @@ async function run(browser, core, { widget, returning }) {
   await cdp.send('Performance.enable')
   await cdp.send('Profiler.enable')
   await cdp.send('Profiler.setSamplingInterval', { interval: 100 })
-  const t0 = await taskMs(cdp)
+  const t0 = await threadMs(cdp)
   await cdp.send('Profiler.start')
   await tab.goto(`${ORIGIN}/invoices`)
   await tab.waitForTimeout(2600) // config fetch, the first page view and the first batch (flushed after 2 s)
   const start = widgetMs((await cdp.send('Profiler.stop')).profile)
-  const task = (await taskMs(cdp)) - t0
+  const t1 = await threadMs(cdp)
+  const task = t1.task - t0.task
+  const cpu = t1.cpu - t0.cpu
+  const startOps = await storageOps()
   let perEvent = null
   let sync = null
+  let eventOps = null
   if (widget) {
     await cdp.send('Profiler.start')
     sync = await tab.evaluate((n) => {
@@ -98,14 +113,16 @@ async function run(browser, core, { widget, returning }) {
     }, EVENTS)
     await tab.waitForTimeout(2600) // deferred persistence and the batches those events fill
     perEvent = widgetMs((await cdp.send('Profiler.stop')).profile) / EVENTS
+    const after = await storageOps()
+    eventOps = { reads: (after.reads - startOps.reads) / EVENTS, writes: (after.writes - startOps.writes) / EVENTS, bytes: Math.round((after.bytes - startOps.bytes) / EVENTS) }
   }
   await context.close()
-  return { start, task, perEvent, sync, posts }
+  return { start, task, cpu, perEvent, sync, posts, startOps, eventOps }
 }
 
 /** Runs every build in turn within each round, so machine load falls on all of them alike. */
 async function scenario(browser, cores, returning) {
-  const rows = cores.map(() => ({ start: [], taskWith: [], taskWithout: [], perEvent: [], sync: [] }))
+  const rows = cores.map(() => ({ start: [], taskWith: [], taskWithout: [], cpuWith: [], cpuWithout: [], perEvent: [], sync: [], ops: null }))
   for (const core of cores) await run(browser, core, { widget: true, returning }) // warm-up (first compile, disk cache), not counted
   for (let i = 0; i < RUNS; i++) {
     for (const [k, core] of cores.entries()) {
@@ -115,6 +132,9 @@ async function scenario(browser, cores, returning) {
       rows[k].start.push(w.start)
       rows[k].taskWith.push(w.task)
       rows[k].taskWithout.push(o.task)
+      rows[k].ops = { startup: w.startOps, per_event: w.eventOps }
+      rows[k].cpuWith.push(w.cpu)
+      rows[k].cpuWithout.push(o.cpu)
       rows[k].perEvent.push(w.perEvent)
       rows[k].sync.push(w.sync)
     }
@@ -125,8 +145,10 @@ async function scenario(browser, cores, returning) {
     startup_task_delta_ms: median(r.taskWith.map((t, i) => t - r.taskWithout[i])),
     task_with_ms: median(r.taskWith),
     task_without_ms: median(r.taskWithout),
+    startup_thread_cpu_delta_ms: median(r.cpuWith.map((t, i) => t - r.cpuWithout[i])),
     per_event_widget_ms: median(r.perEvent),
     per_event_sync_ms: median(r.sync),
+    storage_ops: r.ops,
   }))
 }
 
@@ -144,8 +166,10 @@ try {
   const result = paths.map((p, k) => ({ core: p.replace(root, ''), first_visit: first[k], returning_visit: again[k] }))
   for (const r of result) {
     console.log(`${r.core}: start-up (CPU samples in uptake.js) first visit ${r.first_visit.startup_widget_ms} ms, returning ${r.returning_visit.startup_widget_ms} ms; ` +
-      `TaskDuration with − without widget ${r.first_visit.startup_task_delta_ms} / ${r.returning_visit.startup_task_delta_ms} ms; ` +
-      `per event ${r.first_visit.per_event_widget_ms} ms (synchronous part ${r.first_visit.per_event_sync_ms} ms)`)
+      `main-thread CPU with − without widget ${r.first_visit.startup_thread_cpu_delta_ms} / ${r.returning_visit.startup_thread_cpu_delta_ms} ms; ` +
+      `TaskDuration with − without ${r.first_visit.startup_task_delta_ms} / ${r.returning_visit.startup_task_delta_ms} ms; ` +
+      `per event ${r.first_visit.per_event_widget_ms} ms (synchronous part ${r.first_visit.per_event_sync_ms} ms); ` +
+      `localStorage at start-up ${JSON.stringify(r.first_visit.storage_ops.startup)}, per event ${JSON.stringify(r.first_visit.storage_ops.per_event)}`)
   }
   console.log(`BENCH widget_main_thread ${JSON.stringify(result.length > 1 ? result : result[0])}`)
 } finally {

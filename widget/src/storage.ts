@@ -1,25 +1,24 @@
 /**
- * localStorage that never throws, read once per key: this tab's copy of each value lives in memory, so disabled
- * storage, a full quota or a sandboxed iframe leave the widget working (for this page) rather than forgetful.
+ * localStorage that never throws. This tab's copy of each value lives in memory too, so disabled storage, a full
+ * quota or a sandboxed iframe leave the widget working (for this page) rather than forgetful.
  */
 const PREFIX = 'uptake:'
-/** Raw JSON per key as this tab last read or wrote it (null: absent); another tab's write invalidates it. */
+/** Raw JSON per key as this tab last read or wrote it (null: absent). */
 const mem = new Map<string, string | null>()
-
-addEventListener('storage', (e) => (e.key ? e.key.startsWith(PREFIX) && mem.delete(e.key.slice(PREFIX.length)) : mem.clear()))
+/** Keys whose last write did not reach localStorage: this tab's copy is newer than what storage holds. */
+const unsaved = new Set<string>()
 
 export function load<T>(key: string): T | undefined {
-  let raw = mem.get(key)
-  if (raw === undefined) {
+  // storage first (another tab may have written since), unless it failed to take this tab's latest value
+  if (!unsaved.has(key)) {
     try {
-      raw = localStorage.getItem(PREFIX + key)
+      mem.set(key, localStorage.getItem(PREFIX + key))
     } catch {
-      raw = null
+      // unreadable: this tab's copy
     }
-    mem.set(key, raw)
   }
   try {
-    return raw == null ? undefined : (JSON.parse(raw) as T)
+    return JSON.parse(mem.get(key) ?? 'null') ?? undefined
   } catch {
     return undefined
   }
@@ -31,14 +30,17 @@ export function save(key: string, value: unknown): boolean {
   mem.set(key, raw)
   try {
     localStorage.setItem(PREFIX + key, raw)
+    unsaved.delete(key)
     return true
   } catch {
+    unsaved.add(key)
     return false
   }
 }
 
 export function clearAll(): void {
   mem.clear()
+  unsaved.clear()
   try {
     for (const key of Object.keys(localStorage)) if (key.startsWith(PREFIX)) localStorage.removeItem(key)
   } catch {
