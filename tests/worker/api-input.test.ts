@@ -1,3 +1,4 @@
+import { env, SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { api, newProject, post } from './fixtures'
 
@@ -65,6 +66,19 @@ describe('unknown fields in admin bodies', () => {
     const attrs = await api('/accounts/acme', p.adminKey, { method: 'PATCH', body: JSON.stringify({ arr: 100, toString: 1 }) })
     expect(attrs.status).toBe(400)
     expect((await attrs.json<ErrorBody>()).error.details?.unknown).toEqual(['toString'])
+  })
+
+  it('drops a blob stored before unknown keys were refused, at the first read, keeping the settings', async () => {
+    const p = await newProject()
+    const bloated = JSON.stringify({ capture: { captureClicks: false }, blob: 'x'.repeat(2 * 1024 * 1024) })
+    await env.DB.prepare('UPDATE projects SET settings_json = ?2 WHERE id = ?1').bind(p.id, bloated).run()
+    const res = await SELF.fetch(`http://uptake.test/v1/config?writeKey=${p.writeKey}`)
+    expect(res.status).toBe(200)
+    expect((await res.json<{ capture: { captureClicks: boolean } }>()).capture.captureClicks).toBe(false)
+    const stored = await env.DB.prepare('SELECT settings_json FROM projects WHERE id = ?1').bind(p.id).first<string>('settings_json')
+    expect(stored!.length).toBeLessThan(4096)
+    expect(JSON.parse(stored!)).toMatchObject({ capture: { captureClicks: false } })
+    expect(JSON.parse(stored!)).not.toHaveProperty('blob')
   })
 
   it('refuses a non-JSON body rather than acting on an empty object', async () => {
