@@ -161,6 +161,17 @@ describe('no request produces a 5xx', () => {
     }
   }, 30_000)
 
+  it('accepts the valid example body of each write route (no known field is taken for unknown)', async () => {
+    for (const [route, example] of Object.entries(EXAMPLES)) {
+      const [method, path] = route.split(' ')
+      const who: Auth = path.startsWith('/v1/') ? 'write' : 'admin'
+      const res = await SELF.fetch(`http://uptake.test${fillPath(path, [path.includes('/nudges/') ? 'example-tip' : path.includes('/features/') ? KNOWN.feature : KNOWN.account])}`, {
+        method, headers: headersFor(who, 'application/json'), body: JSON.stringify(example),
+      })
+      expect(res.status, `${route}: ${(await res.text()).slice(0, 300)}`).toBeLessThan(300)
+    }
+  })
+
   it('refuses an unknown query parameter on every API route, listing the accepted ones', async () => {
     const missing: string[] = []
     for (const route of ROUTES.filter((r) => !QUERY_EXEMPT(r.path))) {
