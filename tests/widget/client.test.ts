@@ -113,6 +113,33 @@ describe('UptakeClient', () => {
     expect(Object.keys(localStorage).filter((k) => k.startsWith('uptake:'))).toEqual(['uptake:optout'])
   })
 
+  it('sends what the host passed at the time of the call, and an unserialisable call fails alone', async () => {
+    let release!: (r: Response) => void
+    const batches: string[] = []
+    vi.stubGlobal('fetch', vi.fn((url: string, init?: RequestInit) => {
+      if (String(url).includes('/v1/config')) return new Promise<Response>((r) => (release = r))
+      batches.push(String(init?.body))
+      return Promise.resolve(new Response('{}'))
+    }))
+    vi.useFakeTimers()
+    const client = new UptakeClient()
+    const ready = client.init({ writeKey: 'wk' }, 'https://uptake.test')
+    const props: Record<string, unknown> = { step: 1 }
+    client.track('Before', props)
+    props.step = 2 // the host reuses its object
+    const circular: Record<string, unknown> = {}
+    circular.self = circular
+    expect(() => client.track('Circular', circular)).toThrow() // the public API's guard reports it; nothing is queued
+    client.track('After')
+    release(Response.json(config()))
+    await ready
+    await vi.advanceTimersByTimeAsync(2100)
+    vi.useRealTimers()
+    const sent = batches.flatMap((b) => (JSON.parse(b) as { batch: { event?: string; properties?: { step?: number } }[] }).batch)
+    expect(sent.filter((e) => e.event).map((e) => e.event)).toEqual(['Before', 'After'])
+    expect(sent[0].properties?.step).toBe(1)
+  })
+
   it('strips configured query parameters from captured URLs', async () => {
     history.replaceState({}, '', '/page?token=secret&tab=1')
     const client = await started()

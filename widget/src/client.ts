@@ -1,6 +1,6 @@
 import type { WidgetConfig } from '../../shared/config'
 import { CLICK_EVENT, ENGAGED_EVENT, SIGNED_IN_EVENT } from '../../shared/event-names'
-import type { EventContext, UptakeEvent } from '../../shared/events'
+import type { EventContext } from '../../shared/events'
 import { cachedConfig, DEFAULT_CAPTURE, fetchConfig } from './config'
 import { Delivery, type WireEvent } from './delivery'
 import { uuid } from './ids'
@@ -180,7 +180,8 @@ export class UptakeClient {
       sessionId: this.session?.state.id || undefined,
       ...(this.opts?.appVersion ? { app: { version: this.opts.appVersion } } : {}),
     }
-    const event = { ...body, messageId: uuid(), timestamp: new Date().toISOString(), userId, anonymousId, context } as UptakeEvent as WireEvent
+    // a copy: the host may change its objects later, and an unserialisable one fails here, in the guarded call
+    const event = JSON.parse(JSON.stringify({ ...body, messageId: uuid(), timestamp: new Date().toISOString(), userId, anonymousId, context })) as WireEvent
     if (!this.config) {
       if (this.waiting.length < MAX_WAITING) this.waiting.push(event)
       return

@@ -42,7 +42,7 @@ export class Delivery {
   #failures = 0
   /** Ids this tab saw acknowledged, rejected or dropped: never re-adopted from another tab's stale copy. */
   #gone = new Set<string>()
-  /** Ids this tab last saw in storage: one missing there now was sent (or cleared) by another tab. */
+  /** Ids this tab last wrote to storage: one missing there now was sent (or cleared) by another tab. */
   #stored: Set<string>
 
   /** A save is queued for the end of this task: a burst of events costs one write, not one each. */
@@ -63,8 +63,7 @@ export class Delivery {
   }
 
   enqueue(event: WireEvent): void {
-    // a copy: the host may change its objects later, and an unserialisable one fails here, in the guarded call
-    this.#events.push(JSON.parse(JSON.stringify(event)))
+    this.#events.push(event)
     this.#save()
     if (this.#events.length >= (this.#opts.batchSize ?? 20)) void this.flush()
     else this.#schedule(this.#opts.flushMs ?? 2000)
