@@ -1,7 +1,7 @@
 import { env, SELF } from 'cloudflare:test'
 import { expect, it } from 'vitest'
 import { newProject } from '../tests/worker/fixtures'
-import { writeIngest } from '../worker/src/db/ingest'
+import { writeIngest } from '../worker/src/ingest/store'
 import { emptyFeatureIndex, toEventRow } from '../worker/src/ingest/normalize'
 import { planIngest } from '../worker/src/ingest/plan'
 import type { UptakeEvent } from '../shared/events'

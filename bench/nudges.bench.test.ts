@@ -2,7 +2,7 @@ import { env, SELF } from 'cloudflare:test'
 import { expect, it } from 'vitest'
 import { nudgeInputSchema } from '../shared/nudges'
 import { newProject } from '../tests/worker/fixtures'
-import { upsertNudge } from '../worker/src/db/nudges'
+import { upsertNudge } from '../worker/src/nudges/store'
 import { daysAgo } from '../worker/src/lib/days'
 
 const USERS = 10_000

@@ -1,10 +1,10 @@
 import { env, SELF } from 'cloudflare:test'
 import { expect, it } from 'vitest'
 import { newProject } from '../tests/worker/fixtures'
-import { ACCOUNT_EVENT_COUNTS_SQL, ACCOUNT_FEATURE_USE_SQL, ACCOUNT_USERS_SQL } from '../worker/src/db/accounts'
-import { FEATURE_STATES_SQL } from '../worker/src/db/feature-states'
+import { ACCOUNT_EVENT_COUNTS_SQL, ACCOUNT_FEATURE_USE_SQL, ACCOUNT_USERS_SQL } from '../worker/src/accounts/store'
+import { FEATURE_STATES_SQL } from '../worker/src/scoring/feature-states-store'
 import { daysAgo } from '../worker/src/lib/days'
-import { runProjectScoring } from '../worker/src/scoring/run'
+import { runProjectScoring } from '../worker/src/jobs/daily-run'
 
 const ACCOUNTS = 400
 const USERS_PER_ACCOUNT = 10

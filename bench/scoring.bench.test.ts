@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test'
 import { expect, it } from 'vitest'
 import { newProject } from '../tests/worker/fixtures'
 import { daysAgo } from '../worker/src/lib/days'
-import { runProjectScoring } from '../worker/src/scoring/run'
+import { runProjectScoring } from '../worker/src/jobs/daily-run'
 
 const DAYS = 90
 const USERS_PER_ACCOUNT = 10

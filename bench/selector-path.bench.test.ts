@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest'
-import { parseElementPath, parseSelector, selectorMatchesSteps } from '../worker/src/capture/selector-path'
+import { parseElementPath, parseSelector, selectorMatchesSteps } from '../worker/src/features/selector-path'
 import { reference } from '../tests/unit/capture/selector-path-reference'
 
 /** A path where every step matches two parts of `main .toolbar button.export` and none matches `main`. */

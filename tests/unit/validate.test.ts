@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { intParam, unknownKeys } from '../../worker/src/lib/validate'
+import { intParam, unknownKeys } from '../../worker/src/http/validate'
 
 describe('unknownKeys', () => {
   it('finds nothing when the schema kept everything', () => {

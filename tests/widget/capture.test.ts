@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { selectorMatchesPath } from '../../worker/src/capture/selector-path'
+import { selectorMatchesPath } from '../../worker/src/features/selector-path'
 import { classifyClick } from '../../widget/src/capture/clicks'
 import { elementPath } from '../../widget/src/capture/element-path'
 import { watchRoutes } from '../../widget/src/capture/pages'

@@ -1,5 +1,5 @@
 import type { D1Migration } from '@cloudflare/vitest-pool-workers'
-import type { Bindings } from '../../worker/src/env'
+import type { Bindings } from '../../worker/src/http/env'
 
 declare global {
   namespace Cloudflare {

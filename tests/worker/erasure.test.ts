@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { eraseAccount, eraseUser } from '../../worker/src/db/erasure'
+import { eraseAccount, eraseUser } from '../../worker/src/accounts/erasure-store'
 import { api, newProject, post, track, type TestProject } from './fixtures'
 
 const TABLES_BY_USER = ['events', 'user_days', 'user_event_days', 'user_feature_days', 'nudge_states', 'user_scores']

@@ -1,8 +1,8 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Feature } from '../../shared/features'
-import { advanceRebuild, rebuildProgress, startRebuildStatement } from '../../worker/src/db/feature-rebuild'
-import { forgetFeatureIndex, upsertFeatureStatement } from '../../worker/src/db/features'
+import { advanceRebuild, rebuildProgress, startRebuildStatement } from '../../worker/src/features/retag'
+import { forgetFeatureIndex, upsertFeatureStatement } from '../../worker/src/features/store'
 import worker from '../../worker/src/index'
 import { api, newProject, post, track, type TestProject } from './fixtures'
 

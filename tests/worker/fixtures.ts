@@ -1,5 +1,5 @@
 import { env, SELF } from 'cloudflare:test'
-import { createProject } from '../../worker/src/db/projects'
+import { createProject } from '../../worker/src/projects/store'
 
 export interface TestProject {
   id: string

@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../worker/src/app'
-import { hashKey } from '../../worker/src/auth/keys'
-import { isRetryableDbError } from '../../worker/src/errors'
+import { hashKey } from '../../worker/src/projects/keys'
+import { isRetryableDbError } from '../../worker/src/http/errors'
 
 /**
  * A D1 whose key lookups work and whose every other statement fails with `message`: the database is

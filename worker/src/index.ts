@@ -1,6 +1,6 @@
 import { createApp } from './app'
-import type { Bindings } from './env'
-import { dailyRun } from './scoring/run'
+import type { Bindings } from './http/env'
+import { dailyRun } from './jobs'
 
 const app = createApp()
 

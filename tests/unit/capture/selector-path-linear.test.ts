@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { parseElementPath, parseSelector, selectorMatchesPath, selectorMatchesSteps } from '../../../worker/src/capture/selector-path'
+import { parseElementPath, parseSelector, selectorMatchesPath, selectorMatchesSteps } from '../../../worker/src/features/selector-path'
 import { reference } from './selector-path-reference'
 
 // small alphabets so matches and near-misses are both common

@@ -1,4 +1,4 @@
-import type { ElementStep, MatchWork, parseSelector } from '../../../worker/src/capture/selector-path'
+import type { ElementStep, MatchWork, parseSelector } from '../../../worker/src/features/selector-path'
 
 type Compound = NonNullable<ReturnType<typeof parseSelector>>[number]
 

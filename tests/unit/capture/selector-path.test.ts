@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { pathMatches } from '../../../shared/path-pattern'
-import { featureForClick } from '../../../worker/src/capture/click-match'
-import { parseSelector, selectorMatchesPath } from '../../../worker/src/capture/selector-path'
+import { featureForClick } from '../../../worker/src/features/click-match'
+import { parseSelector, selectorMatchesPath } from '../../../worker/src/features/selector-path'
 
 const path = 'main#view > div.toolbar.dark > section > button#export.btn.primary[data-testid="exp"]'
 

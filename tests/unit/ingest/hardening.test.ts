@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { elementPathViolation, FREE_FORM_LIMITS, freeFormViolation, MAX_STORED_TRAITS_BYTES, utf8Length } from '../../../shared/limits'
 import { DAY_MS } from '../../../worker/src/lib/days'
-import { LIVE_EVENT_MAX_AGE_DAYS, rawWindowStart } from '../../../worker/src/lib/retention'
+import { LIVE_EVENT_MAX_AGE_DAYS, rawWindowStart } from '../../../worker/src/ingest/raw-window'
 import { eventTime, type TimeWindow } from '../../../worker/src/ingest/normalize'
 import { mergeTraits } from '../../../worker/src/ingest/plan'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildFeatureIndex } from '../../../worker/src/db/features'
+import { buildFeatureIndex } from '../../../worker/src/features/store'
 import { classifyTrack, correctedTimestamp, toEventRow, valueAmount } from '../../../worker/src/ingest/normalize'
 import { planIngest } from '../../../worker/src/ingest/plan'
 import type { Feature } from '../../../shared/features'

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ApiError } from '../../../worker/src/errors'
+import { ApiError } from '../../../worker/src/http/errors'
 import { parseIngestBody } from '../../../worker/src/ingest/parse'
 
 function outcome(body: string) {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { newIdentitySecret, unverifiedNudgeEvents, userHash, verifyUserHash } from '../../../worker/src/nudges/identity'
+import { newIdentitySecret, unverifiedNudgeEvents, userHash, verifyUserHash } from '../../../worker/src/projects/identity'
 import type { EventRow } from '../../../worker/src/ingest/normalize'
 
 describe('identity verification hashes', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { Feature } from '../../../shared/features'
-import type { UserAggRow } from '../../../worker/src/db/scoring-inputs'
+import type { UserAggRow } from '../../../worker/src/scoring/inputs-store'
 import { pes } from '../../../worker/src/scoring/pes'
-import { featureRetention, phiInterval } from '../../../worker/src/scoring/retention'
-import { retentionTable } from '../../../worker/src/scoring/retention-table'
+import { featureRetention, phiInterval } from '../../../worker/src/renewals/retention'
+import { retentionTable } from '../../../worker/src/renewals/retention-table'
 
 describe('phi 95% interval (Fisher z)', () => {
   it('is [0.355, 0.459] for the SCORING worked check (phi 0.408, n 1000)', () => {

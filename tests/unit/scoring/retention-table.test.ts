@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Feature } from '../../../shared/features'
-import { retentionReport, retentionTable } from '../../../worker/src/scoring/retention-table'
+import { retentionReport, retentionTable } from '../../../worker/src/renewals/retention-table'
 
 const feature = (key: string): Feature => ({ key, name: key, kind: 'feature', core: false, rules: [] })
 

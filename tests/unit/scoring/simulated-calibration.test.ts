@@ -6,7 +6,7 @@ import { backtestReport } from '../../../worker/src/scoring/backtest'
 import { calibrate, scoreOf, type OutcomeScores } from '../../../worker/src/scoring/calibrate'
 import { DEFAULT_PROFILE } from '../../../worker/src/scoring/defaults'
 import { rawBand } from '../../../worker/src/scoring/normalise'
-import { retentionReport } from '../../../worker/src/scoring/retention-table'
+import { retentionReport } from '../../../worker/src/renewals/retention-table'
 import { accountDays, featureDefinitions, firstDaysUse, measureInputs, recordedOutcomes, simulate, type SimAccount } from '../../fixtures/simulator'
 
 /**

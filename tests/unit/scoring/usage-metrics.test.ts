@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { UserAggRow } from '../../../worker/src/db/scoring-inputs'
+import type { UserAggRow } from '../../../worker/src/scoring/inputs-store'
 import { usageMetrics } from '../../../worker/src/scoring/usage-metrics'
 
 const zero: UserAggRow = { user_id: '', a7: 0, a28: 0, a30: 0, p30: 0, v30: 0, vp30: 0, logins30: 0, seconds30: 0, amount30: 0, amountp30: 0, last_active: null }

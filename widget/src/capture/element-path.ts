@@ -1,7 +1,7 @@
 import { MAX_ELEMENT_PATH_LENGTH } from '../../../shared/limits'
 
 /**
- * A clicked element's path as the server parses it (worker/src/capture/selector-path.ts):
+ * A clicked element's path as the server parses it (worker/src/features/selector-path.ts):
  * `main > div.toolbar > button#export.primary[data-testid="x"]`, at most 6 levels and
  * MAX_ELEMENT_PATH_LENGTH characters (the server refuses longer), no text or values.
  */

@@ -1,7 +1,7 @@
-import type { ScoringRows } from '../db/scoring-inputs'
+import type { ScoringRows } from '../scoring'
 import { dayOf, daysAgo, daysBetween } from '../lib/days'
-import type { Band } from '../scoring/bands'
-import type { AccountScoreResult } from '../scoring/project'
+import type { Band } from '../scoring'
+import type { AccountScoreResult } from '../scoring'
 import { accountAlerts, type Alert } from './triggers'
 
 /** Consecutive red days ending today, from the last 30 days of snapshots plus today's band. */

@@ -1,5 +1,5 @@
-import type { Band } from '../scoring/bands'
-import type { FiredRule } from '../scoring/indicators'
+import type { Band } from '../scoring'
+import type { FiredRule } from '../scoring'
 
 /** CS playbook triggers (SCORING §11): edge-triggered, each de-duplicated by a cooldown per account and kind. */
 export type AlertKind = 'band_changed' | 'score_drop' | 'persistent_red' | 'indicator_fired' | 'opportunity' | 'renewal_risk'

@@ -5,7 +5,7 @@ import {
   type UptakeEvent,
 } from '../../../shared/events'
 import type { Feature, FeatureKind } from '../../../shared/features'
-import { featureForClick } from '../capture/click-match'
+import { featureForClick } from '../features'
 import { DAY_MS } from '../lib/days'
 
 export type EventKind = 'identify' | 'group' | 'page' | 'track' | 'login' | 'feature' | 'value' | 'click' | 'system'

@@ -10,7 +10,7 @@ import {
   type RejectedEvent,
   type UptakeEvent,
 } from '../../../shared/events'
-import { ApiError, badRequest, validationError, zodIssues } from '../errors'
+import { ApiError, badRequest, validationError, zodIssues } from '../http/errors'
 
 export interface ParsedIngest {
   writeKey?: string

@@ -1,8 +1,8 @@
-import type { ApiKey } from '../auth/keys'
-import { patchAccountAttributes } from '../db/accounts'
-import { identitySecrets } from '../db/identity'
-import { loadProjectSettings } from '../db/settings'
-import { unverifiedNudgeEvents } from '../nudges/identity'
+import type { ApiKey } from '../projects'
+import { patchAccountAttributes } from '../accounts'
+import { identitySecrets } from '../projects'
+import { loadProjectSettings } from '../projects'
+import { unverifiedNudgeEvents } from '../projects'
 import { trustedAttributes } from './attributes'
 import type { EventRow } from './normalize'
 

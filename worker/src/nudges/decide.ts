@@ -1,7 +1,7 @@
 import type { Nudge } from '../../../shared/nudges'
 import { pathMatches } from '../../../shared/path-pattern'
 import type { Segment } from '../../../shared/scoring'
-import { segmentOf } from '../scoring/segments'
+import { segmentOf } from '../scoring'
 import { inHoldout } from './holdout'
 
 export interface NudgeState {

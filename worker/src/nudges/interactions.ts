@@ -1,5 +1,5 @@
 import { NUDGE_EVENTS } from '../../../shared/nudge-events'
-import type { EventRow } from '../ingest/normalize'
+import type { EventRow } from '../ingest'
 
 const ACTIONS = new Map<string, keyof typeof NUDGE_EVENTS>(Object.entries(NUDGE_EVENTS).map(([k, v]) => [v, k as keyof typeof NUDGE_EVENTS]))
 

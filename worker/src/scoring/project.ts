@@ -1,6 +1,6 @@
 import type { Feature } from '../../../shared/features'
 import type { ScoringConfig } from '../../../shared/scoring'
-import { LOAD_DAYS, type ScoringRows, type UserAggRow } from '../db/scoring-inputs'
+import { LOAD_DAYS, type ScoringRows, type UserAggRow } from './inputs-store'
 import { dayOf, daysAgo, daysBetween } from '../lib/days'
 import type { AccountUsage } from './account-measures'
 import { accountHealth, type AccountHealth } from './account-health'

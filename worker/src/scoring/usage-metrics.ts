@@ -1,4 +1,4 @@
-import type { UserAggRow } from '../db/scoring-inputs'
+import type { UserAggRow } from './inputs-store'
 
 export interface UsageMetrics {
   active_users_7d: number

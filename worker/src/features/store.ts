@@ -1,0 +1,87 @@
+import { featureRuleSchema, type Feature, type FeatureRule } from '../../../shared/features'
+import type { FeatureIndex } from '../ingest'
+import { z } from 'zod'
+
+interface FeatureRow {
+  key: string
+  name: string
+  kind: Feature['kind']
+  core: number
+  rules_json: string
+}
+
+const rulesSchema = z.array(featureRuleSchema)
+
+function toFeature(row: FeatureRow): Feature {
+  const rules = rulesSchema.safeParse(JSON.parse(row.rules_json))
+  return { key: row.key, name: row.name, kind: row.kind, core: row.core === 1, rules: rules.success ? rules.data : [] }
+}
+
+export async function listFeatures(db: D1Database, projectId: string): Promise<Feature[]> {
+  const { results } = await db
+    .prepare('SELECT key, name, kind, core, rules_json FROM features WHERE project_id = ?1 ORDER BY key')
+    .bind(projectId)
+    .all<FeatureRow>()
+  return results.map(toFeature)
+}
+
+export function buildFeatureIndex(features: Feature[]): FeatureIndex {
+  const index: FeatureIndex = { byKey: new Map(), byEvent: new Map(), withClickRules: [] }
+  for (const f of features) {
+    if (f.rules.some((r) => r.match === 'click')) index.withClickRules.push(f)
+    const ref = { key: f.key, kind: f.kind }
+    index.byKey.set(f.key, ref)
+    for (const rule of f.rules as FeatureRule[]) if (rule.match === 'event') index.byEvent.set(rule.event, ref)
+  }
+  return index
+}
+
+const cache = new Map<string, { index: FeatureIndex; until: number }>()
+
+/** Ingest reads the registry at most every 10 s per isolate; rule changes rebuild rollups anyway. */
+export async function cachedFeatureIndex(db: D1Database, projectId: string, now = Date.now()): Promise<FeatureIndex> {
+  const hit = cache.get(projectId)
+  if (hit && hit.until > now) return hit.index
+  const index = buildFeatureIndex(await listFeatures(db, projectId))
+  if (cache.size >= 1000) cache.clear() // a long-lived isolate serving many projects must not grow without bound
+  cache.set(projectId, { index, until: now + 10_000 })
+  return index
+}
+
+export function forgetFeatureIndex(projectId: string): void {
+  cache.delete(projectId)
+}
+
+export async function findFeature(db: D1Database, projectId: string, key: string): Promise<Feature | null> {
+  const row = await db
+    .prepare('SELECT key, name, kind, core, rules_json FROM features WHERE project_id = ?1 AND key = ?2')
+    .bind(projectId, key)
+    .first<FeatureRow>()
+  return row ? toFeature(row) : null
+}
+
+/** The write of a feature; run it with `forgetFeatureIndex` (and a rebuild when its tags can change). */
+export function upsertFeatureStatement(db: D1Database, projectId: string, f: Feature, now: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO features (project_id, key, name, kind, core, rules_json, created_at, updated_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+       ON CONFLICT (project_id, key) DO UPDATE SET
+         name = excluded.name, kind = excluded.kind, core = excluded.core,
+         rules_json = excluded.rules_json, updated_at = excluded.updated_at`,
+    )
+    .bind(projectId, f.key, f.name, f.kind, f.core ? 1 : 0, JSON.stringify(f.rules), now)
+}
+
+export function deleteFeatureStatement(db: D1Database, projectId: string, key: string): D1PreparedStatement {
+  return db.prepare('DELETE FROM features WHERE project_id = ?1 AND key = ?2').bind(projectId, key)
+}
+
+/**
+ * Whether going from `before` to `after` can change how stored events are tagged: creating or deleting a
+ * feature (events may name its key), or a change of its rules or kind. Name and `core` never do.
+ */
+export function changesTagging(before: Feature | null, after: Feature | null): boolean {
+  if (!before || !after) return before !== after
+  return before.kind !== after.kind || JSON.stringify(before.rules) !== JSON.stringify(after.rules)
+}

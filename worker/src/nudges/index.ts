@@ -1,0 +1,6 @@
+// The nudges slice as the rest of the worker sees it: other slices import only from here.
+export { nudgeDecisionRoutes } from './decision-routes'
+export { applyNudgeInteractions } from './interactions-store'
+export { nudgeInteractions } from './interactions'
+export { nudgeRoutes } from './routes'
+export { hasActiveNudges } from './store'

@@ -1,0 +1,61 @@
+import { NUDGE_EVENTS } from '../../../shared/nudge-events'
+import { netPromoterScore, type NudgeInteraction } from './interactions'
+import { SURVEY_NPS } from '../scoring'
+
+const DAY = 86_400_000
+
+function statement(db: D1Database, projectId: string, i: NudgeInteraction): D1PreparedStatement {
+  const key = [projectId, i.userId, i.nudge] as const
+  switch (i.action) {
+    case 'shown':
+      // one show per session however often the page re-renders it
+      return db.prepare(
+        `INSERT INTO nudge_states (project_id, user_id, nudge_key, account_id, exposure, shows, first_exposed_at, last_shown_at, last_session)
+         VALUES (?1, ?2, ?3, ?4, 'shown', 1, ?5, ?5, ?6)
+         ON CONFLICT (project_id, user_id, nudge_key) DO UPDATE SET
+           shows = shows + (CASE WHEN last_session IS excluded.last_session THEN 0 ELSE 1 END),
+           last_shown_at = max(COALESCE(last_shown_at, 0), excluded.last_shown_at), last_session = excluded.last_session`,
+      ).bind(...key, i.accountId, i.ts, i.session)
+    case 'clicked':
+      return db.prepare('UPDATE nudge_states SET clicked_at = COALESCE(clicked_at, ?4) WHERE project_id = ?1 AND user_id = ?2 AND nudge_key = ?3').bind(...key, i.ts)
+    case 'dismissed':
+      return db.prepare('UPDATE nudge_states SET dismissed_at = ?4 WHERE project_id = ?1 AND user_id = ?2 AND nudge_key = ?3').bind(...key, i.ts)
+    case 'snoozed':
+      return db.prepare('UPDATE nudge_states SET snoozed_until = ?4 WHERE project_id = ?1 AND user_id = ?2 AND nudge_key = ?3').bind(...key, i.ts + i.snoozeDays * DAY)
+    case 'completed':
+    case 'answered':
+      return db.prepare('UPDATE nudge_states SET completed_at = COALESCE(completed_at, ?4) WHERE project_id = ?1 AND user_id = ?2 AND nudge_key = ?3').bind(...key, i.ts)
+    case 'anchorMissing':
+      return db.prepare(
+        `INSERT INTO nudge_anchor_reports (project_id, nudge_key, path, selector, reports, last_reported_at) VALUES (?1, ?2, ?3, ?4, 1, ?5)
+         ON CONFLICT (project_id, nudge_key, path) DO UPDATE SET reports = reports + 1, selector = excluded.selector, last_reported_at = excluded.last_reported_at`,
+      ).bind(projectId, i.nudge, i.path, i.selector, i.ts)
+  }
+}
+
+/**
+ * Applies freshly ingested nudge interactions to the server-kept nudge states, and NPS answers to the
+ * account's survey NPS (`attributes.nps_survey`: each user's latest answer in 90 days, so one user cannot
+ * outweigh the others by answering again; the admin's own `nps` attribute, when set, takes precedence).
+ */
+export async function applyNudgeInteractions(db: D1Database, projectId: string, interactions: NudgeInteraction[], now: number): Promise<void> {
+  if (!interactions.length) return
+  await db.batch(interactions.map((i) => statement(db, projectId, i)))
+  const accounts = [...new Set(interactions.filter((i) => i.action === 'answered' && i.accountId).map((i) => i.accountId as string))]
+  for (const account of accounts) {
+    const { results } = await db
+      // json_valid: an answer stored before the shape bounds may be unreadable to SQLite and must not fail ingest
+      .prepare(
+        `SELECT score FROM (
+           SELECT CASE WHEN json_valid(properties_json) THEN json_extract(properties_json, '$.score') END AS score, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY ts DESC) AS latest
+           FROM events WHERE project_id = ?1 AND account_id = ?2 AND name = ?3 AND ts >= ?4
+         ) WHERE latest = 1`,
+      )
+      .bind(projectId, account, NUDGE_EVENTS.answered, now - 90 * DAY)
+      .all<{ score: unknown }>()
+    const nps = netPromoterScore(results.flatMap((r) => (typeof r.score === 'number' && Number.isInteger(r.score) && r.score >= 0 && r.score <= 10 ? [r.score] : [])))
+    if (nps !== null) {
+      await db.prepare(`UPDATE accounts SET attributes_json = json_set(attributes_json, '$.${SURVEY_NPS}', ?3) WHERE project_id = ?1 AND id = ?2`).bind(projectId, account, nps).run()
+    }
+  }
+}

@@ -1,0 +1,10 @@
+// The projects slice as the rest of the worker sees it: other slices import only from here.
+export { identityRoutes } from './identity-routes'
+export { identitySecrets, verifiedUser } from './identity-store'
+export { unverifiedNudgeEvents } from './identity'
+export { keyRoutes } from './keys-routes'
+export { findApiKey } from './keys'
+export type { ApiKey } from './keys'
+export { projectRoutes } from './routes'
+export { settingsRoutes } from './settings-routes'
+export { loadProjectSettings } from './settings-store'

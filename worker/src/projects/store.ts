@@ -1,0 +1,22 @@
+import type { KeyKind } from './keys'
+import { insertKey, prepareKey, type KeyRow } from './keys-store'
+
+export interface NewKey {
+  key: string
+  kind: KeyKind
+  label?: string
+}
+
+/** Creates a project with its keys, in one transaction; keys are stored only as hashes. */
+export async function createProject(db: D1Database, project: { id: string; name: string }, keys: NewKey[], now = Date.now()): Promise<KeyRow[]> {
+  const prepared = await Promise.all(keys.map((k) => prepareKey(k.key, k.kind, k.label ?? `${k.kind} key`)))
+  const [, ...rows] = await db.batch<KeyRow>([
+    db.prepare('INSERT INTO projects (id, name, created_at) VALUES (?1, ?2, ?3)').bind(project.id, project.name, now),
+    ...prepared.map((k) => insertKey(db, project.id, k, now)),
+  ])
+  return rows.map((r) => r.results[0])
+}
+
+export async function projectExists(db: D1Database, id: string): Promise<boolean> {
+  return (await db.prepare('SELECT 1 AS ok FROM projects WHERE id = ?1').bind(id).first('ok')) === 1
+}

@@ -1,0 +1,4 @@
+// The renewals slice as the rest of the worker sees it: other slices import only from here.
+export { retentionReport } from './retention-table'
+export { outcomeRoutes } from './routes'
+export { LATEST_OUTCOME_ID } from './store'
