@@ -1,8 +1,9 @@
-import { Hono } from 'hono'
+import { OpenAPIHono } from '@hono/zod-openapi'
 import { bodyLimit } from 'hono/body-limit'
 import { secretKeyAuth } from './http/auth'
 import type { AppEnv } from './http/env'
 import { bodyTooLarge, renderError } from './http/errors'
+import { contractHook } from './http/openapi'
 import { accountAdminRoutes } from './accounts'
 import { alertRoutes } from './alerts'
 import { accountRoutes } from './accounts'
@@ -26,8 +27,11 @@ import { widgetErrorRoutes } from './ingest'
 export const MAX_API_BODY_BYTES = 64 * 1024
 const INGEST_PATH = /^\/v1\/(?!config(\/|$)|nudges(\/|$))/
 
+/** Version of the public API contract (0.x: fields may still change; see README "API changes"). */
+export const API_VERSION = '0.2.0'
+
 export function createApp() {
-  const app = new Hono<AppEnv>()
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: contractHook as never })
   app.onError(renderError)
   const apiBodyLimit = bodyLimit({ maxSize: MAX_API_BODY_BYTES, onError: () => { throw bodyTooLarge(MAX_API_BODY_BYTES) } })
   app.use('*', (c, next) => (INGEST_PATH.test(c.req.path) ? next() : apiBodyLimit(c, next)))
@@ -43,7 +47,7 @@ export function createApp() {
   // the operator's project endpoint takes the deployment secret, not a project key: mounted before secretKeyAuth
   app.route('/api/v1/projects', projectRoutes)
 
-  const api = new Hono<AppEnv>()
+  const api = new OpenAPIHono<AppEnv>({ defaultHook: contractHook as never })
   api.use('*', secretKeyAuth)
   api.route('/accounts', accountRoutes)
   api.route('/accounts', accountAdminRoutes)
@@ -60,5 +64,32 @@ export function createApp() {
   api.route('/widget-errors', widgetErrorRoutes)
   api.route('/keys', keyRoutes)
   app.route('/api/v1', api)
+  registerContract(app)
   return app
+}
+
+/** The OpenAPI 3.1 document of every route above, with the three key kinds as security schemes. */
+function registerContract(app: OpenAPIHono<AppEnv>) {
+  const schemes = app.openAPIRegistry
+  schemes.registerComponent('securitySchemes', 'writeKey', {
+    type: 'http',
+    scheme: 'basic',
+    description: "The project's public write key as the Basic user name (Segment's scheme), or `writeKey` in the body.",
+  })
+  schemes.registerComponent('securitySchemes', 'readKey', { type: 'http', scheme: 'bearer', description: 'A read key (`rk_…`): GET only.' })
+  schemes.registerComponent('securitySchemes', 'adminKey', { type: 'http', scheme: 'bearer', description: 'An admin key (`sk_…`): reads and changes.' })
+  schemes.registerComponent('securitySchemes', 'operatorKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The deployment operator secret (`UPTAKE_OPERATOR_KEY`), for creating projects.',
+  })
+  app.doc31('/api/v1/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Uptake API',
+      version: API_VERSION,
+      description: 'Ingest (Segment HTTP Tracking API, camelCase) and the CS/admin API (snake_case). Errors: `{ error: { code, message, details? } }`.',
+      license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
+    },
+  })
 }

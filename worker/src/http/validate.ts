@@ -28,7 +28,7 @@ export function unknownKeys(input: unknown, output: unknown, path = '', depth = 
   return found
 }
 
-async function assertJsonBody(c: Context, output: unknown) {
+export async function assertJsonBody(c: Context, output: unknown) {
   const mediaType = (c.req.header('content-type') ?? '').split(';')[0].trim()
   if (!JSON_MEDIA_TYPE.test(mediaType)) {
     // hono validates a non-JSON body as `{}`; refuse it instead of acting on an empty object

@@ -1,4 +1,5 @@
-const DAY_MS = 86_400_000
+/** Milliseconds in a day: every day-sized interval in the worker is a multiple of this. */
+export const DAY_MS = 86_400_000
 
 /** UTC calendar day `YYYY-MM-DD` of a millisecond timestamp; rollups are keyed by it. */
 export function dayOf(ts: number): string {
@@ -14,7 +15,7 @@ export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS)
 }
 
-export { DAY_MS }
+
 
 /** Outcome and attribute dates are accepted from this day on. */
 export const EARLIEST_DATE = '2000-01-01'
