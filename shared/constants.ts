@@ -1,0 +1,24 @@
+/**
+ * Named product constants shared by the worker, the widget and the console: plain data, no zod, so any
+ * bundle can import them. Each one is defined here once and read everywhere else.
+ */
+
+/** Health bands, worst first; `insufficient_data` when too little of the model's weight has data (SCORING §5). */
+export const BANDS = ['red', 'yellow', 'green', 'insufficient_data'] as const
+export type Band = (typeof BANDS)[number]
+
+/** Renewal outcomes an admin records for an account. */
+export const OUTCOME_KINDS = ['renewed', 'churned', 'expanded', 'contracted'] as const
+export type OutcomeKind = (typeof OUTCOME_KINDS)[number]
+
+/** Outcomes that kept the customer (a contraction still renewed): the "retained" side of retained-vs-churned. */
+export const RETAINED_OUTCOMES: readonly OutcomeKind[] = ['renewed', 'expanded', 'contracted']
+
+/** A feature is adopted by an account when it was used on at least `minDays` distinct days in the last `windowDays`. */
+export const ADOPTION = { minDays: 3, windowDays: 30 } as const
+
+/**
+ * When an account is at churn risk (SCORING §8), beside a red band and a critical risk rule: its score fell by at
+ * least `scoreDrop30` points in 30 days, or its renewal is at most `renewalWithinDays` away and it is not green.
+ */
+export const CHURN_RISK = { scoreDrop30: 15, renewalWithinDays: 90 } as const
