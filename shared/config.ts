@@ -18,7 +18,7 @@ export type CaptureSettings = z.output<typeof captureSettingsSchema>
 /** A theme value of one kind (shared/theme.ts): colours, lengths and font lists only, never a url(). */
 const themeValue = (key: ThemeKey) => z.string().max(200).refine((v) => themeValueOk(key, v), THEME_HINTS[key])
 
-/** Frequency caps across all nudges (SCORING §10: at most one new nudge per session by default). */
+/** Frequency caps across all nudges (docs/scoring.md §17: at most one new nudge per session by default). */
 export const nudgeSettingsSchema = z.object({
   maxPerSession: z.number().int().min(0).max(20).default(1),
   maxPerWeek: z.number().int().min(0).max(100).default(3),
@@ -36,7 +36,7 @@ export const alertSettingsSchema = z.object({
   cooldownDays: z.number().int().min(0).max(90).default(7),
 })
 
-/** Account attributes only admins and secret-key backends set (PRODUCT.md, trust boundaries). */
+/** Account attributes only admins and secret-key backends set (docs/scoring.md §14, trust boundaries). */
 export const DEFAULT_PROTECTED_ATTRIBUTES = ['arr', 'seats', 'employees', 'tier', 'renewal_date', 'owner', 'nps', 'parent_id']
 
 /** Which account trait names a public write key may not set: scoring reads them from admin attributes only. */

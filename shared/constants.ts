@@ -3,7 +3,7 @@
  * bundle can import them. Each one is defined here once and read everywhere else.
  */
 
-/** Health bands, worst first; `insufficient_data` when too little of the model's weight has data (SCORING §5). */
+/** Health bands, worst first; `insufficient_data` when too little of the model's weight has data (docs/scoring.md §5). */
 export const BANDS = ['red', 'yellow', 'green', 'insufficient_data'] as const
 export type Band = (typeof BANDS)[number]
 
@@ -18,7 +18,7 @@ export const RETAINED_OUTCOMES: readonly OutcomeKind[] = ['renewed', 'expanded',
 export const ADOPTION = { minDays: 3, windowDays: 30 } as const
 
 /**
- * When an account is at churn risk (SCORING §8), beside a red band and a critical risk rule: its score fell by at
+ * When an account is at churn risk (docs/scoring.md §10), beside a red band and a critical risk rule: its score fell by at
  * least `scoreDrop30` points in 30 days, or its renewal is at most `renewalWithinDays` away and it is not green.
  */
 export const CHURN_RISK = { scoreDrop30: 15, renewalWithinDays: 90 } as const

@@ -1,5 +1,5 @@
 /**
- * The scoring model's configuration (SCORING.md defaults, every number editable per project and per
+ * The scoring model's configuration (docs/scoring.md defaults, every number editable per project and per
  * segment profile), the leading-indicator rule language, segments and outcomes.
  */
 import { z } from 'zod'
@@ -25,7 +25,7 @@ export const scoringProfileSchema = z.object({
   bands: z
     .object({ red: z.number().min(0).max(100), green: z.number().min(0).max(100), hysteresis: z.number().min(0).max(20) })
     .refine((b) => b.red < b.green, { message: 'red must be below green' }),
-  /** Share of the total weight that must be present, else `insufficient_data` (SCORING §5). */
+  /** Share of the total weight that must be present, else `insufficient_data` (docs/scoring.md §5). */
   minPresentWeight: z.number().min(0).max(1),
   /** Active days in 28 that make a user a highly active user (Gainsight HAU). */
   hauDays: z.number().int().min(1).max(28),

@@ -1,7 +1,7 @@
 import type { Band } from '../scoring'
 import type { FiredRule } from '../scoring'
 
-/** CS playbook triggers (SCORING §11): edge-triggered, each de-duplicated by a cooldown per account and kind. */
+/** CS playbook triggers (docs/scoring.md §15): edge-triggered, each de-duplicated by a cooldown per account and kind. */
 export type AlertKind = 'band_changed' | 'score_drop' | 'persistent_red' | 'indicator_fired' | 'opportunity' | 'renewal_risk'
 
 export interface AlertInput {

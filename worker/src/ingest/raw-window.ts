@@ -1,6 +1,6 @@
 import { DAY_MS, dayOf } from '../lib/days'
 
-/** Raw events are kept this long; rollups are kept for good (SCORING.md §13, D1 size cap). */
+/** Raw events are kept this long; rollups are kept for good (docs/scoring.md §1, D1 size cap). */
 export const RAW_RETENTION_DAYS = 90
 
 /** Raw events dated before this instant (the start of a UTC day) are purged; `/v1/import` accepts from it on. */

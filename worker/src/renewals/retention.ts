@@ -1,4 +1,4 @@
-/** Retained-vs-churned comparison for one feature (SCORING "Comparing features…"). */
+/** Retained-vs-churned comparison for one feature (docs/scoring.md §16). */
 export interface Contingency {
   /** used & retained, used & churned, unused & retained, unused & churned */
   n11: number

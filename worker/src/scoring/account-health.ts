@@ -50,7 +50,7 @@ export interface AccountHealth {
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000
 
-/** Health of one account on `day` with its full explanation (SCORING §4, §5, §8, §9). Pure. */
+/** Health of one account on `day` with its full explanation (docs/scoring.md §3, §5, §8). Pure. */
 export function accountHealth(usage: AccountUsage, profile: ScoringProfile, previous: BandState | null, day: string): AccountHealth {
   const raw = accountRawMeasures(usage)
   const combined = combine(scoreMeasures(raw, profile), profile.minPresentWeight)

@@ -2,7 +2,7 @@ import type { AccountMeasureKey, ScoringProfile } from '../../../shared/scoring'
 import type { MeasureScore } from './explain'
 import { anchorScore } from './normalise'
 
-/** What scoring knows of one account, all from rollups (SCORING §4). */
+/** What scoring knows of one account, all from rollups (docs/scoring.md §3). */
 export interface AccountUsage {
   seats: number | null
   knownUsers: number

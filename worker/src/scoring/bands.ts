@@ -12,7 +12,7 @@ export interface BandState {
 }
 
 /**
- * Band with hysteresis (SCORING §8): red is left only at red + h, green only below green - h; and a change
+ * Band with hysteresis (docs/scoring.md §8): red is left only at red + h, green only below green - h; and a change
  * between bands is emitted only when the new band is seen on two distinct days, so reruns within a day
  * confirm nothing. A null score has no band (`insufficient_data`) at once: never a stale red or green.
  */

@@ -1,7 +1,7 @@
 import type { AccountScoreResult } from './project'
 import { percentileInCohort } from './segments'
 
-/** Below this many accounts a cohort's percentiles are noise: absolute anchors apply (SCORING §6). */
+/** Below this many accounts a cohort's percentiles are noise: absolute anchors apply (docs/scoring.md §6). */
 export const MIN_COHORT = 20
 
 export interface SegmentBenchmark {

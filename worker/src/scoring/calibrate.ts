@@ -5,7 +5,7 @@ import { combine } from './explain'
 import { rawBand } from './normalise'
 
 /**
- * Calibration of the explainable score on the project's own renewals (SCORING §12, Gainsight's Scorecard
+ * Calibration of the explainable score on the project's own renewals (docs/scoring.md §18, Gainsight's Scorecard
  * Optimizer): a regularised logistic fit of churn on the measures' 0–100 scores gives the weights, a
  * one-variable fit of churn on the resulting score gives a churn probability, and the band cut-offs are
  * the scores at which that probability crosses stated risks. Weights are per score point on the common
@@ -84,7 +84,7 @@ const pct = (x: number) => `${Math.round(x * 100)}%`
 const logit = (p: number) => Math.log(p / (1 - p))
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x))
 
-/** The explainable weighted score of one account under `profile` (missing measures redistribute, SCORING §5). */
+/** The explainable weighted score of one account under `profile` (missing measures redistribute, docs/scoring.md §5). */
 export function scoreOf(profile: ScoringProfile, scores: OutcomeScores['scores']): number | null {
   const ms = Object.entries(profile.measures).map(([key, cfg]) => ({ key, weight: cfg.weight, score: scores[key as AccountMeasureKey] ?? null }))
   return combine(ms, profile.minPresentWeight).score

@@ -1,6 +1,6 @@
 import type { IndicatorRule, ScoringConfig, ScoringProfile } from '../../../shared/scoring'
 
-/** SCORING.md §4 defaults (sales-led seat anchors); optional measures count only when their data exists. */
+/** docs/scoring.md §3 defaults (sales-led seat anchors); optional measures count only when their data exists. */
 export const DEFAULT_PROFILE: ScoringProfile = {
   measures: {
     seat_activation: { weight: 25, anchor: { poor: 0.5, healthy: 0.8, min: 0, cap: 1, lowerIsBetter: false } },
@@ -16,7 +16,7 @@ export const DEFAULT_PROFILE: ScoringProfile = {
   hauDays: 10,
 }
 
-/** Editable presets: the published leading indicators from PRODUCT.md, as data. */
+/** Editable presets: the published leading indicators (docs/scoring.md §9), as data. */
 export const PRESET_RULES: IndicatorRule[] = [
   {
     key: 'hubspot.low_breadth_first_60d',

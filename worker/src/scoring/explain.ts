@@ -1,4 +1,4 @@
-/** Combines measure scores into a weighted total and explains it exactly (SCORING §5, §9). */
+/** Combines measure scores into a weighted total and explains it exactly (docs/scoring.md §5). */
 export interface MeasureScore {
   key: string
   /** 0-100, or null when the measure is missing (its weight is redistributed). */

@@ -1,6 +1,6 @@
 import type { Anchor } from '../../../shared/scoring'
 
-/** Anchor scores at the band edges (SCORING §2a), so a measure is red exactly below `poor`. */
+/** Anchor scores at the band edges (docs/scoring.md §2), so a measure is red exactly below `poor`. */
 export const A_LO = 40
 export const A_HI = 70
 
@@ -23,7 +23,7 @@ export function anchorScore(x: number, anchor: Anchor): number {
   return cap <= healthy ? 100 : A_HI + (100 - A_HI) * Math.min(1, (v - healthy) / (cap - healthy))
 }
 
-/** Capped ratio (SCORING §2b). */
+/** Capped ratio (docs/scoring.md §2). */
 export const cappedRatio = (x: number, target: number) => (target <= 0 ? 0 : 100 * Math.min(1, Math.max(0, x / target)))
 
 /** Band of a 0-100 score without hysteresis. */

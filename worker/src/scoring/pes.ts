@@ -10,7 +10,7 @@ export interface Pes {
 const r1 = (x: number) => Math.round(x * 10) / 10
 
 /**
- * Pendo-style product engagement (SCORING §4): adoption = mean core breadth of active users,
+ * Pendo-style product engagement (docs/scoring.md §11): adoption = mean core breadth of active users,
  * stickiness = mean active days per active user / 30, growth = bounded quick ratio (new+recovered vs dropped).
  */
 export function pes(members: UserAggRow[], coreTotal: number, featuresByUser: Map<string, { feature_key: string }[]>, coreKeys: Set<string>): Pes {

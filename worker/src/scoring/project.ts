@@ -97,7 +97,7 @@ function scoreUser(u: ScoringRows['users'][number], ix: Index): UserScoreResult 
   return { userId: u.id, accountId: u.account_id, score: s.score, profile: s.profile, measures: s.measures }
 }
 
-/** SCORING §4 inputs for one account from its members' aggregates. */
+/** docs/scoring.md §3 inputs for one account from its members' aggregates. */
 function accountUsage(acct: Account, attrs: Attributes, members: UserAggRow[], hauDays: number, version: string | null, ix: Index, config: ScoringConfig): AccountUsage {
   const active28 = members.filter((m) => m.a28 > 0)
   const active30 = members.filter((m) => m.a30 > 0)
@@ -134,7 +134,7 @@ function ruleInputs(acct: Account, members: UserAggRow[], usage: AccountUsage, h
   }
 }
 
-/** SCORING §8 churn_risk, as readable reasons (empty when not at risk). */
+/** docs/scoring.md §10 churn_risk, as readable reasons (empty when not at risk). */
 function churnReasons(band: Band, t: Trend, flags: FiredRule[], renewalDate: string | null, today: string): string[] {
   const renewal = renewalDate === null ? null : daysBetween(today, renewalDate)
   return [
@@ -155,7 +155,7 @@ function previousBand(acct: Account, ix: Index, bands: ScoringConfig['profiles']
 function scoreAccount(acct: Account, ix: Index, config: ScoringConfig): AccountScoreResult {
   const attrs = effectiveAttributes(parseAttributes(acct.traits_json), parseAttributes(acct.attributes_json), ix.protectedAttributes)
   const segment = segmentOf(attrs, config.segments)
-  // young accounts are scored on the onboarding profile when the config has one (SCORING §1, first 30 days)
+  // young accounts are scored on the onboarding profile when the config has one (docs/scoring.md §4, first 30 days)
   const onboarding = daysBetween(dayOf(acct.first_seen), ix.today) < ONBOARDING_DAYS && 'onboarding' in config.profiles
   const profileName = onboarding ? 'onboarding' : (segment?.profile ?? segment?.key ?? 'default')
   const profile = config.profiles[profileName] ?? config.profiles.default ?? DEFAULT_PROFILE

@@ -32,7 +32,7 @@ export function segmentOf(attrs: Attributes, segments: Segment[]): Segment | nul
   return segments.find((s) => s.all.every((c) => holds(attrs, c))) ?? null
 }
 
-/** Mid-rank percentile (SCORING §6): 100·(count below + ½·count equal)/N; null below the minimum cohort. */
+/** Mid-rank percentile (docs/scoring.md §6): 100·(count below + ½·count equal)/N; null below the minimum cohort. */
 export function percentileInCohort(x: number, cohort: number[], minCohort = 20): number | null {
   if (cohort.length < minCohort) return null
   let below = 0

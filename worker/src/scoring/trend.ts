@@ -8,7 +8,7 @@ export interface Trend {
 
 const DEAD_BAND = 3
 
-/** Trend from daily snapshots (SCORING §7): `history` is [daysAgo, score] pairs. */
+/** Trend from daily snapshots (docs/scoring.md §7): `history` is [daysAgo, score] pairs. */
 export function trend(score: number | null, history: [number, number][]): Trend {
   const at = (d: number) => history.find(([a]) => a === d)?.[1] ?? null
   const s7 = at(7)

@@ -5,7 +5,7 @@ export interface UsageMetrics {
   active_users_28d: number
   logins_30d: number
   time_in_product_hours_30d: number
-  /** DAU/MAU from rollups: mean active days per active user over 30 days (SCORING §4). */
+  /** DAU/MAU from rollups: mean active days per active user over 30 days (docs/scoring.md §11). */
   stickiness: number | null
   value_events_30d: number
   value_events_prev_30d: number

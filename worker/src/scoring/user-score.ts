@@ -1,7 +1,7 @@
 import { combine } from './explain'
 import { anchorScore } from './normalise'
 
-/** One user's usage from rollups (SCORING §3). */
+/** One user's usage from rollups (docs/scoring.md §12). */
 export interface UserUsage {
   activeDays28: number
   activeDays30: number
