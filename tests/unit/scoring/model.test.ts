@@ -18,7 +18,7 @@ const worked: AccountUsage = {
   valueFeatures: 1, valueEvents30: 72, activeUserDays30: 110, activeUserDaysPrev30: 150, releasesBehind: null, nps: null,
 }
 
-describe('anchorScore (SCORING §2a)', () => {
+describe('anchorScore (docs/scoring.md §2)', () => {
   const a = { poor: 0.5, healthy: 0.8, min: 0, cap: 1, lowerIsBetter: false }
   it.each([
     [0, 0], [0.25, 20], [0.5, 40], [0.6, 50], [0.8, 70], [0.9, 85], [1, 100], [2, 100], [-1, 0],
@@ -98,7 +98,7 @@ describe('combine (property)', () => {
   })
 })
 
-describe('nextBand (hysteresis, SCORING §8)', () => {
+describe('nextBand (hysteresis, docs/scoring.md §8)', () => {
   const bands = DEFAULT_PROFILE.bands
   it('needs the new band on two days to change band', () => {
     let s = nextBand(null, 60, bands, '2026-03-01')

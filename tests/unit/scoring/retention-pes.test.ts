@@ -41,7 +41,7 @@ describe('retentionTable: which features predict renewal', () => {
   })
 })
 
-describe('pes (SCORING §4 PES-style score)', () => {
+describe('pes (docs/scoring.md §11 PES-style score)', () => {
   const row = (user_id: string, a30: number, p30: number): UserAggRow => ({
     user_id, a28: a30, a30, p30, v30: 0, last_active: null, a7: 0, logins30: 0, seconds30: 0, amount30: 0, vp30: 0, amountp30: 0,
   })
