@@ -107,7 +107,7 @@ export async function seedDemo(base, { history = true } = {}) {
     await send(base, '/api/v1/scoring/run', { method: 'POST', headers: admin, body: JSON.stringify({ at }) })
   }
   await send(base, '/api/v1/scoring/run', { method: 'POST', headers: admin })
-  await send(base, '/api/v1/settings', { method: 'PUT', headers: admin, body: JSON.stringify({ nudges: { maxPerSession: 3, maxPerWeek: 20 } }) })
+  await send(base, '/api/v1/settings', { method: 'PUT', headers: admin, body: JSON.stringify({ nudges: { max_per_session: 3, max_per_week: 20 } }) })
   for (const [key, nudge] of Object.entries(DEMO_NUDGES)) await send(base, `/api/v1/nudges/${key}`, { method: 'PUT', headers: admin, body: JSON.stringify(nudge) })
   return events.length
 }

@@ -1,42 +1,61 @@
-/** Project capture settings (admin API) and the widget config derived from them (GET /v1/config). */
+/**
+ * Project settings (admin API and storage, snake_case) and the widget wire derived from them (GET /v1/config and
+ * the nudge theme, camelCase).
+ */
 import { z } from 'zod'
 import type { FeatureRule } from './features'
+import { DEFAULT_CAPTURE } from './constants'
 import { THEME_HINTS, themeValueOk, type ThemeKey } from './theme'
 
-/** Query parameters stripped from captured URLs unless the project configures its own list. */
-export const DEFAULT_STRIPPED_PARAMS = ['token', 'access_token', 'code', 'password', 'email', 'key', 'secret', 'session', 'auth']
-
+/**
+ * Capture settings as the widget reads them (GET /v1/config, camelCase wire). The admin API's snake_case
+ * `capture` section below reuses these very fields, so each bound and default is written once.
+ */
 export const captureSettingsSchema = z.object({
-  sessionTimeoutMinutes: z.number().int().min(1).max(24 * 60).default(30),
-  stripQueryParams: z.array(z.string().min(1).max(100)).max(50).default(DEFAULT_STRIPPED_PARAMS),
-  respectDoNotTrack: z.boolean().default(false),
-  requireConsent: z.boolean().default(false),
-  captureClicks: z.boolean().default(true),
+  sessionTimeoutMinutes: z.number().int().min(1).max(24 * 60).default(DEFAULT_CAPTURE.sessionTimeoutMinutes),
+  stripQueryParams: z.array(z.string().min(1).max(100)).max(50).default([...DEFAULT_CAPTURE.stripQueryParams]),
+  respectDoNotTrack: z.boolean().default(DEFAULT_CAPTURE.respectDoNotTrack),
+  requireConsent: z.boolean().default(DEFAULT_CAPTURE.requireConsent),
+  captureClicks: z.boolean().default(DEFAULT_CAPTURE.captureClicks),
 })
 export type CaptureSettings = z.output<typeof captureSettingsSchema>
+
+const capture = captureSettingsSchema.shape
+/** Admin API `settings.capture` (snake_case). */
+export const captureSettingsBodySchema = z.object({
+  session_timeout_minutes: capture.sessionTimeoutMinutes,
+  strip_query_params: capture.stripQueryParams,
+  respect_do_not_track: capture.respectDoNotTrack,
+  require_consent: capture.requireConsent,
+  capture_clicks: capture.captureClicks,
+})
 
 /** A theme value of one kind (shared/theme.ts): colours, lengths and font lists only, never a url(). */
 const themeValue = (key: ThemeKey) => z.string().max(200).refine((v) => themeValueOk(key, v), THEME_HINTS[key])
 
-/** Frequency caps across all nudges (docs/scoring.md §17: at most one new nudge per session by default). */
+/** The nudge theme as the widget reads it (GET /v1/nudges, camelCase wire). */
+export const widgetThemeSchema = z
+  .object({ accent: themeValue('accent'), bg: themeValue('bg'), fg: themeValue('fg'), radius: themeValue('radius'), font: themeValue('font'), bgDark: themeValue('bgDark'), fgDark: themeValue('fgDark') })
+  .partial()
+const theme = widgetThemeSchema.shape
+/** Admin API `settings.nudges.theme` (snake_case); pages can also set the same CSS custom properties (--uptake-accent…). */
+export const themeBodySchema = z.object({ accent: theme.accent, bg: theme.bg, fg: theme.fg, radius: theme.radius, font: theme.font, bg_dark: theme.bgDark, fg_dark: theme.fgDark })
+
+/** Frequency caps across all nudges (docs/scoring.md: at most one new nudge per session by default), and their theme. */
 export const nudgeSettingsSchema = z.object({
-  maxPerSession: z.number().int().min(0).max(20).default(1),
-  maxPerWeek: z.number().int().min(0).max(100).default(3),
-  /** Nudge theme; pages can also set the same CSS custom properties (--uptake-accent…) themselves. */
-  theme: z
-    .object({ accent: themeValue('accent'), bg: themeValue('bg'), fg: themeValue('fg'), radius: themeValue('radius'), font: themeValue('font'), bgDark: themeValue('bgDark'), fgDark: themeValue('fgDark') })
-    .partial()
-    .default({}),
+  max_per_session: z.number().int().min(0).max(20).default(1),
+  max_per_week: z.number().int().min(0).max(100).default(3),
+  theme: themeBodySchema.default({}),
 })
 
 /** Where CS alerts go: a webhook signed with HMAC-SHA256 of the body (header X-Uptake-Signature). */
 export const alertSettingsSchema = z.object({
-  webhookUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+  webhook_url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
   secret: z.string().min(16).max(200).optional(),
-  cooldownDays: z.number().int().min(0).max(90).default(7),
+  cooldown_days: z.number().int().min(0).max(90).default(7),
 })
 
-/** Account attributes only admins and secret-key backends set (docs/scoring.md §14, trust boundaries). */
+/** Account attributes only admins and secret-key backends set (PRODUCT.md, trust boundaries). */
 export const DEFAULT_PROTECTED_ATTRIBUTES = ['arr', 'seats', 'employees', 'tier', 'renewal_date', 'owner', 'nps', 'parent_id']
 
 /** Which account trait names a public write key may not set: scoring reads them from admin attributes only. */
@@ -49,15 +68,18 @@ export const identitySettingsSchema = z.object({
   verification: z.enum(['off', 'required']).default('off'),
 })
 
-export const projectSettingsSchema = z
-  .object({
-    capture: captureSettingsSchema.default(captureSettingsSchema.parse({})),
-    nudges: nudgeSettingsSchema.default(nudgeSettingsSchema.parse({})),
-    alerts: alertSettingsSchema.default(alertSettingsSchema.parse({})),
-    attributes: attributeSettingsSchema.default(attributeSettingsSchema.parse({})),
-    identity: identitySettingsSchema.default(identitySettingsSchema.parse({})),
-  })
-export type ProjectSettings = z.output<typeof projectSettingsSchema>
+/**
+ * Project settings: the admin API's body and answer (PUT/GET /api/v1/settings) and the stored `settings_json`,
+ * all snake_case. Every section and field has a default, so `{}` is a complete project.
+ */
+export const projectSettingsSchema = z.object({
+  capture: captureSettingsBodySchema.default(captureSettingsBodySchema.parse({})),
+  nudges: nudgeSettingsSchema.default(nudgeSettingsSchema.parse({})),
+  alerts: alertSettingsSchema.default(alertSettingsSchema.parse({})),
+  attributes: attributeSettingsSchema.default(attributeSettingsSchema.parse({})),
+  identity: identitySettingsSchema.default(identitySettingsSchema.parse({})),
+})
+export type ProjectSettingsBody = z.output<typeof projectSettingsSchema>
 
 /** A feature as the widget needs it: only client-side rules (click selectors and data attributes). */
 export interface ConfigFeature {

@@ -22,3 +22,15 @@ export const ADOPTION = { minDays: 3, windowDays: 30 } as const
  * least `scoreDrop30` points in 30 days, or its renewal is at most `renewalWithinDays` away and it is not green.
  */
 export const CHURN_RISK = { scoreDrop30: 15, renewalWithinDays: 90 } as const
+
+/**
+ * Capture settings a project starts with, as the widget reads them (camelCase): the server's settings defaults
+ * and the widget's fallback when it cannot fetch its config.
+ */
+export const DEFAULT_CAPTURE = {
+  sessionTimeoutMinutes: 30,
+  stripQueryParams: ['token', 'access_token', 'code', 'password', 'email', 'key', 'secret', 'session', 'auth'],
+  respectDoNotTrack: false,
+  requireConsent: false,
+  captureClicks: true,
+} as const

@@ -38,7 +38,7 @@ async function expectOnScreen(page: Page, key: string, selector: string) {
 }
 
 beforeAll(async () => {
-  await fetch(`${base}/api/v1/settings`, { method: 'PUT', headers: admin, body: JSON.stringify({ nudges: { maxPerSession: 5, maxPerWeek: 50 } }) })
+  await fetch(`${base}/api/v1/settings`, { method: 'PUT', headers: admin, body: JSON.stringify({ nudges: { max_per_session: 5, max_per_week: 50 } }) })
   for (const [key, nudge] of Object.entries(NUDGES)) {
     const res = await fetch(`${base}/api/v1/nudges/${key}`, { method: 'PUT', headers: admin, body: JSON.stringify({ holdout: { share: 0 }, ...nudge }) })
     if (!res.ok) throw new Error(`${key}: ${res.status} ${await res.text()}`)

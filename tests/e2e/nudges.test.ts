@@ -28,7 +28,7 @@ async function visit(user: string, account: string, watch?: string[]) {
 const nudgeHost = (page: Page, key: string) => page.locator(`[data-uptake-host="${key}"]`)
 
 beforeAll(async () => {
-  await fetch(`${base}/api/v1/settings`, { method: 'PUT', headers: admin, body: JSON.stringify({ nudges: { maxPerSession: 5, maxPerWeek: 50 } }) })
+  await fetch(`${base}/api/v1/settings`, { method: 'PUT', headers: admin, body: JSON.stringify({ nudges: { max_per_session: 5, max_per_week: 50 } }) })
 })
 afterAll(async () => {
   for (const key of defined) await fetch(`${base}/api/v1/nudges/${key}`, { method: 'DELETE', headers: admin })

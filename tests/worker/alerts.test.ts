@@ -18,7 +18,7 @@ describe('CS alerts from the daily run', () => {
     const p = await newProject('alerts')
     await api('/features/f1', p.adminKey, { method: 'PUT', body: JSON.stringify({ name: 'F1', core: true, rules: [{ match: 'event', event: 'F1 Used' }] }) })
     // no webhook here: outbound fetch is not available inside the test runtime (delivery has its own unit test)
-    const settings = { alerts: { cooldownDays: 7 } }
+    const settings = { alerts: { cooldown_days: 7 } }
     expect((await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify(settings) })).status).toBe(200)
     const batch: Record<string, unknown>[] = []
     for (let u = 0; u < 3; u++) {
@@ -46,9 +46,9 @@ describe('CS alerts from the daily run', () => {
 
   it('accepts an https webhook with a secret and refuses a webhook that is not an http(s) URL', async () => {
     const p = await newProject('alerts-bad')
-    const ok = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ alerts: { webhookUrl: 'https://crm.example.com/hooks/uptake', secret: 'a-long-enough-secret' } }) })
+    const ok = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ alerts: { webhook_url: 'https://crm.example.com/hooks/uptake', secret: 'a-long-enough-secret' } }) })
     expect(ok.status).toBe(200)
-    const res = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ alerts: { webhookUrl: 'javascript:alert(1)' } }) })
+    const res = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ alerts: { webhook_url: 'javascript:alert(1)' } }) })
     expect(res.status).toBe(400)
   })
 })

@@ -7,7 +7,7 @@ type ErrorBody = { error: { code: string; message: string; details?: { unknown?:
 describe('body limits on the admin and CS API', () => {
   it('answers a JSON 413 for a settings body over 64 KB instead of storing it', async () => {
     const p = await newProject()
-    const body = JSON.stringify({ capture: { stripQueryParams: ['token'] }, blob: 'x'.repeat(5 * 1024 * 1024) })
+    const body = JSON.stringify({ capture: { strip_query_params: ['token'] }, blob: 'x'.repeat(5 * 1024 * 1024) })
     const res = await api('/settings', p.adminKey, { method: 'PUT', body })
     expect(res.status).toBe(413)
     expect((await res.json<ErrorBody>()).error.code).toBe('payload_too_large')
@@ -37,14 +37,14 @@ describe('body limits on the admin and CS API', () => {
 describe('unknown fields in admin bodies', () => {
   it('refuses unknown settings keys at any depth and names them, keeping the stored settings', async () => {
     const p = await newProject()
-    expect((await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ capture: { captureClicks: false } }) })).status).toBe(200)
-    const res = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ blob: 'x', capture: { captureClick: true }, nudges: { theme: { accentt: '#fff' } } }) })
+    expect((await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ capture: { capture_clicks: false } }) })).status).toBe(200)
+    const res = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ blob: 'x', capture: { capture_click: true }, nudges: { theme: { accentt: '#fff' } } }) })
     expect(res.status).toBe(400)
     const err = (await res.json<ErrorBody>()).error
     expect(err.code).toBe('unknown_fields')
-    expect(err.details?.unknown).toEqual(['blob', 'capture.captureClick', 'nudges.theme.accentt'])
-    const stored = await (await api('/settings', p.adminKey)).json<{ settings: Record<string, unknown> & { capture: { captureClicks: boolean } } }>()
-    expect(stored.settings.capture.captureClicks).toBe(false)
+    expect(err.details?.unknown).toEqual(['blob', 'capture.capture_click', 'nudges.theme.accentt'])
+    const stored = await (await api('/settings', p.adminKey)).json<{ settings: Record<string, unknown> & { capture: { capture_clicks: boolean } } }>()
+    expect(stored.settings.capture.capture_clicks).toBe(false)
     expect(stored.settings).not.toHaveProperty('blob')
   })
 
@@ -77,17 +77,18 @@ describe('unknown fields in admin bodies', () => {
     expect((await res.json<{ capture: { captureClicks: boolean } }>()).capture.captureClicks).toBe(false)
     const stored = await env.DB.prepare('SELECT settings_json FROM projects WHERE id = ?1').bind(p.id).first<string>('settings_json')
     expect(stored!.length).toBeLessThan(4096)
-    expect(JSON.parse(stored!)).toMatchObject({ capture: { captureClicks: false } })
+    // the legacy camelCase row comes back in the stored form of 0.2, snake_case
+    expect(JSON.parse(stored!)).toMatchObject({ capture: { capture_clicks: false } })
     expect(JSON.parse(stored!)).not.toHaveProperty('blob')
   })
 
   it('refuses a non-JSON body rather than acting on an empty object', async () => {
     const p = await newProject()
-    await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ capture: { captureClicks: false } }) })
+    await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ capture: { capture_clicks: false } }) })
     const res = await api('/settings', p.adminKey, { method: 'PUT', body: 'capture=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
     expect(res.status).toBe(415)
-    const stored = await (await api('/settings', p.adminKey)).json<{ settings: { capture: { captureClicks: boolean } } }>()
-    expect(stored.settings.capture.captureClicks).toBe(false)
+    const stored = await (await api('/settings', p.adminKey)).json<{ settings: { capture: { capture_clicks: boolean } } }>()
+    expect(stored.settings.capture.capture_clicks).toBe(false)
   })
 })
 

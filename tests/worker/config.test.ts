@@ -28,18 +28,19 @@ describe('GET /v1/config', () => {
 
   it('reflects capture settings changed through the admin API', async () => {
     const p = await newProject()
-    const body = { capture: { requireConsent: true, respectDoNotTrack: true, stripQueryParams: ['ref'], sessionTimeoutMinutes: 15 } }
+    const body = { capture: { require_consent: true, respect_do_not_track: true, strip_query_params: ['ref'], session_timeout_minutes: 15 } }
     const put = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify(body) })
     expect(put.status).toBe(200)
+    // the admin API is snake_case, the widget's own wire camelCase
     const config = await (await getConfig(p.writeKey)).json<{ capture: Record<string, unknown> }>()
-    expect(config.capture).toEqual({ ...body.capture, captureClicks: true })
+    expect(config.capture).toEqual({ requireConsent: true, respectDoNotTrack: true, stripQueryParams: ['ref'], sessionTimeoutMinutes: 15, captureClicks: true })
   })
 
   it('rejects invalid settings with a 400', async () => {
     const p = await newProject()
-    const res = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ capture: { sessionTimeoutMinutes: -5 } }) })
+    const res = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ capture: { session_timeout_minutes: -5 } }) })
     expect(res.status).toBe(400)
-    expect((await res.json<{ error: { details: string[] } }>()).error.details.join()).toMatch(/sessionTimeoutMinutes/)
+    expect((await res.json<{ error: { details: string[] } }>()).error.details.join()).toMatch(/session_timeout_minutes/)
   })
 })
 

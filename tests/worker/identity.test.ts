@@ -26,14 +26,14 @@ const states = (projectId: string) => env.DB.prepare('SELECT COUNT(*) AS n FROM 
 
 beforeAll(async () => {
   p = await newProject('identity')
-  expect((await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ nudges: { maxPerSession: 5, maxPerWeek: 20 } }) })).status).toBe(200)
+  expect((await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ nudges: { max_per_session: 5, max_per_week: 20 } }) })).status).toBe(200)
   expect((await api('/nudges/tip', p.adminKey, { method: 'PUT', body: JSON.stringify(banner()) })).status).toBe(201)
 })
 
 describe('a user the caller cannot prove', () => {
   it('gets the answer of a user with no nudges, and 200 invented ids create no holdout or state rows', async () => {
     const q = await newProject('invented')
-    await api('/settings', q.adminKey, { method: 'PUT', body: JSON.stringify({ nudges: { maxPerSession: 5, maxPerWeek: 20 } }) })
+    await api('/settings', q.adminKey, { method: 'PUT', body: JSON.stringify({ nudges: { max_per_session: 5, max_per_week: 20 } }) })
     const held = banner({ holdout: { share: 0.5, unit: 'user' } })
     expect((await api('/nudges/held', q.adminKey, { method: 'PUT', body: JSON.stringify(held) })).status).toBe(201)
     expect((await api('/nudges/open', q.adminKey, { method: 'PUT', body: JSON.stringify(banner()) })).status).toBe(201)
@@ -58,7 +58,7 @@ describe('identity verification', () => {
   let secret = ''
 
   it('is refused on until a secret exists; the secret is created by an admin and shown once', async () => {
-    const on = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ nudges: { maxPerSession: 5, maxPerWeek: 20 }, identity: { verification: 'required' } }) })
+    const on = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ nudges: { max_per_session: 5, max_per_week: 20 }, identity: { verification: 'required' } }) })
     expect(on.status).toBe(409)
     expect(await on.json()).toMatchObject({ error: { code: 'identity_secret_missing' } })
     expect((await api('/identity/secret', p.readKey, { method: 'POST' })).status).toBe(403)
@@ -69,7 +69,7 @@ describe('identity verification', () => {
     const status = await (await api('/identity', p.readKey)).json<Record<string, unknown>>()
     expect(status).toMatchObject({ verification: 'off', secret: { rotated_at: expect.any(String), previous_valid_until: null } })
     expect(JSON.stringify(status)).not.toContain(secret)
-    const required = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ nudges: { maxPerSession: 5, maxPerWeek: 20 }, identity: { verification: 'required' } }) })
+    const required = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ nudges: { max_per_session: 5, max_per_week: 20 }, identity: { verification: 'required' } }) })
     expect(required.status).toBe(200)
   })
 

@@ -20,7 +20,7 @@ beforeAll(async () => {
   p = await newProject('nudges')
   await api('/features/report.export', p.adminKey, { method: 'PUT', body: JSON.stringify({ name: 'Export', rules: [{ match: 'event', event: 'Report Exported' }] }) })
   await api('/features/invoice.send', p.adminKey, { method: 'PUT', body: JSON.stringify({ name: 'Send', rules: [{ match: 'event', event: 'Invoice Sent' }] }) })
-  await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ nudges: { maxPerSession: 5, maxPerWeek: 20 } }) })
+  await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ nudges: { max_per_session: 5, max_per_week: 20 } }) })
 })
 
 describe('nudge definitions', () => {
@@ -85,7 +85,7 @@ describe('GET /v1/nudges', () => {
   })
 
   it('sends the project theme set in the settings', async () => {
-    await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ nudges: { maxPerSession: 5, maxPerWeek: 20, theme: { accent: '#e91e63', radius: '4px' } } }) })
+    await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ nudges: { max_per_session: 5, max_per_week: 20, theme: { accent: '#e91e63', radius: '4px' } } }) })
     await seen('u-theme')
     const res = await SELF.fetch(`http://uptake.test/v1/nudges?writeKey=${p.writeKey}&userId=u-theme`)
     expect((await res.json<{ theme: Record<string, string> }>()).theme).toEqual({ accent: '#e91e63', radius: '4px' })

@@ -58,7 +58,7 @@ const oddJsonText = fc.oneof(
 
 /** A valid body per route: mutated one leaf at a time, it reaches the code behind validation. */
 const EXAMPLES: Record<string, unknown> = {
-  'PUT /api/v1/settings': { capture: { sessionTimeoutMinutes: 30, stripQueryParams: ['token'], captureClicks: true }, nudges: { maxPerSession: 1, maxPerWeek: 3, theme: { accent: '#123456' } }, alerts: { cooldownDays: 7 } },
+  'PUT /api/v1/settings': { capture: { session_timeout_minutes: 30, strip_query_params: ['token'], capture_clicks: true }, nudges: { max_per_session: 1, max_per_week: 3, theme: { accent: '#123456' } }, alerts: { cooldown_days: 7 } },
   'PUT /api/v1/features/:key': { name: 'Export', kind: 'feature', core: true, rules: [{ match: 'event', event: 'Report Exported' }, { match: 'click', selector: 'main .toolbar button.export', path: '/reports/**' }] },
   'PATCH /api/v1/features/:key': { name: 'Export', core: false },
   'PUT /api/v1/nudges/:key': { kind: 'checklist', title: { default: 'Start' }, body: { default: 'Go' }, steps: [{ feature: KNOWN.feature, label: { default: 'Export' } }], targeting: { accountAttributes: [{ attribute: 'arr', op: '>', value: 5 }], segments: ['smb'] }, caps: { maxShows: 2 } },

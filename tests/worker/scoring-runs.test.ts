@@ -127,7 +127,7 @@ describe('POST /api/v1/scoring/run', () => {
 describe('backfill: POST /api/v1/scoring/run {"at": <past day>}', () => {
   it('writes the snapshot of that day only: the latest scores stay, no alert is raised', async () => {
     const p = await busyProject('backfill', {}, 4)
-    expect((await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ alerts: { cooldownDays: 0 } }) })).status).toBe(200)
+    expect((await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ alerts: { cooldown_days: 0 } }) })).status).toBe(200)
     expect((await run(p)).status).toBe(200)
     const before = await latest(p)
     expect(before?.score).not.toBeNull()

@@ -1,14 +1,9 @@
 import type { CaptureSettings, WidgetConfig } from '../../shared/config'
+import { DEFAULT_CAPTURE as CAPTURE_DEFAULTS } from '../../shared/constants'
 import { load, save } from './storage'
 
-/** Same defaults as the server's (shared/config.ts), without importing zod into the widget. */
-export const DEFAULT_CAPTURE: CaptureSettings = {
-  sessionTimeoutMinutes: 30,
-  stripQueryParams: ['token', 'access_token', 'code', 'password', 'email', 'key', 'secret', 'session', 'auth'],
-  respectDoNotTrack: false,
-  requireConsent: false,
-  captureClicks: true,
-}
+/** The server's defaults (shared/constants.ts), without importing zod into the widget. */
+export const DEFAULT_CAPTURE: CaptureSettings = { ...CAPTURE_DEFAULTS, stripQueryParams: [...CAPTURE_DEFAULTS.stripQueryParams] }
 
 export const cachedConfig = (): WidgetConfig | undefined => load<WidgetConfig>('config')
 

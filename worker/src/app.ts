@@ -21,7 +21,7 @@ import { keyRoutes } from './projects'
 import { projectRoutes } from './projects'
 import { scoringAdminRoutes } from './scoring'
 import { settingsRoutes } from './projects'
-import { widgetErrorRoutes } from './ingest'
+import { widgetErrorRoutes } from './projects'
 
 /** Admin, CS and public read bodies; ingest keeps its own 500 KB batch limit. */
 export const MAX_API_BODY_BYTES = 64 * 1024

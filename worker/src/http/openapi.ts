@@ -83,7 +83,7 @@ export const jsonResponse = <T extends z.ZodType>(schema: T, description: string
 export const jsonBody = <T extends z.ZodType>(schema: T, description = 'JSON body') => ({ required: true, description, content: { 'application/json': { schema } } })
 
 /** Security requirements by key kind (registered as components in app.ts). */
-export const auth = {
+export const auth: Record<'write' | 'read' | 'admin' | 'operator', Record<string, string[]>[]> = {
   write: [{ writeKey: [] }],
   read: [{ readKey: [] }, { adminKey: [] }],
   admin: [{ adminKey: [] }],

@@ -1,12 +1,20 @@
+import { DAY_MS } from '../lib/days'
 import { newIdentitySecret, verifyUserHash } from './identity'
 
 /** After a rotation the previous secret stays valid this long, so backends and pages can switch over. */
-export const PREVIOUS_SECRET_MS = 86_400_000
+export const PREVIOUS_SECRET_MS = DAY_MS
 
 interface SecretRow {
   secret: string
   previous_secret: string | null
   rotated_at: number
+}
+
+/** The project's identity secret as the admin API shows it: when it was rotated, never the secret. */
+export interface IdentitySecretStatus {
+  rotatedAt: number
+  /** Until when the secret before the last rotation still verifies; null when it no longer does. */
+  previousValidUntil: number | null
 }
 
 const load = (db: D1Database, projectId: string) =>
@@ -24,11 +32,11 @@ export async function verifiedUser(db: D1Database, projectId: string, userId: st
   return verifyUserHash(await identitySecrets(db, projectId, now), userId, hash)
 }
 
-export async function identitySecretStatus(db: D1Database, projectId: string, now: number) {
+export async function identitySecretStatus(db: D1Database, projectId: string, now: number): Promise<IdentitySecretStatus | null> {
   const row = await load(db, projectId)
   if (!row) return null
   const until = row.previous_secret ? row.rotated_at + PREVIOUS_SECRET_MS : null
-  return { rotated_at: row.rotated_at, previous_valid_until: until !== null && until > now ? until : null }
+  return { rotatedAt: row.rotated_at, previousValidUntil: until !== null && until > now ? until : null }
 }
 
 /** Creates or rotates the project's secret; the new one is returned once and never shown again. */

@@ -4,18 +4,14 @@
  * caller holding only the public write key cannot prove to be a user.
  */
 import { NUDGE_EVENTS } from '../../../shared/nudge-events'
-import type { EventRow } from '../ingest'
+import { hmacSha256Hex, randomHex } from '../lib/hash'
 
 const enc = new TextEncoder()
 
-const key = (secret: string, usage: 'sign' | 'verify') =>
-  crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [usage])
+const verifyKey = (secret: string) => crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
 
 /** The user hash a vendor's backend computes (also what the README shows in Node). */
-export async function userHash(secret: string, userId: string): Promise<string> {
-  const sig = new Uint8Array(await crypto.subtle.sign('HMAC', await key(secret, 'sign'), enc.encode(userId)))
-  return [...sig].map((b) => b.toString(16).padStart(2, '0')).join('')
-}
+export const userHash = (secret: string, userId: string): Promise<string> => hmacSha256Hex(secret, userId)
 
 function hexBytes(hex: string): Uint8Array<ArrayBuffer> | null {
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) return null
@@ -28,13 +24,18 @@ function hexBytes(hex: string): Uint8Array<ArrayBuffer> | null {
 export async function verifyUserHash(secrets: string[], userId: string, hash: string | null | undefined): Promise<boolean> {
   const sig = hash ? hexBytes(hash) : null
   if (!sig) return false
-  for (const secret of secrets) if (await crypto.subtle.verify('HMAC', await key(secret, 'verify'), sig, enc.encode(userId))) return true
+  for (const secret of secrets) if (await crypto.subtle.verify('HMAC', await verifyKey(secret), sig, enc.encode(userId))) return true
   return false
 }
 
 /** A new identity secret: 256 random bits, hex. */
-export function newIdentitySecret(): string {
-  return [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('')
+export const newIdentitySecret = (): string => randomHex(32)
+
+/** What the check reads of an ingested event row (ingest's `EventRow` has these and more). */
+export interface NudgeEventRow {
+  name: string | null
+  userId: string | null
+  properties: Record<string, unknown>
 }
 
 const NUDGE_EVENT_NAMES = new Set<string>(Object.values(NUDGE_EVENTS))
@@ -44,8 +45,8 @@ const NUDGE_EVENT_NAMES = new Set<string>(Object.values(NUDGE_EVENTS))
  * `secrets` is given (verification required); null checks nothing. The hash is removed from every row
  * either way, so it is never stored.
  */
-export async function unverifiedNudgeEvents(rows: EventRow[], secrets: string[] | null): Promise<Set<EventRow>> {
-  const refused = new Set<EventRow>()
+export async function unverifiedNudgeEvents<R extends NudgeEventRow>(rows: R[], secrets: string[] | null): Promise<Set<R>> {
+  const refused = new Set<R>()
   const proven = new Map<string, boolean>()
   for (const row of rows) {
     if (!row.name || !NUDGE_EVENT_NAMES.has(row.name)) continue

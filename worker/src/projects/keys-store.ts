@@ -1,6 +1,6 @@
-import { hashKey, newKeyId, type KeyKind } from './keys'
+import { hashKey, newKeyId, type ApiKey, type KeyKind, type KeyRecord } from './keys'
 
-export interface KeyRow {
+interface KeyRow {
   id: string
   kind: KeyKind
   label: string
@@ -9,44 +9,72 @@ export interface KeyRow {
   revoked_at: number | null
 }
 
+const toRecord = (r: KeyRow): KeyRecord => ({ id: r.id, kind: r.kind, label: r.label, last4: r.last4, createdAt: r.created_at, revokedAt: r.revoked_at })
+
 /** Active keys a project may hold at once: enough for rotation overlaps, bounded against abuse. */
 export const MAX_ACTIVE_KEYS = 50
 
 const COLUMNS = 'id, kind, label, last4, created_at, revoked_at'
 
-/** The INSERT of one key (stored as its hash, with a public id and the secret's last 4 characters). */
-export function insertKey(db: D1Database, projectId: string, k: { id: string; hash: string; secret: string; kind: KeyKind; label: string }, now: number) {
+/** A key ready to insert: its hash, a public id and the secret's last 4 characters. */
+export interface PreparedKey {
+  id: string
+  hash: string
+  last4: string
+  kind: KeyKind
+  label: string
+}
+
+export async function prepareKey(secret: string, kind: KeyKind, label: string): Promise<PreparedKey> {
+  return { id: newKeyId(), hash: await hashKey(secret), last4: secret.slice(-4), kind, label }
+}
+
+/** The INSERT of one key, returning its row (for a batch: `keyRecords` maps the results). */
+export function insertKey(db: D1Database, projectId: string, k: PreparedKey, now: number): D1PreparedStatement {
   return db
     .prepare(`INSERT INTO api_keys (key_hash, project_id, kind, label, created_at, id, last4) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING ${COLUMNS}`)
-    .bind(k.hash, projectId, k.kind, k.label, now, k.id, k.secret.slice(-4))
+    .bind(k.hash, projectId, k.kind, k.label, now, k.id, k.last4)
 }
 
-export async function prepareKey(secret: string, kind: KeyKind, label: string) {
-  return { id: newKeyId(), hash: await hashKey(secret), secret, kind, label }
+/** The key rows a batch of `insertKey`/`revokeKeyStatement` returned, in order (null where none was). */
+export const keyRecords = (results: D1Result<unknown>[]): (KeyRecord | null)[] => results.map((r) => (r.results[0] ? toRecord(r.results[0] as KeyRow) : null))
+
+/** The live key with this secret, or null. */
+export async function findApiKey(db: D1Database, secret: string): Promise<ApiKey | null> {
+  const row = await db
+    .prepare('SELECT project_id, kind, id FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL')
+    .bind(await hashKey(secret))
+    .first<{ project_id: string; kind: KeyKind; id: string | null }>()
+  return row ? { projectId: row.project_id, kind: row.kind, keyId: row.id } : null
 }
 
-export async function listKeys(db: D1Database, projectId: string): Promise<KeyRow[]> {
+export async function listKeys(db: D1Database, projectId: string): Promise<KeyRecord[]> {
   const [, { results }] = await db.batch<KeyRow>([
     // rows written by an older create-project script have no public id yet: give them one
     db.prepare("UPDATE api_keys SET id = 'key_' || lower(hex(randomblob(8))) WHERE project_id = ?1 AND id IS NULL").bind(projectId),
     db.prepare(`SELECT ${COLUMNS} FROM api_keys WHERE project_id = ?1 ORDER BY created_at, id`).bind(projectId),
   ])
-  return results
+  return results.map(toRecord)
 }
 
-export function findKey(db: D1Database, projectId: string, id: string): Promise<KeyRow | null> {
-  return db.prepare(`SELECT ${COLUMNS} FROM api_keys WHERE project_id = ?1 AND id = ?2`).bind(projectId, id).first<KeyRow>()
+export async function findKey(db: D1Database, projectId: string, id: string): Promise<KeyRecord | null> {
+  const row = await db.prepare(`SELECT ${COLUMNS} FROM api_keys WHERE project_id = ?1 AND id = ?2`).bind(projectId, id).first<KeyRow>()
+  return row && toRecord(row)
 }
 
-export function countActiveKeys(db: D1Database, projectId: string): Promise<number | null> {
-  return db.prepare('SELECT COUNT(*) AS n FROM api_keys WHERE project_id = ?1 AND revoked_at IS NULL').bind(projectId).first<number>('n')
+export async function countActiveKeys(db: D1Database, projectId: string): Promise<number> {
+  return (await db.prepare('SELECT COUNT(*) AS n FROM api_keys WHERE project_id = ?1 AND revoked_at IS NULL').bind(projectId).first<number>('n')) ?? 0
+}
+
+export async function createKey(db: D1Database, projectId: string, key: PreparedKey, now: number): Promise<KeyRecord> {
+  return toRecord((await insertKey(db, projectId, key, now).first<KeyRow>())!)
 }
 
 /**
  * Revokes a key unless it is the project's last active admin key (the guard is in the same statement,
  * so two concurrent revocations cannot leave a project without one). Returns the revoked row or null.
  */
-export function revokeKeyStatement(db: D1Database, projectId: string, id: string, now: number) {
+export function revokeKeyStatement(db: D1Database, projectId: string, id: string, now: number): D1PreparedStatement {
   return db
     .prepare(
       `UPDATE api_keys SET revoked_at = ?3 WHERE project_id = ?1 AND id = ?2 AND revoked_at IS NULL
@@ -54,4 +82,15 @@ export function revokeKeyStatement(db: D1Database, projectId: string, id: string
        RETURNING ${COLUMNS}`,
     )
     .bind(projectId, id, now)
+}
+
+export async function revokeKey(db: D1Database, projectId: string, id: string, now: number): Promise<KeyRecord | null> {
+  const row = await revokeKeyStatement(db, projectId, id, now).first<KeyRow>()
+  return row && toRecord(row)
+}
+
+/** A new key of the same kind and label, and the old key revoked, in one transaction. */
+export async function rotateKey(db: D1Database, projectId: string, old: KeyRecord, secret: string, now: number) {
+  const [created, revoked] = keyRecords(await db.batch([insertKey(db, projectId, await prepareKey(secret, old.kind, old.label), now), revokeKeyStatement(db, projectId, old.id, now)]))
+  return { created: created!, revoked }
 }

@@ -1,6 +1,9 @@
 /** API keys: only SHA-256 hashes are stored, so a leaked database leaks no usable key. */
+import { randomHex, sha256Hex } from '../lib/hash'
+
 export type KeyKind = 'write' | 'read' | 'admin'
 
+/** The key a request was authenticated with. */
 export interface ApiKey {
   projectId: string
   kind: KeyKind
@@ -8,15 +11,21 @@ export interface ApiKey {
   keyId: string | null
 }
 
+/** A stored key as the slice reads it: never the secret or its hash. */
+export interface KeyRecord {
+  id: string
+  kind: KeyKind
+  label: string
+  last4: string | null
+  createdAt: number
+  revokedAt: number | null
+}
+
 /** Secret prefixes per kind: a leaked key says what it can do, and secret scanners can match it. */
 export const KEY_PREFIX: Record<KeyKind, string> = { write: 'wk_', read: 'rk_', admin: 'sk_' }
 
-export async function hashKey(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key))
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
-}
-
-const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')
+/** What is stored of a secret: its SHA-256. */
+export const hashKey = sha256Hex
 
 function base64url(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
@@ -28,17 +37,7 @@ export function newSecret(kind: KeyKind): string {
 }
 
 /** A new public key id: 64 random bits, unrelated to the secret. */
-export function newKeyId(): string {
-  return `key_${hex(crypto.getRandomValues(new Uint8Array(8)))}`
-}
-
-export async function findApiKey(db: D1Database, key: string): Promise<ApiKey | null> {
-  const row = await db
-    .prepare('SELECT project_id, kind, id FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL')
-    .bind(await hashKey(key))
-    .first<{ project_id: string; kind: KeyKind; id: string | null }>()
-  return row ? { projectId: row.project_id, kind: row.kind, keyId: row.id } : null
-}
+export const newKeyId = (): string => `key_${randomHex(8)}`
 
 /** Whether two secrets are equal, in time independent of where they differ (both are hashed first). */
 export async function secretsEqual(given: string, expected: string): Promise<boolean> {

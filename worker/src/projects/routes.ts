@@ -1,11 +1,9 @@
-import { Hono } from 'hono'
-import { z } from 'zod'
-import { KEY_PREFIX, newSecret, secretsEqual, type KeyKind } from './keys'
+import { createdProjectSchema, newProjectBodySchema } from '../../../shared/api/projects'
 import { keyFromAuthorization } from '../http/auth'
-import { createProject, projectExists } from './store'
-import type { AppEnv } from '../http/env'
 import { ApiError } from '../http/errors'
-import { noQuery, validate } from '../http/validate'
+import { auth, createRoute, createRouter, errorResponses, jsonBody, jsonResponse, querySchema } from '../http/openapi'
+import { KEY_PREFIX, newSecret, secretsEqual, type KeyKind } from './keys'
+import { createProject, projectExists } from './store'
 
 /** Shorter operator secrets are treated as unset: this key creates projects on the whole deployment. */
 export const MIN_OPERATOR_KEY_LENGTH = 24
@@ -15,12 +13,7 @@ export const MIN_OPERATOR_KEY_LENGTH = 24
  * `UPTAKE_OPERATOR_KEY` secret (`wrangler secret put UPTAKE_OPERATOR_KEY`), not by a project key;
  * without that secret the endpoint does not exist (404).
  */
-export const projectRoutes = new Hono<AppEnv>()
-
-const newProjectSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  id: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, '1-64 of a-z, 0-9 and -, not starting or ending with -').optional(),
-})
+export const projectRoutes = createRouter()
 
 /** The project id derived from its name, as scripts/create-project.mjs does. */
 export const slugOf = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64).replace(/-+$/, '')
@@ -37,7 +30,18 @@ projectRoutes.use('*', async (c, next) => {
   await next()
 })
 
-projectRoutes.post('/', noQuery, validate('json', newProjectSchema), async (c) => {
+const create = createRoute({
+  method: 'post',
+  path: '/',
+  tags: ['projects'],
+  summary: 'Create a project with a write, a read and an admin key (secrets shown once)',
+  description: 'Takes the deployment operator key; 404 when the deployment has none (`UPTAKE_OPERATOR_KEY` unset).',
+  security: auth.operator,
+  request: { query: querySchema({}), body: jsonBody(newProjectBodySchema) },
+  responses: { 201: jsonResponse(createdProjectSchema, 'The project and its keys (Cache-Control: no-store)'), ...errorResponses(404, 409, 415) },
+})
+
+projectRoutes.openapi(create, async (c) => {
   const body = c.req.valid('json')
   const id = body.id ?? slugOf(body.name)
   if (!id) throw new ApiError(400, 'invalid_request', 'The name has no letters or digits to make a project id from; give an id')
@@ -45,7 +49,7 @@ projectRoutes.post('/', noQuery, validate('json', newProjectSchema), async (c) =
   const kinds: KeyKind[] = ['write', 'read', 'admin']
   const secrets = kinds.map((kind) => ({ key: newSecret(kind), kind }))
   const now = Date.now()
-  const rows = await createProject(c.env.DB, { id, name: body.name }, secrets, now).catch((err: Error) => {
+  const keys = await createProject(c.env.DB, { id, name: body.name }, secrets, now).catch((err: Error) => {
     // two requests for the same id at once: the loser hits the primary key
     throw /UNIQUE|PRIMARY KEY/i.test(String(err?.message)) ? new ApiError(409, 'project_exists', `A project ${id} already exists`) : err
   })
@@ -53,7 +57,7 @@ projectRoutes.post('/', noQuery, validate('json', newProjectSchema), async (c) =
   return c.json(
     {
       project: { id, name: body.name, created_at: new Date(now).toISOString() },
-      keys: rows.map((r, i) => ({ id: r.id, kind: r.kind, prefix: KEY_PREFIX[r.kind], label: r.label, last4: r.last4, secret: secrets[i].key })),
+      keys: keys.map((k, i) => ({ id: k.id, kind: k.kind, prefix: KEY_PREFIX[k.kind], label: k.label, last4: k.last4, secret: secrets[i].key })),
     },
     201,
   )

@@ -1,5 +1,5 @@
-import type { KeyKind } from './keys'
-import { insertKey, prepareKey, type KeyRow } from './keys-store'
+import type { KeyKind, KeyRecord } from './keys'
+import { insertKey, keyRecords, prepareKey } from './keys-store'
 
 export interface NewKey {
   key: string
@@ -8,13 +8,13 @@ export interface NewKey {
 }
 
 /** Creates a project with its keys, in one transaction; keys are stored only as hashes. */
-export async function createProject(db: D1Database, project: { id: string; name: string }, keys: NewKey[], now = Date.now()): Promise<KeyRow[]> {
+export async function createProject(db: D1Database, project: { id: string; name: string }, keys: NewKey[], now = Date.now()): Promise<KeyRecord[]> {
   const prepared = await Promise.all(keys.map((k) => prepareKey(k.key, k.kind, k.label ?? `${k.kind} key`)))
-  const [, ...rows] = await db.batch<KeyRow>([
+  const [, ...rows] = await db.batch([
     db.prepare('INSERT INTO projects (id, name, created_at) VALUES (?1, ?2, ?3)').bind(project.id, project.name, now),
     ...prepared.map((k) => insertKey(db, project.id, k, now)),
   ])
-  return rows.map((r) => r.results[0])
+  return keyRecords(rows).map((r) => r!)
 }
 
 export async function projectExists(db: D1Database, id: string): Promise<boolean> {

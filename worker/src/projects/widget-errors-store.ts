@@ -2,8 +2,8 @@ import { WIDGET_ERROR_EVENT } from '../../../shared/event-names'
 
 /** One error the widget reported about itself (a `$widget_error` event). */
 export interface WidgetError {
-  at: string
-  user_id: string | null
+  at: number
+  userId: string | null
   message?: string
   where?: string
   path?: string
@@ -16,13 +16,17 @@ interface Row {
   context_json: string
 }
 
-function parse<T>(json: string): Partial<T> {
+function parse(json: string): Record<string, unknown> {
   try {
-    return JSON.parse(json) as Partial<T>
+    const v: unknown = JSON.parse(json)
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
   } catch {
     return {}
   }
 }
+
+/** Error text is whatever the page sent: strings only, and bounded. */
+const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 1000) : undefined)
 
 /** The project's widget errors since `since` (ms), newest first: they arrive through ingest as system events. */
 export async function listWidgetErrors(db: D1Database, projectId: string, since: number, limit = 100): Promise<WidgetError[]> {
@@ -31,8 +35,9 @@ export async function listWidgetErrors(db: D1Database, projectId: string, since:
     .bind(projectId, since, WIDGET_ERROR_EVENT, limit)
     .all<Row>()
   return results.map((r) => {
-    const props = parse<{ message: string; where: string }>(r.properties_json)
-    const ctx = parse<{ page: { path?: string } }>(r.context_json)
-    return { at: new Date(r.ts).toISOString(), user_id: r.user_id, message: props.message, where: props.where, path: ctx.page?.path }
+    const props = parse(r.properties_json)
+    const page = parse(r.context_json).page
+    const path = typeof page === 'object' && page !== null ? text((page as Record<string, unknown>).path) : undefined
+    return { at: r.ts, userId: r.user_id, message: text(props.message), where: text(props.where), path }
   })
 }
