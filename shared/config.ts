@@ -41,7 +41,7 @@ const theme = widgetThemeSchema.shape
 /** Admin API `settings.nudges.theme` (snake_case); pages can also set the same CSS custom properties (--uptake-accent…). */
 export const themeBodySchema = z.object({ accent: theme.accent, bg: theme.bg, fg: theme.fg, radius: theme.radius, font: theme.font, bg_dark: theme.bgDark, fg_dark: theme.fgDark })
 
-/** Frequency caps across all nudges (docs/scoring.md: at most one new nudge per session by default), and their theme. */
+/** Frequency caps across all nudges (docs/scoring.md §17: at most one new nudge per session by default), and their theme. */
 export const nudgeSettingsSchema = z.object({
   max_per_session: z.number().int().min(0).max(20).default(1),
   max_per_week: z.number().int().min(0).max(100).default(3),
@@ -55,7 +55,7 @@ export const alertSettingsSchema = z.object({
   cooldown_days: z.number().int().min(0).max(90).default(7),
 })
 
-/** Account attributes only admins and secret-key backends set (PRODUCT.md, trust boundaries). */
+/** Account attributes only admins and secret-key backends set (docs/scoring.md §14, trust boundaries). */
 export const DEFAULT_PROTECTED_ATTRIBUTES = ['arr', 'seats', 'employees', 'tier', 'renewal_date', 'owner', 'nps', 'parent_id']
 
 /** Which account trait names a public write key may not set: scoring reads them from admin attributes only. */
