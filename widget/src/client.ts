@@ -47,9 +47,9 @@ export class UptakeClient {
   opts?: InitOptions
   host = ''
   /** Events made before the config arrived: sent or dropped once consent rules are known. */
-  private waiting: WireEvent[] = []
+  #waiting: WireEvent[] = []
   /** The URL of the last page view: one page view per URL, whether the widget or the host reports it first. */
-  private lastPage?: string
+  #lastPage?: string
 
   constructor() {
     this.identity = load<Identity>('identity') ?? { anonymousId: uuid() }
@@ -61,18 +61,18 @@ export class UptakeClient {
     this.host = (opts.host ?? scriptOrigin).replace(/\/$/, '')
     this.delivery = new Delivery({ endpoint: `${this.host}/v1/batch`, writeKey: opts.writeKey })
     const cached = cachedConfig()
-    if (cached) this.configure(cached)
-    return fetchConfig(this.host, opts.writeKey).then((c) => this.configure(c))
+    if (cached) this.#configure(cached)
+    return fetchConfig(this.host, opts.writeKey).then((c) => this.#configure(c))
   }
 
-  private configure(config: WidgetConfig): void {
+  #configure(config: WidgetConfig): void {
     const first = !this.config
     this.config = config
     this.session ??= new Session(0)
     this.session.timeoutMs = (config.capture?.sessionTimeoutMinutes ?? 30) * 60_000 // the fresh config may change the cached one's
     if (!first) return
-    const waiting = this.waiting
-    this.waiting = []
+    const waiting = this.#waiting
+    this.#waiting = []
     // batched as usual (with the first page view that follows), not one more request at start-up
     if (this.allowed()) for (const e of waiting) this.delivery?.enqueue(e)
   }
@@ -95,14 +95,14 @@ export class UptakeClient {
     // a hash signs one user id: another user's call drops it
     if (userId != null && i.userId !== (i.userId = String(userId).slice(0, 200))) i.userHash = undefined
     if (opts?.userHash) i.userHash = opts.userHash
-    this.saveIdentity()
+    this.#saveIdentity()
     this.send({ type: 'identify', traits })
     this.activity()
   }
 
   group(accountId: string, traits?: Traits): void {
     this.identity.accountId = String(accountId).slice(0, 200)
-    this.saveIdentity()
+    this.#saveIdentity()
     this.send({ type: 'group', groupId: this.identity.accountId, traits })
   }
 
@@ -116,8 +116,8 @@ export class UptakeClient {
 
   page(name?: string, properties?: Traits): void {
     this.activity()
-    if (location.href === this.lastPage) return
-    this.lastPage = location.href
+    if (location.href === this.#lastPage) return
+    this.#lastPage = location.href
     this.send({ type: 'page', name: name ?? null, properties: { ...this.pageContext(), ...properties } })
   }
 
@@ -130,7 +130,7 @@ export class UptakeClient {
     save('consent', !!granted)
     if (!granted) return this.delivery?.clear()
     load('optout') && save('optout', false)
-    this.saveIdentity()
+    this.#saveIdentity()
     if (this.identity.userId) this.identify(this.identity.userId)
   }
 
@@ -143,12 +143,12 @@ export class UptakeClient {
 
   reset(): void {
     this.identity = { anonymousId: uuid() }
-    this.saveIdentity()
+    this.#saveIdentity()
     this.session?.end() // the next user to sign in on this device gets their own session and login
   }
 
   /** Ids are kept in memory only until capture is allowed: nothing is stored on the device before consent. */
-  private saveIdentity(): void {
+  #saveIdentity(): void {
     if (this.allowed()) save('identity', this.identity)
   }
 
@@ -183,7 +183,7 @@ export class UptakeClient {
     // a copy: the host may change its objects later, and an unserialisable one fails here, in the guarded call
     const event = JSON.parse(JSON.stringify({ ...body, messageId: uuid(), timestamp: new Date().toISOString(), userId, anonymousId, context })) as WireEvent
     if (!this.config) {
-      if (this.waiting.length < MAX_WAITING) this.waiting.push(event)
+      if (this.#waiting.length < MAX_WAITING) this.#waiting.push(event)
       return
     }
     if (this.allowed()) this.delivery.enqueue(event)
