@@ -4,6 +4,7 @@
 // browser's work is measured, median of many runs: CPU-profile samples whose stack includes a frame of uptake.js
 // (the widget's own work, timers and callbacks included), main-thread CPU time and TaskDuration with vs without the
 // widget (CDP metrics), and the exact count of localStorage reads and writes (which machine load cannot blur).
+// A floor script (one storage read and write, two fetches) is measured beside it: the browser's fixed costs.
 import { existsSync, readFileSync } from 'node:fs'
 import { chromium } from 'playwright-core'
 
@@ -108,7 +109,7 @@ async function run(browser, core, { widget, returning }) {
     await cdp.send('Profiler.start')
     sync = await tab.evaluate((n) => {
       const t = performance.now()
-      for (let i = 0; i < n; i++) window.uptake.track('Bench Event', { i, plan: 'business', amount: 1200 })
+      for (let i = 0; i < n; i++) window.uptake.track?.('Bench Event', { i, plan: 'business', amount: 1200 })
       return (performance.now() - t) / n
     }, EVENTS)
     await tab.waitForTimeout(2600) // deferred persistence and the batches those events fill
@@ -128,7 +129,7 @@ async function scenario(browser, cores, returning) {
     for (const [k, core] of cores.entries()) {
       const w = await run(browser, core, { widget: true, returning })
       const o = await run(browser, core, { widget: false, returning })
-      if (!w.posts) throw new Error('the widget sent nothing: the benchmark page is broken')
+      if (!w.posts && core !== FLOOR) throw new Error('the widget sent nothing: the benchmark page is broken')
       rows[k].start.push(w.start)
       rows[k].taskWith.push(w.task)
       rows[k].taskWithout.push(o.task)
@@ -152,9 +153,18 @@ async function scenario(browser, cores, returning) {
   }))
 }
 
+/**
+ * The floor: what any widget that keeps state in localStorage and talks to a server pays on this machine (one
+ * storage read and write, the config fetch, one POST), served as uptake.js so it is measured the same way.
+ */
+const FLOOR = `(function(){localStorage.getItem('uptake:identity');fetch('/v1/config?writeKey=wk').then(function(r){return r.json()})
+.then(function(c){localStorage.setItem('uptake:config',JSON.stringify(c));setTimeout(function(){fetch('/v1/batch',{method:'POST',
+body:JSON.stringify({batch:[{type:'page'}]}),keepalive:true,headers:{'Content-Type':'text/plain'}})},2000)})})()`
+
 const paths = [corePath, ...(baselinePath ? [baselinePath] : [])]
 for (const p of paths) if (!existsSync(p)) throw new Error(`${p} is missing: run \`npm run build:widget\` first`)
-const cores = paths.map((p) => readFileSync(p, 'utf8'))
+const cores = [...paths.map((p) => readFileSync(p, 'utf8')), FLOOR]
+paths.push('floor (1 storage read + write, 2 fetches)')
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   headless: true,
