@@ -46,6 +46,8 @@ export function createApp() {
 
   // the operator's project endpoint takes the deployment secret, not a project key: mounted before secretKeyAuth
   app.route('/api/v1/projects', projectRoutes)
+  // the contract is public (the /api/docs page reads it), so it is registered before secretKeyAuth; built per request
+  registerContract(app)
 
   const api = new OpenAPIHono<AppEnv>({ defaultHook: contractHook as never })
   api.use('*', secretKeyAuth)
@@ -64,7 +66,6 @@ export function createApp() {
   api.route('/widget-errors', widgetErrorRoutes)
   api.route('/keys', keyRoutes)
   app.route('/api/v1', api)
-  registerContract(app)
   return app
 }
 
