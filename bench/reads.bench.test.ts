@@ -4,7 +4,7 @@ import { newProject } from '../tests/worker/fixtures'
 import { ACCOUNT_EVENT_COUNTS_SQL, ACCOUNT_FEATURE_USE_SQL, ACCOUNT_USERS_SQL } from '../worker/src/accounts/store'
 import { FEATURE_STATES_SQL } from '../worker/src/scoring/feature-states-store'
 import { daysAgo } from '../worker/src/lib/days'
-import { runProjectScoring } from '../worker/src/jobs/daily-run'
+import { runProjectScoring } from '../worker/src/scoring/run'
 
 const ACCOUNTS = 400
 const USERS_PER_ACCOUNT = 10

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test'
 import { expect, it } from 'vitest'
 import { newProject } from '../tests/worker/fixtures'
 import { daysAgo } from '../worker/src/lib/days'
-import { runProjectScoring } from '../worker/src/jobs/daily-run'
+import { runProjectScoring } from '../worker/src/scoring/run'
 
 const DAYS = 90
 const USERS_PER_ACCOUNT = 10
@@ -49,7 +49,7 @@ it('measures scoring time and D1 rows read as users double', async () => {
   for (const accounts of sizes) {
     const p = await newProject(`scoring-${accounts}`)
     const { users, rollupRows } = await seed(p.id, accounts)
-    const run = await runProjectScoring(env.DB, p.id, Date.now())
+    const { summary: run } = await runProjectScoring(env.DB, p.id, Date.now())
     curve.push({ accounts, users, rollup_rows: rollupRows, rows_read: run.rows_read, rows_read_per_user: Math.round(run.rows_read / users), load_ms: run.load_ms, compute_ms: run.compute_ms, write_ms: run.ms - run.load_ms - run.compute_ms, total_ms: run.ms })
   }
   const growth = curve.slice(1).map((c, i) => ({ users_x: +(c.users / curve[i].users).toFixed(2), time_x: +(c.total_ms / curve[i].total_ms).toFixed(2), rows_read_x: +(c.rows_read / curve[i].rows_read).toFixed(2) }))

@@ -1,8 +1,11 @@
 /**
  * The scoring model's configuration (docs/scoring.md defaults, every number editable per project and per
- * segment profile), the leading-indicator rule language, segments and outcomes.
+ * segment profile), the leading-indicator rule language, segments and outcomes. snake_case like the rest of
+ * the CS/admin API; a config stored before 0.2 with camelCase keys is read through `snakeKeys`.
  */
-import { z } from 'zod'
+// zod as extended by @hono/zod-openapi: zod 4 gives a schema `.openapi()` only if it is built after the extension
+import { z } from '@hono/zod-openapi'
+import { OUTCOME_KINDS } from './constants'
 
 export const anchorSchema = z
   .object({
@@ -10,9 +13,9 @@ export const anchorSchema = z
     healthy: z.number(),
     min: z.number().optional(),
     cap: z.number().optional(),
-    lowerIsBetter: z.boolean().default(false),
+    lower_is_better: z.boolean().default(false),
   })
-  .refine((a) => (a.lowerIsBetter ? a.poor > a.healthy : a.poor < a.healthy), { message: 'poor must be worse than healthy' })
+  .refine((a) => (a.lower_is_better ? a.poor > a.healthy : a.poor < a.healthy), { message: 'poor must be worse than healthy' })
 export type Anchor = z.output<typeof anchorSchema>
 
 export const ACCOUNT_MEASURES = ['seat_activation', 'hau_share', 'feature_breadth', 'value_realisation', 'momentum', 'version_lag', 'nps'] as const
@@ -26,9 +29,9 @@ export const scoringProfileSchema = z.object({
     .object({ red: z.number().min(0).max(100), green: z.number().min(0).max(100), hysteresis: z.number().min(0).max(20) })
     .refine((b) => b.red < b.green, { message: 'red must be below green' }),
   /** Share of the total weight that must be present, else `insufficient_data` (docs/scoring.md §5). */
-  minPresentWeight: z.number().min(0).max(1),
+  min_present_weight: z.number().min(0).max(1),
   /** Active days in 28 that make a user a highly active user (Gainsight HAU). */
-  hauDays: z.number().int().min(1).max(28),
+  hau_days: z.number().int().min(1).max(28),
 })
 export type ScoringProfile = z.output<typeof scoringProfileSchema>
 
@@ -82,15 +85,15 @@ export const scoringConfigSchema = z.object({
   segments: z.array(segmentSchema).max(50),
   rules: z.array(indicatorRuleSchema).max(100),
   /** Latest app version; when absent the highest version seen in the project is used. */
-  latestVersion: z.string().max(64).optional(),
+  latest_version: z.string().max(64).optional(),
   /** Minimum accounts in each 2x2 cell before a retained-vs-churned figure is reported. */
-  minCellCount: z.number().int().min(1).max(1000),
+  min_cell_count: z.number().int().min(1).max(1000),
 })
 export type ScoringConfig = z.output<typeof scoringConfigSchema>
 
 // ---- outcomes and attributes -------------------------------------------------------------
 export const outcomeSchema = z.object({
-  kind: z.enum(['renewed', 'churned', 'expanded', 'contracted']),
+  kind: z.enum(OUTCOME_KINDS),
   date: z.iso.date(),
   amount: z.number().finite().optional(),
 })

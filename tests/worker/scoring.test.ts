@@ -61,7 +61,7 @@ beforeAll(async () => {
     expect(res.status).toBe(201)
   }
   const config = await (await api('/scoring/config', p.adminKey)).json<{ config: Record<string, unknown> }>()
-  expect((await api('/scoring/config', p.adminKey, { method: 'PUT', body: JSON.stringify({ ...config.config, minCellCount: 1 }) })).status).toBe(200)
+  expect((await api('/scoring/config', p.adminKey, { method: 'PUT', body: JSON.stringify({ ...config.config, min_cell_count: 1 }) })).status).toBe(200)
   await runCron()
 })
 
@@ -162,7 +162,7 @@ describe('scoring through the daily cron and the CS API', () => {
 
   it('keeps a snapshot per day and versions scores by model config', async () => {
     const config = await (await api('/scoring/config', p.adminKey)).json<{ config: Record<string, unknown>; version: string }>()
-    const put = await api('/scoring/config', p.adminKey, { method: 'PUT', body: JSON.stringify({ ...config.config, latestVersion: '2.0.0' }) })
+    const put = await api('/scoring/config', p.adminKey, { method: 'PUT', body: JSON.stringify({ ...config.config, latest_version: '2.0.0' }) })
     const { version } = await put.json<{ version: string }>()
     expect(version).not.toBe(config.version)
     await runCron()

@@ -16,7 +16,8 @@ import { identityRoutes } from './projects'
 import { ingestRoutes } from './ingest'
 import { nudgeDecisionRoutes } from './nudges'
 import { nudgeRoutes } from './nudges'
-import { outcomeRoutes } from './renewals'
+import { outcomeRoutes, retentionRoutes } from './renewals'
+import { jobRoutes } from './jobs'
 import { keyRoutes } from './projects'
 import { projectRoutes } from './projects'
 import { scoringAdminRoutes } from './scoring'
@@ -57,7 +58,9 @@ export function createApp() {
   api.route('/accounts', accountErasureRoutes)
   api.route('/users', userErasureRoutes)
   api.route('/health', healthRoutes)
+  api.route('/health', retentionRoutes)
   api.route('/scoring', scoringAdminRoutes)
+  api.route('/scoring', jobRoutes)
   api.route('/nudges', nudgeRoutes)
   api.route('/alerts', alertRoutes)
   api.route('/features', featureRoutes)

@@ -2,7 +2,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { nudgeInputSchema } from '../../../shared/nudges'
 import { decideNudges } from '../../../worker/src/nudges/decide'
-import type { ScoringRows } from '../../../worker/src/scoring/inputs-store'
+import type { ScoringInputs } from '../../../worker/src/scoring/inputs'
+import { DAY_MS } from '../../../worker/src/lib/days'
 import { accountNps, dateAttr, effectiveAttributes, numberAttr, parseAttributes, scalarAttr, stringAttr } from '../../../worker/src/scoring/attributes'
 import { DEFAULT_CONFIG } from '../../../worker/src/scoring/defaults'
 import { scoreProject } from '../../../worker/src/scoring/project'
@@ -74,11 +75,14 @@ describe('admin-owned attributes', () => {
   })
 })
 
-const rows = (traits: Record<string, unknown>, attributes: Record<string, unknown> = {}): ScoringRows => ({
-  accounts: [{ id: 'a', name: 'A', traits_json: JSON.stringify(traits), attributes_json: JSON.stringify(attributes), first_seen: NOW - 90 * 86_400_000, last_seen: NOW }],
-  users: [{ id: 'u', account_id: 'a', first_seen: NOW - 90 * 86_400_000 }],
-  userAgg: [{ user_id: 'u', a28: 10, a30: 10, p30: 10, v30: 0, last_active: '2026-05-31', a7: 3, logins30: 5, seconds30: 600, amount30: 0, vp30: 0, amountp30: 0 }],
-  userFeatures30: [{ user_id: 'u', feature_key: 'f1' }], accountDays: [], accountFeatureDays: [], accountEventDays: [], versions: [], previous: [], history: [], rowsRead: 0,
+const rows = (traits: Record<string, unknown>, attributes: Record<string, unknown> = {}): ScoringInputs => ({
+  accounts: [{ id: 'a', name: 'A', traits, attributes, firstSeen: NOW - 90 * DAY_MS, lastSeen: NOW }],
+  users: [{ id: 'u', accountId: 'a', firstSeen: NOW - 90 * DAY_MS }],
+  userActivity: [{
+    userId: 'u', activeDays7: 3, activeDays28: 10, activeDays30: 10, activeDaysPrev30: 10, lastActiveDay: '2026-05-31',
+    logins30: 5, activeSeconds30: 600, valueEvents30: 0, valueEventsPrev30: 0, valueAmount30: 0, valueAmountPrev30: 0,
+  }],
+  userFeatures30: [{ userId: 'u', featureKey: 'f1' }], accountDays: [], accountFeatureDays: [], accountEventDays: [], versions: [], previous: [], history: [], rowsRead: 0,
 })
 
 describe('scoreProject with poisoned account attributes', () => {

@@ -85,7 +85,7 @@ describe('calibrate: weights of the explainable score fitted to renewals', () =>
 
   it('keeps explanations exact: under the proposed weights contributions still sum to the score', () => {
     const ms = Object.entries(r.profile.measures).map(([key, m]) => ({ key, weight: m.weight, score: rows[5].scores[key as keyof typeof rows[5]['scores']] ?? null }))
-    const c = combine(ms, r.profile.minPresentWeight)
+    const c = combine(ms, r.profile.min_present_weight)
     expect(Math.round(c.measures.reduce((a, m) => a + m.contribution, 0) * 10) / 10).toBe(c.score)
     expect(c.score).toBe(scoreOf(r.profile, rows[5].scores))
   })

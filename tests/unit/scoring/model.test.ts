@@ -19,7 +19,7 @@ const worked: AccountUsage = {
 }
 
 describe('anchorScore (docs/scoring.md §2)', () => {
-  const a = { poor: 0.5, healthy: 0.8, min: 0, cap: 1, lowerIsBetter: false }
+  const a = { poor: 0.5, healthy: 0.8, min: 0, cap: 1, lower_is_better: false }
   it.each([
     [0, 0], [0.25, 20], [0.5, 40], [0.6, 50], [0.8, 70], [0.9, 85], [1, 100], [2, 100], [-1, 0],
   ])('seat activation %s scores %s', (x, s) => expect(anchorScore(x, a)).toBeCloseTo(s, 6))

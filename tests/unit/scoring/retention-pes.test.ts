@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Feature } from '../../../shared/features'
-import type { UserAggRow } from '../../../worker/src/scoring/inputs-store'
+import type { UserActivity } from '../../../worker/src/scoring/inputs'
 import { pes } from '../../../worker/src/scoring/pes'
 import { featureRetention, phiInterval } from '../../../worker/src/renewals/retention'
 import { retentionTable } from '../../../worker/src/renewals/retention-table'
@@ -21,12 +21,12 @@ describe('retentionTable: which features predict renewal', () => {
   const f = (key: string, kind: Feature['kind'], core = false): Feature => ({ key, name: key.toUpperCase(), kind, core, rules: [] })
   const features = [f('b', 'value'), f('a', 'feature', true), f('l', 'login')]
   const outcomes = [
-    { account_id: 'acc1', kind: 'renewed' }, { account_id: 'acc2', kind: 'churned' }, { account_id: 'acc3', kind: 'expanded' },
-    { account_id: 'acc4', kind: 'churned' }, { account_id: 'acc5', kind: 'contracted' },
+    { accountId: 'acc1', kind: 'renewed' }, { accountId: 'acc2', kind: 'churned' }, { accountId: 'acc3', kind: 'expanded' },
+    { accountId: 'acc4', kind: 'churned' }, { accountId: 'acc5', kind: 'contracted' },
   ]
   const uses = [
-    { account_id: 'acc1', feature_key: 'a', n: 3 }, { account_id: 'acc3', feature_key: 'a', n: 1 },
-    { account_id: 'acc1', feature_key: 'b', n: 2 }, { account_id: 'acc2', feature_key: 'b', n: 5 }, { account_id: 'acc4', feature_key: 'b', n: 2 },
+    { accountId: 'acc1', featureKey: 'a', n: 3 }, { accountId: 'acc3', featureKey: 'a', n: 1 },
+    { accountId: 'acc1', featureKey: 'b', n: 2 }, { accountId: 'acc2', featureKey: 'b', n: 5 }, { accountId: 'acc4', featureKey: 'b', n: 2 },
   ]
 
   it('counts the 2x2 table per feature (expanded and contracted count as retained; uses below the minimum do not count)', () => {
@@ -42,11 +42,12 @@ describe('retentionTable: which features predict renewal', () => {
 })
 
 describe('pes (docs/scoring.md §11 PES-style score)', () => {
-  const row = (user_id: string, a30: number, p30: number): UserAggRow => ({
-    user_id, a28: a30, a30, p30, v30: 0, last_active: null, a7: 0, logins30: 0, seconds30: 0, amount30: 0, vp30: 0, amountp30: 0,
+  const row = (userId: string, a30: number, p30: number): UserActivity => ({
+    userId, activeDays7: 0, activeDays28: a30, activeDays30: a30, activeDaysPrev30: p30, lastActiveDay: null,
+    logins30: 0, activeSeconds30: 0, valueEvents30: 0, valueEventsPrev30: 0, valueAmount30: 0, valueAmountPrev30: 0,
   })
   const core = new Set(['c1', 'c2', 'c3', 'c4'])
-  const used = (...keys: string[]) => keys.map((feature_key) => ({ feature_key }))
+  const used = (...keys: string[]) => keys.map((featureKey) => ({ userId: '', featureKey }))
   const features = new Map([['u1', used('c1', 'c2', 'extra')], ['u2', used('c3')], ['u3', used('c1')]])
 
   it('averages adoption 25.0, stickiness 26.7 and growth 66.7 into 39.5', () => {

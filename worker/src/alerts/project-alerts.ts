@@ -1,4 +1,4 @@
-import type { ScoringRows } from '../scoring'
+import type { ScoringInputs } from '../scoring'
 import { dayOf, daysAgo, daysBetween } from '../lib/days'
 import type { Band } from '../scoring'
 import type { AccountScoreResult } from '../scoring'
@@ -14,10 +14,10 @@ function redStreak(band: Band, history: { day: string; band: string }[], now: nu
 }
 
 /** Every alert the new scores raise across a project, before cooldowns. Pure. */
-export function projectAlerts(rows: ScoringRows, results: AccountScoreResult[], now: number): Alert[] {
-  const previous = new Map(rows.previous.map((p) => [p.account_id, p]))
+export function projectAlerts(rows: ScoringInputs, results: AccountScoreResult[], now: number): Alert[] {
+  const previous = new Map(rows.previous.map((p) => [p.accountId, p]))
   const history = new Map<string, { day: string; band: string }[]>()
-  for (const h of rows.history) history.set(h.account_id, [...(history.get(h.account_id) ?? []), h])
+  for (const h of rows.history) history.set(h.accountId, [...(history.get(h.accountId) ?? []), h])
   return results.flatMap((r) => {
     const prev = previous.get(r.accountId)
     return accountAlerts({
@@ -25,7 +25,7 @@ export function projectAlerts(rows: ScoringRows, results: AccountScoreResult[], 
       score: r.health.score,
       previousScore: prev?.score ?? null,
       band: r.health.band,
-      previousBand: (prev?.band as Band) ?? null,
+      previousBand: prev?.band ?? null,
       delta7: r.trend.delta7,
       delta30: r.trend.delta30,
       redDays: redStreak(r.health.band, history.get(r.accountId) ?? [], now),
@@ -33,7 +33,7 @@ export function projectAlerts(rows: ScoringRows, results: AccountScoreResult[], 
       renewalInDays: r.renewalDate === null ? null : daysBetween(dayOf(now), r.renewalDate),
       flags: r.flags,
       // a first score has no previous flags to compare with: rules already true are not news
-      previousFlagKeys: prev ? new Set((JSON.parse(prev.flags_json) as { key: string }[]).map((f) => f.key)) : new Set(r.flags.map((f) => f.key)),
+      previousFlagKeys: prev ? new Set(prev.flagKeys) : new Set(r.flags.map((f) => f.key)),
     })
   })
 }

@@ -1,49 +1,24 @@
+import type { ScoringRunSummary } from '../../../shared/api/scoring'
 import { raiseAlerts } from '../alerts'
 import { continueRebuild } from '../features'
-import { listFeatures } from '../features'
-import { finishJobRun, pruneJobRuns, startJobRun, type RunKind } from './runs-store'
 import { purgeExpiredEvents } from '../ingest'
-import { loadScoringConfig } from '../scoring'
-import { loadScoringRows } from '../scoring'
-import { acquireLease, releaseLease } from './lease-store'
-import { writeAccountScores, writeSegmentBenchmarks, writeUserScores } from '../scoring'
-import { loadProjectSettings } from '../projects'
-import { segmentBenchmarks } from '../scoring'
 import { dayOf } from '../lib/days'
-import { scoreProject } from '../scoring'
+import { runProjectScoring } from '../scoring'
+import { acquireLease, releaseLease } from './lease-store'
+import { finishJobRun, listProjectIds, pruneJobRuns, startJobRun, type RunKind } from './runs-store'
 
-export type ScoringSummary = Awaited<ReturnType<typeof runProjectScoring>>
-
-/**
- * Scores one project as of `now` and writes the day's snapshot. A live run also writes the latest scores,
- * user scores and benchmarks and raises alerts; a backfill (`backfill`, a past day) writes history only.
- */
-export async function runProjectScoring(db: D1Database, projectId: string, now: number, backfill = false) {
+/** One project scored, then (a live run, not a backfill) its alerts raised and sent. */
+async function scoreAndAlert(db: D1Database, projectId: string, at: number, backfill: boolean): Promise<ScoringRunSummary> {
   const started = Date.now()
-  const [{ version, config }, features, settings] = await Promise.all([
-    loadScoringConfig(db, projectId), listFeatures(db, projectId), loadProjectSettings(db, projectId),
-  ])
-  const ruleEvents = [...new Set(config.rules.flatMap((r) => r.all.flatMap((c) => (c.event ? [c.event] : []))))]
-  const rows = await loadScoringRows(db, projectId, now, ruleEvents)
-  const loadedMs = Date.now() - started
-  const { accounts, users } = scoreProject(rows, config, features, now, { protectedAttributes: settings.attributes.protected, backfill })
-  const computedMs = Date.now() - started - loadedMs
-  await writeAccountScores(db, projectId, dayOf(now), version, accounts, now, { latest: !backfill })
-  let alerts = 0
-  if (!backfill) {
-    await writeUserScores(db, projectId, users, now)
-    await writeSegmentBenchmarks(db, projectId, segmentBenchmarks(accounts), now)
-    alerts = await raiseAlerts(db, projectId, rows, accounts, now)
-  }
-  return {
-    project_id: projectId, day: dayOf(now), backfill, model_version: version, accounts: accounts.length, users: users.length, alerts,
-    rows_read: rows.rowsRead, load_ms: loadedMs, compute_ms: computedMs, ms: Date.now() - started,
-  }
+  const { summary, inputs, accounts } = await runProjectScoring(db, projectId, at, backfill)
+  const alerts = backfill ? 0 : await raiseAlerts(db, projectId, inputs, accounts, at)
+  const { project_id, day, model_version, users, rows_read, load_ms, compute_ms } = summary
+  return { project_id, day, backfill, model_version, accounts: summary.accounts, users, alerts, rows_read, load_ms, compute_ms, ms: Date.now() - started }
 }
 
 const errorText = (e: unknown) => String((e as Error)?.stack ?? (e as Error)?.message ?? e).slice(0, 1000)
 
-export type RunOutcome = { status: 'ok'; summary: ScoringSummary } | { status: 'busy'; retryAfterSeconds: number }
+export type RunOutcome = { status: 'ok'; summary: ScoringRunSummary } | { status: 'busy'; retryAfterSeconds: number }
 
 /**
  * One scoring run under the project's lease (runs never overlap), recorded in `job_runs`: `busy` when
@@ -55,7 +30,7 @@ export async function scoringRun(db: D1Database, projectId: string, at: number, 
   try {
     const runId = await startJobRun(db, projectId, kind, dayOf(at), Date.now())
     try {
-      const summary = await runProjectScoring(db, projectId, at, kind === 'backfill')
+      const summary = await scoreAndAlert(db, projectId, at, kind === 'backfill')
       await finishJobRun(db, runId, 'ok', Date.now(), null, summary)
       return { status: 'ok', summary }
     } catch (e) {
@@ -68,16 +43,15 @@ export async function scoringRun(db: D1Database, projectId: string, at: number, 
 }
 
 /**
- * The daily Cron Trigger: every project scored, each on its own (a project that fails is logged, recorded
- * in `job_runs` and listed at GET /api/v1/scoring/runs, and the others carry on), then raw events past
+ * The daily Cron Trigger: every project scored and alerted, each on its own (a project that fails is logged,
+ * recorded in `job_runs` and listed at GET /api/v1/scoring/runs, and the others carry on), then raw events past
  * retention purged whatever happened before.
  */
 export async function dailyRun(db: D1Database, now: number) {
-  const { results } = await db.prepare('SELECT id FROM projects ORDER BY id').all<{ id: string }>()
-  const projects: ScoringSummary[] = []
+  const projects: ScoringRunSummary[] = []
   const failed: { project_id: string; error: string }[] = []
   const skipped: string[] = []
-  for (const { id } of results) {
+  for (const id of await listProjectIds(db)) {
     try {
       // a re-tagging job left by a rules change finishes (within a budget) before the project is scored
       await continueRebuild(db, id, 10_000)

@@ -1,3 +1,3 @@
 // The jobs slice as the rest of the worker sees it: other slices import only from here.
 export { dailyRun, scoringRun } from './daily-run'
-export { listJobRuns } from './runs-store'
+export { jobRoutes } from './routes'

@@ -1,5 +1,8 @@
-export type RunKind = 'daily' | 'manual' | 'backfill'
-export type RunStatus = 'running' | 'ok' | 'failed' | 'skipped'
+import { scoringRunSummarySchema, type RUN_KINDS, type RUN_STATUSES, type ScoringRunSummary } from '../../../shared/api/scoring'
+import { DAY_MS } from '../lib/days'
+
+export type RunKind = (typeof RUN_KINDS)[number]
+export type RunStatus = (typeof RUN_STATUSES)[number]
 
 /** Runs are kept this long, then pruned by the daily job. */
 export const JOB_RUNS_KEPT_DAYS = 90
@@ -12,25 +15,37 @@ export async function startJobRun(db: D1Database, projectId: string, kind: RunKi
   return id ?? 0
 }
 
-export async function finishJobRun(db: D1Database, id: number, status: Exclude<RunStatus, 'running'>, now: number, error: string | null, summary: unknown = {}): Promise<void> {
+export async function finishJobRun(db: D1Database, id: number, status: Exclude<RunStatus, 'running'>, now: number, error: string | null, summary: ScoringRunSummary | null = null): Promise<void> {
   await db
     .prepare('UPDATE job_runs SET status = ?2, finished_at = ?3, error = ?4, summary_json = ?5 WHERE id = ?1')
-    .bind(id, status, now, error === null ? null : error.slice(0, 1000), JSON.stringify(summary))
+    .bind(id, status, now, error === null ? null : error.slice(0, 1000), JSON.stringify(summary ?? {}))
     .run()
 }
 
-export interface JobRunRow {
+/** One scoring run as recorded. */
+export interface JobRun {
   id: number
   kind: RunKind
   status: RunStatus
-  as_of: string
-  started_at: number
-  finished_at: number | null
+  asOf: string
+  startedAt: number
+  finishedAt: number | null
   error: string | null
-  summary_json: string
+  /** Null for a run that did not finish (running, failed, skipped). */
+  summary: ScoringRunSummary | null
 }
 
-export async function listJobRuns(db: D1Database, projectId: string, status: RunStatus | null, limit: number): Promise<JobRunRow[]> {
+interface JobRunRow { id: number; kind: RunKind; status: RunStatus; as_of: string; started_at: number; finished_at: number | null; error: string | null; summary_json: string }
+
+const parseSummary = (text: string): ScoringRunSummary | null => {
+  try {
+    return scoringRunSummarySchema.safeParse(JSON.parse(text)).data ?? null
+  } catch {
+    return null
+  }
+}
+
+export async function listJobRuns(db: D1Database, projectId: string, status: RunStatus | null, limit: number): Promise<JobRun[]> {
   const { results } = await db
     .prepare(
       `SELECT id, kind, status, as_of, started_at, finished_at, error, summary_json FROM job_runs
@@ -38,10 +53,18 @@ export async function listJobRuns(db: D1Database, projectId: string, status: Run
     )
     .bind(projectId, status, limit)
     .all<JobRunRow>()
-  return results
+  return results.map((r) => ({
+    id: r.id, kind: r.kind, status: r.status, asOf: r.as_of, startedAt: r.started_at, finishedAt: r.finished_at, error: r.error, summary: parseSummary(r.summary_json),
+  }))
 }
 
 export async function pruneJobRuns(db: D1Database, now: number): Promise<number> {
-  const res = await db.prepare('DELETE FROM job_runs WHERE started_at < ?1').bind(now - JOB_RUNS_KEPT_DAYS * 86_400_000).run()
+  const res = await db.prepare('DELETE FROM job_runs WHERE started_at < ?1').bind(now - JOB_RUNS_KEPT_DAYS * DAY_MS).run()
   return res.meta.changes
+}
+
+/** Every project, for the daily run. */
+export async function listProjectIds(db: D1Database): Promise<string[]> {
+  const { results } = await db.prepare('SELECT id FROM projects ORDER BY id').all<{ id: string }>()
+  return results.map((r) => r.id)
 }

@@ -1,4 +1,3 @@
 // The renewals slice as the rest of the worker sees it: other slices import only from here.
-export { retentionReport } from './retention-table'
-export { outcomeRoutes } from './routes'
+export { outcomeRoutes, retentionRoutes } from './routes'
 export { LATEST_OUTCOME_ID } from './store'

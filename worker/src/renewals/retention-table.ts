@@ -1,36 +1,18 @@
+import type { AdjustedAssociation, RetentionRow } from '../../../shared/api/renewals'
+import { RETAINED_OUTCOMES } from '../../../shared/constants'
 import type { Feature } from '../../../shared/features'
+import { round3 as r3 } from '../lib/round'
 import { benjaminiHochberg, fisherExact, mantelHaenszel, quantileStrata, type Table2x2 } from '../lib/stats'
-import { featureRetention, type FeatureRetention } from './retention'
+import { featureRetention } from './retention'
 
-const RETAINED = new Set(['renewed', 'expanded', 'contracted'])
+const RETAINED = new Set<string>(RETAINED_OUTCOMES)
 
 /** Default false discovery rate across the features of one table. */
 export const DEFAULT_FDR = 0.1
 /** Activity strata for the adjusted association: quintiles. */
 export const DEFAULT_STRATA = 5
 
-export type RetentionLabel = 'highly predictive' | 'predictive' | 'predicts churn' | 'not significant' | 'insufficient_sample'
-
-export interface AdjustedAssociation {
-  /** Mantel–Haenszel odds ratio of retention, used vs not, within activity strata; null if 0 or infinite. */
-  odds_ratio: number | null
-  ci95: [number, number] | null
-  /** CMH test (continuity-corrected), before the correction for multiple features. */
-  p_value: number
-  strata: number
-}
-
-export interface RetentionRow extends Omit<FeatureRetention, 'label'> {
-  key: string
-  name: string
-  core: boolean
-  /** Fisher's exact two-sided p of the raw 2x2 (the p of the raw phi). */
-  p_value: number | null
-  adjusted: AdjustedAssociation | null
-  /** Benjamini–Hochberg adjusted p of the activity-adjusted test, across the features tested. */
-  q_value: number | null
-  label: RetentionLabel
-}
+export type { AdjustedAssociation, RetentionRow }
 
 export interface RetentionOptions {
   fdr?: number
@@ -49,10 +31,22 @@ export interface RetentionReport {
   features: RetentionRow[]
 }
 
-type Use = { account_id: string; feature_key: string; n: number; users?: number }
-type Outcome = { account_id: string; kind: string }
+/** How often an account used a feature in its first days (and by how many of its users, when known). */
+export interface FeatureUseCount {
+  accountId: string
+  featureKey: string
+  n: number
+  users?: number
+}
 
-const r3 = (x: number) => Math.round(x * 1000) / 1000
+/** An account's latest renewal outcome. */
+export interface AccountOutcome {
+  accountId: string
+  kind: string
+}
+
+type Use = FeatureUseCount
+type Outcome = AccountOutcome
 const sig = (x: number) => Number(x.toPrecision(3))
 
 /**
@@ -70,8 +64,8 @@ export function retentionReport(features: Feature[], outcomes: Outcome[], uses: 
   const byKey = new Map<string, Use>()
   const total = new Map<string, number>()
   for (const u of uses) {
-    byKey.set(`${u.account_id}\u0000${u.feature_key}`, u)
-    total.set(u.account_id, (total.get(u.account_id) ?? 0) + u.n)
+    byKey.set(`${u.accountId}\u0000${u.featureKey}`, u)
+    total.set(u.accountId, (total.get(u.accountId) ?? 0) + u.n)
   }
   const usedBy = (account: string, feature: string) => {
     const u = byKey.get(`${account}\u0000${feature}`)
@@ -81,10 +75,10 @@ export function retentionReport(features: Feature[], outcomes: Outcome[], uses: 
     return members > 0 && (u.users ?? 0) / members >= share
   }
   const rows: RetentionRow[] = candidates.map((f) => {
-    const xs = outcomes.map((o) => usedBy(o.account_id, f.key))
+    const xs = outcomes.map((o) => usedBy(o.accountId, f.key))
     const ys = outcomes.map((o) => RETAINED.has(o.kind))
     // default activity leaves the feature itself out, so X is not compared within strata built from X
-    const activity = outcomes.map((o) => options.activity?.get(o.account_id) ?? (total.get(o.account_id) ?? 0) - (byKey.get(`${o.account_id}\u0000${f.key}`)?.n ?? 0))
+    const activity = outcomes.map((o) => options.activity?.get(o.accountId) ?? (total.get(o.accountId) ?? 0) - (byKey.get(`${o.accountId}\u0000${f.key}`)?.n ?? 0))
     const stratum = quantileStrata(activity, k)
     const t = tabulate(xs, ys, () => 0)[0]
     const strata = tabulate(xs, ys, (i) => stratum[i])

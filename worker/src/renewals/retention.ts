@@ -1,3 +1,5 @@
+import { round3 as r3 } from '../lib/round'
+
 /** Retained-vs-churned comparison for one feature (docs/scoring.md §16). */
 export interface Contingency {
   /** used & retained, used & churned, unused & retained, unused & churned */
@@ -16,8 +18,6 @@ export interface FeatureRetention extends Contingency {
   coverage: number
   label: 'highly predictive' | 'predictive' | 'weak' | 'none' | 'insufficient_sample'
 }
-
-const r3 = (x: number) => Math.round(x * 1000) / 1000
 
 export function phi({ n11, n10, n01, n00 }: Contingency): number | null {
   const d = Math.sqrt((n11 + n10) * (n01 + n00) * (n11 + n01) * (n10 + n00))

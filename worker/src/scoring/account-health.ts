@@ -1,4 +1,6 @@
+import type { Driver, MeasureExplanation } from '../../../shared/api/scoring'
 import type { AccountMeasureKey, ScoringProfile } from '../../../shared/scoring'
+import { round3 } from '../lib/round'
 import { accountRawMeasures, scoreMeasures, type AccountUsage } from './account-measures'
 import { nextBand, type Band, type BandState } from './bands'
 import { combine } from './explain'
@@ -14,29 +16,7 @@ export const MEASURE_LABELS: Record<AccountMeasureKey, string> = {
   nps: 'NPS',
 }
 
-export interface MeasureExplanation {
-  key: AccountMeasureKey
-  label: string
-  raw: number | null
-  unit: string
-  window: string
-  detail: string
-  thresholds: { poor: number; healthy: number }
-  score: number | null
-  band: 'red' | 'yellow' | 'green' | null
-  weight: number
-  share: number
-  contribution: number
-  points_lost: number
-  /** Mid-rank percentile of `raw` within the account's segment; null for cohorts under 20 accounts. */
-  segment_percentile?: number | null
-}
-
-export interface Driver {
-  measure: AccountMeasureKey
-  points: number
-  sentence: string
-}
+export type { Driver, MeasureExplanation }
 
 export interface AccountHealth {
   score: number | null
@@ -48,12 +28,10 @@ export interface AccountHealth {
   present_weight_share: number
 }
 
-const round3 = (x: number) => Math.round(x * 1000) / 1000
-
 /** Health of one account on `day` with its full explanation (docs/scoring.md §3, §5, §8). Pure. */
 export function accountHealth(usage: AccountUsage, profile: ScoringProfile, previous: BandState | null, day: string): AccountHealth {
   const raw = accountRawMeasures(usage)
-  const combined = combine(scoreMeasures(raw, profile), profile.minPresentWeight)
+  const combined = combine(scoreMeasures(raw, profile), profile.min_present_weight)
   const bandState = nextBand(previous, combined.score, profile.bands, day)
   const measures: MeasureExplanation[] = raw.map((m) => {
     const cfg = profile.measures[m.key]

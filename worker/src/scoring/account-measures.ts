@@ -7,7 +7,7 @@ export interface AccountUsage {
   seats: number | null
   knownUsers: number
   activeUsers28: number
-  /** Users with at least `hauDays` active days in 28. */
+  /** Users with at least `hau_days` active days in 28. */
   hauUsers: number
   activeUsers30: number
   coreFeatures: number

@@ -1,4 +1,6 @@
+import { BANDS, type Band } from '../../../shared/constants'
 import { ACCOUNT_MEASURES, type AccountMeasureKey } from '../../../shared/scoring'
+import { round3 as r3, roundTo } from '../lib/round'
 import { aucWithSe, brierScore, calibrationTable, wilsonInterval, type CalibrationBin } from '../lib/stats'
 
 /** One account with a recorded outcome, scored as of N days before it. */
@@ -6,7 +8,7 @@ export interface BacktestRow {
   churned: boolean
   /** Health score 0–100, or null when data was insufficient. */
   score: number | null
-  band: 'red' | 'yellow' | 'green' | 'insufficient_data'
+  band: Band
   /** Predicted churn probability, when the model states one. */
   probability?: number | null
   /** Each measure's normalised 0–100 score; null or absent when missing. */
@@ -41,8 +43,7 @@ export interface BacktestReport {
   measures: ({ measure: AccountMeasureKey } & (AucFigure | { auc: null; se: null; accounts: number }))[]
 }
 
-const r3 = (x: number) => Math.round(x * 1000) / 1000
-const r4 = (x: number) => Math.round(x * 10_000) / 10_000
+const r4 = (x: number) => roundTo(x, 4)
 
 /** AUC of a health-like value against churn: lower values should mean churn. */
 function churnAuc(values: (number | null | undefined)[], churned: boolean[]): AucFigure | null {
@@ -55,7 +56,7 @@ function churnAuc(values: (number | null | undefined)[], churned: boolean[]): Au
 export function backtestReport(rows: readonly BacktestRow[]): BacktestReport {
   const churned = rows.map((r) => r.churned)
   const nChurned = churned.filter(Boolean).length
-  const bands = Object.fromEntries((['red', 'yellow', 'green', 'insufficient_data'] as const).map((b) => {
+  const bands = Object.fromEntries(BANDS.map((b) => {
     const inBand = rows.filter((r) => r.band === b)
     const c = inBand.filter((r) => r.churned).length
     const ci = wilsonInterval(c, inBand.length)

@@ -1,7 +1,8 @@
+import type { Band } from '../../../shared/constants'
 import type { ScoringProfile } from '../../../shared/scoring'
 import { rawBand } from './normalise'
 
-export type Band = 'red' | 'yellow' | 'green' | 'insufficient_data'
+export type { Band }
 
 export interface BandState {
   band: Band

@@ -1,4 +1,5 @@
 import type { AccountMeasureKey, ScoringProfile } from '../../../shared/scoring'
+import { round1 as r1, round2 as r2 } from '../lib/round'
 import { chooseL2, fitLogistic, L2_GRID, predictLogistic, stratifiedFolds, type LogisticModel } from '../lib/stats'
 import { backtestReport, type BacktestReport, type BacktestRow } from './backtest'
 import { combine } from './explain'
@@ -78,8 +79,6 @@ export type CalibrationResult =
       notes: string[]
     })
 
-const r1 = (x: number) => Math.round(x * 10) / 10
-const r2 = (x: number) => Math.round(x * 100) / 100
 const pct = (x: number) => `${Math.round(x * 100)}%`
 const logit = (p: number) => Math.log(p / (1 - p))
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x))
@@ -87,7 +86,7 @@ const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x
 /** The explainable weighted score of one account under `profile` (missing measures redistribute, docs/scoring.md §5). */
 export function scoreOf(profile: ScoringProfile, scores: OutcomeScores['scores']): number | null {
   const ms = Object.entries(profile.measures).map(([key, cfg]) => ({ key, weight: cfg.weight, score: scores[key as AccountMeasureKey] ?? null }))
-  return combine(ms, profile.minPresentWeight).score
+  return combine(ms, profile.min_present_weight).score
 }
 
 /** Predicted churn probability of a score. */

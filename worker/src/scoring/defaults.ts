@@ -1,19 +1,24 @@
-import type { IndicatorRule, ScoringConfig, ScoringProfile } from '../../../shared/scoring'
+import type { Anchor, IndicatorRule, ScoringConfig, ScoringProfile } from '../../../shared/scoring'
+
+/** Value events per active user in 30 days, as ln(1 + x): poor 2, healthy 10, full marks from 30. Accounts and users share it. */
+const VALUE_ANCHOR: Anchor = { poor: Math.log(3), healthy: Math.log(11), min: 0, cap: Math.log(31), lower_is_better: false }
+/** Change in active days, last 30 vs the 30 before: poor -20%, healthy -5%, zero at -60%, full marks from +20%. */
+const MOMENTUM_ANCHOR: Anchor = { poor: -0.2, healthy: -0.05, min: -0.6, cap: 0.2, lower_is_better: false }
 
 /** docs/scoring.md §3 defaults (sales-led seat anchors); optional measures count only when their data exists. */
 export const DEFAULT_PROFILE: ScoringProfile = {
   measures: {
-    seat_activation: { weight: 25, anchor: { poor: 0.5, healthy: 0.8, min: 0, cap: 1, lowerIsBetter: false } },
-    hau_share: { weight: 20, anchor: { poor: 0.2, healthy: 0.5, min: 0, cap: 1, lowerIsBetter: false } },
-    feature_breadth: { weight: 20, anchor: { poor: 0.25, healthy: 0.5, min: 0, cap: 1, lowerIsBetter: false } },
-    value_realisation: { weight: 15, anchor: { poor: Math.log(3), healthy: Math.log(11), min: 0, cap: Math.log(31), lowerIsBetter: false } },
-    momentum: { weight: 20, anchor: { poor: -0.2, healthy: -0.05, min: -0.6, cap: 0.2, lowerIsBetter: false } },
-    version_lag: { weight: 10, anchor: { poor: 4, healthy: 2, min: 8, cap: 0, lowerIsBetter: true } },
-    nps: { weight: 10, anchor: { poor: 0, healthy: 30, min: -100, cap: 70, lowerIsBetter: false } },
+    seat_activation: { weight: 25, anchor: { poor: 0.5, healthy: 0.8, min: 0, cap: 1, lower_is_better: false } },
+    hau_share: { weight: 20, anchor: { poor: 0.2, healthy: 0.5, min: 0, cap: 1, lower_is_better: false } },
+    feature_breadth: { weight: 20, anchor: { poor: 0.25, healthy: 0.5, min: 0, cap: 1, lower_is_better: false } },
+    value_realisation: { weight: 15, anchor: VALUE_ANCHOR },
+    momentum: { weight: 20, anchor: MOMENTUM_ANCHOR },
+    version_lag: { weight: 10, anchor: { poor: 4, healthy: 2, min: 8, cap: 0, lower_is_better: true } },
+    nps: { weight: 10, anchor: { poor: 0, healthy: 30, min: -100, cap: 70, lower_is_better: false } },
   },
   bands: { red: 40, green: 70, hysteresis: 5 },
-  minPresentWeight: 0.6,
-  hauDays: 10,
+  min_present_weight: 0.6,
+  hau_days: 10,
 }
 
 /** Editable presets: the published leading indicators (docs/scoring.md §9), as data. */
@@ -85,5 +90,25 @@ export const DEFAULT_CONFIG: ScoringConfig = {
     { key: 'tech_touch', name: 'Tech touch (ARR < 5k)', all: [] },
   ],
   rules: PRESET_RULES,
-  minCellCount: 5,
+  min_cell_count: 5,
 }
+
+/**
+ * The user adoption score (docs/scoring.md §12): weights of frequency, breadth, value, recency and momentum, their
+ * anchors, the recency half-life, and the age under which a user is onboarding (scored without frequency and momentum).
+ */
+export const USER_SCORE_MODEL = {
+  weights: { frequency: 30, breadth: 30, value: 20, recency: 10, momentum: 10 },
+  anchors: {
+    /** Active days in 28. */
+    frequency: { poor: 4, healthy: 10, min: 0, cap: 20, lower_is_better: false },
+    /** Share of the core features used in 30 days. */
+    breadth: { poor: 0.2, healthy: 0.5, min: 0, cap: 1, lower_is_better: false },
+    value: VALUE_ANCHOR,
+    momentum: MOMENTUM_ANCHOR,
+  } satisfies Record<string, Anchor>,
+  recencyHalfLifeDays: 7,
+  onboardingDays: 14,
+  /** Share of the weight that must be present for a score. */
+  minPresentWeight: 0.5,
+} as const

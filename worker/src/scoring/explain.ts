@@ -1,3 +1,5 @@
+import { round1, round3 } from '../lib/round'
+
 /** Combines measure scores into a weighted total and explains it exactly (docs/scoring.md §5). */
 export interface MeasureScore {
   key: string
@@ -21,8 +23,6 @@ export interface Combined {
   totalWeight: number
   measures: MeasureContribution[]
 }
-
-const round1 = (x: number) => Math.round(x * 10) / 10
 
 /** Rounds parts to 0.1 so that they sum exactly to `total` (already rounded), largest remainder first. */
 export function apportion(parts: number[], total: number): number[] {
@@ -59,7 +59,7 @@ export function combine(measures: MeasureScore[], minPresentWeight: number): Com
       key: m.key,
       score: round1(m.score),
       weight: m.weight,
-      share: Math.round(shares[i] * 1000) / 1000,
+      share: round3(shares[i]),
       contribution: contributions[i],
       points_lost: lost[i],
     })),

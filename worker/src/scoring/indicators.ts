@@ -1,3 +1,4 @@
+import type { FiredRule } from '../../../shared/api/scoring'
 import type { Condition, IndicatorRule } from '../../../shared/scoring'
 import { daysBetween } from '../lib/days'
 
@@ -70,13 +71,7 @@ export function metricValue(c: Condition, x: RuleInputs): number | null {
 const compare = (a: number, op: Condition['op'], b: number) =>
   op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : op === '>=' ? a >= b : a === b
 
-export interface FiredRule {
-  key: string
-  name: string
-  kind: IndicatorRule['kind']
-  critical: boolean
-  values: Record<string, number>
-}
+export type { FiredRule }
 
 /** The rules that fire for an account in `segment`; a rule whose metric cannot be answered does not fire. */
 export function evaluateRules(rules: IndicatorRule[], x: RuleInputs, segment: string | null): FiredRule[] {

@@ -1,39 +1,38 @@
+import type { Band } from '../../../shared/constants'
 import { daysAgo } from '../lib/days'
+import { parseAttributes } from './attributes'
+import { LOAD_DAYS, type ScoringInputs } from './inputs'
+import { flagKeys } from './scores-store'
 
-/** Rollup reads for scoring a whole project at once; all windows end on the day of `now` (UTC), so a past `now` re-scores history. */
-export const LOAD_DAYS = 180
-
-export interface UserAggRow {
+interface AccountRow { id: string; name: string | null; traits_json: string; attributes_json: string; first_seen: number; last_seen: number }
+interface UserRow { id: string; account_id: string | null; first_seen: number }
+interface UserActivityRow {
   user_id: string
+  a7: number
   a28: number
   a30: number
   p30: number
-  v30: number
   last_active: string | null
-  a7: number
   logins30: number
   seconds30: number
-  amount30: number
+  v30: number
   vp30: number
+  amount30: number
   amountp30: number
 }
+interface UserFeatureRow { user_id: string; feature_key: string }
+interface AccountDayRow { account_id: string; day: string; logins: number; value_events: number; meaningful: number }
+interface AccountFeatureDayRow { account_id: string; feature_key: string; day: string; n: number }
+interface AccountEventDayRow { account_id: string; name: string; day: string; n: number }
+interface VersionRow { account_id: string; app_version: string; last_day: string }
+interface PreviousRow { account_id: string; band: Band; pending_band: Band | null; pending_since: string | null; score: number | null; flags_json: string }
+interface SnapshotRow { account_id: string; day: string; score: number | null; band: Band }
 
-export interface ScoringRows {
-  accounts: { id: string; name: string | null; traits_json: string; attributes_json: string; first_seen: number; last_seen: number }[]
-  users: { id: string; account_id: string | null; first_seen: number }[]
-  userAgg: UserAggRow[]
-  userFeatures30: { user_id: string; feature_key: string }[]
-  accountDays: { account_id: string; day: string; logins: number; value_events: number; meaningful: number }[]
-  accountFeatureDays: { account_id: string; feature_key: string; day: string; n: number }[]
-  accountEventDays: { account_id: string; name: string; day: string; n: number }[]
-  versions: { account_id: string; app_version: string; last_day: string }[]
-  previous: { account_id: string; band: string; pending_band: string | null; pending_since: string | null; score: number | null; flags_json: string }[]
-  history: { account_id: string; day: string; score: number | null; band: string }[]
-  /** D1 rows read by these queries, as D1 bills them. */
-  rowsRead: number
-}
-
-export async function loadScoringRows(db: D1Database, projectId: string, now: number, ruleEvents: string[]): Promise<ScoringRows> {
+/**
+ * Everything scoring reads of a project as of the day of `now`, as the model's domain inputs: all windows end on
+ * that day (UTC), so a past `now` re-scores history.
+ */
+export async function loadScoringInputs(db: D1Database, projectId: string, now: number, ruleEvents: string[]): Promise<ScoringInputs> {
   const d = (n: number) => daysAgo(now, n)
   let rowsRead = 0
   const all = <T>(sql: string, ...binds: unknown[]) =>
@@ -42,10 +41,10 @@ export async function loadScoringRows(db: D1Database, projectId: string, now: nu
       return r.results
     })
   const eventList = ruleEvents.map((_, i) => `?${i + 4}`).join(', ')
-  const [accounts, users, userAgg, userFeatures30, accountDays, accountFeatureDays, accountEventDays, versions, previous, history] = await Promise.all([
-    all<ScoringRows['accounts'][number]>('SELECT id, name, traits_json, attributes_json, first_seen, last_seen FROM accounts WHERE project_id = ?1'),
-    all<ScoringRows['users'][number]>('SELECT id, account_id, first_seen FROM users WHERE project_id = ?1'),
-    all<UserAggRow>(
+  const [accounts, users, activity, userFeatures30, accountDays, accountFeatureDays, accountEventDays, versions, previous, history] = await Promise.all([
+    all<AccountRow>('SELECT id, name, traits_json, attributes_json, first_seen, last_seen FROM accounts WHERE project_id = ?1'),
+    all<UserRow>('SELECT id, account_id, first_seen FROM users WHERE project_id = ?1'),
+    all<UserActivityRow>(
       `SELECT user_id,
         SUM(day > ?2 AND meaningful > 0) AS a28, SUM(day > ?3 AND meaningful > 0) AS a30, SUM(day <= ?3 AND meaningful > 0) AS p30,
         SUM(CASE WHEN day > ?3 THEN value_events ELSE 0 END) AS v30, MAX(CASE WHEN meaningful > 0 THEN day END) AS last_active,
@@ -55,31 +54,50 @@ export async function loadScoringRows(db: D1Database, projectId: string, now: nu
        FROM user_days WHERE project_id = ?1 AND day > ?4 AND day <= ?5 GROUP BY user_id`,
       d(28), d(30), d(60), d(0), d(7),
     ),
-    all<ScoringRows['userFeatures30'][number]>('SELECT user_id, feature_key FROM user_feature_days WHERE project_id = ?1 AND day > ?2 AND day <= ?3 GROUP BY user_id, feature_key', d(30), d(0)),
-    all<ScoringRows['accountDays'][number]>(
+    all<UserFeatureRow>('SELECT user_id, feature_key FROM user_feature_days WHERE project_id = ?1 AND day > ?2 AND day <= ?3 GROUP BY user_id, feature_key', d(30), d(0)),
+    all<AccountDayRow>(
       `SELECT account_id, day, SUM(logins) AS logins, SUM(value_events) AS value_events, SUM(meaningful) AS meaningful
        FROM user_days WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND account_id IS NOT NULL GROUP BY account_id, day`,
       d(LOAD_DAYS), d(0),
     ),
-    all<ScoringRows['accountFeatureDays'][number]>(
+    all<AccountFeatureDayRow>(
       `SELECT account_id, feature_key, day, SUM(n) AS n FROM user_feature_days
        WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND account_id IS NOT NULL GROUP BY account_id, feature_key, day`,
       d(LOAD_DAYS), d(0),
     ),
     ruleEvents.length
-      ? all<ScoringRows['accountEventDays'][number]>(
+      ? all<AccountEventDayRow>(
           `SELECT account_id, name, day, SUM(n) AS n FROM user_event_days
            WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND name IN (${eventList}) AND account_id IS NOT NULL GROUP BY account_id, name, day`,
           d(LOAD_DAYS), d(0), ...ruleEvents,
         )
       : Promise.resolve([]),
-    all<ScoringRows['versions'][number]>(
+    all<VersionRow>(
       `SELECT account_id, app_version, MAX(day) AS last_day FROM user_days
        WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND app_version IS NOT NULL AND account_id IS NOT NULL GROUP BY account_id, app_version`,
       d(30), d(0),
     ),
-    all<ScoringRows['previous'][number]>('SELECT account_id, band, pending_band, pending_since, score, flags_json FROM account_scores WHERE project_id = ?1'),
-    all<ScoringRows['history'][number]>('SELECT account_id, day, score, band FROM account_score_snapshots WHERE project_id = ?1 AND day >= ?2 AND day < ?3', d(30), d(0)),
+    all<PreviousRow>('SELECT account_id, band, pending_band, pending_since, score, flags_json FROM account_scores WHERE project_id = ?1'),
+    all<SnapshotRow>('SELECT account_id, day, score, band FROM account_score_snapshots WHERE project_id = ?1 AND day >= ?2 AND day < ?3', d(30), d(0)),
   ])
-  return { accounts, users, userAgg, userFeatures30, accountDays, accountFeatureDays, accountEventDays, versions, previous, history, rowsRead }
+  return {
+    accounts: accounts.map((a) => ({
+      id: a.id, name: a.name, traits: parseAttributes(a.traits_json), attributes: parseAttributes(a.attributes_json), firstSeen: a.first_seen, lastSeen: a.last_seen,
+    })),
+    users: users.map((u) => ({ id: u.id, accountId: u.account_id, firstSeen: u.first_seen })),
+    userActivity: activity.map((u) => ({
+      userId: u.user_id, activeDays7: u.a7, activeDays28: u.a28, activeDays30: u.a30, activeDaysPrev30: u.p30, lastActiveDay: u.last_active,
+      logins30: u.logins30, activeSeconds30: u.seconds30, valueEvents30: u.v30, valueEventsPrev30: u.vp30, valueAmount30: u.amount30, valueAmountPrev30: u.amountp30,
+    })),
+    userFeatures30: userFeatures30.map((f) => ({ userId: f.user_id, featureKey: f.feature_key })),
+    accountDays: accountDays.map((r) => ({ accountId: r.account_id, day: r.day, logins: r.logins, valueEvents: r.value_events, meaningful: r.meaningful })),
+    accountFeatureDays: accountFeatureDays.map((r) => ({ accountId: r.account_id, featureKey: r.feature_key, day: r.day, n: r.n })),
+    accountEventDays: accountEventDays.map((r) => ({ accountId: r.account_id, name: r.name, day: r.day, n: r.n })),
+    versions: versions.map((v) => ({ accountId: v.account_id, appVersion: v.app_version, lastDay: v.last_day })),
+    previous: previous.map((p) => ({
+      accountId: p.account_id, score: p.score, band: p.band, pendingBand: p.pending_band, pendingSince: p.pending_since, flagKeys: flagKeys(p.flags_json),
+    })),
+    history: history.map((h) => ({ accountId: h.account_id, day: h.day, score: h.score, band: h.band })),
+    rowsRead,
+  }
 }

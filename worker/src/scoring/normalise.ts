@@ -11,7 +11,7 @@ const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x
  * for them `min` is the worst value and `cap` the best.
  */
 export function anchorScore(x: number, anchor: Anchor): number {
-  const sign = anchor.lowerIsBetter ? -1 : 1
+  const sign = anchor.lower_is_better ? -1 : 1
   const v = sign * x
   const poor = sign * anchor.poor
   const healthy = sign * anchor.healthy

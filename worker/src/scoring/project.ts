@@ -1,13 +1,14 @@
 import type { Feature } from '../../../shared/features'
+import { CHURN_RISK } from '../../../shared/constants'
 import type { ScoringConfig } from '../../../shared/scoring'
-import { LOAD_DAYS, type ScoringRows, type UserAggRow } from './inputs-store'
 import { dayOf, daysAgo, daysBetween } from '../lib/days'
 import type { AccountUsage } from './account-measures'
 import { accountHealth, type AccountHealth } from './account-health'
-import { accountNps, dateAttr, DEFAULT_PROTECTED_ATTRIBUTES, effectiveAttributes, numberAttr, parseAttributes, type Attributes } from './attributes'
+import { accountNps, dateAttr, DEFAULT_PROTECTED_ATTRIBUTES, effectiveAttributes, numberAttr, type Attributes } from './attributes'
 import { replayBandState, type Band, type BandState } from './bands'
 import { DEFAULT_PROFILE } from './defaults'
 import { evaluateRules, type FiredRule, type RuleInputs } from './indicators'
+import { LOAD_DAYS, type AccountInput, type ScoringInputs, type UserActivity, type UserInput } from './inputs'
 import { pes, type Pes } from './pes'
 import { segmentOf } from './segments'
 import { trend, type Trend } from './trend'
@@ -52,8 +53,6 @@ const groupBy = <T>(rows: T[], key: (r: T) => string | null) => {
   return m
 }
 
-type Account = ScoringRows['accounts'][number]
-
 export const ONBOARDING_DAYS = 30
 
 export interface ScoreOptions {
@@ -64,7 +63,7 @@ export interface ScoreOptions {
 }
 
 /** The project's rollup rows grouped for per-account lookups, and what every account shares. */
-function indexRows(rows: ScoringRows, features: Feature[], now: number, opts: ScoreOptions) {
+function indexRows(rows: ScoringInputs, features: Feature[], now: number, opts: ScoreOptions) {
   return {
     now,
     backfill: opts.backfill ?? false,
@@ -72,64 +71,64 @@ function indexRows(rows: ScoringRows, features: Feature[], now: number, opts: Sc
     today: dayOf(now),
     coreKeys: new Set(features.filter((f) => f.core).map((f) => f.key)),
     valueFeatures: features.filter((f) => f.kind === 'value').length,
-    usersByAccount: groupBy(rows.users, (u) => u.account_id),
-    agg: new Map(rows.userAgg.map((u) => [u.user_id, u])),
-    featuresByUser: groupBy(rows.userFeatures30, (f) => f.user_id),
-    days: groupBy(rows.accountDays, (r) => r.account_id),
-    featureDays: groupBy(rows.accountFeatureDays, (r) => r.account_id),
-    eventDays: groupBy(rows.accountEventDays, (r) => r.account_id),
-    versions: groupBy(rows.versions, (r) => r.account_id),
-    knownVersions: [...new Set(rows.versions.map((v) => v.app_version))],
-    previous: new Map(rows.previous.map((p) => [p.account_id, p])),
-    history: groupBy(rows.history, (h) => h.account_id),
+    usersByAccount: groupBy(rows.users, (u) => u.accountId),
+    activity: new Map(rows.userActivity.map((u) => [u.userId, u])),
+    featuresByUser: groupBy(rows.userFeatures30, (f) => f.userId),
+    days: groupBy(rows.accountDays, (r) => r.accountId),
+    featureDays: groupBy(rows.accountFeatureDays, (r) => r.accountId),
+    eventDays: groupBy(rows.accountEventDays, (r) => r.accountId),
+    versions: groupBy(rows.versions, (r) => r.accountId),
+    knownVersions: [...new Set(rows.versions.map((v) => v.appVersion))],
+    previous: new Map(rows.previous.map((p) => [p.accountId, p])),
+    history: groupBy(rows.history, (h) => h.accountId),
   }
 }
 type Index = ReturnType<typeof indexRows>
 
-function scoreUser(u: ScoringRows['users'][number], ix: Index): UserScoreResult {
-  const a = ix.agg.get(u.id)
-  const core = (ix.featuresByUser.get(u.id) ?? []).filter((f) => ix.coreKeys.has(f.feature_key)).length
+function scoreUser(u: UserInput, ix: Index): UserScoreResult {
+  const a = ix.activity.get(u.id)
+  const core = (ix.featuresByUser.get(u.id) ?? []).filter((f) => ix.coreKeys.has(f.featureKey)).length
   const s = userScore(
-    { activeDays28: a?.a28 ?? 0, activeDays30: a?.a30 ?? 0, activeDaysPrev30: a?.p30 ?? 0, coreUsed30: core, coreTotal: ix.coreKeys.size, valueEvents30: a?.v30 ?? 0,
-      daysSinceActive: a?.last_active ? daysBetween(a.last_active, ix.today) : null, ageDays: daysBetween(dayOf(u.first_seen), ix.today) },
+    { activeDays28: a?.activeDays28 ?? 0, activeDays30: a?.activeDays30 ?? 0, activeDaysPrev30: a?.activeDaysPrev30 ?? 0, coreUsed30: core, coreTotal: ix.coreKeys.size,
+      valueEvents30: a?.valueEvents30 ?? 0, daysSinceActive: a?.lastActiveDay ? daysBetween(a.lastActiveDay, ix.today) : null, ageDays: daysBetween(dayOf(u.firstSeen), ix.today) },
     ix.valueFeatures > 0,
   )
-  return { userId: u.id, accountId: u.account_id, score: s.score, profile: s.profile, measures: s.measures }
+  return { userId: u.id, accountId: u.accountId, score: s.score, profile: s.profile, measures: s.measures }
 }
 
 /** docs/scoring.md §3 inputs for one account from its members' aggregates. */
-function accountUsage(acct: Account, attrs: Attributes, members: UserAggRow[], hauDays: number, version: string | null, ix: Index, config: ScoringConfig): AccountUsage {
-  const active28 = members.filter((m) => m.a28 > 0)
-  const active30 = members.filter((m) => m.a30 > 0)
+function accountUsage(acct: AccountInput, attrs: Attributes, members: UserActivity[], hauDays: number, version: string | null, ix: Index, config: ScoringConfig): AccountUsage {
+  const active28 = members.filter((m) => m.activeDays28 > 0)
+  const active30 = members.filter((m) => m.activeDays30 > 0)
   // a core feature counts as adopted by the account when max(1, 10%) of its active users used it
   const adoptionThreshold = Math.max(1, Math.ceil(0.1 * active30.length))
   const coreUse = new Map<string, number>()
-  for (const m of active30) for (const f of ix.featuresByUser.get(m.user_id) ?? []) if (ix.coreKeys.has(f.feature_key)) coreUse.set(f.feature_key, (coreUse.get(f.feature_key) ?? 0) + 1)
-  const sum = (pick: (m: UserAggRow) => number) => members.reduce((a, m) => a + pick(m), 0)
+  for (const m of active30) for (const f of ix.featuresByUser.get(m.userId) ?? []) if (ix.coreKeys.has(f.featureKey)) coreUse.set(f.featureKey, (coreUse.get(f.featureKey) ?? 0) + 1)
+  const sum = (pick: (m: UserActivity) => number) => members.reduce((a, m) => a + pick(m), 0)
   return {
     seats: numberAttr(attrs, 'seats'),
     knownUsers: ix.usersByAccount.get(acct.id)?.length ?? 0,
     activeUsers28: active28.length,
-    hauUsers: active28.filter((m) => m.a28 >= hauDays).length,
+    hauUsers: active28.filter((m) => m.activeDays28 >= hauDays).length,
     activeUsers30: active30.length,
     coreFeatures: ix.coreKeys.size,
     coreFeaturesAdopted: [...coreUse.values()].filter((n) => n >= adoptionThreshold).length,
     valueFeatures: ix.valueFeatures,
-    valueEvents30: sum((m) => m.v30),
-    activeUserDays30: sum((m) => m.a30),
-    activeUserDaysPrev30: sum((m) => m.p30),
-    releasesBehind: version ? releasesBehind(version, ix.knownVersions, config.latestVersion) : null,
+    valueEvents30: sum((m) => m.valueEvents30),
+    activeUserDays30: sum((m) => m.activeDays30),
+    activeUserDaysPrev30: sum((m) => m.activeDaysPrev30),
+    releasesBehind: version ? releasesBehind(version, ix.knownVersions, config.latest_version) : null,
     nps: accountNps(attrs),
   }
 }
 
-function ruleInputs(acct: Account, members: UserAggRow[], usage: AccountUsage, healthScore: number | null, ix: Index): RuleInputs {
+function ruleInputs(acct: AccountInput, members: UserActivity[], usage: AccountUsage, healthScore: number | null, ix: Index): RuleInputs {
   return {
-    today: ix.today, startDay: dayOf(acct.first_seen), loadedFrom: daysAgo(ix.now, LOAD_DAYS - 1),
-    daily: (ix.days.get(acct.id) ?? []).map((r) => ({ day: r.day, logins: r.logins, valueEvents: r.value_events, meaningful: r.meaningful })),
-    featureDays: (ix.featureDays.get(acct.id) ?? []).map((r) => ({ key: r.feature_key, day: r.day, n: r.n })),
+    today: ix.today, startDay: dayOf(acct.firstSeen), loadedFrom: daysAgo(ix.now, LOAD_DAYS - 1),
+    daily: ix.days.get(acct.id) ?? [],
+    featureDays: (ix.featureDays.get(acct.id) ?? []).map((r) => ({ key: r.featureKey, day: r.day, n: r.n })),
     eventDays: ix.eventDays.get(acct.id) ?? [],
-    userLastActive: members.flatMap((m) => (m.last_active ? [m.last_active] : [])),
+    userLastActive: members.flatMap((m) => (m.lastActiveDay ? [m.lastActiveDay] : [])),
     coreKeys: ix.coreKeys, healthScore, releasesBehind: usage.releasesBehind, seats: usage.seats, activeUsers28: usage.activeUsers28,
   }
 }
@@ -139,29 +138,29 @@ function churnReasons(band: Band, t: Trend, flags: FiredRule[], renewalDate: str
   const renewal = renewalDate === null ? null : daysBetween(today, renewalDate)
   return [
     band === 'red' ? 'health band red' : null,
-    t.delta30 !== null && t.delta30 <= -15 ? `score down ${-t.delta30} points in 30 days` : null,
+    t.delta30 !== null && t.delta30 <= -CHURN_RISK.scoreDrop30 ? `score down ${-t.delta30} points in 30 days` : null,
     ...flags.filter((f) => f.kind === 'risk' && f.critical).map((f) => f.name),
-    renewal !== null && renewal >= 0 && renewal <= 90 && band !== 'green' ? `renewal in ${renewal} days and not green` : null,
+    renewal !== null && renewal >= 0 && renewal <= CHURN_RISK.renewalWithinDays && band !== 'green' ? `renewal in ${renewal} days and not green` : null,
   ].filter((r): r is string => r !== null)
 }
 
 /** The band state this run starts from: the stored latest one, or for a backfill the replay of earlier snapshots. */
-function previousBand(acct: Account, ix: Index, bands: ScoringConfig['profiles'][string]['bands']): BandState | null {
+function previousBand(acct: AccountInput, ix: Index, bands: ScoringConfig['profiles'][string]['bands']): BandState | null {
   if (ix.backfill) return replayBandState(ix.history.get(acct.id) ?? [], bands)
   const prev = ix.previous.get(acct.id)
-  return prev ? { band: prev.band as Band, pending: (prev.pending_band as Band) ?? null, pendingSince: prev.pending_since } : null
+  return prev ? { band: prev.band, pending: prev.pendingBand, pendingSince: prev.pendingSince } : null
 }
 
-function scoreAccount(acct: Account, ix: Index, config: ScoringConfig): AccountScoreResult {
-  const attrs = effectiveAttributes(parseAttributes(acct.traits_json), parseAttributes(acct.attributes_json), ix.protectedAttributes)
+function scoreAccount(acct: AccountInput, ix: Index, config: ScoringConfig): AccountScoreResult {
+  const attrs = effectiveAttributes(acct.traits, acct.attributes, ix.protectedAttributes)
   const segment = segmentOf(attrs, config.segments)
   // young accounts are scored on the onboarding profile when the config has one (docs/scoring.md §4, first 30 days)
-  const onboarding = daysBetween(dayOf(acct.first_seen), ix.today) < ONBOARDING_DAYS && 'onboarding' in config.profiles
+  const onboarding = daysBetween(dayOf(acct.firstSeen), ix.today) < ONBOARDING_DAYS && 'onboarding' in config.profiles
   const profileName = onboarding ? 'onboarding' : (segment?.profile ?? segment?.key ?? 'default')
   const profile = config.profiles[profileName] ?? config.profiles.default ?? DEFAULT_PROFILE
-  const members = (ix.usersByAccount.get(acct.id) ?? []).map((u) => ix.agg.get(u.id)).filter((a) => a !== undefined)
-  const version = (ix.versions.get(acct.id) ?? []).sort((a, b) => b.last_day.localeCompare(a.last_day) || compareVersions(b.app_version, a.app_version))[0]?.app_version ?? null
-  const usage = accountUsage(acct, attrs, members, profile.hauDays, version, ix, config)
+  const members = (ix.usersByAccount.get(acct.id) ?? []).map((u) => ix.activity.get(u.id)).filter((a) => a !== undefined)
+  const version = (ix.versions.get(acct.id) ?? []).sort((a, b) => b.lastDay.localeCompare(a.lastDay) || compareVersions(b.appVersion, a.appVersion))[0]?.appVersion ?? null
+  const usage = accountUsage(acct, attrs, members, profile.hau_days, version, ix, config)
   const health = accountHealth(usage, profile, previousBand(acct, ix, profile.bands), ix.today)
   const history = (ix.history.get(acct.id) ?? []).filter((h) => h.score !== null).map((h) => [daysBetween(h.day, ix.today), h.score as number] as [number, number])
   const t = trend(health.score, history)
@@ -170,14 +169,14 @@ function scoreAccount(acct: Account, ix: Index, config: ScoringConfig): AccountS
   const reasons = churnReasons(health.band, t, flags, renewalDate, ix.today)
   return {
     accountId: acct.id, segment: segment?.key ?? null, profile: profileName, health, trend: t, flags,
-    churnRisk: reasons.length > 0, churnReasons: reasons, version, dataFreshUntil: acct.last_seen, renewalDate,
+    churnRisk: reasons.length > 0, churnReasons: reasons, version, dataFreshUntil: acct.lastSeen, renewalDate,
     pes: pes(members, ix.coreKeys.size, ix.featuresByUser, ix.coreKeys),
     metrics: usageMetrics(members),
   }
 }
 
 /** Scores every account and user of a project from its rollup rows. Pure: the cron does the I/O. */
-export function scoreProject(rows: ScoringRows, config: ScoringConfig, features: Feature[], now: number, opts: ScoreOptions = {}) {
+export function scoreProject(rows: ScoringInputs, config: ScoringConfig, features: Feature[], now: number, opts: ScoreOptions = {}) {
   const ix = indexRows(rows, features, now, opts)
   return { accounts: rows.accounts.map((a) => scoreAccount(a, ix, config)), users: rows.users.map((u) => scoreUser(u, ix)) }
 }

@@ -1,5 +1,12 @@
+import { z } from 'zod'
+import { accountExplanationSchema, firedRuleSchema, userMeasureSchema, type AccountExplanation, type FiredRule, type UserMeasure } from '../../../shared/api/scoring'
+import type { Band } from '../../../shared/constants'
+import type { Feature } from '../../../shared/features'
+import { LATEST_OUTCOME_ID } from '../renewals'
 import type { SegmentBenchmark } from './benchmarks'
 import type { AccountScoreResult, UserScoreResult } from './project'
+
+type FeatureKind = Feature['kind']
 
 const CHUNK = 50
 
@@ -26,7 +33,7 @@ export async function writeAccountScores(db: D1Database, projectId: string, day:
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
   )
   const statements = results.flatMap((r) => {
-    const explanation = {
+    const explanation: AccountExplanation = {
       measures: r.health.measures, risk_drivers: r.health.risk_drivers, health_drivers: r.health.health_drivers,
       present_weight_share: r.health.present_weight_share, trend: r.trend, pes: r.pes, metrics: r.metrics, churn_reasons: r.churnReasons, app_version: r.version,
     }
@@ -68,4 +75,208 @@ export async function loadSegmentBenchmark(db: D1Database, projectId: string, se
     .prepare('SELECT n, p25, p50, p75, p90 FROM segment_benchmarks WHERE project_id = ?1 AND segment = ?2 AND measure = ?3')
     .bind(projectId, segment, measure)
     .first<{ n: number; p25: number | null; p50: number | null; p75: number | null; p90: number | null }>()
+}
+
+// ---- reads ------------------------------------------------------------------------------------------
+
+/** An account's latest score as the CS API reads it. */
+export interface AccountScore {
+  accountId: string
+  name: string | null
+  day: string
+  modelVersion: string
+  score: number | null
+  band: Band
+  pendingBand: Band | null
+  segment: string | null
+  profile: string
+  churnRisk: boolean
+  delta30: number | null
+  /** Null when the stored explanation does not parse (written by an older model; the next run rewrites it). */
+  explanation: AccountExplanation | null
+  flags: FiredRule[]
+  computedAt: number
+  dataFreshUntil: number | null
+}
+
+interface AccountScoreRow {
+  account_id: string
+  name: string | null
+  day: string
+  model_version: string
+  score: number | null
+  band: Band
+  pending_band: Band | null
+  segment: string | null
+  profile: string
+  churn_risk: number
+  delta30: number | null
+  explanation_json: string
+  flags_json: string
+  computed_at: number
+  data_fresh_until: number | null
+}
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** The stored explanation, validated; null (and a warning) when it is not the current shape. */
+export function parseExplanation(text: string): AccountExplanation | null {
+  const parsed = accountExplanationSchema.safeParse(parseJson(text))
+  if (parsed.success) return parsed.data
+  console.warn('stored explanation not in the current shape', parsed.error.issues[0]?.message)
+  return null
+}
+
+const flagsSchema = z.array(firedRuleSchema)
+const flagKeysSchema = z.array(z.object({ key: z.string() }))
+
+/** The rules that fired on a stored score; none when the column does not parse. */
+export const parseFlags = (text: string): FiredRule[] => flagsSchema.safeParse(parseJson(text)).data ?? []
+
+/** Keys of the rules that fired on a stored score (any stored shape that names them). */
+export const flagKeys = (text: string): string[] => (flagKeysSchema.safeParse(parseJson(text)).data ?? []).map((f) => f.key)
+
+const toAccountScore = (r: AccountScoreRow): AccountScore => ({
+  accountId: r.account_id,
+  name: r.name,
+  day: r.day,
+  modelVersion: r.model_version,
+  score: r.score,
+  band: r.band,
+  pendingBand: r.pending_band,
+  segment: r.segment,
+  profile: r.profile,
+  churnRisk: r.churn_risk === 1,
+  delta30: r.delta30,
+  explanation: parseExplanation(r.explanation_json),
+  flags: parseFlags(r.flags_json),
+  computedAt: r.computed_at,
+  dataFreshUntil: r.data_fresh_until,
+})
+
+const SELECT_SCORE = `SELECT s.account_id, a.name, s.day, s.model_version, s.score, s.band, s.pending_band, s.segment, s.profile, s.churn_risk, s.delta30,
+  s.explanation_json, s.flags_json, s.computed_at, s.data_fresh_until
+  FROM account_scores s JOIN accounts a ON a.project_id = s.project_id AND a.id = s.account_id`
+
+// accounts whose latest recorded outcome is a churn are gone: left out of rankings unless asked for (built at call time:
+// renewals, which owns outcomes, also reads scoring, so nothing of it is read while the modules load)
+const churned = () => `SELECT 1 FROM account_outcomes o WHERE o.project_id = s.project_id AND o.account_id = s.account_id AND o.kind = 'churned'
+  AND o.id = ${LATEST_OUTCOME_ID}`
+
+const FIRED = `SELECT 1 FROM json_each(s.flags_json) f WHERE json_extract(f.value, '$.key') = ?7`
+
+/** Which accounts a ranking holds and in what order: the JSON ranking and its CSV export both read through this. */
+export interface RankFilter {
+  sort: 'risk' | 'health'
+  band?: Band
+  segment?: string
+  /** Only accounts for which this rule fired. */
+  rule?: string
+  churnRisk?: boolean
+  includeChurned?: boolean
+  limit: number
+}
+
+/** Accounts ranked by health (best first) or risk (churn risk first, then lowest score), filtered in SQL so `limit` counts matches. */
+export async function rankAccounts(db: D1Database, projectId: string, f: RankFilter): Promise<AccountScore[]> {
+  const order = f.sort === 'health' ? 's.score IS NULL, s.score DESC' : 's.churn_risk DESC, s.score IS NULL, s.score ASC'
+  const { results } = await db
+    .prepare(`${SELECT_SCORE} WHERE s.project_id = ?1 AND (?2 IS NULL OR s.band = ?2) AND (?3 IS NULL OR s.segment = ?3) AND (?4 IS NULL OR s.churn_risk = ?4)
+      AND (?6 = 1 OR NOT EXISTS (${churned()})) AND (?7 IS NULL OR EXISTS (${FIRED}))
+      ORDER BY ${order}, s.account_id LIMIT ?5`)
+    .bind(projectId, f.band ?? null, f.segment ?? null, f.churnRisk === undefined ? null : f.churnRisk ? 1 : 0, f.limit, f.includeChurned ? 1 : 0, f.rule ?? null)
+    .all<AccountScoreRow>()
+  return results.map(toAccountScore)
+}
+
+export async function findAccountScore(db: D1Database, projectId: string, accountId: string): Promise<AccountScore | null> {
+  const row = await db.prepare(`${SELECT_SCORE} WHERE s.project_id = ?1 AND s.account_id = ?2`).bind(projectId, accountId).first<AccountScoreRow>()
+  return row ? toAccountScore(row) : null
+}
+
+export interface ScoreHistoryDay {
+  day: string
+  modelVersion: string
+  score: number | null
+  band: Band
+  segment: string | null
+}
+
+export async function scoreHistory(db: D1Database, projectId: string, accountId: string, sinceDay: string): Promise<ScoreHistoryDay[]> {
+  const { results } = await db
+    .prepare('SELECT day, model_version, score, band, segment FROM account_score_snapshots WHERE project_id = ?1 AND account_id = ?2 AND day >= ?3 ORDER BY day')
+    .bind(projectId, accountId, sinceDay)
+    .all<{ day: string; model_version: string; score: number | null; band: Band; segment: string | null }>()
+  return results.map((r) => ({ day: r.day, modelVersion: r.model_version, score: r.score, band: r.band, segment: r.segment }))
+}
+
+export interface UserScore {
+  userId: string
+  accountId: string | null
+  score: number | null
+  profile: string
+  /** Null when the stored measures do not parse. */
+  measures: UserMeasure[] | null
+  computedAt: number
+}
+
+interface UserScoreRow { user_id: string; account_id: string | null; score: number | null; profile: string; measures_json: string; computed_at: number }
+
+const userMeasuresSchema = z.array(userMeasureSchema)
+const toUserScore = (r: UserScoreRow): UserScore => ({
+  userId: r.user_id, accountId: r.account_id, score: r.score, profile: r.profile, measures: userMeasuresSchema.safeParse(parseJson(r.measures_json)).data ?? null, computedAt: r.computed_at,
+})
+
+export async function accountUserScores(db: D1Database, projectId: string, accountId: string): Promise<UserScore[]> {
+  const { results } = await db
+    // INDEXED BY: without table statistics SQLite would scan the project's user scores by primary key
+    .prepare('SELECT user_id, account_id, score, profile, measures_json, computed_at FROM user_scores INDEXED BY idx_user_scores_project_id_account_id WHERE project_id = ?1 AND account_id = ?2 ORDER BY score DESC')
+    .bind(projectId, accountId)
+    .all<UserScoreRow>()
+  return results.map(toUserScore)
+}
+
+export async function findUserScore(db: D1Database, projectId: string, userId: string): Promise<UserScore | null> {
+  const row = await db
+    .prepare('SELECT user_id, account_id, score, profile, measures_json, computed_at FROM user_scores WHERE project_id = ?1 AND user_id = ?2')
+    .bind(projectId, userId)
+    .first<UserScoreRow>()
+  return row ? toUserScore(row) : null
+}
+
+export interface FeatureAdoption {
+  key: string
+  name: string
+  kind: FeatureKind
+  core: boolean
+  accounts30d: number
+  users30d: number
+  uses30d: number
+}
+
+/** Per feature: accounts and users using it since `sinceDay`, across the project. */
+export async function featureAdoption(db: D1Database, projectId: string, sinceDay: string): Promise<FeatureAdoption[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT f.key, f.name, f.kind, f.core, COUNT(DISTINCT d.account_id) AS accounts_30d, COUNT(DISTINCT d.user_id) AS users_30d, COALESCE(SUM(d.n), 0) AS uses_30d
+       FROM features f LEFT JOIN user_feature_days d ON d.project_id = f.project_id AND d.feature_key = f.key AND d.day >= ?2
+       WHERE f.project_id = ?1 GROUP BY f.key ORDER BY accounts_30d DESC, f.key`,
+    )
+    .bind(projectId, sinceDay)
+    .all<{ key: string; name: string; kind: FeatureKind; core: number; accounts_30d: number; users_30d: number; uses_30d: number }>()
+  return results.map((r) => ({ key: r.key, name: r.name, kind: r.kind, core: r.core === 1, accounts30d: r.accounts_30d, users30d: r.users_30d, uses30d: r.uses_30d }))
+}
+
+export async function listSegmentBenchmarks(db: D1Database, projectId: string): Promise<SegmentBenchmark[]> {
+  const { results } = await db
+    .prepare('SELECT segment, measure, n, p25, p50, p75, p90 FROM segment_benchmarks WHERE project_id = ?1')
+    .bind(projectId)
+    .all<SegmentBenchmark>()
+  return results
 }

@@ -1,10 +1,7 @@
-export interface Trend {
-  delta7: number | null
-  delta30: number | null
-  arrow: 'up' | 'down' | 'flat' | null
-  /** Least-squares slope of the daily score over 30 days, in points per week. */
-  slope_per_week: number | null
-}
+import type { Trend } from '../../../shared/api/scoring'
+import { round1 } from '../lib/round'
+
+export type { Trend }
 
 const DEAD_BAND = 3
 
@@ -13,8 +10,8 @@ export function trend(score: number | null, history: [number, number][]): Trend 
   const at = (d: number) => history.find(([a]) => a === d)?.[1] ?? null
   const s7 = at(7)
   const s30 = at(30)
-  const delta7 = score === null || s7 === null ? null : Math.round((score - s7) * 10) / 10
-  const delta30 = score === null || s30 === null ? null : Math.round((score - s30) * 10) / 10
+  const delta7 = score === null || s7 === null ? null : round1(score - s7)
+  const delta30 = score === null || s30 === null ? null : round1(score - s30)
   const points = [...history.filter(([d]) => d <= 30), ...(score === null ? [] : [[0, score] as [number, number]])]
   let slope: number | null = null
   if (points.length >= 3) {
@@ -23,7 +20,7 @@ export function trend(score: number | null, history: [number, number][]): Trend 
     const mx = xs.reduce((a, b) => a + b, 0) / xs.length
     const my = ys.reduce((a, b) => a + b, 0) / ys.length
     const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0)
-    slope = sxx === 0 ? null : Math.round(((7 * xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0)) / sxx) * 10) / 10
+    slope = sxx === 0 ? null : round1((7 * xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0)) / sxx)
   }
   const arrow = delta30 === null ? null : delta30 > DEAD_BAND ? 'up' : delta30 < -DEAD_BAND ? 'down' : 'flat'
   return { delta7, delta30, arrow, slope_per_week: slope }
