@@ -113,18 +113,5 @@ export const batchEnvelopeSchema = z.object({
 })
 export type BatchEnvelope = z.infer<typeof batchEnvelopeSchema>
 
-export interface RejectedEvent {
-  index: number
-  messageId?: string
-  errors: string[]
-}
-
-export interface IngestResult {
-  success: boolean
-  accepted: number
-  duplicates: number
-  rejected: RejectedEvent[]
-}
-
 export * from './event-names'
 export * from './limits'

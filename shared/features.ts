@@ -5,33 +5,43 @@ export const featureKeySchema = z
   .string()
   .min(1)
   .max(100)
-  .regex(/^[a-z0-9][a-z0-9_.:-]*$/i, 'use letters, digits, and _ . : -')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'use letters, digits, and _ . : -')
+
+/** A track event of this name is use of the feature (server-side). */
+export const eventRuleSchema = z.object({ match: z.literal('event'), event: z.string().min(1).max(200) })
+/** A click on an element matching the selector (the widget matches it; the server re-matches stored clicks). */
+export const clickRuleSchema = z.object({
+  match: z.literal('click'),
+  selector: z.string().min(1).max(500),
+  /** Glob over location.pathname: `*` matches one segment, `**` any number. */
+  path: z.string().max(500).optional(),
+})
+/** A click on an element carrying `data-uptake-feature="<key>"`. */
+export const attributeRuleSchema = z.object({ match: z.literal('attribute') })
 
 /** A rule that marks an event as use of a feature. */
-export const featureRuleSchema = z.discriminatedUnion('match', [
-  z.object({ match: z.literal('event'), event: z.string().min(1).max(200) }),
-  z.object({
-    match: z.literal('click'),
-    selector: z.string().min(1).max(500),
-    /** Glob over location.pathname: `*` matches one segment, `**` any number. */
-    path: z.string().max(500).optional(),
-  }),
-  z.object({ match: z.literal('attribute') }),
-])
+export const featureRuleSchema = z.discriminatedUnion('match', [eventRuleSchema, clickRuleSchema, attributeRuleSchema])
 export type FeatureRule = z.infer<typeof featureRuleSchema>
+
+/** The rules the widget applies itself, the only ones GET /v1/config sends. */
+export const clientRuleSchema = z.discriminatedUnion('match', [clickRuleSchema, attributeRuleSchema])
 
 export const featureKindSchema = z.enum(['feature', 'value', 'login'])
 export type FeatureKind = z.infer<typeof featureKindSchema>
 
-export const featureInputSchema = z.object({
-  key: featureKeySchema,
-  name: z.string().min(1).max(200),
+const featureName = z.string().min(1).max(200)
+const featureRules = z.array(featureRuleSchema).max(20)
+
+/** A feature of the registry, as stored and as the API answers it. */
+export const featureSchema = z.object({ key: featureKeySchema, name: featureName, kind: featureKindSchema, core: z.boolean(), rules: featureRules })
+export type Feature = z.output<typeof featureSchema>
+
+export const featureInputSchema = featureSchema.extend({
   kind: featureKindSchema.default('feature'),
   core: z.boolean().default(false),
-  rules: z.array(featureRuleSchema).max(20).default([]),
+  rules: featureRules.default([]),
 })
 export type FeatureInput = z.input<typeof featureInputSchema>
-export type Feature = z.output<typeof featureInputSchema>
 
 /** A message for a missing field that says why it is needed; other problems keep zod's own message. */
 const requiredBecause = (why: string) => ({ error: (issue: { input: unknown }) => (issue.input === undefined ? `required: ${why}` : undefined) })
@@ -48,13 +58,8 @@ export const featurePutSchema = featureInputSchema.extend({
 })
 
 /** `PATCH /api/v1/features/:key`: only the fields sent change. */
-export const featurePatchSchema = z
-  .object({
-    name: z.string().min(1).max(200),
-    kind: featureKindSchema,
-    core: z.boolean(),
-    rules: z.array(featureRuleSchema).max(20),
-  })
+export const featurePatchSchema = featureSchema
+  .omit({ key: true })
   .partial()
   .refine((p) => Object.keys(p).length > 0, 'send at least one of name, kind, core, rules')
 export type FeaturePatch = z.output<typeof featurePatchSchema>

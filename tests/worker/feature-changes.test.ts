@@ -1,7 +1,7 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Feature } from '../../shared/features'
-import { advanceRebuild, rebuildProgress, startRebuildStatement } from '../../worker/src/features/retag'
+import { advanceRebuild, rebuildProgress, startRebuildStatement } from '../../worker/src/features/rebuild'
 import { forgetFeatureIndex, upsertFeatureStatement } from '../../worker/src/features/store'
 import worker from '../../worker/src/index'
 import { api, newProject, post, track, type TestProject } from './fixtures'

@@ -1,8 +1,9 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { writeIngest } from '../../worker/src/ingest/store'
-import { purgeExpiredEvents } from '../../worker/src/ingest/purge'
-import { emptyFeatureIndex, toEventRow } from '../../worker/src/ingest/normalize'
+import { purgeExpiredEvents } from '../../worker/src/ingest/purge-store'
+import { emptyFeatureIndex } from '../../worker/src/features/classify'
+import { toEventRow } from '../../worker/src/ingest/normalize'
 import { planIngest } from '../../worker/src/ingest/plan'
 import { newProject, track } from './fixtures'
 

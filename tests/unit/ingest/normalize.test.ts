@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { buildFeatureIndex } from '../../../worker/src/features/store'
-import { classifyTrack, correctedTimestamp, toEventRow, valueAmount } from '../../../worker/src/ingest/normalize'
+import { buildFeatureIndex, classifyTrack, valueAmount } from '../../../worker/src/features/classify'
+import { correctedTimestamp, toEventRow } from '../../../worker/src/ingest/normalize'
 import { planIngest } from '../../../worker/src/ingest/plan'
 import type { Feature } from '../../../shared/features'
 

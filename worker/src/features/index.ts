@@ -1,7 +1,10 @@
 // The features slice as the rest of the worker sees it: other slices import only from here.
+export { buildFeatureIndex, classifyTrack, emptyFeatureIndex, finiteNumber, valueAmount } from './classify'
+export type { FeatureIndex, FeatureRef, TrackClass, TrackKind } from './classify'
 export { featureForClick } from './click-match'
 export { configRoutes } from './config-routes'
-export { continueRebuild, rebuildPairsStatements } from './retag'
+export { continueRebuild } from './rebuild'
+export { rebuildPairsStatements } from './retag-store'
 export { featureRoutes } from './routes'
 export { parseSelector } from './selector-path'
 export { cachedFeatureIndex, listFeatures } from './store'

@@ -1,17 +1,27 @@
-import { Hono, type Context } from 'hono'
-import { featureKeySchema, featurePatchSchema, featurePutSchema, type Feature } from '../../../shared/features'
-import { changesTagging, deleteFeatureStatement, findFeature, forgetFeatureIndex, listFeatures, upsertFeatureStatement } from './store'
-import { advanceRebuild, continueRebuild, rebuildProgress, startRebuildStatement, type RebuildProgress } from './retag'
+import type { Context } from 'hono'
+import {
+  anyFeatureKeyParams,
+  featureKeyParams,
+  featureListSchema,
+  featurePatchBodySchema,
+  featurePutBodySchema,
+  featureWithRebuildSchema,
+  type RebuildProgressWire,
+} from '../../../shared/api/features'
+import type { Feature } from '../../../shared/features'
 import type { AppEnv } from '../http/env'
 import { badRequest, notFound } from '../http/errors'
-import { noQuery, validate } from '../http/validate'
+import { auth, createRoute, createRouter, errorResponses, jsonBody, jsonResponse, querySchema } from '../http/openapi'
+import { advanceRebuild, continueRebuild, rebuildProgress, startRebuildStatement } from './rebuild'
+import { changesTagging, type RebuildProgress } from './retag'
+import { deleteFeatureStatement, findFeature, forgetFeatureIndex, listFeatures, upsertFeatureStatement } from './store'
 
 /**
  * Admin API: the features registry. A change that can alter how stored events are tagged (rules, kind,
  * a feature created or deleted) starts a paged re-tagging job whose progress GET reports as `rebuild`;
  * a change of name or `core` alone writes the feature row and nothing else.
  */
-export const featureRoutes = new Hono<AppEnv>()
+export const featureRoutes = createRouter()
 
 /** Work that outlives the response; without an execution context (app.request in tests) it just runs. */
 function inBackground(c: Context<AppEnv>, work: Promise<unknown>) {
@@ -25,16 +35,27 @@ function inBackground(c: Context<AppEnv>, work: Promise<unknown>) {
   ctx?.waitUntil(logged)
 }
 
+/** The one place a job's progress becomes the snake_case wire. */
+const toWire = (p: RebuildProgress | null): RebuildProgressWire | null =>
+  p && {
+    status: p.status,
+    done: p.done,
+    total: p.total,
+    retagged: p.retagged,
+    started_at: new Date(p.startedAt).toISOString(),
+    finished_at: p.finishedAt === null ? null : new Date(p.finishedAt).toISOString(),
+  }
+
 /** A running job moves on by a page whenever someone looks at the registry (never blocking the answer). */
-async function progressNudged(c: Context<AppEnv>): Promise<RebuildProgress | null> {
+async function progressNudged(c: Context<AppEnv>): Promise<RebuildProgressWire | null> {
   const { projectId } = c.var.apiKey
   const progress = await rebuildProgress(c.env.DB, projectId)
   if (progress?.status === 'running') inBackground(c, advanceRebuild(c.env.DB, projectId, { maxPages: 5 }))
-  return progress
+  return toWire(progress)
 }
 
 /** Writes (or deletes) a feature; re-tags only when tagging can change: the first page now, the rest in the background. */
-async function saveFeature(c: Context<AppEnv>, before: Feature | null, after: Feature | null, key: string): Promise<RebuildProgress | null> {
+async function saveFeature(c: Context<AppEnv>, before: Feature | null, after: Feature | null, key: string): Promise<RebuildProgressWire | null> {
   const { projectId } = c.var.apiKey
   const db = c.env.DB
   const now = Date.now()
@@ -47,49 +68,103 @@ async function saveFeature(c: Context<AppEnv>, before: Feature | null, after: Fe
   if (!retag) return null
   const first = await advanceRebuild(db, projectId, { maxPages: 1 })
   if (first.progress?.status === 'running') inBackground(c, continueRebuild(db, projectId))
-  return first.progress
+  return toWire(first.progress)
 }
 
-function pathKey(c: Context<AppEnv>): string {
-  const key = featureKeySchema.safeParse(c.req.param('key'))
-  if (!key.success) throw badRequest(`Invalid feature key: ${key.error.issues[0].message}`)
-  return key.data
-}
+const tags = ['features']
+const noQuery = querySchema({})
+const withRebuild = (description: string) => jsonResponse(featureWithRebuildSchema, description)
 
-featureRoutes.get('/', noQuery, async (c) => {
-  const [features, rebuild] = await Promise.all([listFeatures(c.env.DB, c.var.apiKey.projectId), progressNudged(c)])
-  return c.json({ features, rebuild })
-})
+featureRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/',
+    tags,
+    summary: 'List the features registry, with the progress of the last re-tagging job',
+    security: auth.read,
+    request: { query: noQuery },
+    responses: { 200: jsonResponse(featureListSchema, 'Every feature, by key'), ...errorResponses() },
+  }),
+  async (c) => {
+    const [features, rebuild] = await Promise.all([listFeatures(c.env.DB, c.var.apiKey.projectId), progressNudged(c)])
+    return c.json({ features, rebuild }, 200)
+  },
+)
 
-featureRoutes.get('/:key', noQuery, async (c) => {
-  const feature = await findFeature(c.env.DB, c.var.apiKey.projectId, c.req.param('key'))
-  if (!feature) throw notFound(`No feature ${c.req.param('key')}`)
-  return c.json({ feature, rebuild: await progressNudged(c) })
-})
+featureRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/{key}',
+    tags,
+    summary: 'One feature, with the progress of the last re-tagging job',
+    security: auth.read,
+    request: { params: anyFeatureKeyParams, query: noQuery },
+    responses: { 200: withRebuild('The feature'), ...errorResponses(404) },
+  }),
+  async (c) => {
+    const { key } = c.req.valid('param')
+    const feature = await findFeature(c.env.DB, c.var.apiKey.projectId, key)
+    if (!feature) throw notFound(`No feature ${key}`)
+    return c.json({ feature, rebuild: await progressNudged(c) }, 200)
+  },
+)
 
-featureRoutes.put('/:key', noQuery, validate('json', featurePutSchema), async (c) => {
-  const key = pathKey(c)
-  const body = c.req.valid('json')
-  if (body.key && body.key !== key) throw badRequest('The key in the body differs from the key in the path')
-  const previous = await findFeature(c.env.DB, c.var.apiKey.projectId, key)
-  const feature: Feature = { ...body, key }
-  const rebuild = await saveFeature(c, previous, feature, key)
-  return c.json({ feature, rebuild }, previous ? 200 : 201)
-})
+featureRoutes.openapi(
+  createRoute({
+    method: 'put',
+    path: '/{key}',
+    tags,
+    summary: 'Create or replace a feature; a change of rules or kind re-tags stored events',
+    security: auth.admin,
+    request: { params: featureKeyParams, query: noQuery, body: jsonBody(featurePutBodySchema) },
+    responses: { 200: withRebuild('Replaced'), 201: withRebuild('Created'), ...errorResponses(403) },
+  }),
+  async (c) => {
+    const { key } = c.req.valid('param')
+    const body = c.req.valid('json')
+    if (body.key && body.key !== key) throw badRequest('The key in the body differs from the key in the path')
+    const previous = await findFeature(c.env.DB, c.var.apiKey.projectId, key)
+    const feature: Feature = { ...body, key }
+    const rebuild = await saveFeature(c, previous, feature, key)
+    return previous ? c.json({ feature, rebuild }, 200) : c.json({ feature, rebuild }, 201)
+  },
+)
 
-featureRoutes.patch('/:key', noQuery, validate('json', featurePatchSchema), async (c) => {
-  const key = pathKey(c)
-  const previous = await findFeature(c.env.DB, c.var.apiKey.projectId, key)
-  if (!previous) throw notFound(`No feature ${key}; create it with PUT`)
-  const feature: Feature = { ...previous, ...c.req.valid('json'), key }
-  const rebuild = await saveFeature(c, previous, feature, key)
-  return c.json({ feature, rebuild })
-})
+featureRoutes.openapi(
+  createRoute({
+    method: 'patch',
+    path: '/{key}',
+    tags,
+    summary: 'Change some fields of a feature; a change of rules or kind re-tags stored events',
+    security: auth.admin,
+    request: { params: featureKeyParams, query: noQuery, body: jsonBody(featurePatchBodySchema) },
+    responses: { 200: withRebuild('Changed'), ...errorResponses(403, 404) },
+  }),
+  async (c) => {
+    const { key } = c.req.valid('param')
+    const previous = await findFeature(c.env.DB, c.var.apiKey.projectId, key)
+    if (!previous) throw notFound(`No feature ${key}; create it with PUT`)
+    const feature: Feature = { ...previous, ...c.req.valid('json'), key }
+    const rebuild = await saveFeature(c, previous, feature, key)
+    return c.json({ feature, rebuild }, 200)
+  },
+)
 
-featureRoutes.delete('/:key', noQuery, async (c) => {
-  const key = c.req.param('key')
-  const previous = await findFeature(c.env.DB, c.var.apiKey.projectId, key)
-  if (!previous) throw notFound(`No feature ${key}`)
-  await saveFeature(c, previous, null, key)
-  return c.body(null, 204)
-})
+featureRoutes.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/{key}',
+    tags,
+    summary: 'Delete a feature; events tagged with it are re-tagged',
+    security: auth.admin,
+    request: { params: anyFeatureKeyParams, query: noQuery },
+    responses: { 204: { description: 'Deleted' }, ...errorResponses(403, 404) },
+  }),
+  async (c) => {
+    const { key } = c.req.valid('param')
+    const previous = await findFeature(c.env.DB, c.var.apiKey.projectId, key)
+    if (!previous) throw notFound(`No feature ${key}`)
+    await saveFeature(c, previous, null, key)
+    return c.body(null, 204)
+  },
+)

@@ -1,6 +1,6 @@
-import { featureRuleSchema, type Feature, type FeatureRule } from '../../../shared/features'
-import type { FeatureIndex } from '../ingest'
 import { z } from 'zod'
+import { featureRuleSchema, type Feature } from '../../../shared/features'
+import { buildFeatureIndex, type FeatureIndex } from './classify'
 
 interface FeatureRow {
   key: string
@@ -23,17 +23,6 @@ export async function listFeatures(db: D1Database, projectId: string): Promise<F
     .bind(projectId)
     .all<FeatureRow>()
   return results.map(toFeature)
-}
-
-export function buildFeatureIndex(features: Feature[]): FeatureIndex {
-  const index: FeatureIndex = { byKey: new Map(), byEvent: new Map(), withClickRules: [] }
-  for (const f of features) {
-    if (f.rules.some((r) => r.match === 'click')) index.withClickRules.push(f)
-    const ref = { key: f.key, kind: f.kind }
-    index.byKey.set(f.key, ref)
-    for (const rule of f.rules as FeatureRule[]) if (rule.match === 'event') index.byEvent.set(rule.event, ref)
-  }
-  return index
 }
 
 const cache = new Map<string, { index: FeatureIndex; until: number }>()
@@ -75,13 +64,4 @@ export function upsertFeatureStatement(db: D1Database, projectId: string, f: Fea
 
 export function deleteFeatureStatement(db: D1Database, projectId: string, key: string): D1PreparedStatement {
   return db.prepare('DELETE FROM features WHERE project_id = ?1 AND key = ?2').bind(projectId, key)
-}
-
-/**
- * Whether going from `before` to `after` can change how stored events are tagged: creating or deleting a
- * feature (events may name its key), or a change of its rules or kind. Name and `core` never do.
- */
-export function changesTagging(before: Feature | null, after: Feature | null): boolean {
-  if (!before || !after) return before !== after
-  return before.kind !== after.kind || JSON.stringify(before.rules) !== JSON.stringify(after.rules)
 }

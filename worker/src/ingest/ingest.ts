@@ -1,4 +1,5 @@
-import type { EventType, IngestResult, RejectedEvent } from '../../../shared/events'
+import type { EventType } from '../../../shared/events'
+import type { IngestResult, RejectedEvent } from '../../../shared/api/ingest'
 import type { ApiKey } from '../projects'
 import { assertWriteKey, keyFromAuthorization, resolveKey } from '../http/auth'
 import { cachedFeatureIndex } from '../features'

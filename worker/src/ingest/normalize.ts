@@ -1,14 +1,8 @@
-import {
-  CLICK_EVENT,
-  ENGAGED_EVENT,
-  SIGNED_IN_EVENT,
-  type UptakeEvent,
-} from '../../../shared/events'
-import type { Feature, FeatureKind } from '../../../shared/features'
-import { featureForClick } from '../features'
+import { ENGAGED_EVENT, type UptakeEvent } from '../../../shared/events'
+import { classifyTrack, finiteNumber, type FeatureIndex, type TrackKind } from '../features'
 import { DAY_MS } from '../lib/days'
 
-export type EventKind = 'identify' | 'group' | 'page' | 'track' | 'login' | 'feature' | 'value' | 'click' | 'system'
+export type EventKind = 'identify' | 'group' | 'page' | TrackKind
 
 /** The row stored in `events`, before the account is filled from the user's last `group` call. */
 export interface EventRow {
@@ -28,21 +22,6 @@ export interface EventRow {
   properties: Record<string, unknown>
   context: Record<string, unknown>
 }
-
-export interface FeatureRef {
-  key: string
-  kind: FeatureKind
-}
-
-/** What ingest needs to know of the registry: which event names and keys mean which feature. */
-export interface FeatureIndex {
-  byKey: Map<string, FeatureRef>
-  byEvent: Map<string, FeatureRef>
-  /** Features with click rules, for clicks the widget sent before it knew a rule. */
-  withClickRules: Feature[]
-}
-
-export const emptyFeatureIndex = (): FeatureIndex => ({ byKey: new Map(), byEvent: new Map(), withClickRules: [] })
 
 const MAX_ENGAGED_SECONDS = 3600
 
@@ -80,35 +59,6 @@ export function eventTime(event: Timed, envelopeSentAt: string | undefined, rece
   if (ts > receivedAt + MAX_FUTURE_MS) return { error: 'timestamp: more than 1 day in the future after clock-skew correction' }
   if (ts < window.oldest(receivedAt)) return { error: `timestamp: older than ${window.label} after clock-skew correction` }
   return { ts: Math.min(ts, receivedAt) }
-}
-
-function finiteNumber(v: unknown): number | null {
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v
-  return typeof n === 'number' && Number.isFinite(n) ? n : null
-}
-
-/** The value amount of a value event: `amount`, else Segment's `revenue` or `value` property. */
-export function valueAmount(properties: Record<string, unknown>): number | null {
-  return finiteNumber(properties.amount) ?? finiteNumber(properties.revenue) ?? finiteNumber(properties.value)
-}
-
-export interface TrackClass {
-  kind: EventKind
-  feature?: FeatureRef
-  amount: number | null
-}
-
-/** What a track event means given the registry; ingest and retroactive re-tagging share it. */
-export function classifyTrack(name: string, properties: Record<string, unknown>, features: FeatureIndex): TrackClass {
-  const tagged = typeof properties.feature === 'string' ? features.byKey.get(properties.feature) : undefined
-  const clicked = name === CLICK_EVENT && !tagged ? featureForClick(features.withClickRules, properties) : undefined
-  const feature = tagged ?? features.byEvent.get(name) ?? (clicked && features.byKey.get(clicked.key))
-  if (feature?.kind === 'value') return { kind: 'value' as const, feature, amount: valueAmount(properties) }
-  if (feature?.kind === 'login' || name === SIGNED_IN_EVENT) return { kind: 'login' as const, feature, amount: null }
-  if (feature) return { kind: 'feature' as const, feature, amount: finiteNumber(properties.amount) }
-  if (name === CLICK_EVENT) return { kind: 'click' as const, feature, amount: null }
-  if (name.startsWith('$')) return { kind: 'system' as const, feature, amount: null }
-  return { kind: 'track' as const, feature, amount: null }
 }
 
 /** Turns one validated event into its stored row. Pure: ids and clocks come in as arguments. */

@@ -7,9 +7,9 @@ import {
   MAX_EVENT_BYTES,
   utf8Length,
   type EventType,
-  type RejectedEvent,
   type UptakeEvent,
 } from '../../../shared/events'
+import type { RejectedEvent } from '../../../shared/api/ingest'
 import { ApiError, badRequest, validationError, zodIssues } from '../http/errors'
 
 export interface ParsedIngest {

@@ -1,0 +1,67 @@
+/**
+ * The ingest contract (Segment HTTP Tracking API wire, camelCase). Request bodies are documented here from the
+ * schemas of shared/events.ts but parsed by the worker itself: text/plain beacons are JSON too, and each event is
+ * accepted or refused on its own, so one bad event never fails the batch.
+ */
+import { z } from '@hono/zod-openapi'
+import { named } from './named'
+import {
+  aliasEventSchema,
+  batchEnvelopeSchema,
+  eventSchema,
+  groupEventSchema,
+  identifyEventSchema,
+  MAX_BATCH_EVENTS,
+  pageEventSchema,
+  screenEventSchema,
+  trackEventSchema,
+  type EventType,
+} from '../events'
+
+const NOW = '2026-05-04T10:00:00.000Z'
+const TRACK = { type: 'track', event: 'Report Exported', userId: 'u_42', messageId: 'm-7f3a', timestamp: NOW, properties: { format: 'csv' }, context: { groupId: 'acme' } } as const
+
+export const segmentEventSchema = named(eventSchema, 'SegmentEvent', { example: TRACK })
+
+/** The body of `/v1/batch` (and `/v1/b`, `/v1/import`): up to 500 events, 32 KB each, 500 KB in all. */
+export const segmentBatchSchema = named(batchEnvelopeSchema.extend({ batch: z.array(segmentEventSchema).min(1).max(MAX_BATCH_EVENTS) }), 'SegmentBatch', { example: { writeKey: 'wk_demo', sentAt: NOW, batch: [TRACK, { type: 'group', userId: 'u_42', groupId: 'acme', traits: { name: 'Acme' }, timestamp: NOW }] },
+})
+
+const writeKey = batchEnvelopeSchema.shape.writeKey
+
+/** The component name of a single-event body: `SegmentTrack`… */
+export const singleEventComponent = (type: EventType) => `Segment${type[0].toUpperCase()}${type.slice(1)}`
+
+const single = (type: EventType, shape: z.ZodRawShape & { type: z.ZodType }) =>
+  z.object({ ...shape, type: shape.type.optional(), writeKey }).openapi(singleEventComponent(type))
+
+/** The body of a single-event endpoint (`/v1/track`, `/v1/t`…): one event, whose `type` the path implies. */
+export const singleEventSchemas: Record<EventType, z.ZodType> = {
+  identify: single('identify', identifyEventSchema.shape),
+  track: single('track', trackEventSchema.shape),
+  page: single('page', pageEventSchema.shape),
+  screen: single('screen', screenEventSchema.shape),
+  group: single('group', groupEventSchema.shape),
+  alias: single('alias', aliasEventSchema.shape),
+}
+
+export const rejectedEventSchema = z
+  .object({
+    /** Position of the event in `batch` (0 for a single-event endpoint). */
+    index: z.number().int().min(0),
+    messageId: z.string().optional(),
+    errors: z.array(z.string()),
+  })
+  .openapi('RejectedEvent', { example: { index: 1, messageId: 'm-7f3b', errors: ['userId: userId or anonymousId is required'] } })
+export type RejectedEvent = z.infer<typeof rejectedEventSchema>
+
+/** `accepted`: stored now; `duplicates`: messageIds already stored (retries); `rejected`: refused, with why. */
+export const ingestResultSchema = z
+  .object({
+    success: z.boolean(),
+    accepted: z.number().int().min(0),
+    duplicates: z.number().int().min(0),
+    rejected: z.array(rejectedEventSchema),
+  })
+  .openapi('IngestResult', { example: { success: true, accepted: 1, duplicates: 0, rejected: [{ index: 1, messageId: 'm-7f3b', errors: ['userId: userId or anonymousId is required'] }] } })
+export type IngestResult = z.infer<typeof ingestResultSchema>
