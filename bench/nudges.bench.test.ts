@@ -1,7 +1,8 @@
 import { env, SELF } from 'cloudflare:test'
 import { expect, it } from 'vitest'
-import { nudgeInputSchema } from '../shared/nudges'
+import { nudgeDefinitionSchema } from '../shared/nudges'
 import { newProject } from '../tests/worker/fixtures'
+import { toNudge } from '../worker/src/nudges/definition'
 import { upsertNudge } from '../worker/src/nudges/store'
 import { daysAgo } from '../worker/src/lib/days'
 
@@ -30,13 +31,13 @@ it('measures nudge decision latency with 10k users and 50 nudges', async () => {
   const kinds = ['banner', 'modal', 'checklist', 'nps', 'tooltip'] as const
   for (let i = 0; i < NUDGES; i++) {
     const kind = kinds[i % kinds.length]
-    const def = nudgeInputSchema.parse({
-      kind, title: { default: `n${i}` }, body: { default: 'b' }, priority: i, targetFeature: `f${i % 10}`,
+    const def = nudgeDefinitionSchema.parse({
+      kind, title: { default: `n${i}` }, body: { default: 'b' }, priority: i, target_feature: `f${i % 10}`,
       anchor: kind === 'tooltip' ? '#x' : undefined,
       steps: kind === 'checklist' ? [{ feature: 'f1', label: { default: 's' } }] : undefined,
-      targeting: { path: i % 2 ? '/app/**' : undefined, accountAttributes: i % 4 === 0 ? [{ attribute: 'plan', op: '==', value: 'trial' }] : undefined, minDaysSinceSignup: i % 3 },
+      targeting: { path: i % 2 ? '/app/**' : undefined, account_attributes: i % 4 === 0 ? [{ attribute: 'plan', op: '==', value: 'trial' }] : undefined, min_days_since_signup: i % 3 },
     })
-    await upsertNudge(env.DB, p.id, { ...def, key: `n${i}` }, now)
+    await upsertNudge(env.DB, p.id, toNudge(`n${i}`, def), now)
   }
   const times: number[] = []
   for (let r = -20; r < REQUESTS; r++) {

@@ -1,4 +1,8 @@
 /** Event names of nudge interactions: they travel through the normal ingest path. Plain constants (no zod). */
+import type { z } from 'zod'
+import type { dueNudgeSchema, dueNudgesSchema } from './api/nudges'
+import type { buttonActionSchema, nudgeKindSchema } from './nudges'
+
 export const NUDGE_EVENTS = {
   shown: '$nudge_shown',
   clicked: '$nudge_clicked',
@@ -10,25 +14,9 @@ export const NUDGE_EVENTS = {
 } as const
 export type NudgeAction = keyof typeof NUDGE_EVENTS
 
-export type NudgeKind = 'tooltip' | 'hotspot' | 'banner' | 'modal' | 'checklist' | 'nps'
-
-export type ButtonAction = { type: 'go'; path: string } | { type: 'dismiss' } | { type: 'snooze'; days: number } | { type: 'complete' }
-
+// Types only (erased from the widget's bundle): the shapes are the zod schemas of the nudge contract.
+export type NudgeKind = z.output<typeof nudgeKindSchema>
+export type ButtonAction = z.output<typeof buttonActionSchema>
 /** A nudge as the widget receives it from GET /v1/nudges: text already resolved to the user's locale. */
-export interface DueNudge {
-  key: string
-  kind: NudgeKind
-  anchor?: string
-  /** Shown only when this selector matches an element on the page. */
-  requires?: string
-  title: string
-  body: string
-  buttons: { label: string; action: ButtonAction }[]
-  steps?: { feature: string; label: string; done: boolean }[]
-}
-
-export interface NudgesResponse {
-  nudges: DueNudge[]
-  /** The project's theme: accent, bg, fg, radius, font, bgDark, fgDark. */
-  theme?: Record<string, string>
-}
+export type DueNudge = z.output<typeof dueNudgeSchema>
+export type NudgesResponse = z.output<typeof dueNudgesSchema>

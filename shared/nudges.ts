@@ -1,4 +1,4 @@
-/** Nudge definitions (admin API), validated so that a nudge that could never show is refused. */
+/** Nudge definitions (admin API, snake_case like the rest of /api/v1), validated so that a nudge that could never show is refused. */
 import { z } from 'zod'
 import { featureKeySchema } from './features'
 import { attributeConditionSchema } from './scoring'
@@ -23,43 +23,47 @@ export const nudgeTargetingSchema = z.object({
   /** Glob over the page path (`*` one segment, `**` any). */
   path: z.string().max(500).optional(),
   /** Shown only when an element matching this selector is on the page (checked by the widget). */
-  elementPresent: z.string().max(500).optional(),
-  userAttributes: z.array(attributeConditionSchema).max(10).optional(),
-  accountAttributes: z.array(attributeConditionSchema).max(10).optional(),
+  element_present: z.string().max(500).optional(),
+  user_attributes: z.array(attributeConditionSchema).max(10).optional(),
+  account_attributes: z.array(attributeConditionSchema).max(10).optional(),
   /** Behaviour over scoring metrics. */
-  featureNotUsed: featureKeySchema.optional(),
-  minDaysSinceSignup: z.number().int().min(0).max(3650).optional(),
-  maxBreadth: z.number().min(0).max(1).optional(),
-  maxHealthScore: z.number().min(0).max(100).optional(),
+  feature_not_used: featureKeySchema.optional(),
+  min_days_since_signup: z.number().int().min(0).max(3650).optional(),
+  max_breadth: z.number().min(0).max(1).optional(),
+  max_health_score: z.number().min(0).max(100).optional(),
   /** Account core breadth below this percentile of its segment (absolute `poor` anchor for cohorts under 20). */
-  breadthBelowSegmentPercentile: z.union([z.literal(25), z.literal(50), z.literal(75), z.literal(90)]).optional(),
+  breadth_below_segment_percentile: z.union([z.literal(25), z.literal(50), z.literal(75), z.literal(90)]).optional(),
 })
 export type NudgeTargeting = z.output<typeof nudgeTargetingSchema>
 
-export const nudgeInputSchema = z
-  .object({
-    kind: nudgeKindSchema,
-    anchor: z.string().min(1).max(500).optional(),
-    title: localizedText(200),
-    body: localizedText(2000),
-    buttons: z.array(z.object({ label: localizedText(60), action: buttonActionSchema })).max(3).default([]),
-    steps: z.array(z.object({ feature: featureKeySchema, label: localizedText(120) })).max(10).optional(),
-    targetFeature: featureKeySchema.optional(),
-    targeting: nudgeTargetingSchema.default({}),
-    priority: z.number().int().min(0).max(1000).default(100),
-    startAt: z.iso.datetime({ offset: true }).optional(),
-    endAt: z.iso.datetime({ offset: true }).optional(),
-    caps: z.object({ maxShows: z.number().int().min(1).max(1000).default(3), minDaysBetween: z.number().min(0).max(365).default(1) }).default({ maxShows: 3, minDaysBetween: 1 }),
-    holdout: z.object({ share: z.number().min(0).max(0.5).default(0.1), unit: z.enum(['account', 'user']).default('account') }).default({ share: 0.1, unit: 'account' }),
-    conversionDays: z.number().int().min(1).max(90).default(14),
-    active: z.boolean().default(true),
-  })
-  .superRefine((n, ctx) => {
-    if ((n.kind === 'tooltip' || n.kind === 'hotspot') && !n.anchor) ctx.addIssue({ code: 'custom', path: ['anchor'], message: `a ${n.kind} needs an anchor selector` })
-    if (n.kind === 'checklist' && !n.steps?.length) ctx.addIssue({ code: 'custom', path: ['steps'], message: 'a checklist needs steps' })
-    if (n.startAt && n.endAt && n.startAt >= n.endAt) ctx.addIssue({ code: 'custom', path: ['endAt'], message: 'endAt must be after startAt' })
-  })
-export type NudgeInput = z.input<typeof nudgeInputSchema>
-export type Nudge = z.output<typeof nudgeInputSchema> & { key: string }
-
 export const nudgeKeySchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'use lower-case letters, digits, and _ . -')
+
+const nudgeDefinitionFields = z.object({
+  kind: nudgeKindSchema,
+  anchor: z.string().min(1).max(500).optional(),
+  title: localizedText(200),
+  body: localizedText(2000),
+  buttons: z.array(z.object({ label: localizedText(60), action: buttonActionSchema })).max(3).default([]),
+  steps: z.array(z.object({ feature: featureKeySchema, label: localizedText(120) })).max(10).optional(),
+  target_feature: featureKeySchema.optional(),
+  targeting: nudgeTargetingSchema.default({}),
+  priority: z.number().int().min(0).max(1000).default(100),
+  start_at: z.iso.datetime({ offset: true }).optional(),
+  end_at: z.iso.datetime({ offset: true }).optional(),
+  caps: z.object({ max_shows: z.number().int().min(1).max(1000).default(3), min_days_between: z.number().min(0).max(365).default(1) }).default({ max_shows: 3, min_days_between: 1 }),
+  holdout: z.object({ share: z.number().min(0).max(0.5).default(0.1), unit: z.enum(['account', 'user']).default('account') }).default({ share: 0.1, unit: 'account' }),
+  conversion_days: z.number().int().min(1).max(90).default(14),
+  active: z.boolean().default(true),
+})
+
+export const nudgeDefinitionSchema = nudgeDefinitionFields.superRefine((n, ctx) => {
+  if ((n.kind === 'tooltip' || n.kind === 'hotspot') && !n.anchor) ctx.addIssue({ code: 'custom', path: ['anchor'], message: `a ${n.kind} needs an anchor selector` })
+  if (n.kind === 'checklist' && !n.steps?.length) ctx.addIssue({ code: 'custom', path: ['steps'], message: 'a checklist needs steps' })
+  if (n.start_at && n.end_at && n.start_at >= n.end_at) ctx.addIssue({ code: 'custom', path: ['end_at'], message: 'end_at must be after start_at' })
+})
+/** A definition as an admin sends it (defaults may be left out) and as it is stored and answered (defaults filled in). */
+export type NudgeDefinitionInput = z.input<typeof nudgeDefinitionSchema>
+export type NudgeDefinition = z.output<typeof nudgeDefinitionSchema>
+
+/** A stored nudge as the API answers it: its key and its definition with the defaults filled in. */
+export const storedNudgeSchema = nudgeDefinitionFields.extend({ key: nudgeKeySchema })

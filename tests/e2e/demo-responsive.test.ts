@@ -8,7 +8,7 @@ const browser = useBrowser()
 const admin = { authorization: 'Bearer sk_demo', 'content-type': 'application/json' }
 const t = (text: string) => ({ default: text })
 /** Nudges for this test's user only, so other e2e files never see them. */
-const forNina = { userAttributes: [{ attribute: 'name', op: '==', value: 'Nina Newcomer' }] }
+const forNina = { user_attributes: [{ attribute: 'name', op: '==', value: 'Nina Newcomer' }] }
 const NUDGES: Record<string, Record<string, unknown>> = {
   'rs-welcome': { kind: 'modal', priority: 900, title: t('Welcome to Ledgerly!'), body: t('Let\'s get you paid faster. **Three steps** and you are set up.'), targeting: { ...forNina, path: '/demo/dashboard' }, buttons: [{ label: t('Show me around'), action: { type: 'go', path: '/demo/invoices' } }] },
   'rs-checklist': { kind: 'checklist', priority: 100, title: t('Getting started'), body: t('Tick these off to finish setup.'), targeting: forNina, steps: [{ feature: 'invoice.create', label: t('Create your first invoice') }, { feature: 'customer.add', label: t('Add a customer') }] },

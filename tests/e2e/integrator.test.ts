@@ -99,7 +99,7 @@ describe('serving the widget to other origins', () => {
 
   it('runs when a host on another origin pins uptake.js with integrity=, and the loader pins the nudge chunk', async () => {
     await fetch(`${base}/api/v1/settings`, { method: 'PUT', headers: admin, body: JSON.stringify({ nudges: { max_per_session: 5, max_per_week: 50 } }) })
-    await fetch(`${base}/api/v1/nudges/sri-banner`, { method: 'PUT', headers: admin, body: JSON.stringify({ kind: 'banner', title: { default: 'Pinned' }, body: { default: 'Loaded with SRI' }, holdout: { share: 0 }, targeting: { userAttributes: [{ attribute: 'name', op: '==', value: 'sri-user' }] } }) })
+    await fetch(`${base}/api/v1/nudges/sri-banner`, { method: 'PUT', headers: admin, body: JSON.stringify({ kind: 'banner', title: { default: 'Pinned' }, body: { default: 'Loaded with SRI' }, holdout: { share: 0 }, targeting: { user_attributes: [{ attribute: 'name', op: '==', value: 'sri-user' }] } }) })
     try {
       const context = await browser().newContext()
       const page = await context.newPage()

@@ -36,7 +36,7 @@ afterAll(async () => {
 
 describe('nudges in a real browser', () => {
   it('shows a tooltip next to its anchor after a route change in the demo app', async () => {
-    await defineNudge('demo-export-tip', { kind: 'tooltip', anchor: '#export-csv', targetFeature: 'report.export', targeting: { path: '/demo/reports', userAttributes: [{ attribute: 'email', op: '==', value: 'bob@acme.test' }] }, body: { default: 'Export your **revenue** report as CSV' } })
+    await defineNudge('demo-export-tip', { kind: 'tooltip', anchor: '#export-csv', target_feature: 'report.export', targeting: { path: '/demo/reports', user_attributes: [{ attribute: 'email', op: '==', value: 'bob@acme.test' }] }, body: { default: 'Export your **revenue** report as CSV' } })
     const page = await browser().newPage()
     await page.goto(`${base}/demo`)
     await page.selectOption('#login-user', 'u_bob')
@@ -55,7 +55,7 @@ describe('nudges in a real browser', () => {
   })
 
   it('can be dismissed with the keyboard alone, and stays dismissed', async () => {
-    await defineNudge('kb-modal', { kind: 'modal', targeting: { ...onTestPage, userAttributes: [{ attribute: 'name', op: '==', value: 'kb-user' }] }, buttons: [{ label: { default: 'Later' }, action: { type: 'snooze', days: 3 } }] })
+    await defineNudge('kb-modal', { kind: 'modal', targeting: { ...onTestPage, user_attributes: [{ attribute: 'name', op: '==', value: 'kb-user' }] }, buttons: [{ label: { default: 'Later' }, action: { type: 'snooze', days: 3 } }] })
     const { context, page } = await visit('kb-user', 'kb-co')
     const dialog = nudgeHost(page, 'kb-modal').locator('[role="dialog"]')
     await dialog.waitFor()
@@ -75,7 +75,7 @@ describe('nudges in a real browser', () => {
   })
 
   it('ticks a checklist step when the feature is used', async () => {
-    await defineNudge('ck', { kind: 'checklist', targeting: { ...onTestPage, userAttributes: [{ attribute: 'name', op: '==', value: 'ck-user' }] }, steps: [{ feature: 'report.export', label: { default: 'Export a report' } }, { feature: 'invoice.send', label: { default: 'Send an invoice' } }] })
+    await defineNudge('ck', { kind: 'checklist', targeting: { ...onTestPage, user_attributes: [{ attribute: 'name', op: '==', value: 'ck-user' }] }, steps: [{ feature: 'report.export', label: { default: 'Export a report' } }, { feature: 'invoice.send', label: { default: 'Send an invoice' } }] })
     const { context, page } = await visit('ck-user', 'ck-co')
     const step = nudgeHost(page, 'ck').locator('[data-step="report.export"]')
     await step.waitFor()
@@ -87,7 +87,7 @@ describe('nudges in a real browser', () => {
   })
 
   it('delivers an NPS answer to the CS API, where the server aggregates it into the account survey NPS', async () => {
-    await defineNudge('nps', { kind: 'nps', title: { default: 'How likely are you to recommend us?' }, targeting: { ...onTestPage, userAttributes: [{ attribute: 'name', op: '==', value: 'nps-user' }] } })
+    await defineNudge('nps', { kind: 'nps', title: { default: 'How likely are you to recommend us?' }, targeting: { ...onTestPage, user_attributes: [{ attribute: 'name', op: '==', value: 'nps-user' }] } })
     const { context, page } = await visit('nps-user', 'nps-co')
     const card = nudgeHost(page, 'nps')
     await card.locator('button', { hasText: /^9$/ }).click()
@@ -106,7 +106,7 @@ describe('nudges in a real browser', () => {
   it('never shows a nudge to a held-out user', async () => {
     const users = Array.from({ length: 50 }, (_, i) => `held-${i}`)
     const held = users.find((u) => inHoldout(u, 'held-banner', 0.5))!
-    await defineNudge('held-banner', { kind: 'banner', holdout: { share: 0.5, unit: 'user' }, targeting: { ...onTestPage, userAttributes: [{ attribute: 'name', op: '==', value: held }] } })
+    await defineNudge('held-banner', { kind: 'banner', holdout: { share: 0.5, unit: 'user' }, targeting: { ...onTestPage, user_attributes: [{ attribute: 'name', op: '==', value: held }] } })
     const requests: string[] = []
     const { context, page } = await visit(held, 'held-co', requests)
     await page.waitForTimeout(3000)
@@ -117,7 +117,7 @@ describe('nudges in a real browser', () => {
 
   it('renders a nudge body with <script> and onerror= as text, never executing it', async () => {
     const evil = 'Hi <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> **bold**'
-    await defineNudge('xss', { kind: 'banner', body: { default: evil }, targeting: { ...onTestPage, userAttributes: [{ attribute: 'name', op: '==', value: 'xss-user' }] } })
+    await defineNudge('xss', { kind: 'banner', body: { default: evil }, targeting: { ...onTestPage, user_attributes: [{ attribute: 'name', op: '==', value: 'xss-user' }] } })
     const { context, page } = await visit('xss-user', 'xss-co')
     const banner = nudgeHost(page, 'xss').locator('.banner')
     await banner.waitFor()
@@ -130,7 +130,7 @@ describe('nudges in a real browser', () => {
   })
 
   it('anchors in a scroll container, an open shadow root, a modal dialog and a late render, and reports a missing one', async () => {
-    const targeting = { path: '/test-pages/anchors', userAttributes: [{ attribute: 'name', op: '==', value: 'anchor-user' }] }
+    const targeting = { path: '/test-pages/anchors', user_attributes: [{ attribute: 'name', op: '==', value: 'anchor-user' }] }
     for (const [key, anchor] of [['hs-scroll', '#in-scroll'], ['hs-shadow', '#in-shadow'], ['hs-late', '#late'], ['hs-never', '#never']]) {
       await defineNudge(key, { kind: 'hotspot', anchor, targeting })
     }

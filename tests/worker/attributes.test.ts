@@ -108,7 +108,7 @@ describe('admin-owned account attributes', () => {
   it('keeps forged attributes out of nudge targeting', async () => {
     const p = await busyProject('nudge-attrs')
     await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ nudges: { max_per_session: 5, max_per_week: 20 } }) })
-    const nudge = { kind: 'banner', title: { default: 'VIP' }, body: { default: 'b' }, holdout: { share: 0 }, targeting: { accountAttributes: [{ attribute: 'arr', op: '>=', value: 100000 }] } }
+    const nudge = { kind: 'banner', title: { default: 'VIP' }, body: { default: 'b' }, holdout: { share: 0 }, targeting: { account_attributes: [{ attribute: 'arr', op: '>=', value: 100000 }] } }
     expect((await api('/nudges/vip', p.adminKey, { method: 'PUT', body: JSON.stringify(nudge) })).status).toBe(201)
     const due = async () => (await (await SELF.fetch(`http://uptake.test/v1/nudges?writeKey=${p.writeKey}&userId=u1`)).json<{ nudges: { key: string }[] }>()).nudges.map((n) => n.key)
     await group(p, { arr: 5_000_000 })

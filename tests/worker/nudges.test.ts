@@ -7,7 +7,7 @@ const put = (key: string, body: unknown) => api(`/nudges/${key}`, p.adminKey, { 
 const due = async (userId: string, extra = '') => {
   const res = await SELF.fetch(`http://uptake.test/v1/nudges?writeKey=${p.writeKey}&userId=${userId}${extra}`)
   expect(res.status).toBe(200)
-  return (await res.json<{ nudges: { key: string; title: string; steps?: { feature: string; done: boolean }[] }[] }>()).nudges
+  return (await res.json<{ nudges: { key: string; title: string; requires?: string; steps?: { feature: string; done: boolean }[] }[] }>()).nudges
 }
 /** Users ingest has seen: GET /v1/nudges answers nothing for anyone else. */
 const seen = async (...userIds: string[]) => {
@@ -25,14 +25,14 @@ beforeAll(async () => {
 
 describe('nudge definitions', () => {
   it('accepts a valid nudge and lists it', async () => {
-    const res = await put('export-tip', banner({ targetFeature: 'report.export' }))
+    const res = await put('export-tip', banner({ target_feature: 'report.export' }))
     expect(res.status).toBe(201)
     const list = await (await api('/nudges', p.readKey)).json<{ nudges: { key: string }[] }>()
     expect(list.nudges.map((n) => n.key)).toContain('export-tip')
   })
 
   it.each([
-    ['an unknown target feature', banner({ targetFeature: 'nope' }), /unknown feature .{0,2}nope/],
+    ['an unknown target feature', banner({ target_feature: 'nope' }), /unknown feature .{0,2}nope/],
     ['an anchor Uptake cannot check', { ...banner(), kind: 'tooltip', anchor: 'div:::weird((' }, /anchor/],
     ['a tooltip without anchor', { ...banner(), kind: 'tooltip' }, /anchor/],
     ['a checklist step on an unknown feature', { ...banner(), kind: 'checklist', steps: [{ feature: 'ghost', label: { default: 'x' } }] }, /ghost/],
@@ -42,6 +42,35 @@ describe('nudge definitions', () => {
     expect(JSON.stringify(await res.json())).toMatch(message)
   })
 
+  it('takes and answers the definition in snake_case, defaults filled in, 201 then 200', async () => {
+    const body = banner({ target_feature: 'report.export', targeting: { element_present: '#reports', feature_not_used: 'report.export', min_days_since_signup: 0 }, caps: { max_shows: 2 }, conversion_days: 7 })
+    const created = await put('snake', body)
+    expect(created.status).toBe(201)
+    expect((await put('snake', body)).status).toBe(200)
+    const { nudge } = await (await api('/nudges/snake', p.readKey)).json<{ nudge: Record<string, unknown> }>()
+    expect(nudge).toMatchObject({ key: 'snake', target_feature: 'report.export', conversion_days: 7, caps: { max_shows: 2, min_days_between: 1 }, targeting: { element_present: '#reports', feature_not_used: 'report.export' } })
+    expect(JSON.stringify(nudge)).not.toMatch(/[a-z][A-Z]/)
+  })
+
+  it('refuses the camelCase field names of 0.1 as unknown fields', async () => {
+    const res = await put('camel', banner({ targetFeature: 'report.export', caps: { maxShows: 2 } }))
+    expect(res.status).toBe(400)
+    const { error } = await res.json<{ error: { code: string; details: { unknown: string[] } } }>()
+    expect(error.code).toBe('unknown_fields')
+    expect(error.details.unknown).toEqual(expect.arrayContaining(['targetFeature', 'caps.maxShows']))
+  })
+
+  it('still loads a definition stored in camelCase before 0.2, for the API and for the widget', async () => {
+    const legacy = { kind: 'banner', title: { default: 'Old', 'pt-BR': 'Velho' }, body: { default: 'b' }, targetFeature: 'invoice.send', targeting: { elementPresent: '#legacy', minDaysSinceSignup: 0 }, caps: { maxShows: 5, minDaysBetween: 0 }, holdout: { share: 0, unit: 'user' }, conversionDays: 9, priority: 100, buttons: [], active: true }
+    await env.DB.prepare("INSERT INTO nudges (project_id, key, kind, definition_json, active, created_at, updated_at) VALUES (?1, 'legacy', 'banner', ?2, 1, 0, 0)").bind(p.id, JSON.stringify(legacy)).run()
+    const { nudge } = await (await api('/nudges/legacy', p.readKey)).json<{ nudge: Record<string, unknown> }>()
+    expect(nudge).toMatchObject({ target_feature: 'invoice.send', conversion_days: 9, caps: { max_shows: 5, min_days_between: 0 }, targeting: { element_present: '#legacy' }, title: { 'pt-BR': 'Velho' } })
+    await seen('u-legacy')
+    const shown = (await due('u-legacy', '&locale=pt-BR')).find((n) => n.key === 'legacy')
+    expect(shown).toMatchObject({ title: 'Velho', requires: '#legacy' })
+    await api('/nudges/legacy', p.adminKey, { method: 'DELETE' })
+  })
+
   it('does not let a read key write nudges', async () => {
     expect((await api('/nudges/x', p.readKey, { method: 'PUT', body: JSON.stringify(banner()) })).status).toBe(403)
   })
@@ -49,7 +78,7 @@ describe('nudge definitions', () => {
 
 describe('GET /v1/nudges', () => {
   it('returns due nudges in the user locale, and remembers dismissal on the server', async () => {
-    await put('export-tip', banner({ targetFeature: 'report.export' }))
+    await put('export-tip', banner({ target_feature: 'report.export' }))
     await seen('u-dismiss')
     expect((await due('u-dismiss', '&locale=fr-CA')).map((n) => n.title)).toContain('Essayez')
     const dismissal = { writeKey: p.writeKey, batch: [track('u-dismiss', '$nudge_shown', { properties: { nudge: 'export-tip' } }), track('u-dismiss', '$nudge_dismissed', { properties: { nudge: 'export-tip' } })] }
@@ -101,7 +130,7 @@ describe('GET /v1/nudges', () => {
 
 describe('conversion and lift', () => {
   it('computes conversion of shown vs holdout users with the lift and its interval', async () => {
-    await put('lift-test', banner({ targetFeature: 'invoice.send', conversionDays: 14 }))
+    await put('lift-test', banner({ target_feature: 'invoice.send', conversion_days: 14 }))
     const now = Date.now()
     const exposed = now - 10 * 86_400_000
     const rows: [string, string][] = []

@@ -32,8 +32,8 @@ async function seedProject(project: TestProject) {
   expect((await api(`/features/${KNOWN.feature}`, project.adminKey, { method: 'PUT', body: JSON.stringify(feature) })).status).toBeLessThan(300)
   // a nudge targeting account attributes makes GET /v1/nudges read the traits a write key can set
   const nudge = {
-    kind: 'banner', title: { default: 'Export' }, body: { default: 'Try it' }, targetFeature: KNOWN.feature, holdout: { share: 0.5 },
-    targeting: { accountAttributes: [{ attribute: 'plan', op: '==', value: 'trial' }, { attribute: 'arr', op: '>', value: 10 }] },
+    kind: 'banner', title: { default: 'Export' }, body: { default: 'Try it' }, target_feature: KNOWN.feature, holdout: { share: 0.5 },
+    targeting: { account_attributes: [{ attribute: 'plan', op: '==', value: 'trial' }, { attribute: 'arr', op: '>', value: 10 }] },
   }
   expect((await api(`/nudges/${KNOWN.nudge}`, project.adminKey, { method: 'PUT', body: JSON.stringify(nudge) })).status).toBeLessThan(300)
   expect((await api('/scoring/run', project.adminKey, { method: 'POST', body: '{}' })).status).toBe(200)
@@ -61,7 +61,7 @@ const EXAMPLES: Record<string, unknown> = {
   'PUT /api/v1/settings': { capture: { session_timeout_minutes: 30, strip_query_params: ['token'], capture_clicks: true }, nudges: { max_per_session: 1, max_per_week: 3, theme: { accent: '#123456' } }, alerts: { cooldown_days: 7 } },
   'PUT /api/v1/features/:key': { name: 'Export', kind: 'feature', core: true, rules: [{ match: 'event', event: 'Report Exported' }, { match: 'click', selector: 'main .toolbar button.export', path: '/reports/**' }] },
   'PATCH /api/v1/features/:key': { name: 'Export', core: false },
-  'PUT /api/v1/nudges/:key': { kind: 'checklist', title: { default: 'Start' }, body: { default: 'Go' }, steps: [{ feature: KNOWN.feature, label: { default: 'Export' } }], targeting: { accountAttributes: [{ attribute: 'arr', op: '>', value: 5 }], segments: ['smb'] }, caps: { maxShows: 2 } },
+  'PUT /api/v1/nudges/:key': { kind: 'checklist', title: { default: 'Start' }, body: { default: 'Go' }, steps: [{ feature: KNOWN.feature, label: { default: 'Export' } }], targeting: { account_attributes: [{ attribute: 'arr', op: '>', value: 5 }], segments: ['smb'] }, caps: { max_shows: 2 } },
   'PUT /api/v1/scoring/config': DEFAULT_CONFIG,
   'POST /api/v1/scoring/run': { at: new Date(Date.now() - 3 * 86_400_000).toISOString() },
   'PATCH /api/v1/accounts/:accountId': { arr: 1200, seats: 5, plan: 'team', renewal_date: '2027-01-01', nps: 30 },

@@ -44,7 +44,7 @@ describe('wrongly typed attributes from the write key', () => {
     const config = await (await api('/scoring/config', p.adminKey)).json<{ config: { segments: unknown[] } }>()
     const segments = [{ key: 'paying', name: 'Paying', all: [{ attribute: 'mrr', op: '>=', value: 100 }, { attribute: 'plan', op: 'in', value: ['pro'] }] }, ...config.config.segments]
     expect((await api('/scoring/config', p.adminKey, { method: 'PUT', body: JSON.stringify({ ...config.config, segments }) })).status).toBe(200)
-    const nudge = { kind: 'banner', title: { default: 'Upgrade' }, body: { default: 'b' }, holdout: { share: 0 }, targeting: { accountAttributes: [{ attribute: 'plan', op: '==', value: 'trial' }, { attribute: 'mrr', op: '<', value: 10 }] } }
+    const nudge = { kind: 'banner', title: { default: 'Upgrade' }, body: { default: 'b' }, holdout: { share: 0 }, targeting: { account_attributes: [{ attribute: 'plan', op: '==', value: 'trial' }, { attribute: 'mrr', op: '<', value: 10 }] } }
     expect((await api('/nudges/trial', p.adminKey, { method: 'PUT', body: JSON.stringify(nudge) })).status).toBe(201)
     const res = await run(p)
     expect(res.status).toBe(200)

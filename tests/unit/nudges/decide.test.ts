@@ -1,16 +1,15 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { nudgeInputSchema, type Nudge } from '../../../shared/nudges'
+import { nudgeDefinitionSchema } from '../../../shared/nudges'
 import { decideNudges, type DecisionAccount, type DecisionHistory, type DecisionMetrics, type NudgeState } from '../../../worker/src/nudges/decide'
+import { toNudge, type Nudge } from '../../../worker/src/nudges/definition'
 import { fnv1a, inHoldout } from '../../../worker/src/nudges/holdout'
 import { conversionLift } from '../../../worker/src/nudges/lift'
 
 const NOW = Date.parse('2026-06-01T12:00:00Z')
 const DAY = 86_400_000
-const nudge = (key: string, extra: Record<string, unknown> = {}): Nudge => ({
-  key,
-  ...nudgeInputSchema.parse({ kind: 'banner', title: { default: key }, body: { default: 'b' }, holdout: { share: 0 }, ...extra }),
-})
+const nudge = (key: string, extra: Record<string, unknown> = {}): Nudge =>
+  toNudge(key, nudgeDefinitionSchema.parse({ kind: 'banner', title: { default: key }, body: { default: 'b' }, holdout: { share: 0 }, ...extra }))
 const user = { id: 'u1', traits: { role: 'admin' }, firstSeen: NOW - 30 * DAY }
 const account: DecisionAccount = { id: 'a1', traits: { plan: 'team' }, segment: 'low_touch', band: 'yellow', healthScore: 55, breadth: 0.2, breadthCutoff: 0.3 }
 const metrics: DecisionMetrics = { usedFeatures: new Set(['used']), adoptedFeatures: new Set(['adopted']), breadth: 0.3 }
@@ -24,24 +23,24 @@ const decide = (ns: Nudge[], h = history(), path = '/x', c = caps) => decideNudg
 describe('decideNudges: eligibility', () => {
   it.each([
     ['an inactive nudge', { active: false }, false],
-    ['a nudge not started yet', { startAt: '2026-06-02T00:00:00Z' }, false],
-    ['an ended nudge', { endAt: '2026-05-01T00:00:00Z' }, false],
+    ['a nudge not started yet', { start_at: '2026-06-02T00:00:00Z' }, false],
+    ['an ended nudge', { end_at: '2026-05-01T00:00:00Z' }, false],
     ['another path', { targeting: { path: '/reports/**' } }, false],
     ['the matching path', { targeting: { path: '/x' } }, true],
     ['another segment', { targeting: { segments: ['high_touch'] } }, false],
     ['the account segment', { targeting: { segments: ['low_touch'] } }, true],
     ['another band', { targeting: { bands: ['red'] } }, false],
-    ['a user attribute that holds', { targeting: { userAttributes: [{ attribute: 'role', op: '==', value: 'admin' }] } }, true],
-    ['an account attribute that fails', { targeting: { accountAttributes: [{ attribute: 'plan', op: '==', value: 'business' }] } }, false],
-    ['a feature the user already used', { targeting: { featureNotUsed: 'used' } }, false],
-    ['a feature not used yet', { targeting: { featureNotUsed: 'other' } }, true],
-    ['too early after signup', { targeting: { minDaysSinceSignup: 60 } }, false],
-    ['breadth below the threshold', { targeting: { maxBreadth: 0.5 } }, true],
-    ['breadth above the threshold', { targeting: { maxBreadth: 0.2 } }, false],
-    ['health above the threshold', { targeting: { maxHealthScore: 40 } }, false],
-    ['breadth below the segment cutoff', { targeting: { breadthBelowSegmentPercentile: 25 } }, true],
-    ['a target feature already adopted', { targetFeature: 'adopted' }, false],
-    ['a target feature not adopted', { targetFeature: 'used' }, true],
+    ['a user attribute that holds', { targeting: { user_attributes: [{ attribute: 'role', op: '==', value: 'admin' }] } }, true],
+    ['an account attribute that fails', { targeting: { account_attributes: [{ attribute: 'plan', op: '==', value: 'business' }] } }, false],
+    ['a feature the user already used', { targeting: { feature_not_used: 'used' } }, false],
+    ['a feature not used yet', { targeting: { feature_not_used: 'other' } }, true],
+    ['too early after signup', { targeting: { min_days_since_signup: 60 } }, false],
+    ['breadth below the threshold', { targeting: { max_breadth: 0.5 } }, true],
+    ['breadth above the threshold', { targeting: { max_breadth: 0.2 } }, false],
+    ['health above the threshold', { targeting: { max_health_score: 40 } }, false],
+    ['breadth below the segment cutoff', { targeting: { breadth_below_segment_percentile: 25 } }, true],
+    ['a target feature already adopted', { target_feature: 'adopted' }, false],
+    ['a target feature not adopted', { target_feature: 'used' }, true],
   ])('%s → shown: %s', (_n, extra, shown) => {
     expect(decide([nudge('n', extra)])).toEqual(shown ? ['n:show'] : [])
   })
@@ -49,7 +48,7 @@ describe('decideNudges: eligibility', () => {
 
 describe('decideNudges: segment-relative breadth', () => {
   it('needs the account breadth under the cutoff, and both to be known', () => {
-    const n = nudge('n', { targeting: { breadthBelowSegmentPercentile: 25 } })
+    const n = nudge('n', { targeting: { breadth_below_segment_percentile: 25 } })
     const run = (a: Partial<DecisionAccount>) => decideNudges(user, { ...account, ...a }, metrics, [n], history(), NOW, { path: '/', caps }).length
     expect(run({ breadth: 0.4 })).toBe(0)
     expect(run({ breadth: null })).toBe(0)
@@ -144,7 +143,7 @@ describe('nudge definitions', () => {
     [{ kind: 'banner', title: { en: 't' }, body: { default: 'b' } }, /default/],
     [{ kind: 'banner', title: { default: 't' }, body: { default: 'b' }, holdout: { share: 0.9 } }, /share/],
   ])('refuses %j', (input, message) => {
-    const r = nudgeInputSchema.safeParse(input)
+    const r = nudgeDefinitionSchema.safeParse(input)
     expect(r.success).toBe(false)
     expect(JSON.stringify(r.error?.issues)).toMatch(message)
   })

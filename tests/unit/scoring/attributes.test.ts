@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { nudgeInputSchema } from '../../../shared/nudges'
+import { nudgeDefinitionSchema } from '../../../shared/nudges'
 import { decideNudges } from '../../../worker/src/nudges/decide'
+import { toNudge } from '../../../worker/src/nudges/definition'
 import type { ScoringInputs } from '../../../worker/src/scoring/inputs'
 import { DAY_MS } from '../../../worker/src/lib/days'
 import { accountNps, dateAttr, effectiveAttributes, numberAttr, parseAttributes, scalarAttr, stringAttr } from '../../../worker/src/scoring/attributes'
@@ -116,7 +117,7 @@ describe('scoreProject with poisoned account attributes', () => {
 
 describe('nudge targeting on poisoned account attributes', () => {
   it('does not throw and does not match', () => {
-    const n = { key: 'n', ...nudgeInputSchema.parse({ kind: 'banner', title: { default: 'n' }, body: { default: 'b' }, holdout: { share: 0 }, targeting: { accountAttributes: [{ attribute: 'arr', op: '>', value: 1 }, { attribute: 'plan', op: '==', value: 'trial' }] } }) }
+    const n = toNudge('n', nudgeDefinitionSchema.parse({ kind: 'banner', title: { default: 'n' }, body: { default: 'b' }, holdout: { share: 0 }, targeting: { account_attributes: [{ attribute: 'arr', op: '>', value: 1 }, { attribute: 'plan', op: '==', value: 'trial' }] } }))
     const account = { id: 'a', traits: { arr: POISON, plan: ['trial'] }, segment: null, band: null, healthScore: null }
     const decisions = decideNudges({ id: 'u', traits: { role: POISON }, firstSeen: 0 }, account, { usedFeatures: new Set(), adoptedFeatures: new Set(), breadth: null }, [n], { states: new Map(), shownThisSession: 0, shownLast7Days: 0, inSession: new Set() }, NOW, { path: '/', caps: { maxPerSession: 1, maxPerWeek: 3 } })
     expect(decisions).toEqual([])

@@ -14,15 +14,15 @@ type SnakeCase<S extends string, Acc extends string = ''> = S extends `${infer C
   : Acc
 
 /** `T` with every key camelCased, at any depth (the domain type of a snake_case document). */
-export type CamelKeys<T> = T extends readonly (infer U)[]
-  ? CamelKeys<U>[]
+export type CamelKeys<T> = T extends readonly unknown[]
+  ? { [I in keyof T]: CamelKeys<T[I]> }
   : T extends object
     ? { [K in keyof T as K extends string ? CamelCase<K> : K]: CamelKeys<T[K]> }
     : T
 
 /** `T` with every key snake_cased, at any depth (the wire or stored form of a camelCase domain object). */
-export type SnakeKeys<T> = T extends readonly (infer U)[]
-  ? SnakeKeys<U>[]
+export type SnakeKeys<T> = T extends readonly unknown[]
+  ? { [I in keyof T]: SnakeKeys<T[I]> }
   : T extends object
     ? { [K in keyof T as K extends string ? SnakeCase<K> : K]: SnakeKeys<T[K]> }
     : T

@@ -1,7 +1,8 @@
-import type { Nudge } from '../../../shared/nudges'
 import { pathMatches } from '../../../shared/path-pattern'
 import type { Segment } from '../../../shared/scoring'
+import { DAY_MS } from '../lib/days'
 import { segmentOf } from '../scoring'
+import type { Nudge } from './definition'
 import { inHoldout } from './holdout'
 
 export interface NudgeState {
@@ -53,7 +54,6 @@ export interface DecisionHistory {
 
 export type Decision = { nudge: Nudge; outcome: 'show' } | { nudge: Nudge; outcome: 'holdout' }
 
-const DAY = 86_400_000
 const OVERLAYS = new Set(['modal', 'tooltip', 'nps'])
 
 function attrsMatch(attrs: Record<string, unknown>, conditions: Segment['all'] | undefined): boolean {
@@ -69,7 +69,7 @@ export function targets(n: Nudge, user: DecisionUser, account: DecisionAccount |
   if (t.bands?.length && !t.bands.includes((account?.band ?? 'insufficient_data') as never)) return false
   if (!attrsMatch(user.traits, t.userAttributes) || !attrsMatch(account?.traits ?? {}, t.accountAttributes)) return false
   if (t.featureNotUsed && m.usedFeatures.has(t.featureNotUsed)) return false
-  if (t.minDaysSinceSignup !== undefined && (now - user.firstSeen) / DAY < t.minDaysSinceSignup) return false
+  if (t.minDaysSinceSignup !== undefined && (now - user.firstSeen) / DAY_MS < t.minDaysSinceSignup) return false
   if (t.maxBreadth !== undefined && (m.breadth === null || m.breadth > t.maxBreadth)) return false
   if (t.maxHealthScore !== undefined && (account?.healthScore == null || account.healthScore > t.maxHealthScore)) return false
   if (t.breadthBelowSegmentPercentile !== undefined && !(account?.breadth != null && account.breadthCutoff != null && account.breadth < account.breadthCutoff)) return false
@@ -83,7 +83,7 @@ export function stateAllows(n: Nudge, s: NudgeState | undefined, now: number, in
   if (s.completedAt || s.dismissedAt || (s.snoozedUntil && s.snoozedUntil > now)) return false
   if (inSession) return true
   if (s.shows >= n.caps.maxShows) return false
-  return !(s.lastShownAt && now - s.lastShownAt < n.caps.minDaysBetween * DAY)
+  return !(s.lastShownAt && now - s.lastShownAt < n.caps.minDaysBetween * DAY_MS)
 }
 
 /**

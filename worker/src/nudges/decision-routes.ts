@@ -1,64 +1,61 @@
-import { Hono } from 'hono'
 import { cors } from 'hono/cors'
-import { z } from 'zod'
+import { dueNudgesSchema, nudgeDecisionQueryShape } from '../../../shared/api/nudges'
 import { assertWriteKey, resolveKey } from '../http/auth'
-import { breadthCutoff } from './breadth-cutoff'
-import { verifiedUser } from '../projects'
+import { auth, createRoute, createRouter, errorResponses, jsonResponse, querySchema } from '../http/openapi'
+import { loadProjectSettings, verifiedUser } from '../projects'
 import { loadDecisionContext } from './context-store'
-import { listNudges, recordHoldout, userNudgeStates } from './store'
-import { loadProjectSettings } from '../projects'
-import type { AppEnv } from '../http/env'
-import { validateQuery } from '../http/validate'
 import { decideNudges } from './decide'
 import { presentNudge } from './present'
-
-const query = {
-  writeKey: z.string().max(200),
-  userId: z.string().min(1).max(200),
-  path: z.string().max(2000).default('/'),
-  session: z.string().max(100).optional(),
-  locale: z.string().max(35).default('default'),
-  /** hex(HMAC-SHA256(identity secret, userId)) from the vendor's backend; required when the project turns verification on. */
-  userHash: z.string().max(128).optional(),
-}
+import { listNudges, recordHoldout, userNudgeStates } from './store'
 
 /**
  * Public: the nudges this user should see now (write key + user id, from the widget). A user the caller
  * cannot prove (unknown to ingest, or without a valid user hash when verification is required) gets the
  * same answer as a user with no nudges, and nothing is stored for them.
  */
-export const nudgeDecisionRoutes = new Hono<AppEnv>()
+export const nudgeDecisionRoutes = createRouter()
 
 nudgeDecisionRoutes.use('*', cors({ origin: '*', maxAge: 86400 }))
 
-nudgeDecisionRoutes.get('/', validateQuery(query), async (c) => {
-  const q = c.req.valid('query')
-  const { projectId } = assertWriteKey(await resolveKey(c.env.DB, q.writeKey))
-  const now = Date.now()
-  const [nudges, settings] = await Promise.all([listNudges(c.env.DB, projectId, true), loadProjectSettings(c.env.DB, projectId)])
-  c.header('Cache-Control', 'private, max-age=15')
-  const nothing = () => c.json({ nudges: [], theme: settings.nudges.theme })
-  if (!nudges.length) return nothing()
-  if (settings.identity.verification === 'required' && !(await verifiedUser(c.env.DB, projectId, q.userId, q.userHash, now))) return nothing()
-  const [ctx, stored] = await Promise.all([
-    loadDecisionContext(c.env.DB, projectId, q.userId, now, settings.attributes.protected),
-    userNudgeStates(c.env.DB, projectId, q.userId, now),
-  ])
-  if (!ctx) return nothing()
-  const percentile = nudges.find((n) => n.targeting.breadthBelowSegmentPercentile)?.targeting.breadthBelowSegmentPercentile
-  if (percentile && ctx.account) ctx.account.breadthCutoff = await breadthCutoff(c.env.DB, projectId, ctx.account.segment, percentile)
-  const inSession = new Set([...stored.sessions].filter(([, s]) => q.session && s === q.session).map(([k]) => k))
-  const decisions = decideNudges(ctx.user, ctx.account, ctx.metrics, nudges, {
-    states: stored.states, inSession, shownThisSession: inSession.size, shownLast7Days: stored.shownLast7Days,
-  }, now, { path: q.path, caps: settings.nudges })
-  const newHoldouts = decisions.filter((d) => d.outcome === 'holdout' && !stored.holdouts.has(d.nudge.key))
-  if (newHoldouts.length) {
-    // caught: a busy database after the answer must not surface as an unhandled rejection (the next request records it)
-    c.executionCtx.waitUntil(c.env.DB.batch(newHoldouts.map((d) => recordHoldout(c.env.DB, projectId, q.userId, ctx.account?.id ?? null, d.nudge.key, now)))
-      .catch((e) => console.warn('holdout not recorded', String((e as Error)?.message ?? e))))
-  }
-  return c.json({
-    nudges: decisions.filter((d) => d.outcome === 'show').map((d) => presentNudge(d.nudge, q.locale, ctx.metrics.usedFeatures)),
-    theme: settings.nudges.theme,
-  })
-})
+nudgeDecisionRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/',
+    tags: ['nudges'],
+    summary: 'The nudges a user should see now, in the widget’s camelCase wire',
+    description: 'Called by the widget. An unknown or unverified user gets the answer of a user with no nudges.',
+    security: auth.write,
+    request: { query: querySchema(nudgeDecisionQueryShape) },
+    responses: { 200: jsonResponse(dueNudgesSchema, 'Nudges to show, in priority order, and the project theme'), ...errorResponses() },
+  }),
+  async (c) => {
+    const q = c.req.valid('query')
+    const { projectId } = assertWriteKey(await resolveKey(c.env.DB, q.writeKey))
+    const now = Date.now()
+    const [nudges, settings] = await Promise.all([listNudges(c.env.DB, projectId, true), loadProjectSettings(c.env.DB, projectId)])
+    c.header('Cache-Control', 'private, max-age=15')
+    const nothing = () => c.json({ nudges: [], theme: settings.nudges.theme }, 200)
+    if (!nudges.length) return nothing()
+    if (settings.identity.verification === 'required' && !(await verifiedUser(c.env.DB, projectId, q.userId, q.userHash, now))) return nothing()
+    const percentile = nudges.find((n) => n.targeting.breadthBelowSegmentPercentile)?.targeting.breadthBelowSegmentPercentile
+    const [ctx, stored] = await Promise.all([
+      loadDecisionContext(c.env.DB, projectId, q.userId, now, settings.attributes.protected, percentile),
+      userNudgeStates(c.env.DB, projectId, q.userId, now),
+    ])
+    if (!ctx) return nothing()
+    const inSession = new Set([...stored.sessions].filter(([, s]) => q.session && s === q.session).map(([k]) => k))
+    const decisions = decideNudges(ctx.user, ctx.account, ctx.metrics, nudges, {
+      states: stored.states, inSession, shownThisSession: inSession.size, shownLast7Days: stored.shownLast7Days,
+    }, now, { path: q.path, caps: settings.nudges })
+    const newHoldouts = decisions.filter((d) => d.outcome === 'holdout' && !stored.holdouts.has(d.nudge.key))
+    if (newHoldouts.length) {
+      // caught: a busy database after the answer must not surface as an unhandled rejection (the next request records it)
+      c.executionCtx.waitUntil(c.env.DB.batch(newHoldouts.map((d) => recordHoldout(c.env.DB, projectId, q.userId, ctx.account?.id ?? null, d.nudge.key, now)))
+        .catch((e) => console.warn('holdout not recorded', String((e as Error)?.message ?? e))))
+    }
+    return c.json({
+      nudges: decisions.filter((d) => d.outcome === 'show').map((d) => presentNudge(d.nudge, q.locale, ctx.metrics.usedFeatures)),
+      theme: settings.nudges.theme,
+    }, 200)
+  },
+)

@@ -1,8 +1,7 @@
 import { NUDGE_EVENTS } from '../../../shared/nudge-events'
 import { netPromoterScore, type NudgeInteraction } from './interactions'
 import { SURVEY_NPS } from '../scoring'
-
-const DAY = 86_400_000
+import { DAY_MS } from '../lib/days'
 
 function statement(db: D1Database, projectId: string, i: NudgeInteraction): D1PreparedStatement {
   const key = [projectId, i.userId, i.nudge] as const
@@ -21,7 +20,7 @@ function statement(db: D1Database, projectId: string, i: NudgeInteraction): D1Pr
     case 'dismissed':
       return db.prepare('UPDATE nudge_states SET dismissed_at = ?4 WHERE project_id = ?1 AND user_id = ?2 AND nudge_key = ?3').bind(...key, i.ts)
     case 'snoozed':
-      return db.prepare('UPDATE nudge_states SET snoozed_until = ?4 WHERE project_id = ?1 AND user_id = ?2 AND nudge_key = ?3').bind(...key, i.ts + i.snoozeDays * DAY)
+      return db.prepare('UPDATE nudge_states SET snoozed_until = ?4 WHERE project_id = ?1 AND user_id = ?2 AND nudge_key = ?3').bind(...key, i.ts + i.snoozeDays * DAY_MS)
     case 'completed':
     case 'answered':
       return db.prepare('UPDATE nudge_states SET completed_at = COALESCE(completed_at, ?4) WHERE project_id = ?1 AND user_id = ?2 AND nudge_key = ?3').bind(...key, i.ts)
@@ -51,7 +50,7 @@ export async function applyNudgeInteractions(db: D1Database, projectId: string, 
            FROM events WHERE project_id = ?1 AND account_id = ?2 AND name = ?3 AND ts >= ?4
          ) WHERE latest = 1`,
       )
-      .bind(projectId, account, NUDGE_EVENTS.answered, now - 90 * DAY)
+      .bind(projectId, account, NUDGE_EVENTS.answered, now - 90 * DAY_MS)
       .all<{ score: unknown }>()
     const nps = netPromoterScore(results.flatMap((r) => (typeof r.score === 'number' && Number.isInteger(r.score) && r.score >= 0 && r.score <= 10 ? [r.score] : [])))
     if (nps !== null) {

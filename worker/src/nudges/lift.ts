@@ -1,3 +1,6 @@
+import type { z } from 'zod'
+import type { conversionLiftSchema } from '../../../shared/api/nudges'
+import { roundTo } from '../lib/round'
 import { newcombeDifferenceInterval } from '../lib/stats'
 
 /** Conversion of a group: users who used the target feature within N days of exposure. */
@@ -6,17 +9,10 @@ export interface GroupCounts {
   converted: number
 }
 
-export interface Lift {
-  shown: GroupCounts & { rate: number | null }
-  holdout: GroupCounts & { rate: number | null }
-  lift: number | null
-  ci95: [number, number] | null
-  /** Which interval `ci95` is, so a reader knows how the call was made. */
-  interval: 'newcombe_hybrid_score'
-  significant: boolean
-}
+/** Conversion of the shown and held-out groups, their difference and its interval (the API's `ConversionLift`). */
+export type Lift = z.output<typeof conversionLiftSchema>
 
-const r4 = (x: number) => Math.round(x * 10_000) / 10_000
+const r4 = (x: number) => roundTo(x, 4)
 
 /**
  * Lift = conversion(shown) − conversion(holdout), with Newcombe's hybrid score interval (Wilson per

@@ -1,26 +1,41 @@
-/** Per exposure group (shown / holdout) and segment: users, conversions to the target feature within N days, funnel. */
-export async function nudgePerformance(db: D1Database, projectId: string, nudgeKey: string, targetFeature: string | null, days: number) {
+import { DAY_MS } from '../lib/days'
+import type { ExposureGroup } from './performance'
+
+/**
+ * Per exposure group (shown / holdout) and segment: users, conversions to the target feature within `days`
+ * of first exposure, and the funnel.
+ */
+export async function exposureGroups(db: D1Database, projectId: string, nudgeKey: string, targetFeature: string | null, days: number): Promise<ExposureGroup[]> {
   const { results } = await db
     .prepare(
       `SELECT s.exposure, COALESCE(sc.segment, 'none') AS segment, COUNT(*) AS users,
         SUM(CASE WHEN ?3 IS NOT NULL AND EXISTS (
           SELECT 1 FROM user_feature_days d WHERE d.project_id = s.project_id AND d.user_id = s.user_id AND d.feature_key = ?3
-            AND d.day >= date(s.first_exposed_at / 1000, 'unixepoch') AND d.day <= date(s.first_exposed_at / 1000 + ?4 * 86400, 'unixepoch')
+            AND d.day >= date(s.first_exposed_at / 1000, 'unixepoch') AND d.day <= date((s.first_exposed_at + ?4) / 1000, 'unixepoch')
         ) THEN 1 ELSE 0 END) AS converted,
         SUM(s.clicked_at IS NOT NULL) AS clicked, SUM(s.dismissed_at IS NOT NULL) AS dismissed,
-        SUM(s.snoozed_until IS NOT NULL) AS snoozed, SUM(s.completed_at IS NOT NULL) AS completed, SUM(s.shows) AS shows
+        SUM(s.snoozed_until IS NOT NULL) AS snoozed, SUM(s.completed_at IS NOT NULL) AS completed, COALESCE(SUM(s.shows), 0) AS shows
        FROM nudge_states s LEFT JOIN account_scores sc ON sc.project_id = s.project_id AND sc.account_id = s.account_id
        WHERE s.project_id = ?1 AND s.nudge_key = ?2 GROUP BY s.exposure, segment`,
     )
-    .bind(projectId, nudgeKey, targetFeature, days)
-    .all<{ exposure: 'shown' | 'holdout'; segment: string; users: number; converted: number; clicked: number; dismissed: number; snoozed: number; completed: number; shows: number }>()
+    .bind(projectId, nudgeKey, targetFeature, days * DAY_MS)
+    .all<ExposureGroup>()
   return results
 }
 
-export async function anchorReports(db: D1Database, projectId: string) {
+/** Anchors the widget reported missing, most recent first. */
+export interface MissingAnchor {
+  nudgeKey: string
+  path: string
+  selector: string
+  reports: number
+  lastReportedAt: number
+}
+
+export async function missingAnchors(db: D1Database, projectId: string): Promise<MissingAnchor[]> {
   const { results } = await db
     .prepare('SELECT nudge_key, path, selector, reports, last_reported_at FROM nudge_anchor_reports WHERE project_id = ?1 ORDER BY last_reported_at DESC LIMIT 200')
     .bind(projectId)
     .all<{ nudge_key: string; path: string; selector: string; reports: number; last_reported_at: number }>()
-  return results.map((r) => ({ ...r, last_reported_at: new Date(r.last_reported_at).toISOString() }))
+  return results.map((r) => ({ nudgeKey: r.nudge_key, path: r.path, selector: r.selector, reports: r.reports, lastReportedAt: r.last_reported_at }))
 }

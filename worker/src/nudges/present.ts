@@ -1,5 +1,5 @@
 import type { DueNudge } from '../../../shared/nudge-events'
-import type { Nudge } from '../../../shared/nudges'
+import type { Nudge } from './definition'
 
 /** Text in the user's locale: exact (`pt-BR`), then language (`pt`), then the default. */
 export function localized(text: Record<string, string>, locale: string): string {

@@ -1,75 +1,133 @@
-import { Hono } from 'hono'
-import { nudgeInputSchema, nudgeKeySchema, type Nudge } from '../../../shared/nudges'
-import { parseSelector } from '../features'
-import { listFeatures } from '../features'
-import { anchorReports, nudgePerformance } from './performance-store'
-import { deleteNudge, listNudges, upsertNudge } from './store'
-import type { AppEnv } from '../http/env'
+import {
+  anyNudgeKeyParams,
+  missingAnchorListSchema,
+  nudgeDefinitionBodySchema,
+  nudgeEnvelopeSchema,
+  nudgeKeyParams,
+  nudgeListSchema,
+  nudgePerformanceSchema,
+} from '../../../shared/api/nudges'
+import { listFeatures, parseSelector } from '../features'
 import { badRequest, notFound } from '../http/errors'
-import { noQuery, validate } from '../http/validate'
-import { conversionLift } from './lift'
+import { auth, createRoute, createRouter, errorResponses, jsonBody, jsonResponse, querySchema } from '../http/openapi'
+import { snakeKeys } from '../lib/casing'
+import { nudgeResource, toNudge, unreachable } from './definition'
+import { nudgePerformance } from './performance'
+import { exposureGroups, missingAnchors } from './performance-store'
+import { deleteNudge, findNudge, listNudges, upsertNudge } from './store'
 
 /** Admin API: nudge definitions; CS API: their performance with lift over holdout, and broken anchors. */
-export const nudgeRoutes = new Hono<AppEnv>()
+export const nudgeRoutes = createRouter()
 
-/** Problems that would keep a nudge from ever showing, found before it is saved. */
-function unreachable(n: Omit<Nudge, 'key'>, featureKeys: Set<string>): string[] {
-  const problems: string[] = []
-  for (const [where, selector] of [['anchor', n.anchor], ['targeting.elementPresent', n.targeting.elementPresent]] as const) {
-    if (selector && !selector.split(',').every((s) => parseSelector(s) !== null)) {
-      problems.push(`${where}: "${selector}" is not a selector Uptake can check (use tags, #ids, .classes, [attributes], spaces and >)`)
-    }
-  }
-  const features = [n.targetFeature, n.targeting.featureNotUsed, ...(n.steps ?? []).map((s) => s.feature)].filter((k): k is string => !!k)
-  for (const k of features) if (!featureKeys.has(k)) problems.push(`unknown feature "${k}": define it first with PUT /api/v1/features/${k}`)
-  return problems
-}
+const tags = ['nudges']
+const noQuery = querySchema({})
+const CONVERSION = 'conversion = target feature used within N days of first being shown (holdout: of first being eligible); lift = conversion(shown) − conversion(holdout)'
 
-nudgeRoutes.get('/', noQuery, async (c) => c.json({ nudges: await listNudges(c.env.DB, c.var.apiKey.projectId) }))
+nudgeRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/',
+    tags,
+    summary: 'List the nudge definitions, by key',
+    security: auth.read,
+    request: { query: noQuery },
+    responses: { 200: jsonResponse(nudgeListSchema, 'Every nudge of the project'), ...errorResponses() },
+  }),
+  async (c) => c.json({ nudges: (await listNudges(c.env.DB, c.var.apiKey.projectId)).map(nudgeResource) }, 200),
+)
 
-nudgeRoutes.get('/anchors', noQuery, async (c) => c.json({ missing_anchors: await anchorReports(c.env.DB, c.var.apiKey.projectId) }))
+// before /{key}: "anchors" is not a nudge
+nudgeRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/anchors',
+    tags,
+    summary: 'Anchors the widget reported missing on a page (the 200 most recent)',
+    security: auth.read,
+    request: { query: noQuery },
+    responses: { 200: jsonResponse(missingAnchorListSchema, 'Missing anchors, most recent first'), ...errorResponses() },
+  }),
+  async (c) => {
+    const anchors = await missingAnchors(c.env.DB, c.var.apiKey.projectId)
+    return c.json({ missing_anchors: anchors.map((a) => ({ ...snakeKeys(a), last_reported_at: new Date(a.lastReportedAt).toISOString() })) }, 200)
+  },
+)
 
-nudgeRoutes.get('/:key', noQuery, async (c) => {
-  const n = (await listNudges(c.env.DB, c.var.apiKey.projectId)).find((x) => x.key === c.req.param('key'))
-  if (!n) throw notFound(`No nudge ${c.req.param('key')}`)
-  return c.json({ nudge: n })
-})
+nudgeRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/{key}',
+    tags,
+    summary: 'One nudge definition',
+    security: auth.read,
+    request: { params: anyNudgeKeyParams, query: noQuery },
+    responses: { 200: jsonResponse(nudgeEnvelopeSchema, 'The nudge'), ...errorResponses(404) },
+  }),
+  async (c) => {
+    const { key } = c.req.valid('param')
+    const n = await findNudge(c.env.DB, c.var.apiKey.projectId, key)
+    if (!n) throw notFound(`No nudge ${key}`)
+    return c.json({ nudge: nudgeResource(n) }, 200)
+  },
+)
 
-nudgeRoutes.put('/:key', noQuery, validate('json', nudgeInputSchema), async (c) => {
-  const key = nudgeKeySchema.safeParse(c.req.param('key'))
-  if (!key.success) throw badRequest(`Invalid nudge key: ${key.error.issues[0].message}`)
-  const { projectId } = c.var.apiKey
-  const def = c.req.valid('json')
-  const problems = unreachable(def, new Set((await listFeatures(c.env.DB, projectId)).map((f) => f.key)))
-  if (problems.length) throw badRequest('This nudge could never show', problems)
-  const existed = (await listNudges(c.env.DB, projectId)).some((x) => x.key === key.data)
-  await upsertNudge(c.env.DB, projectId, { ...def, key: key.data }, Date.now())
-  return c.json({ nudge: { ...def, key: key.data } }, existed ? 200 : 201)
-})
+nudgeRoutes.openapi(
+  createRoute({
+    method: 'put',
+    path: '/{key}',
+    tags,
+    summary: 'Create or replace a nudge; one that could never show (unknown feature, selector Uptake cannot check) is refused',
+    security: auth.admin,
+    request: { params: nudgeKeyParams, query: noQuery, body: jsonBody(nudgeDefinitionBodySchema) },
+    responses: { 200: jsonResponse(nudgeEnvelopeSchema, 'Replaced'), 201: jsonResponse(nudgeEnvelopeSchema, 'Created'), ...errorResponses(403) },
+  }),
+  async (c) => {
+    const { projectId } = c.var.apiKey
+    const { key } = c.req.valid('param')
+    const definition = c.req.valid('json')
+    const features = new Set((await listFeatures(c.env.DB, projectId)).map((f) => f.key))
+    const problems = unreachable(definition, features, (s) => parseSelector(s) !== null)
+    if (problems.length) throw badRequest('This nudge could never show', problems)
+    const nudge = toNudge(key, definition)
+    const created = await upsertNudge(c.env.DB, projectId, nudge, Date.now())
+    return created ? c.json({ nudge: nudgeResource(nudge) }, 201) : c.json({ nudge: nudgeResource(nudge) }, 200)
+  },
+)
 
-nudgeRoutes.delete('/:key', noQuery, async (c) => {
-  if (!(await deleteNudge(c.env.DB, c.var.apiKey.projectId, c.req.param('key')))) throw notFound(`No nudge ${c.req.param('key')}`)
-  return c.body(null, 204)
-})
+nudgeRoutes.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/{key}',
+    tags,
+    summary: 'Delete a nudge (its users’ history stays for its performance)',
+    security: auth.admin,
+    request: { params: anyNudgeKeyParams, query: noQuery },
+    responses: { 204: { description: 'Deleted' }, ...errorResponses(403, 404) },
+  }),
+  async (c) => {
+    const { key } = c.req.valid('param')
+    if (!(await deleteNudge(c.env.DB, c.var.apiKey.projectId, key))) throw notFound(`No nudge ${key}`)
+    return c.body(null, 204)
+  },
+)
 
-nudgeRoutes.get('/:key/performance', noQuery, async (c) => {
-  const { projectId } = c.var.apiKey
-  const n = (await listNudges(c.env.DB, projectId)).find((x) => x.key === c.req.param('key'))
-  if (!n) throw notFound(`No nudge ${c.req.param('key')}`)
-  const rows = await nudgePerformance(c.env.DB, projectId, n.key, n.targetFeature ?? null, n.conversionDays)
-  const total = (exposure: string, filter = (_: string) => true) => {
-    const rs = rows.filter((r) => r.exposure === exposure && filter(r.segment))
-    return { users: rs.reduce((a, r) => a + r.users, 0), converted: rs.reduce((a, r) => a + r.converted, 0) }
-  }
-  const funnel = (k: 'shows' | 'clicked' | 'dismissed' | 'snoozed' | 'completed') => rows.filter((r) => r.exposure === 'shown').reduce((a, r) => a + r[k], 0)
-  const segments = [...new Set(rows.map((r) => r.segment))]
-  return c.json({
-    nudge: n.key,
-    target_feature: n.targetFeature ?? null,
-    conversion_days: n.conversionDays,
-    definition: 'conversion = target feature used within N days of first being shown (holdout: of first being eligible); lift = conversion(shown) − conversion(holdout)',
-    funnel: { users_shown: total('shown').users, shows: funnel('shows'), clicked: funnel('clicked'), dismissed: funnel('dismissed'), snoozed: funnel('snoozed'), completed: funnel('completed') },
-    overall: n.targetFeature ? conversionLift(total('shown'), total('holdout')) : null,
-    by_segment: n.targetFeature ? segments.map((s) => ({ segment: s, ...conversionLift(total('shown', (x) => x === s), total('holdout', (x) => x === s)) })) : [],
-  })
-})
+nudgeRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/{key}/performance',
+    tags,
+    summary: 'Funnel and conversion lift over the holdout, overall and per segment, with a 95% Newcombe interval',
+    security: auth.read,
+    request: { params: anyNudgeKeyParams, query: noQuery },
+    responses: { 200: jsonResponse(nudgePerformanceSchema, 'The nudge’s performance'), ...errorResponses(404) },
+  }),
+  async (c) => {
+    const { projectId } = c.var.apiKey
+    const { key } = c.req.valid('param')
+    const n = await findNudge(c.env.DB, projectId, key)
+    if (!n) throw notFound(`No nudge ${key}`)
+    const groups = await exposureGroups(c.env.DB, projectId, n.key, n.targetFeature ?? null, n.conversionDays)
+    const perf = nudgePerformance(groups, n.targetFeature !== undefined)
+    return c.json({ nudge: n.key, target_feature: n.targetFeature ?? null, conversion_days: n.conversionDays, definition: CONVERSION, ...snakeKeys(perf) }, 200)
+  },
+)

@@ -1,26 +1,40 @@
-import { nudgeInputSchema, type Nudge } from '../../../shared/nudges'
+import { DAY_MS } from '../lib/days'
 import type { NudgeState } from './decide'
+import { readDefinition, toNudge, type Nudge } from './definition'
+import { snakeKeys } from '../lib/casing'
 
+/** The project's nudges by key; a stored definition that no longer validates is left out. */
 export async function listNudges(db: D1Database, projectId: string, onlyActive = false): Promise<Nudge[]> {
   const { results } = await db
     .prepare(`SELECT key, definition_json FROM nudges WHERE project_id = ?1 ${onlyActive ? 'AND active = 1' : ''} ORDER BY key`)
     .bind(projectId)
     .all<{ key: string; definition_json: string }>()
   return results.flatMap((r) => {
-    const parsed = nudgeInputSchema.safeParse(JSON.parse(r.definition_json))
-    return parsed.success ? [{ ...parsed.data, key: r.key }] : []
+    const definition = readDefinition(JSON.parse(r.definition_json))
+    return definition ? [toNudge(r.key, definition)] : []
   })
 }
 
-export async function upsertNudge(db: D1Database, projectId: string, n: Nudge, now: number): Promise<void> {
+export async function findNudge(db: D1Database, projectId: string, key: string): Promise<Nudge | null> {
+  const row = await db.prepare('SELECT definition_json FROM nudges WHERE project_id = ?1 AND key = ?2').bind(projectId, key).first<{ definition_json: string }>()
+  const definition = row && readDefinition(JSON.parse(row.definition_json))
+  return definition ? toNudge(key, definition) : null
+}
+
+/** Saves a nudge; true when it is new. The definition is stored in its snake_case API form. */
+export async function upsertNudge(db: D1Database, projectId: string, n: Nudge, now: number): Promise<boolean> {
   const { key, ...definition } = n
-  await db
-    .prepare(
-      `INSERT INTO nudges (project_id, key, kind, definition_json, active, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
-       ON CONFLICT (project_id, key) DO UPDATE SET kind = excluded.kind, definition_json = excluded.definition_json, active = excluded.active, updated_at = excluded.updated_at`,
-    )
-    .bind(projectId, key, n.kind, JSON.stringify(definition), n.active ? 1 : 0, now)
-    .run()
+  // one transaction: whether it existed is read just before the write
+  const [existing] = await db.batch([
+    db.prepare('SELECT 1 AS x FROM nudges WHERE project_id = ?1 AND key = ?2').bind(projectId, key),
+    db
+      .prepare(
+        `INSERT INTO nudges (project_id, key, kind, definition_json, active, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+         ON CONFLICT (project_id, key) DO UPDATE SET kind = excluded.kind, definition_json = excluded.definition_json, active = excluded.active, updated_at = excluded.updated_at`,
+      )
+      .bind(projectId, key, n.kind, JSON.stringify(snakeKeys(definition)), n.active ? 1 : 0, now),
+  ])
+  return existing.results.length === 0
 }
 
 export async function deleteNudge(db: D1Database, projectId: string, key: string): Promise<boolean> {
@@ -32,17 +46,23 @@ export async function hasActiveNudges(db: D1Database, projectId: string): Promis
   return (await db.prepare('SELECT 1 AS x FROM nudges WHERE project_id = ?1 AND active = 1 LIMIT 1').bind(projectId).first('x')) !== null
 }
 
-export interface StoredNudgeState extends NudgeState {
-  nudgeKey: string
-  lastSession: string | null
+/** A user's history with the project's nudges, as the decision reads it. */
+export interface UserNudgeHistory {
+  states: Map<string, NudgeState>
+  /** The session each nudge was last shown in. */
+  sessions: Map<string, string | null>
+  /** Nudges this user is held out of. */
+  holdouts: Set<string>
+  /** Nudges first shown to this user in the last 7 days. */
+  shownLast7Days: number
 }
 
-export async function userNudgeStates(db: D1Database, projectId: string, userId: string, now: number) {
+export async function userNudgeStates(db: D1Database, projectId: string, userId: string, now: number): Promise<UserNudgeHistory> {
   const { results } = await db
     .prepare('SELECT nudge_key, exposure, shows, last_shown_at, last_session, dismissed_at, snoozed_until, completed_at FROM nudge_states WHERE project_id = ?1 AND user_id = ?2')
     .bind(projectId, userId)
     .all<{ nudge_key: string; exposure: string; shows: number; last_shown_at: number | null; last_session: string | null; dismissed_at: number | null; snoozed_until: number | null; completed_at: number | null }>()
-  const week = now - 7 * 86_400_000
+  const week = now - 7 * DAY_MS
   return {
     states: new Map(results.map((r) => [r.nudge_key, { shows: r.shows, lastShownAt: r.last_shown_at, dismissedAt: r.dismissed_at, snoozedUntil: r.snoozed_until, completedAt: r.completed_at }])),
     sessions: new Map(results.map((r) => [r.nudge_key, r.last_session])),
