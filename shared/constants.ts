@@ -11,6 +11,13 @@ export type Band = (typeof BANDS)[number]
 export const OUTCOME_KINDS = ['renewed', 'churned', 'expanded', 'contracted'] as const
 export type OutcomeKind = (typeof OUTCOME_KINDS)[number]
 
+/**
+ * CS alerts the daily run raises (docs/scoring.md §15), one list for the triggers, the `kind` filter, the API schema
+ * and the `account_alerts.kind` CHECK of migrations/0006_alerts.sql (a test holds them equal).
+ */
+export const ALERT_KINDS = ['band_changed', 'score_drop', 'persistent_red', 'indicator_fired', 'opportunity', 'renewal_risk'] as const
+export type AlertKind = (typeof ALERT_KINDS)[number]
+
 /** Outcomes that kept the customer (a contraction still renewed): the "retained" side of retained-vs-churned. */
 export const RETAINED_OUTCOMES: readonly OutcomeKind[] = ['renewed', 'expanded', 'contracted']
 

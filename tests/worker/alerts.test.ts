@@ -1,5 +1,6 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
+import { ALERT_KINDS } from '../../shared/constants'
 import worker from '../../worker/src/index'
 import { api, basic, newProject, post } from './fixtures'
 
@@ -31,7 +32,7 @@ describe('CS alerts from the daily run', () => {
     for (const d of [31, 30, 7, 1, 0]) await dailyCron(d)
     const res = await api('/alerts?days=60', p.readKey)
     expect(res.status).toBe(200)
-    const { alerts } = await res.json<{ alerts: { account_id: string; kind: string; reason: string; delivery_error: string | null; delivered_at: string | null }[] }>()
+    const { alerts } = await res.json<{ alerts: { account_id: string; kind: string; reason: string; payload: Record<string, unknown>; created_at: string; delivery_error: string | null; delivered_at: string | null }[] }>()
     const kinds = alerts.map((a) => a.kind)
     expect(kinds).toContain('band_changed')
     expect(kinds).toContain('score_drop')
@@ -41,7 +42,16 @@ describe('CS alerts from the daily run', () => {
     expect(kinds.filter((k) => k === 'score_drop')).toHaveLength(1)
     expect(new Set(alerts.map((a) => `${a.kind}:${a.reason}`)).size).toBe(alerts.length)
     expect(alerts.every((a) => a.account_id === 'fade' && a.delivered_at === null && a.delivery_error === null)).toBe(true)
+    expect(alerts.every((a) => a.payload.account_id === 'fade' && a.payload.kind === a.kind && !Number.isNaN(Date.parse(a.created_at)))).toBe(true)
     expect((await api('/alerts?kind=nope', p.readKey)).status).toBe(400)
+  })
+
+  it('keeps one list of alert kinds: the kind filter takes each, and the store CHECK lists exactly those', async () => {
+    const p = await newProject('alert-kinds')
+    for (const kind of ALERT_KINDS) expect((await api(`/alerts?kind=${kind}`, p.readKey)).status).toBe(200)
+    const sql = await env.DB.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'account_alerts'").first<string>('sql')
+    const check = /kind TEXT NOT NULL CHECK \(kind IN \(([^)]*)\)\)/.exec(sql ?? '')?.[1] ?? ''
+    expect([...check.matchAll(/'([^']+)'/g)].map((m) => m[1])).toEqual([...ALERT_KINDS])
   })
 
   it('accepts an https webhook with a secret and refuses a webhook that is not an http(s) URL', async () => {

@@ -1,7 +1,6 @@
-import type { ScoringInputs } from '../scoring'
+import type { Band } from '../../../shared/constants'
 import { dayOf, daysAgo, daysBetween } from '../lib/days'
-import type { Band } from '../scoring'
-import type { AccountScoreResult } from '../scoring'
+import type { AccountScoreResult, ScoringInputs } from '../scoring'
 import { accountAlerts, type Alert } from './triggers'
 
 /** Consecutive red days ending today, from the last 30 days of snapshots plus today's band. */

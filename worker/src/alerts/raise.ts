@@ -1,15 +1,15 @@
-import { insertAlerts, lastRaised, markDelivery } from './store'
-import type { ScoringInputs } from '../scoring'
+import { DAY_MS } from '../lib/days'
 import { loadProjectSettings } from '../projects'
-import type { AccountScoreResult } from '../scoring'
+import type { AccountScoreResult, ScoringInputs } from '../scoring'
 import { deliverWebhook } from './deliver'
 import { projectAlerts } from './project-alerts'
+import { insertAlerts, lastRaised, markDelivery } from './store'
 import { afterCooldown } from './triggers'
 
 /** After a scoring run: raise the alerts its scores call for (minus cooldowns), store them, send the webhook. */
 export async function raiseAlerts(db: D1Database, projectId: string, rows: ScoringInputs, results: AccountScoreResult[], now: number): Promise<number> {
   const { alerts: settings } = await loadProjectSettings(db, projectId)
-  const recent = await lastRaised(db, projectId, now - settings.cooldownDays * 86_400_000)
+  const recent = await lastRaised(db, projectId, now - settings.cooldownDays * DAY_MS)
   const alerts = afterCooldown(projectAlerts(rows, results, now), recent, now, settings.cooldownDays)
   const ids = await insertAlerts(db, projectId, alerts, now)
   if (ids.length && settings.webhookUrl) {

@@ -1,4 +1,5 @@
-import { alertKey, type Alert } from './triggers'
+import { z } from 'zod'
+import { alertKey, type Alert, type AlertKind } from './triggers'
 
 export async function lastRaised(db: D1Database, projectId: string, since: number): Promise<Map<string, number>> {
   const { results } = await db
@@ -26,13 +27,45 @@ export async function markDelivery(db: D1Database, projectId: string, ids: numbe
   for (let i = 0; i < ids.length; i += 50) await db.batch(ids.slice(i, i + 50).map((id) => stmt.bind(projectId, id, error ? null : now, error)))
 }
 
-export async function listAlerts(db: D1Database, projectId: string, since: number, kind: string | null, limit: number) {
+/** An alert as raised and stored, with its webhook delivery state. */
+export interface StoredAlert {
+  id: number
+  accountId: string
+  kind: AlertKind
+  reason: string
+  payload: Record<string, unknown>
+  createdAt: number
+  deliveredAt: number | null
+  deliveryError: string | null
+}
+
+const payloadSchema = z.record(z.string(), z.unknown())
+
+/** Alerts raised since `since`, newest first, of one kind or all. */
+export async function listAlerts(db: D1Database, projectId: string, since: number, kind: AlertKind | null, limit: number): Promise<StoredAlert[]> {
   const { results } = await db
     .prepare(
       `SELECT id, account_id, kind, reason, payload_json, created_at, delivered_at, delivery_error FROM account_alerts
        WHERE project_id = ?1 AND created_at >= ?2 AND (?3 IS NULL OR kind = ?3) ORDER BY created_at DESC, id DESC LIMIT ?4`,
     )
     .bind(projectId, since, kind, limit)
-    .all<{ id: number; account_id: string; kind: string; reason: string; payload_json: string; created_at: number; delivered_at: number | null; delivery_error: string | null }>()
-  return results
+    .all<{ id: number; account_id: string; kind: AlertKind; reason: string; payload_json: string; created_at: number; delivered_at: number | null; delivery_error: string | null }>()
+  return results.map((r) => ({
+    id: r.id,
+    accountId: r.account_id,
+    kind: r.kind,
+    reason: r.reason,
+    payload: payloadSchema.safeParse(parseJson(r.payload_json)).data ?? {},
+    createdAt: r.created_at,
+    deliveredAt: r.delivered_at,
+    deliveryError: r.delivery_error,
+  }))
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return null
+  }
 }

@@ -1,8 +1,9 @@
-import type { Band } from '../scoring'
-import type { FiredRule } from '../scoring'
+import type { FiredRule } from '../../../shared/api/scoring'
+import { CHURN_RISK, type AlertKind, type Band } from '../../../shared/constants'
+import { DAY_MS } from '../lib/days'
 
 /** CS playbook triggers (docs/scoring.md §15): edge-triggered, each de-duplicated by a cooldown per account and kind. */
-export type AlertKind = 'band_changed' | 'score_drop' | 'persistent_red' | 'indicator_fired' | 'opportunity' | 'renewal_risk'
+export type { AlertKind }
 
 export interface AlertInput {
   accountId: string
@@ -27,6 +28,8 @@ export interface Alert {
 }
 
 export const PERSISTENT_RED_DAYS = 14
+/** A score drop worth an alert: this many points in 7 days, or the churn-risk drop in 30. */
+const SCORE_DROP = { days7: 10, days30: CHURN_RISK.scoreDrop30 }
 
 /** The alerts an account's new score raises, before cooldowns. Pure. */
 export function accountAlerts(x: AlertInput): Alert[] {
@@ -35,15 +38,16 @@ export function accountAlerts(x: AlertInput): Alert[] {
   const add = (kind: AlertKind, reason: string, extra: Record<string, unknown> = {}) => out.push({ kind, accountId: x.accountId, reason, payload: { ...base, kind, reason, ...extra } })
   const known = (b: Band | null) => b !== null && b !== 'insufficient_data'
   if (known(x.previousBand) && known(x.band) && x.previousBand !== x.band) add('band_changed', `band ${x.previousBand} → ${x.band}`)
-  if ((x.delta30 !== null && x.delta30 <= -15) || (x.delta7 !== null && x.delta7 <= -10)) {
-    add('score_drop', x.delta7 !== null && x.delta7 <= -10 ? `score down ${-x.delta7} points in 7 days` : `score down ${-(x.delta30 ?? 0)} points in 30 days`)
+  const drop7 = x.delta7 !== null && x.delta7 <= -SCORE_DROP.days7
+  if (drop7 || (x.delta30 !== null && x.delta30 <= -SCORE_DROP.days30)) {
+    add('score_drop', drop7 ? `score down ${-x.delta7!} points in 7 days` : `score down ${-(x.delta30 ?? 0)} points in 30 days`)
   }
   if (x.band === 'red' && x.redDays === PERSISTENT_RED_DAYS) add('persistent_red', `red for ${PERSISTENT_RED_DAYS} days in a row`)
   for (const f of x.flags) {
     if (x.previousFlagKeys.has(f.key)) continue
     add(f.kind === 'risk' ? 'indicator_fired' : 'opportunity', f.name, { rule: f.key, values: f.values })
   }
-  if (x.renewalInDays !== null && x.renewalInDays >= 0 && x.renewalInDays <= 90 && x.band !== 'green' && known(x.band)) {
+  if (x.renewalInDays !== null && x.renewalInDays >= 0 && x.renewalInDays <= CHURN_RISK.renewalWithinDays && x.band !== 'green' && known(x.band)) {
     add('renewal_risk', `renewal in ${x.renewalInDays} days and ${x.band}`)
   }
   return out
@@ -53,7 +57,7 @@ export function accountAlerts(x: AlertInput): Alert[] {
 export function afterCooldown(alerts: Alert[], lastRaised: Map<string, number>, now: number, cooldownDays = 7): Alert[] {
   return alerts.filter((a) => {
     const last = lastRaised.get(alertKey(a))
-    return last === undefined || now - last >= cooldownDays * 86_400_000
+    return last === undefined || now - last >= cooldownDays * DAY_MS
   })
 }
 
