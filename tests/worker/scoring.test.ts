@@ -117,6 +117,36 @@ describe('scoring through the daily cron and the CS API', () => {
     expect(lines[1]).toMatch(/^bad,Bad Co,[\d.]+,red,tech_touch,true,/)
   })
 
+  it('exports exactly the rows of the JSON ranking for the same query (filters, churn_risk, rule, limit)', async () => {
+    const csvIds = async (qs: string) => {
+      const lines = (await (await api(`/health/accounts.csv?${qs}`, p.readKey)).text()).trim().split('\r\n').slice(1)
+      return lines.map((l) => l.split(',')[0])
+    }
+    for (const qs of ['sort=risk&limit=100', 'sort=health&limit=2', 'churn_risk=false&limit=100', 'churn_risk=true&limit=100', 'rule=no_activity_14d&limit=100', 'include_churned=true&limit=3', 'segment=tech_touch&limit=100']) {
+      const json = await (await api(`/health/accounts?${qs}`, p.readKey)).json<Ranked>()
+      expect(await csvIds(qs), qs).toEqual(json.items.map((a) => a.account_id))
+    }
+    expect(await csvIds('churn_risk=false')).not.toContain('bad')
+    expect(await csvIds('sort=health&limit=1')).toEqual(['good'])
+  })
+
+  it('applies the rule filter before the limit: the first match is found however far down the ranking it is', async () => {
+    const all = await (await api('/health/accounts?sort=health&limit=1000', p.readKey)).json<Ranked>()
+    const fired = all.items.filter((a) => a.flags.some((f) => f.key === 'no_activity_14d')).map((a) => a.account_id)
+    expect(fired.length).toBeGreaterThan(1)
+    const one = await (await api('/health/accounts?sort=health&rule=no_activity_14d&limit=1', p.readKey)).json<Ranked>()
+    expect(one.items.map((a) => a.account_id)).toEqual(fired.slice(0, 1))
+  })
+
+  it('answers a score whose stored explanation is not the current shape with nulls, not a 500', async () => {
+    await env.DB.prepare(`UPDATE account_scores SET explanation_json = '{"measures":"old"}' WHERE project_id = ?1 AND account_id = 'o7'`).bind(p.id).run()
+    const res = await api('/health/accounts/o7', p.readKey)
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ account_id: 'o7', explanation: null, trend: null, churn_reasons: null, top_risk: null, pes: null, metrics: null })
+    const ranked = await api('/health/accounts?sort=health', p.readKey)
+    expect(ranked.status).toBe(200)
+  })
+
   it('scores young accounts on the onboarding profile and reports raw usage metrics', async () => {
     const a = await (await api('/health/accounts/young', p.readKey)).json<{ profile: string; metrics: Record<string, number | null>; explanation: { measures: { key: string; weight: number }[] } }>()
     expect(a.profile).toBe('onboarding')
@@ -169,6 +199,40 @@ describe('scoring through the daily cron and the CS API', () => {
     const a = await (await api('/health/accounts/bad', p.readKey)).json<{ model_version: string; history: unknown[] }>()
     expect(a.model_version).toBe(version)
     expect(a.history).toHaveLength(3) // today's snapshot is replaced, not duplicated
+  })
+
+  it('reads a config stored before 0.2 with camelCase keys in its snake_case form, same version', async () => {
+    const q = await newProject('legacy-config')
+    const { config } = await (await api('/scoring/config', q.adminKey)).json<{ config: { profiles: { default: Record<string, unknown> } } }>()
+    const legacy = JSON.stringify({
+      ...config, min_cell_count: undefined, minCellCount: 3, latestVersion: '9.9.9',
+      profiles: { default: { ...config.profiles.default, min_present_weight: undefined, hau_days: undefined, minPresentWeight: 0.5, hauDays: 12 } },
+    }, (k, v) => (k === 'lower_is_better' ? undefined : v)).replace(/"cap":0\}/g, '"cap":0,"lowerIsBetter":true}')
+    await env.DB.prepare(`INSERT INTO scoring_configs (project_id, version, config_json, updated_at) VALUES (?1, 'v-legacy', ?2, 0)`).bind(q.id, legacy).run()
+    const read = await (await api('/scoring/config', q.readKey)).json<{ version: string; config: { min_cell_count: number; latest_version: string; profiles: { default: { min_present_weight: number; hau_days: number; measures: { version_lag: { anchor: { lower_is_better: boolean } } } } } } }>()
+    expect(read.version).toBe('v-legacy')
+    expect(read.config).toMatchObject({ min_cell_count: 3, latest_version: '9.9.9', profiles: { default: { min_present_weight: 0.5, hau_days: 12, measures: { version_lag: { anchor: { lower_is_better: true } } } } } })
+    expect(JSON.stringify(read.config)).not.toMatch(/"[a-z]+[A-Z]\w*":/)
+    // the camelCase body itself is refused: the admin API takes snake_case only
+    const put = await api('/scoring/config', q.adminKey, { method: 'PUT', body: JSON.stringify({ ...read.config, minCellCount: 3 }) })
+    expect(put.status).toBe(400)
+  })
+
+  it('lists every health, scoring, outcome and retention route in the OpenAPI document with a success response schema', async () => {
+    const doc = await (await api('/openapi.json', p.readKey)).json<{ paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>> }>()
+    const expected = [
+      ['get', '/api/v1/health/accounts'], ['get', '/api/v1/health/accounts.csv'], ['get', '/api/v1/health/accounts/{id}'], ['get', '/api/v1/health/users/{id}'],
+      ['get', '/api/v1/health/features'], ['get', '/api/v1/health/segments'], ['get', '/api/v1/health/retention'], ['get', '/api/v1/scoring/config'], ['put', '/api/v1/scoring/config'],
+      ['post', '/api/v1/scoring/run'], ['get', '/api/v1/scoring/runs'], ['get', '/api/v1/accounts/{id}/outcomes'], ['post', '/api/v1/accounts/{id}/outcomes'],
+    ]
+    for (const [method, path] of expected) {
+      const op = doc.paths[path]?.[method]
+      expect(op, `${method} ${path}`).toBeDefined()
+      const ok = Object.entries(op.responses).filter(([s]) => s.startsWith('2'))
+      expect(ok.length, `${method} ${path}`).toBeGreaterThan(0)
+      for (const [, r] of ok) expect(Object.values(r.content ?? {})[0]?.schema, `${method} ${path}`).toBeDefined()
+    }
+    expect(doc.paths['/api/v1/accounts/{id}/outcomes/{outcome_id}']?.delete?.responses['204']).toBeDefined()
   })
 
   it('rejects an invalid scoring config and a bad outcome with 400', async () => {
