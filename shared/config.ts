@@ -3,7 +3,6 @@
  * the nudge theme, camelCase).
  */
 import { z } from 'zod'
-import type { FeatureRule } from './features'
 import { DEFAULT_CAPTURE } from './constants'
 import { THEME_HINTS, themeValueOk, type ThemeKey } from './theme'
 
@@ -81,16 +80,5 @@ export const projectSettingsSchema = z.object({
 })
 export type ProjectSettingsBody = z.output<typeof projectSettingsSchema>
 
-/** A feature as the widget needs it: only client-side rules (click selectors and data attributes). */
-export interface ConfigFeature {
-  key: string
-  name: string
-  rules: Extract<FeatureRule, { match: 'click' | 'attribute' }>[]
-}
-
-export interface WidgetConfig {
-  features: ConfigFeature[]
-  capture: CaptureSettings
-  /** Whether the project has any live nudge; the widget asks for nudges only then. */
-  nudges: boolean
-}
+/** The widget's config (GET /v1/config), typed from its contract; the widget imports the types only. */
+export type { ConfigFeature, WidgetConfig } from './api/features'

@@ -42,6 +42,9 @@ export function valueAmount(properties: Record<string, unknown>): number | null 
   return finiteNumber(properties.amount) ?? finiteNumber(properties.revenue) ?? finiteNumber(properties.value)
 }
 
+/** Use of a feature and value events are the meaningful events (the `meaningful` column) scoring counts as activity. */
+export const isMeaningful = (kind: string): boolean => kind === 'feature' || kind === 'value'
+
 export interface TrackClass {
   kind: TrackKind
   feature?: FeatureRef

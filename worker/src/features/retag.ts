@@ -5,7 +5,7 @@
  */
 import type { Feature } from '../../../shared/features'
 import { DAY_MS, dayOf } from '../lib/days'
-import { classifyTrack, type FeatureIndex, type TrackKind } from './classify'
+import { classifyTrack, isMeaningful, type FeatureIndex, type TrackKind } from './classify'
 
 /** A raw event as re-tagging reads it (properties only for track events). */
 export interface StoredEvent {
@@ -80,7 +80,7 @@ export function retagPage(rows: StoredEvent[], index: FeatureIndex): { updates: 
     const cls = classifyTrack(row.name, row.properties, index)
     const featureKey = cls.feature?.key ?? null
     if (cls.kind === row.kind && featureKey === row.featureKey && cls.amount === row.amount) continue
-    updates.push({ rowid: row.rowid, kind: cls.kind, featureKey, amount: cls.amount, meaningful: cls.kind === 'feature' || cls.kind === 'value' })
+    updates.push({ rowid: row.rowid, kind: cls.kind, featureKey, amount: cls.amount, meaningful: isMeaningful(cls.kind) })
     if (row.userId === null) continue
     const dayStart = Date.parse(dayOf(row.ts))
     pairs.set(`${row.userId}\u0000${dayStart}`, [row.userId, dayStart, dayStart + DAY_MS])

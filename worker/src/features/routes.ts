@@ -14,7 +14,7 @@ import { badRequest, notFound } from '../http/errors'
 import { auth, createRoute, createRouter, errorResponses, jsonBody, jsonResponse, querySchema } from '../http/openapi'
 import { advanceRebuild, continueRebuild, rebuildProgress, startRebuildStatement } from './rebuild'
 import { changesTagging, type RebuildProgress } from './retag'
-import { deleteFeatureStatement, findFeature, forgetFeatureIndex, listFeatures, upsertFeatureStatement } from './store'
+import { findFeature, listFeatures, saveFeature } from './store'
 
 /**
  * Admin API: the features registry. A change that can alter how stored events are tagged (rules, kind,
@@ -55,16 +55,12 @@ async function progressNudged(c: Context<AppEnv>): Promise<RebuildProgressWire |
 }
 
 /** Writes (or deletes) a feature; re-tags only when tagging can change: the first page now, the rest in the background. */
-async function saveFeature(c: Context<AppEnv>, before: Feature | null, after: Feature | null, key: string): Promise<RebuildProgressWire | null> {
+async function save(c: Context<AppEnv>, before: Feature | null, after: Feature | null, key: string): Promise<RebuildProgressWire | null> {
   const { projectId } = c.var.apiKey
   const db = c.env.DB
   const now = Date.now()
   const retag = changesTagging(before, after)
-  await db.batch([
-    after ? upsertFeatureStatement(db, projectId, after, now) : deleteFeatureStatement(db, projectId, key),
-    ...(retag ? [startRebuildStatement(db, projectId, now)] : []),
-  ])
-  forgetFeatureIndex(projectId)
+  await saveFeature(db, projectId, key, after, now, retag ? [startRebuildStatement(db, projectId, now)] : [])
   if (!retag) return null
   const first = await advanceRebuild(db, projectId, { maxPages: 1 })
   if (first.progress?.status === 'running') inBackground(c, continueRebuild(db, projectId))
@@ -125,7 +121,7 @@ featureRoutes.openapi(
     if (body.key && body.key !== key) throw badRequest('The key in the body differs from the key in the path')
     const previous = await findFeature(c.env.DB, c.var.apiKey.projectId, key)
     const feature: Feature = { ...body, key }
-    const rebuild = await saveFeature(c, previous, feature, key)
+    const rebuild = await save(c, previous, feature, key)
     return previous ? c.json({ feature, rebuild }, 200) : c.json({ feature, rebuild }, 201)
   },
 )
@@ -145,7 +141,7 @@ featureRoutes.openapi(
     const previous = await findFeature(c.env.DB, c.var.apiKey.projectId, key)
     if (!previous) throw notFound(`No feature ${key}; create it with PUT`)
     const feature: Feature = { ...previous, ...c.req.valid('json'), key }
-    const rebuild = await saveFeature(c, previous, feature, key)
+    const rebuild = await save(c, previous, feature, key)
     return c.json({ feature, rebuild }, 200)
   },
 )
@@ -164,7 +160,7 @@ featureRoutes.openapi(
     const { key } = c.req.valid('param')
     const previous = await findFeature(c.env.DB, c.var.apiKey.projectId, key)
     if (!previous) throw notFound(`No feature ${key}`)
-    await saveFeature(c, previous, null, key)
+    await save(c, previous, null, key)
     return c.body(null, 204)
   },
 )

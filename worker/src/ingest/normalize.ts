@@ -1,5 +1,5 @@
 import { ENGAGED_EVENT, type UptakeEvent } from '../../../shared/events'
-import { classifyTrack, finiteNumber, type FeatureIndex, type TrackKind } from '../features'
+import { classifyTrack, finiteNumber, isMeaningful, type FeatureIndex, type TrackKind } from '../features'
 import { DAY_MS } from '../lib/days'
 
 export type EventKind = 'identify' | 'group' | 'page' | TrackKind
@@ -96,7 +96,7 @@ export function toEventRow(
     name: event.event,
     featureKey: feature?.key ?? null,
     amount,
-    meaningful: kind === 'feature' || kind === 'value',
+    meaningful: isMeaningful(kind),
     activeSeconds: engaged === null ? 0 : Math.round(Math.min(Math.max(engaged, 0), MAX_ENGAGED_SECONDS)),
   }
 }
