@@ -1,5 +1,6 @@
 import type { OutcomeKind } from '../../../shared/constants'
 import type { Outcome as OutcomeInput } from '../../../shared/scoring'
+import { DAY_MS } from '../lib/days'
 import type { AccountOutcome, FeatureUseCount } from './retention-table'
 
 /** A recorded renewal outcome. */
@@ -68,9 +69,9 @@ export async function outcomeCohort(db: D1Database, projectId: string, days: num
     db.prepare(
       `SELECT d.account_id, d.feature_key, SUM(d.n) AS n FROM user_feature_days d
        JOIN accounts a ON a.project_id = d.project_id AND a.id = d.account_id
-       WHERE d.project_id = ?1 AND d.account_id IN (SELECT account_id FROM account_outcomes WHERE project_id = ?1) AND d.day < date(a.first_seen / 1000 + ?2 * 86400, 'unixepoch')
+       WHERE d.project_id = ?1 AND d.account_id IN (SELECT account_id FROM account_outcomes WHERE project_id = ?1) AND d.day < date((a.first_seen + ?2) / 1000, 'unixepoch')
        GROUP BY d.account_id, d.feature_key`,
-    ).bind(projectId, days).all<{ account_id: string; feature_key: string; n: number }>(),
+    ).bind(projectId, days * DAY_MS).all<{ account_id: string; feature_key: string; n: number }>(),
   ])
   return {
     outcomes: outcomes.results.map((o) => ({ accountId: o.account_id, kind: o.kind })),
