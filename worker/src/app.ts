@@ -4,6 +4,7 @@ import { secretKeyAuth } from './http/auth'
 import type { AppEnv } from './http/env'
 import { bodyTooLarge, renderError } from './http/errors'
 import { contractHook } from './http/openapi'
+import { noQuery } from './http/validate'
 import { accountAdminRoutes } from './accounts'
 import { alertRoutes } from './alerts'
 import { accountRoutes } from './accounts'
@@ -87,6 +88,8 @@ function registerContract(app: OpenAPIHono<AppEnv>) {
     scheme: 'bearer',
     description: 'The deployment operator secret (`UPTAKE_OPERATOR_KEY`), for creating projects.',
   })
+  // strict like every route: a query parameter it does not take is a 400, never silently ignored
+  app.use('/api/v1/openapi.json', noQuery)
   app.doc31('/api/v1/openapi.json', {
     openapi: '3.1.0',
     info: {
