@@ -1,9 +1,12 @@
 import { describe, expect, inject, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { eventCount, expectCount, featureUses, outboxDrained, screenshot, useBrowser } from './browser'
+import { useHostPages } from './host-pages'
 
 const base = inject('baseUrl')
 const browser = useBrowser()
+// the host pages come from the test's own origin, as a customer's app does; uptake.js from the worker's
+const hostPages = useHostPages(base)
 
 async function demoLogin(page: Page, user: string) {
   await page.goto(`${base}/demo`)
@@ -16,7 +19,7 @@ async function demoLogin(page: Page, user: string) {
 async function hostPage(name: string, user: string, account: string) {
   const context = await browser().newContext()
   const page = await context.newPage()
-  await page.goto(`${base}/test-pages/${name}?user=${user}&account=${account}`)
+  await page.goto(`${hostPages()}/test-pages/${name}?user=${user}&account=${account}`)
   await page.waitForFunction(() => (window as unknown as { uptake?: { loaded?: boolean } }).uptake?.loaded === true)
   return { context, page }
 }
@@ -68,7 +71,7 @@ describe('capture in a real browser', () => {
   it('keeps the unsent events of two offline tabs sharing one outbox, and delivers each once', async () => {
     const { context, page: tabA } = await hostPage('host', 'tabs-1', 'tabs-co')
     const tabB = await context.newPage()
-    await tabB.goto(`${base}/test-pages/host?user=tabs-1&account=tabs-co`)
+    await tabB.goto(`${hostPages()}/test-pages/host?user=tabs-1&account=tabs-co`)
     await tabB.waitForFunction(() => (window as unknown as { uptake?: { loaded?: boolean } }).uptake?.loaded === true)
     await context.setOffline(true)
     for (const tab of [tabA, tabB, tabA, tabB, tabB]) await tab.click('#do-thing')

@@ -3,9 +3,12 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, inject, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { eventCount, eventually, expectCount, useBrowser } from './browser'
+import { useHostPages } from './host-pages'
 
 const base = inject('baseUrl')
 const browser = useBrowser()
+// the host pages come from the test's own origin, as a customer's app does; uptake.js from the worker's
+const hostPages = useHostPages(base)
 const admin = { authorization: 'Bearer sk_demo', 'content-type': 'application/json' }
 
 interface Sent {
@@ -36,7 +39,7 @@ describe('a host whose localStorage fails', () => {
       const errors: string[] = []
       page.on('pageerror', (e) => errors.push(e.message))
       const sent = acknowledged(page)
-      await page.goto(`${base}/test-pages/storage?storage=${mode}&user=storage-${mode}&account=${account}&tracks=5`)
+      await page.goto(`${hostPages()}/test-pages/storage?storage=${mode}&user=storage-${mode}&account=${account}&tracks=5`)
       if (mode === 'throws') expect(await page.evaluate(() => { try { return !!localStorage } catch (e) { return (e as DOMException).name } })).toBe('SecurityError')
       await eventually(async () => (sent.length >= 9 ? true : undefined))
       await page.click('#do-thing') // and a later event still goes out
@@ -61,7 +64,7 @@ describe('page views', () => {
     const context = await browser().newContext()
     const page = await context.newPage()
     const sent = acknowledged(page)
-    await page.goto(`${base}/test-pages/router?order=${order}&user=router-${order}&account=${account}`)
+    await page.goto(`${hostPages()}/test-pages/router?order=${order}&user=router-${order}&account=${account}`)
     await page.waitForFunction(() => (window as unknown as { uptake?: { loaded?: boolean } }).uptake?.loaded === true)
     await eventually(async () => (sent.some((e) => e.type === 'page') ? true : undefined))
     await page.click('a[data-route]')
@@ -79,9 +82,13 @@ describe('serving the widget to other origins', () => {
   const chunk = readdirSync('public').find((f) => /^uptake-nudges\.[\w-]+\.js$/.test(f))!
   const sri = (file: string, algo = 'sha384') => `${algo}-${createHash(algo).update(readFileSync(`public/${file}`)).digest('base64')}`
 
+  it('serves no browser-test host page from the production assets', async () => {
+    for (const path of ['/test-pages/host', '/test-pages/host.html', '/test-pages/host.js']) expect((await fetch(`${base}${path}`)).status, path).toBe(404)
+  })
+
   it('answers a cross-origin fetch of the loader (short cache) and of the hashed chunk (immutable), with CORS', async () => {
     const page = await browser().newPage()
-    await page.goto(`${base}/test-pages/host`)
+    await page.goto(`${hostPages()}/test-pages/host`)
     const headers = await page.evaluate(async (urls) => {
       const out: Record<string, string | null>[] = []
       for (const url of urls) {
@@ -108,7 +115,7 @@ describe('serving the widget to other origins', () => {
       page.on('console', (m) => /integrity|Cross-Origin|CORS/i.test(m.text()) && failed.push(m.text()))
       // a host page on this origin, embedding uptake.js from the other one with integrity= and crossorigin
       const visit = (user: string, integrity: string) =>
-        page.goto(`${base}/test-pages/sri-host?user=${user}&account=sri-co&src=${encodeURIComponent(`${other}/uptake.js`)}&integrity=${encodeURIComponent(integrity)}`)
+        page.goto(`${hostPages()}/test-pages/sri-host?user=${user}&account=sri-co&src=${encodeURIComponent(`${other}/uptake.js`)}&integrity=${encodeURIComponent(integrity)}`)
       const good = sri('uptake.js')
       await visit('sri-user', good)
       await page.waitForFunction(() => (window as unknown as { uptake?: { loaded?: boolean } }).uptake?.loaded === true)

@@ -2,10 +2,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { inHoldout } from '../../worker/src/nudges/holdout'
 import { eventCount, eventually, expectCount, screenshot, useBrowser } from './browser'
+import { useHostPages } from './host-pages'
 
 const base = inject('baseUrl')
 const admin = { authorization: 'Bearer sk_demo', 'content-type': 'application/json' }
 const browser = useBrowser()
+// the host pages come from the test's own origin, as a customer's app does; uptake.js from the worker's
+const hostPages = useHostPages(base)
 const defined: string[] = []
 
 async function defineNudge(key: string, body: Record<string, unknown>) {
@@ -21,7 +24,7 @@ async function visit(user: string, account: string, watch?: string[]) {
   const context = await browser().newContext()
   const page = await context.newPage()
   if (watch) page.on('request', (r) => watch.push(r.url()))
-  await page.goto(`${base}/test-pages/nudge-host?user=${user}&account=${account}`)
+  await page.goto(`${hostPages()}/test-pages/nudge-host?user=${user}&account=${account}`)
   return { context, page }
 }
 
@@ -137,7 +140,7 @@ describe('nudges in a real browser', () => {
     await defineNudge('tt-dialog', { kind: 'tooltip', anchor: '#in-dialog', targeting })
     const context = await browser().newContext()
     const page = await context.newPage()
-    await page.goto(`${base}/test-pages/anchors?user=anchor-user&account=anchor-co`)
+    await page.goto(`${hostPages()}/test-pages/anchors?user=anchor-user&account=anchor-co`)
     for (const key of ['hs-scroll', 'hs-shadow', 'hs-late', 'tt-dialog']) await nudgeHost(page, key).waitFor({ state: 'attached', timeout: 10_000 })
     // the tooltip shares the dialog's top layer
     expect(await page.evaluate(() => document.querySelector('[data-uptake-host="tt-dialog"]')?.parentElement?.id)).toBe('dlg')
