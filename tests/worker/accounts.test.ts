@@ -56,11 +56,44 @@ describe('GET /api/v1/accounts/:accountId', () => {
     expect(body.events.find((e) => e.name === 'Customer Added')).toMatchObject({ events_30d: 1, users_30d: 1 })
   })
 
+  it('lists every registered feature with the account’s use of it, zero when never used', async () => {
+    const p = await newProject()
+    for (const [key, event] of [['invoice.create', 'Invoice Created'], ['report.export', 'Report Exported']]) {
+      expect((await api(`/features/${key}`, p.adminKey, { method: 'PUT', body: JSON.stringify({ name: key, core: key === 'invoice.create', rules: [{ match: 'event', event }] }) })).status).toBe(201)
+    }
+    await seedAccount(p.writeKey, 'initech', ['i1', 'i2'], [['i1', 'Invoice Created'], ['i2', 'Invoice Created']])
+    const { features } = await (await api('/accounts/initech', p.readKey)).json<{ features: Record<string, unknown>[] }>()
+    expect(features).toEqual([
+      expect.objectContaining({ key: 'invoice.create', kind: 'feature', core: true, uses_30d: 2, users_30d: 2, uses_total: 2 }),
+      expect.objectContaining({ key: 'report.export', core: false, uses_30d: 0, users_30d: 0, uses_total: 0, first_day: null, last_day: null }),
+    ])
+  })
+
   it('answers 404 for an unknown account', async () => {
     const p = await newProject()
     const res = await api('/accounts/nope', p.readKey)
     expect(res.status).toBe(404)
     expect((await res.json<{ error: { code: string } }>()).error.code).toBe('not_found')
+  })
+})
+
+describe('PATCH /api/v1/accounts/:id', () => {
+  it('answers 404 for an account ingest has not seen, and creates none', async () => {
+    const p = await newProject()
+    const res = await api('/accounts/typo-co', p.adminKey, { method: 'PATCH', body: JSON.stringify({ arr: 1000 }) })
+    expect(res.status).toBe(404)
+    expect((await (await api('/accounts', p.readKey)).json<{ accounts: unknown[] }>()).accounts).toEqual([])
+  })
+})
+
+describe('erasure ids', () => {
+  it('refuses an id longer than any ingest takes with a 400, deleting nothing', async () => {
+    const p = await newProject()
+    for (const path of [`/users/${'u'.repeat(201)}`, `/accounts/${'a'.repeat(201)}`]) {
+      const res = await api(path, p.adminKey, { method: 'DELETE' })
+      expect(res.status).toBe(400)
+      expect((await res.json<{ error: { code: string } }>()).error.code).toBe('invalid_request')
+    }
   })
 })
 

@@ -64,7 +64,7 @@ const EXAMPLES: Record<string, unknown> = {
   'PUT /api/v1/nudges/:key': { kind: 'checklist', title: { default: 'Start' }, body: { default: 'Go' }, steps: [{ feature: KNOWN.feature, label: { default: 'Export' } }], targeting: { account_attributes: [{ attribute: 'arr', op: '>', value: 5 }], segments: ['smb'] }, caps: { max_shows: 2 } },
   'PUT /api/v1/scoring/config': DEFAULT_CONFIG,
   'POST /api/v1/scoring/run': { at: new Date(Date.now() - 3 * 86_400_000).toISOString() },
-  'PATCH /api/v1/accounts/:accountId': { arr: 1200, seats: 5, plan: 'team', renewal_date: '2027-01-01', nps: 30 },
+  'PATCH /api/v1/accounts/:id': { arr: 1200, seats: 5, plan: 'team', renewal_date: '2027-01-01', nps: 30 },
   'POST /api/v1/accounts/:id/outcomes': { kind: 'renewed', date: '2026-01-02', amount: 100 },
   'POST /api/v1/keys': { kind: 'read', label: 'ci' },
   'POST /v1/batch': { batch: [{ type: 'group', userId: KNOWN.user, groupId: KNOWN.account, traits: { plan: 'trial', arr: 5 } }, { type: 'track', userId: KNOWN.user, event: 'Report Exported', properties: { amount: 3 } }] },

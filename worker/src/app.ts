@@ -5,12 +5,10 @@ import type { AppEnv } from './http/env'
 import { bodyTooLarge, renderError } from './http/errors'
 import { contractHook } from './http/openapi'
 import { noQuery } from './http/validate'
-import { accountAdminRoutes } from './accounts'
 import { alertRoutes } from './alerts'
-import { accountRoutes } from './accounts'
+import { accountRoutes, userRoutes } from './accounts'
 import { configRoutes } from './features'
 import { demoRoutes } from './demo'
-import { accountErasureRoutes, userErasureRoutes } from './accounts'
 import { featureRoutes } from './features'
 import { healthRoutes } from './scoring'
 import { identityRoutes } from './projects'
@@ -54,10 +52,8 @@ export function createApp() {
   const api = new OpenAPIHono<AppEnv>({ defaultHook: contractHook as never })
   api.use('*', secretKeyAuth)
   api.route('/accounts', accountRoutes)
-  api.route('/accounts', accountAdminRoutes)
   api.route('/accounts', outcomeRoutes)
-  api.route('/accounts', accountErasureRoutes)
-  api.route('/users', userErasureRoutes)
+  api.route('/users', userRoutes)
   api.route('/health', healthRoutes)
   api.route('/health', retentionRoutes)
   api.route('/scoring', scoringAdminRoutes)

@@ -1,70 +1,159 @@
-import { Hono } from 'hono'
-import { z } from 'zod'
-import { findAccount, listAccountEventCounts, listAccountFeatureUse, listAccountSummaries, listAccountUsers } from './store'
-import type { AppEnv } from '../http/env'
+import { z } from '@hono/zod-openapi'
+import {
+  accountAttributesBodySchema,
+  accountAttributesResultSchema,
+  accountDetailSchema,
+  accountErasureSchema,
+  accountListSchema,
+  accountPathParams,
+  userErasureSchema,
+  userPathParams,
+} from '../../../shared/api/accounts'
 import { notFound } from '../http/errors'
+import { auth, createRoute, createRouter, errorResponses, jsonBody, jsonResponse, querySchema } from '../http/openapi'
+import { intParam } from '../http/validate'
 import { daysAgo } from '../lib/days'
-import { intParam, noQuery, validateQuery } from '../http/validate'
+import { eraseAccount, eraseUser, type ErasureResult } from './erasure-store'
+import {
+  findAccount,
+  listAccountEventCounts,
+  listAccountFeatureUse,
+  listAccountSummaries,
+  listAccountUsers,
+  updateAccountAttributes,
+  type AccountSummary,
+} from './store'
+
+/**
+ * CS API: accounts with their usage, read from rollups. Admin API: account attributes, kept apart from the traits
+ * clients send (a write key cannot set them), and erasure of an account or an end user. Outcomes are in renewals/.
+ */
+export const accountRoutes = createRouter()
+export const userRoutes = createRouter()
 
 const WINDOW_DAYS = 30
+const tags = ['accounts']
+const noQuery = querySchema({})
+const iso = (ms: number) => new Date(ms).toISOString()
 
-const listQuery = {
-  limit: intParam(1, 500).default(100),
-  after: z.string().max(200).optional(),
-}
-
-/** CS API: accounts with their usage, read from rollups. */
-export const accountRoutes = new Hono<AppEnv>()
-
-accountRoutes.get('/', validateQuery(listQuery), async (c) => {
-  const { limit, after } = c.req.valid('query')
-  const rows = await listAccountSummaries(c.env.DB, c.var.apiKey.projectId, daysAgo(Date.now(), WINDOW_DAYS - 1), { limit, after })
-  return c.json({
-    window_days: WINDOW_DAYS,
-    accounts: rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      users: r.users,
-      active_users: r.active_users,
-      events_30d: r.events_30d,
-      first_seen: new Date(r.first_seen).toISOString(),
-      last_seen: new Date(r.last_seen).toISOString(),
-    })),
-    next: rows.length === limit ? rows[rows.length - 1].id : null,
-  })
+const summaryWire = (a: AccountSummary) => ({
+  id: a.id, name: a.name, users: a.users, active_users: a.activeUsers, events_30d: a.eventsInWindow, first_seen: iso(a.firstSeen), last_seen: iso(a.lastSeen),
 })
 
-accountRoutes.get('/:accountId', noQuery, async (c) => {
-  const { projectId } = c.var.apiKey
-  const accountId = c.req.param('accountId')
-  const account = await findAccount(c.env.DB, projectId, accountId)
-  if (!account) throw notFound(`No account ${accountId} in this project`)
-  const since = daysAgo(Date.now(), WINDOW_DAYS - 1)
-  const [users, events, features] = await Promise.all([
-    listAccountUsers(c.env.DB, projectId, accountId, since),
-    listAccountEventCounts(c.env.DB, projectId, accountId, since),
-    listAccountFeatureUse(c.env.DB, projectId, accountId, since),
-  ])
-  return c.json({
-    window_days: WINDOW_DAYS,
-    account: {
-      id: account.id,
-      name: account.name,
-      // as clients sent them; `attributes` are the admin-owned values scoring reads for protected names
-      traits: JSON.parse(account.traits_json),
-      attributes: JSON.parse(account.attributes_json),
-      first_seen: new Date(account.first_seen).toISOString(),
-      last_seen: new Date(account.last_seen).toISOString(),
-    },
-    users: users.map((u) => ({
-      id: u.id,
-      traits: JSON.parse(u.traits_json),
-      events_30d: u.events_30d,
-      active_days_30d: u.active_days_30d,
-      first_seen: new Date(u.first_seen).toISOString(),
-      last_seen: new Date(u.last_seen).toISOString(),
-    })),
-    events,
-    features: features.map((f) => ({ ...f, core: f.core === 1 })),
-  })
-})
+accountRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/',
+    tags,
+    summary: 'Accounts by id, with users, active users and events in the last 30 days',
+    security: auth.read,
+    request: { query: querySchema({ limit: intParam(1, 500).default(100), after: z.string().max(200).optional() }) },
+    responses: { 200: jsonResponse(accountListSchema, 'A page of accounts'), ...errorResponses() },
+  }),
+  async (c) => {
+    const { limit, after } = c.req.valid('query')
+    const accounts = await listAccountSummaries(c.env.DB, c.var.apiKey.projectId, daysAgo(Date.now(), WINDOW_DAYS - 1), { limit, after })
+    const next = accounts.length === limit ? accounts[accounts.length - 1].id : null
+    return c.json({ window_days: WINDOW_DAYS, accounts: accounts.map(summaryWire), next }, 200)
+  },
+)
+
+accountRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/{id}',
+    tags,
+    summary: 'One account: traits, admin attributes, users, per-event counts and feature use (30 days and all time)',
+    security: auth.read,
+    request: { params: accountPathParams, query: noQuery },
+    responses: { 200: jsonResponse(accountDetailSchema, 'The account'), ...errorResponses(404) },
+  }),
+  async (c) => {
+    const { projectId } = c.var.apiKey
+    const { id } = c.req.valid('param')
+    const account = await findAccount(c.env.DB, projectId, id)
+    if (!account) throw notFound(`No account ${id} in this project`)
+    const since = daysAgo(Date.now(), WINDOW_DAYS - 1)
+    const [users, events, features] = await Promise.all([
+      listAccountUsers(c.env.DB, projectId, id, since),
+      listAccountEventCounts(c.env.DB, projectId, id, since),
+      listAccountFeatureUse(c.env.DB, projectId, id, since),
+    ])
+    return c.json({
+      window_days: WINDOW_DAYS,
+      account: { id: account.id, name: account.name, traits: account.traits, attributes: account.attributes, first_seen: iso(account.firstSeen), last_seen: iso(account.lastSeen) },
+      users: users.map((u) => ({ id: u.id, traits: u.traits, events_30d: u.eventsInWindow, active_days_30d: u.activeDaysInWindow, first_seen: iso(u.firstSeen), last_seen: iso(u.lastSeen) })),
+      events: events.map((e) => ({ name: e.name, events_30d: e.eventsInWindow, events_total: e.eventsTotal, users_30d: e.usersInWindow, last_day: e.lastDay })),
+      features: features.map((f) => ({
+        key: f.key, name: f.name, kind: f.kind, core: f.core, uses_30d: f.usesInWindow, users_30d: f.usersInWindow, uses_total: f.usesTotal, first_day: f.firstDay, last_day: f.lastDay,
+      })),
+    }, 200)
+  },
+)
+
+accountRoutes.openapi(
+  createRoute({
+    method: 'patch',
+    path: '/{id}',
+    tags,
+    summary: 'Set admin-owned account attributes (a null removes one); never creates an account',
+    security: auth.admin,
+    request: { params: accountPathParams, query: noQuery, body: jsonBody(accountAttributesBodySchema) },
+    responses: { 200: jsonResponse(accountAttributesResultSchema, 'The account’s attributes after the change'), ...errorResponses(403, 404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const { name, ...attributes } = c.req.valid('json')
+    // a typo'd id must not create an account (it would show as a churn risk): accounts come from ingest
+    const after = await updateAccountAttributes(c.env.DB, c.var.apiKey.projectId, id, name, attributes)
+    if (!after) throw notFound(`No account ${id} in this project`)
+    return c.json({ account_id: id, attributes: after }, 200)
+  },
+)
+
+const USER_TABLES = ['events', 'user_days', 'user_event_days', 'user_feature_days', 'nudge_states', 'user_scores', 'users']
+const ACCOUNT_TABLES = [...USER_TABLES, 'account_scores', 'account_score_snapshots', 'account_alerts', 'account_outcomes', 'accounts']
+
+/** Every table erasure touches, zero when nothing was deleted there. */
+const erased = (r: ErasureResult, tables: string[]) => ({ status: r.status, deleted: { ...Object.fromEntries(tables.map((t) => [t, 0])), ...r.deleted } })
+
+const ERASURE =
+  '200 `done` when nothing is left (also for an id already erased or never seen: Uptake keeps no record of erased ids); 202 `in_progress` when the call’s bounded work ran out first: call again until `done`.'
+
+accountRoutes.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/{id}',
+    tags,
+    summary: 'Erase an account: its users (everything about them), what others did in it, its scores, alerts and outcomes',
+    description: ERASURE,
+    security: auth.admin,
+    request: { params: accountPathParams, query: noQuery },
+    responses: { 200: jsonResponse(accountErasureSchema, 'Erased'), 202: jsonResponse(accountErasureSchema, 'Partly erased: call again'), ...errorResponses(403) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const r = await eraseAccount(c.env.DB, c.var.apiKey.projectId, id)
+    const body = { account_id: id, ...erased(r, ACCOUNT_TABLES) }
+    return r.status === 'done' ? c.json(body, 200) : c.json(body, 202)
+  },
+)
+
+userRoutes.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/{id}',
+    tags,
+    summary: 'Erase an end user: raw events (anonymous ones before sign-in too), rollups, nudge states, score and traits',
+    description: ERASURE,
+    security: auth.admin,
+    request: { params: userPathParams, query: noQuery },
+    responses: { 200: jsonResponse(userErasureSchema, 'Erased'), 202: jsonResponse(userErasureSchema, 'Partly erased: call again'), ...errorResponses(403) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const r = await eraseUser(c.env.DB, c.var.apiKey.projectId, id)
+    const body = { user_id: id, ...erased(r, USER_TABLES) }
+    return r.status === 'done' ? c.json(body, 200) : c.json(body, 202)
+  },
+)
