@@ -13,7 +13,7 @@ export interface WriteResult {
 }
 
 /** Stored traits SQLite cannot read (too deep, from before the bounds) merge as {}, so one bad row never fails a batch. */
-export const READABLE_TRAITS = "CASE WHEN json_valid(traits_json) THEN traits_json ELSE '{}' END"
+const READABLE_TRAITS = "CASE WHEN json_valid(traits_json) THEN traits_json ELSE '{}' END"
 const PATCHED = `json_patch(${READABLE_TRAITS}, excluded.traits_json)`
 // past the stored bound (?7 bytes) the incoming traits replace the stored ones, as planIngest does
 const MERGE_TRAITS = `traits_json = CASE WHEN length(CAST(${PATCHED} AS BLOB)) <= ?7 THEN ${PATCHED} ELSE excluded.traits_json END`
