@@ -311,3 +311,47 @@ export const scoringRunSchema = z
   })
 
 export const scoringRunListSchema = z.object({ runs: z.array(scoringRunSchema) }).openapi('ScoringRuns')
+
+// ---- GET /api/v1/scoring/backtest ---------------------------------------------------------------------
+
+const interval = z.tuple([z.number(), z.number()]).nullable()
+const aucSchema = z.object({ auc: z.number(), se: z.number(), accounts: z.number().int() })
+const bandOutcomeSchema = z.object({ accounts: z.number().int(), churned: z.number().int(), churn_rate: nullableNumber, ci95: interval.openapi({ description: 'Wilson 95% interval of the churn rate' }) })
+
+export const backtestReportSchema = z
+  .object({
+    accounts: z.number().int(),
+    churned: z.number().int(),
+    churn_rate: nullableNumber,
+    auc: aucSchema.nullable().openapi({ description: 'P(a churned account scored lower than a kept one), ties half: 0.5 is a coin flip' }),
+    bands: z.record(bandSchema, bandOutcomeSchema),
+    calibration: z
+      .array(z.object({ bin: z.number().int(), n: z.number().int(), predicted_min: z.number(), predicted_max: z.number(), mean_predicted: z.number(), observed_rate: z.number() }))
+      .nullable()
+      .openapi({ description: 'Deciles of predicted churn probability; null while the model states none' }),
+    brier: nullableNumber,
+    measures: z.array(z.object({ measure: measureKey, auc: nullableNumber, se: nullableNumber, accounts: z.number().int() })).openapi({ description: 'Each measure alone: does the composite beat its parts?' }),
+  })
+  .openapi('BacktestReport')
+export type BacktestReportWire = z.infer<typeof backtestReportSchema>
+
+export const scoringBacktestSchema = z
+  .object({
+    days_before: z.number().int(),
+    model_version: z.string(),
+    method: z.string(),
+    scored: z.number().int().openapi({ description: 'Accounts with a recorded outcome, scored as of `days_before` days before it' }),
+    not_yet_seen: z.number().int().openapi({ description: 'Accounts first seen after their as-of day' }),
+    left_out: z.number().int().openapi({ description: 'Accounts whose as-of day is older than the 60 most recent as-of days' }),
+    report: backtestReportSchema,
+  })
+  .openapi('ScoringBacktest', {
+    example: {
+      days_before: 60, model_version: 'v-3f9a1c2b7d10', method: 'latest outcome per account; scored as of days_before days before its date with the current config', scored: 2, not_yet_seen: 0, left_out: 0,
+      report: {
+        accounts: 2, churned: 1, churn_rate: 0.5, auc: null,
+        bands: { red: { accounts: 1, churned: 1, churn_rate: 1, ci95: [0.207, 1] }, yellow: { accounts: 0, churned: 0, churn_rate: null, ci95: null }, green: { accounts: 1, churned: 0, churn_rate: 0, ci95: [0, 0.793] }, insufficient_data: { accounts: 0, churned: 0, churn_rate: null, ci95: null } },
+        calibration: null, brier: null, measures: [{ measure: 'seat_activation', auc: 1, se: 0, accounts: 2 }],
+      },
+    },
+  })

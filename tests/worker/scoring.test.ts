@@ -223,7 +223,7 @@ describe('scoring through the daily cron and the CS API', () => {
     const expected = [
       ['get', '/api/v1/health/accounts'], ['get', '/api/v1/health/accounts.csv'], ['get', '/api/v1/health/accounts/{id}'], ['get', '/api/v1/health/users/{id}'],
       ['get', '/api/v1/health/features'], ['get', '/api/v1/health/segments'], ['get', '/api/v1/health/retention'], ['get', '/api/v1/scoring/config'], ['put', '/api/v1/scoring/config'],
-      ['post', '/api/v1/scoring/run'], ['get', '/api/v1/scoring/runs'], ['get', '/api/v1/accounts/{id}/outcomes'], ['post', '/api/v1/accounts/{id}/outcomes'],
+      ['post', '/api/v1/scoring/run'], ['get', '/api/v1/scoring/runs'], ['get', '/api/v1/scoring/backtest'], ['get', '/api/v1/accounts/{id}/outcomes'], ['post', '/api/v1/accounts/{id}/outcomes'],
     ]
     for (const [method, path] of expected) {
       const op = doc.paths[path]?.[method]

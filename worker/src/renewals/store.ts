@@ -61,6 +61,15 @@ export async function deleteOutcome(db: D1Database, projectId: string, accountId
   return res.meta.changes > 0
 }
 
+/** Each account's latest outcome (by date, then by when it was recorded). */
+export async function latestOutcomes(db: D1Database, projectId: string): Promise<{ accountId: string; kind: OutcomeKind; date: string }[]> {
+  const { results } = await db
+    .prepare(`SELECT o.account_id, o.kind, o.date FROM account_outcomes o WHERE o.project_id = ?1 AND o.id = ${LATEST_OUTCOME_ID} ORDER BY o.account_id`)
+    .bind(projectId)
+    .all<{ account_id: string; kind: OutcomeKind; date: string }>()
+  return results.map((o) => ({ accountId: o.account_id, kind: o.kind, date: o.date }))
+}
+
 /** Accounts with a renewal outcome (their latest), and which features each used how often in its first `days` days. */
 export async function outcomeCohort(db: D1Database, projectId: string, days: number): Promise<{ outcomes: AccountOutcome[]; uses: FeatureUseCount[] }> {
   const [outcomes, uses] = await Promise.all([

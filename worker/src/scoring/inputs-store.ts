@@ -28,22 +28,31 @@ interface VersionRow { account_id: string; app_version: string; last_day: string
 interface PreviousRow { account_id: string; band: Band; pending_band: Band | null; pending_since: string | null; score: number | null; flags_json: string }
 interface SnapshotRow { account_id: string; day: string; score: number | null; band: Band }
 
+export interface LoadOptions {
+  /** Only these accounts (and their users); app versions stay project-wide, as releases behind counts against all of them. */
+  accountIds?: readonly string[]
+}
+
 /**
  * Everything scoring reads of a project as of the day of `now`, as the model's domain inputs: all windows end on
  * that day (UTC), so a past `now` re-scores history.
  */
-export async function loadScoringInputs(db: D1Database, projectId: string, now: number, ruleEvents: string[]): Promise<ScoringInputs> {
+export async function loadScoringInputs(db: D1Database, projectId: string, now: number, ruleEvents: string[], opts: LoadOptions = {}): Promise<ScoringInputs> {
   const d = (n: number) => daysAgo(now, n)
   let rowsRead = 0
+  const ids = opts.accountIds ? JSON.stringify(opts.accountIds) : null
+  // `?n` holds the account ids (a JSON array) when only some accounts are loaded; nothing is bound for it otherwise
+  const only = (column: string, n: number) => (ids === null ? '' : ` AND ${column} IN (SELECT value FROM json_each(?${n}))`)
+  const onlyUsers = (n: number) => (ids === null ? '' : ` AND user_id IN (SELECT id FROM users WHERE project_id = ?1 AND account_id IN (SELECT value FROM json_each(?${n})))`)
   const all = <T>(sql: string, ...binds: unknown[]) =>
-    db.prepare(sql).bind(projectId, ...binds).all<T>().then((r) => {
+    db.prepare(sql).bind(projectId, ...binds, ...(ids === null || !/json_each/.test(sql) ? [] : [ids])).all<T>().then((r) => {
       rowsRead += r.meta.rows_read ?? 0
       return r.results
     })
   const eventList = ruleEvents.map((_, i) => `?${i + 4}`).join(', ')
   const [accounts, users, activity, userFeatures30, accountDays, accountFeatureDays, accountEventDays, versions, previous, history] = await Promise.all([
-    all<AccountRow>('SELECT id, name, traits_json, attributes_json, first_seen, last_seen FROM accounts WHERE project_id = ?1'),
-    all<UserRow>('SELECT id, account_id, first_seen FROM users WHERE project_id = ?1'),
+    all<AccountRow>(`SELECT id, name, traits_json, attributes_json, first_seen, last_seen FROM accounts WHERE project_id = ?1${only('id', 2)}`),
+    all<UserRow>(`SELECT id, account_id, first_seen FROM users WHERE project_id = ?1${only('account_id', 2)}`),
     all<UserActivityRow>(
       `SELECT user_id,
         SUM(day > ?2 AND meaningful > 0) AS a28, SUM(day > ?3 AND meaningful > 0) AS a30, SUM(day <= ?3 AND meaningful > 0) AS p30,
@@ -51,24 +60,24 @@ export async function loadScoringInputs(db: D1Database, projectId: string, now: 
         SUM(day > ?6 AND meaningful > 0) AS a7, SUM(CASE WHEN day > ?3 THEN logins ELSE 0 END) AS logins30,
         SUM(CASE WHEN day > ?3 THEN active_seconds ELSE 0 END) AS seconds30, SUM(CASE WHEN day > ?3 THEN value_amount ELSE 0 END) AS amount30,
         SUM(CASE WHEN day <= ?3 THEN value_events ELSE 0 END) AS vp30, SUM(CASE WHEN day <= ?3 THEN value_amount ELSE 0 END) AS amountp30
-       FROM user_days WHERE project_id = ?1 AND day > ?4 AND day <= ?5 GROUP BY user_id`,
+       FROM user_days WHERE project_id = ?1 AND day > ?4 AND day <= ?5${onlyUsers(7)} GROUP BY user_id`,
       d(28), d(30), d(60), d(0), d(7),
     ),
-    all<UserFeatureRow>('SELECT user_id, feature_key FROM user_feature_days WHERE project_id = ?1 AND day > ?2 AND day <= ?3 GROUP BY user_id, feature_key', d(30), d(0)),
+    all<UserFeatureRow>(`SELECT user_id, feature_key FROM user_feature_days WHERE project_id = ?1 AND day > ?2 AND day <= ?3${onlyUsers(4)} GROUP BY user_id, feature_key`, d(30), d(0)),
     all<AccountDayRow>(
       `SELECT account_id, day, SUM(logins) AS logins, SUM(value_events) AS value_events, SUM(meaningful) AS meaningful
-       FROM user_days WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND account_id IS NOT NULL GROUP BY account_id, day`,
+       FROM user_days WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND account_id IS NOT NULL${only('account_id', 4)} GROUP BY account_id, day`,
       d(LOAD_DAYS), d(0),
     ),
     all<AccountFeatureDayRow>(
       `SELECT account_id, feature_key, day, SUM(n) AS n FROM user_feature_days
-       WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND account_id IS NOT NULL GROUP BY account_id, feature_key, day`,
+       WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND account_id IS NOT NULL${only('account_id', 4)} GROUP BY account_id, feature_key, day`,
       d(LOAD_DAYS), d(0),
     ),
     ruleEvents.length
       ? all<AccountEventDayRow>(
           `SELECT account_id, name, day, SUM(n) AS n FROM user_event_days
-           WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND name IN (${eventList}) AND account_id IS NOT NULL GROUP BY account_id, name, day`,
+           WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND name IN (${eventList}) AND account_id IS NOT NULL${only('account_id', ruleEvents.length + 4)} GROUP BY account_id, name, day`,
           d(LOAD_DAYS), d(0), ...ruleEvents,
         )
       : Promise.resolve([]),
@@ -77,8 +86,8 @@ export async function loadScoringInputs(db: D1Database, projectId: string, now: 
        WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND app_version IS NOT NULL AND account_id IS NOT NULL GROUP BY account_id, app_version`,
       d(30), d(0),
     ),
-    all<PreviousRow>('SELECT account_id, band, pending_band, pending_since, score, flags_json FROM account_scores WHERE project_id = ?1'),
-    all<SnapshotRow>('SELECT account_id, day, score, band FROM account_score_snapshots WHERE project_id = ?1 AND day >= ?2 AND day < ?3', d(30), d(0)),
+    all<PreviousRow>(`SELECT account_id, band, pending_band, pending_since, score, flags_json FROM account_scores WHERE project_id = ?1${only('account_id', 2)}`),
+    all<SnapshotRow>(`SELECT account_id, day, score, band FROM account_score_snapshots WHERE project_id = ?1 AND day >= ?2 AND day < ?3${only('account_id', 4)}`, d(30), d(0)),
   ])
   return {
     accounts: accounts.map((a) => ({
