@@ -12,7 +12,7 @@ import { trend } from '../../../worker/src/scoring/trend'
 import { userScore } from '../../../worker/src/scoring/user-score'
 import { compareVersions, releasesBehind } from '../../../worker/src/scoring/versions'
 
-/** SCORING.md §9 worked example: 20 seats, 12 active, 5 HAU, 4/8 core, 6 value events per active user, 110 vs 150 user-days. */
+/** docs/scoring.md §5 worked example: 20 seats, 12 active, 5 HAU, 4/8 core, 6 value events per active user, 110 vs 150 user-days. */
 const worked: AccountUsage = {
   seats: 20, knownUsers: 14, activeUsers28: 12, hauUsers: 5, activeUsers30: 12, coreFeatures: 8, coreFeaturesAdopted: 4,
   valueFeatures: 1, valueEvents30: 72, activeUserDays30: 110, activeUserDaysPrev30: 150, releasesBehind: null, nps: null,
@@ -40,7 +40,7 @@ describe('anchorScore (docs/scoring.md §2)', () => {
   })
 })
 
-describe('accountHealth on the SCORING.md worked example', () => {
+describe('accountHealth on the docs/scoring.md worked example', () => {
   const health = accountHealth(worked, DEFAULT_PROFILE, null, '2026-03-01')
   const m = (k: string) => health.measures.find((x) => x.key === k)!
 
