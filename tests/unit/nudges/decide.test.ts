@@ -1,10 +1,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { nudgeDefinitionSchema } from '../../../shared/nudges'
-import { decideNudges, type DecisionAccount, type DecisionHistory, type DecisionMetrics, type NudgeState } from '../../../worker/src/nudges/decide'
+import { decideNudges, type ConditionsHold, type DecisionAccount, type DecisionHistory, type DecisionMetrics, type NudgeState } from '../../../worker/src/nudges/decide'
 import { toNudge, type Nudge } from '../../../worker/src/nudges/definition'
 import { fnv1a, inHoldout } from '../../../worker/src/nudges/holdout'
 import { conversionLift } from '../../../worker/src/nudges/lift'
+import { segmentOf } from '../../../worker/src/scoring/segments'
 
 const NOW = Date.parse('2026-06-01T12:00:00Z')
 const DAY = 86_400_000
@@ -18,7 +19,8 @@ const history = (extra: Partial<DecisionHistory> = {}, states: Record<string, Pa
   shownThisSession: 0, shownLast7Days: 0, inSession: new Set(), ...extra,
 })
 const caps = { maxPerSession: 5, maxPerWeek: 10 }
-const decide = (ns: Nudge[], h = history(), path = '/x', c = caps) => decideNudges(user, account, metrics, ns, h, NOW, { path, caps: c }).map((d) => `${d.nudge.key}:${d.outcome}`)
+const conditionsHold: ConditionsHold = (attrs, all) => segmentOf(attrs, [{ key: 'x', name: 'x', all }]) !== null
+const decide = (ns: Nudge[], h = history(), path = '/x', c = caps) => decideNudges(user, account, metrics, ns, h, NOW, { path, caps: c, conditionsHold }).map((d) => `${d.nudge.key}:${d.outcome}`)
 
 describe('decideNudges: eligibility', () => {
   it.each([
@@ -49,7 +51,7 @@ describe('decideNudges: eligibility', () => {
 describe('decideNudges: segment-relative breadth', () => {
   it('needs the account breadth under the cutoff, and both to be known', () => {
     const n = nudge('n', { targeting: { breadth_below_segment_percentile: 25 } })
-    const run = (a: Partial<DecisionAccount>) => decideNudges(user, { ...account, ...a }, metrics, [n], history(), NOW, { path: '/', caps }).length
+    const run = (a: Partial<DecisionAccount>) => decideNudges(user, { ...account, ...a }, metrics, [n], history(), NOW, { path: '/', caps, conditionsHold }).length
     expect(run({ breadth: 0.4 })).toBe(0)
     expect(run({ breadth: null })).toBe(0)
     expect(run({ breadthCutoff: null })).toBe(0)
@@ -92,8 +94,8 @@ describe('decideNudges: state, caps and order', () => {
     const held = Array.from({ length: 2000 }, (_, i) => inHoldout(`acct-${i}`, 'h', 0.5)).filter(Boolean).length
     expect(held).toBeGreaterThan(900)
     expect(held).toBeLessThan(1100)
-    const first = decideNudges(user, account, metrics, [n], history(), NOW, { path: '/', caps })
-    const again = decideNudges({ ...user, id: 'someone-else' }, account, metrics, [n], history(), NOW, { path: '/', caps })
+    const first = decideNudges(user, account, metrics, [n], history(), NOW, { path: '/', caps, conditionsHold })
+    const again = decideNudges({ ...user, id: 'someone-else' }, account, metrics, [n], history(), NOW, { path: '/', caps, conditionsHold })
     expect(first[0].outcome).toBe(again[0].outcome) // same account → same group, whoever the user
     expect(fnv1a('a')).toBe(0xe40c292c)
   })

@@ -119,7 +119,7 @@ describe('nudge targeting on poisoned account attributes', () => {
   it('does not throw and does not match', () => {
     const n = toNudge('n', nudgeDefinitionSchema.parse({ kind: 'banner', title: { default: 'n' }, body: { default: 'b' }, holdout: { share: 0 }, targeting: { account_attributes: [{ attribute: 'arr', op: '>', value: 1 }, { attribute: 'plan', op: '==', value: 'trial' }] } }))
     const account = { id: 'a', traits: { arr: POISON, plan: ['trial'] }, segment: null, band: null, healthScore: null }
-    const decisions = decideNudges({ id: 'u', traits: { role: POISON }, firstSeen: 0 }, account, { usedFeatures: new Set(), adoptedFeatures: new Set(), breadth: null }, [n], { states: new Map(), shownThisSession: 0, shownLast7Days: 0, inSession: new Set() }, NOW, { path: '/', caps: { maxPerSession: 1, maxPerWeek: 3 } })
+    const decisions = decideNudges({ id: 'u', traits: { role: POISON }, firstSeen: 0 }, account, { usedFeatures: new Set(), adoptedFeatures: new Set(), breadth: null }, [n], { states: new Map(), shownThisSession: 0, shownLast7Days: 0, inSession: new Set() }, NOW, { path: '/', caps: { maxPerSession: 1, maxPerWeek: 3 }, conditionsHold: (attrs, all) => segmentOf(attrs, [{ key: 'x', name: 'x', all }]) !== null })
     expect(decisions).toEqual([])
   })
 })

@@ -1,7 +1,22 @@
+import type { FiredRule, Trend } from '../../../shared/api/scoring'
 import type { Band } from '../../../shared/constants'
 import { dayOf, daysAgo, daysBetween } from '../lib/days'
-import type { AccountScoreResult, ScoringInputs } from '../scoring'
 import { accountAlerts, type Alert } from './triggers'
+
+/** What the last run left: each account's previous score, band and fired rules, and 30 days of daily bands. */
+export interface ScoresBefore {
+  previous: { accountId: string; score: number | null; band: Band; flagKeys: string[] }[]
+  history: { accountId: string; day: string; band: string }[]
+}
+
+/** An account's new score, as the scoring run gives it. */
+export interface NewScore {
+  accountId: string
+  health: { score: number | null; band: Band }
+  trend: Pick<Trend, 'delta7' | 'delta30'>
+  renewalDate: string | null
+  flags: FiredRule[]
+}
 
 /** Consecutive red days ending today, from the last 30 days of snapshots plus today's band. */
 function redStreak(band: Band, history: { day: string; band: string }[], now: number): number {
@@ -13,7 +28,7 @@ function redStreak(band: Band, history: { day: string; band: string }[], now: nu
 }
 
 /** Every alert the new scores raise across a project, before cooldowns. Pure. */
-export function projectAlerts(rows: ScoringInputs, results: AccountScoreResult[], now: number): Alert[] {
+export function projectAlerts(rows: ScoresBefore, results: NewScore[], now: number): Alert[] {
   const previous = new Map(rows.previous.map((p) => [p.accountId, p]))
   const history = new Map<string, { day: string; band: string }[]>()
   for (const h of rows.history) history.set(h.accountId, [...(history.get(h.accountId) ?? []), h])

@@ -1,7 +1,6 @@
 import { pathMatches } from '../../../shared/path-pattern'
 import type { Segment } from '../../../shared/scoring'
 import { DAY_MS } from '../lib/days'
-import { segmentOf } from '../scoring'
 import type { Nudge } from './definition'
 import { inHoldout } from './holdout'
 
@@ -54,15 +53,16 @@ export interface DecisionHistory {
 
 export type Decision = { nudge: Nudge; outcome: 'show' } | { nudge: Nudge; outcome: 'holdout' }
 
+/** Whether every attribute condition holds for these attributes: scoring's condition rules, passed in by the caller. */
+export type ConditionsHold = (attrs: Record<string, unknown>, conditions: Segment['all']) => boolean
+
 const OVERLAYS = new Set(['modal', 'tooltip', 'nps'])
 
-function attrsMatch(attrs: Record<string, unknown>, conditions: Segment['all'] | undefined): boolean {
-  return !conditions?.length || segmentOf(attrs, [{ key: 'x', name: 'x', all: conditions }]) !== null
-}
 
 /** Whether the nudge targets this user at all, before any state or cap (pure targeting). */
-export function targets(n: Nudge, user: DecisionUser, account: DecisionAccount | null, m: DecisionMetrics, path: string, now: number): boolean {
+export function targets(n: Nudge, user: DecisionUser, account: DecisionAccount | null, m: DecisionMetrics, path: string, now: number, hold: ConditionsHold): boolean {
   const t = n.targeting
+  const attrsMatch = (attrs: Record<string, unknown>, conditions: Segment['all'] | undefined) => !conditions?.length || hold(attrs, conditions)
   if (!n.active || (n.startAt && Date.parse(n.startAt) > now) || (n.endAt && Date.parse(n.endAt) <= now)) return false
   if (t.path && !pathMatches(t.path, path)) return false
   if (t.segments?.length && !t.segments.includes(account?.segment ?? '')) return false
@@ -98,10 +98,10 @@ export function decideNudges(
   nudges: Nudge[],
   history: DecisionHistory,
   now: number,
-  opts: { path: string; caps: FrequencyCaps },
+  opts: { path: string; caps: FrequencyCaps; conditionsHold: ConditionsHold },
 ): Decision[] {
   const eligible = nudges
-    .filter((n) => targets(n, user, account, metrics, opts.path, now) && stateAllows(n, history.states.get(n.key), now, history.inSession.has(n.key)))
+    .filter((n) => targets(n, user, account, metrics, opts.path, now, opts.conditionsHold) && stateAllows(n, history.states.get(n.key), now, history.inSession.has(n.key)))
     .sort((a, b) => b.priority - a.priority || a.key.localeCompare(b.key))
   const out: Decision[] = []
   let fresh = 0

@@ -3,8 +3,9 @@ import { dueNudgesSchema, nudgeDecisionQueryShape } from '../../../shared/api/nu
 import { assertWriteKey, resolveKey } from '../http/auth'
 import { auth, createRoute, createRouter, errorResponses, jsonResponse, querySchema } from '../http/openapi'
 import { loadProjectSettings, verifiedUser } from '../projects'
+import { segmentOf } from '../scoring'
 import { loadDecisionContext } from './context-store'
-import { decideNudges } from './decide'
+import { decideNudges, type ConditionsHold } from './decide'
 import { presentNudge } from './present'
 import { listNudges, recordHoldout, userNudgeStates } from './store'
 
@@ -16,6 +17,9 @@ import { listNudges, recordHoldout, userNudgeStates } from './store'
 export const nudgeDecisionRoutes = createRouter()
 
 nudgeDecisionRoutes.use('*', cors({ origin: '*', maxAge: 86400 }))
+
+/** Nudge attribute conditions hold as a segment's do (scoring's rules for types and operators). */
+const conditionsHold: ConditionsHold = (attrs, all) => segmentOf(attrs, [{ key: 'x', name: 'x', all }]) !== null
 
 nudgeDecisionRoutes.openapi(
   createRoute({
@@ -46,7 +50,7 @@ nudgeDecisionRoutes.openapi(
     const inSession = new Set([...stored.sessions].filter(([, s]) => q.session && s === q.session).map(([k]) => k))
     const decisions = decideNudges(ctx.user, ctx.account, ctx.metrics, nudges, {
       states: stored.states, inSession, shownThisSession: inSession.size, shownLast7Days: stored.shownLast7Days,
-    }, now, { path: q.path, caps: settings.nudges })
+    }, now, { path: q.path, caps: settings.nudges, conditionsHold })
     const newHoldouts = decisions.filter((d) => d.outcome === 'holdout' && !stored.holdouts.has(d.nudge.key))
     if (newHoldouts.length) {
       // caught: a busy database after the answer must not surface as an unhandled rejection (the next request records it)

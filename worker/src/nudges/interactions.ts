@@ -1,5 +1,4 @@
 import { NUDGE_EVENTS } from '../../../shared/nudge-events'
-import type { EventRow } from '../ingest'
 
 const ACTIONS = new Map<string, keyof typeof NUDGE_EVENTS>(Object.entries(NUDGE_EVENTS).map(([k, v]) => [v, k as keyof typeof NUDGE_EVENTS]))
 
@@ -16,8 +15,18 @@ export interface NudgeInteraction {
   selector: string
 }
 
+/** What this reads of an ingested event (ingest's `EventRow` has these and more). */
+export interface IngestedEvent {
+  name: string | null
+  userId: string | null
+  accountId: string | null
+  ts: number
+  properties: Record<string, unknown>
+  context: Record<string, unknown>
+}
+
 /** Nudge interactions among ingested rows (shown, clicked, dismissed…), read from their properties. */
-export function nudgeInteractions(rows: EventRow[]): NudgeInteraction[] {
+export function nudgeInteractions(rows: IngestedEvent[]): NudgeInteraction[] {
   return rows.flatMap((r) => {
     const action = r.name ? ACTIONS.get(r.name) : undefined
     const nudge = r.properties.nudge
