@@ -2,7 +2,7 @@ import { env, SELF } from 'cloudflare:test'
 import { expect, it } from 'vitest'
 import { newProject } from '../tests/worker/fixtures'
 import { writeIngest } from '../worker/src/ingest/store'
-import { emptyFeatureIndex } from '../worker/src/features/classify'
+import { emptyFeatureIndex, trackTagger } from '../worker/src/features/classify'
 import { toEventRow } from '../worker/src/ingest/normalize'
 import { planIngest } from '../worker/src/ingest/plan'
 import type { UptakeEvent } from '../shared/events'
@@ -30,7 +30,7 @@ const RAW_TABLE = `CREATE TABLE IF NOT EXISTS bench_raw_events (project_id TEXT,
 /** The same rows, inserted as plainly as D1 allows: one prepared INSERT per row in one batch, no validation, no rollups. */
 async function rawInsert(events: UptakeEvent[]) {
   const now = Date.now()
-  const rows = events.map((e) => toEventRow(e, { receivedAt: now, features: emptyFeatureIndex(), newId: () => crypto.randomUUID() }))
+  const rows = events.map((e) => toEventRow(e, { receivedAt: now, tagTrack: trackTagger(emptyFeatureIndex()), newId: () => crypto.randomUUID() }))
   const stmt = env.DB.prepare(`INSERT INTO bench_raw_events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)`)
   await env.DB.batch(
     rows.map((r) =>
@@ -66,7 +66,7 @@ it('measures /v1/batch ingest against a raw D1 insert of the same rows', async (
   const rowsWritten = async (users: number) => {
     let n = 0
     for (let round = 0; round < 20; round++) {
-      const rows = batchOf(1000 + round * 3 + users, users).map((e) => toEventRow(e, { receivedAt: Date.now(), features: emptyFeatureIndex(), newId: () => crypto.randomUUID() }))
+      const rows = batchOf(1000 + round * 3 + users, users).map((e) => toEventRow(e, { receivedAt: Date.now(), tagTrack: trackTagger(emptyFeatureIndex()), newId: () => crypto.randomUUID() }))
       n += (await writeIngest(env.DB, p.id, planIngest(rows), Date.now())).rowsWritten
     }
     return Math.round((n / (20 * BATCH)) * 1000)
@@ -96,7 +96,7 @@ it('measures ingest of wide-time-range batches as a project grows', async () => 
     Array.from({ length: n }, (_, i) =>
       toEventRow(
         { type: 'track', messageId: `${prefix}-${i}`, userId: `user-${i % 400}`, event: 'Invoice Created', timestamp: new Date(now - ((i * 29) / n) * 86_400_000).toISOString() },
-        { receivedAt: now, features: emptyFeatureIndex(), newId: () => crypto.randomUUID() },
+        { receivedAt: now, tagTrack: trackTagger(emptyFeatureIndex()), newId: () => crypto.randomUUID() },
       ),
     )
   const result: Record<string, { stored_events: number; rollup_rows_read_per_batch: number; ms_per_batch: number }> = {}

@@ -41,3 +41,7 @@ export const DEFAULT_CAPTURE = {
   requireConsent: false,
   captureClicks: true,
 } as const
+
+/** What a stored event is (`events.kind`): its Segment type, or what the features registry makes of a track event. */
+export const EVENT_KINDS = ['identify', 'group', 'page', 'track', 'login', 'feature', 'value', 'click', 'system'] as const
+export type EventKind = (typeof EVENT_KINDS)[number]

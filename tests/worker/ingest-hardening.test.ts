@@ -5,7 +5,7 @@ import { MAX_STORED_TRAITS_BYTES } from '../../shared/limits'
 import { writeIngest } from '../../worker/src/ingest/store'
 import { purgeExpiredEvents } from '../../worker/src/ingest/purge-store'
 import { ingest } from '../../worker/src/ingest/ingest'
-import { emptyFeatureIndex } from '../../worker/src/features/classify'
+import { emptyFeatureIndex, trackTagger } from '../../worker/src/features/classify'
 import { toEventRow } from '../../worker/src/ingest/normalize'
 import { planIngest } from '../../worker/src/ingest/plan'
 import { api, basic, newProject, post, track, type TestProject } from './fixtures'
@@ -317,7 +317,7 @@ describe('the rollup step reads only the rows the request inserted (issue 8.17)'
       Array.from({ length: n }, (_, i) =>
         toEventRow(
           { type: 'track', messageId: `${prefix}-${i}`, userId: `user-${i % 50}`, event: 'Used', timestamp: new Date(now - ((i * spreadDays) / n) * DAY).toISOString() },
-          { receivedAt: now, features: emptyFeatureIndex(), newId: () => crypto.randomUUID() },
+          { receivedAt: now, tagTrack: trackTagger(emptyFeatureIndex()), newId: () => crypto.randomUUID() },
         ),
       )
     for (let b = 0; b < 6; b++) await writeIngest(env.DB, p.id, planIngest(rows(500, `bulk-${b}`, 25)), now)

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { writeIngest } from '../../worker/src/ingest/store'
 import { purgeExpiredEvents } from '../../worker/src/ingest/purge-store'
-import { emptyFeatureIndex } from '../../worker/src/features/classify'
+import { emptyFeatureIndex, trackTagger } from '../../worker/src/features/classify'
 import { toEventRow } from '../../worker/src/ingest/normalize'
 import { planIngest } from '../../worker/src/ingest/plan'
 import { newProject, track } from './fixtures'
@@ -15,7 +15,7 @@ describe('raw event retention', () => {
     const recent = new Date(now - 10 * 86_400_000).toISOString()
     // written below the HTTP API: no endpoint accepts an event already past the raw window
     const rows = [track('u1', 'Old', { timestamp: old }), track('u1', 'Recent', { timestamp: recent })].map((e) =>
-      toEventRow(e as Parameters<typeof toEventRow>[0], { receivedAt: now, features: emptyFeatureIndex(), newId: () => crypto.randomUUID() }),
+      toEventRow(e as Parameters<typeof toEventRow>[0], { receivedAt: now, tagTrack: trackTagger(emptyFeatureIndex()), newId: () => crypto.randomUUID() }),
     )
     await writeIngest(env.DB, p.id, planIngest(rows), now)
     expect(await purgeExpiredEvents(env.DB, now)).toBeGreaterThanOrEqual(1)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildFeatureIndex, classifyTrack, valueAmount } from '../../../worker/src/features/classify'
+import { buildFeatureIndex, classifyTrack, trackTagger, valueAmount } from '../../../worker/src/features/classify'
 import { correctedTimestamp, toEventRow } from '../../../worker/src/ingest/normalize'
 import { planIngest } from '../../../worker/src/ingest/plan'
 import type { Feature } from '../../../shared/features'
@@ -57,7 +57,7 @@ describe('valueAmount', () => {
 })
 
 describe('toEventRow and planIngest', () => {
-  const opts = { receivedAt: received, features: index, newId: () => 'generated' }
+  const opts = { receivedAt: received, tagTrack: trackTagger(index), newId: () => 'generated' }
 
   it('bounds engaged seconds and marks only feature and value events meaningful', () => {
     const engaged = toEventRow({ type: 'track', userId: 'u', event: '$engaged', properties: { seconds: 99999 } }, opts)

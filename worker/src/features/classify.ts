@@ -1,9 +1,11 @@
+import type { EventKind } from '../../../shared/constants'
 import { CLICK_EVENT, SIGNED_IN_EVENT } from '../../../shared/event-names'
 import type { Feature, FeatureKind, FeatureRule } from '../../../shared/features'
+import { finiteNumber } from '../lib/numbers'
 import { featureForClick } from './click-match'
 
 /** What a track event is, once the registry has been applied to it. */
-export type TrackKind = 'track' | 'login' | 'feature' | 'value' | 'click' | 'system'
+export type TrackKind = Exclude<EventKind, 'identify' | 'group' | 'page'>
 
 export interface FeatureRef {
   key: string
@@ -31,12 +33,6 @@ export function buildFeatureIndex(features: Feature[]): FeatureIndex {
   return index
 }
 
-/** A number, or a numeric string, that is finite; anything else is null. */
-export function finiteNumber(v: unknown): number | null {
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v
-  return typeof n === 'number' && Number.isFinite(n) ? n : null
-}
-
 /** The value amount of a value event: `amount`, else Segment's `revenue` or `value` property. */
 export function valueAmount(properties: Record<string, unknown>): number | null {
   return finiteNumber(properties.amount) ?? finiteNumber(properties.revenue) ?? finiteNumber(properties.value)
@@ -62,4 +58,20 @@ export function classifyTrack(name: string, properties: Record<string, unknown>,
   if (name === CLICK_EVENT) return { kind: 'click', feature, amount: null }
   if (name.startsWith('$')) return { kind: 'system', feature, amount: null }
   return { kind: 'track', feature, amount: null }
+}
+
+/** The stored tags of a track event (the `events` columns classification fills). */
+export interface TrackTags {
+  kind: TrackKind
+  featureKey: string | null
+  amount: number | null
+  meaningful: boolean
+}
+
+/** Tags track events with the registry: what ingest stores and re-tagging compares against. */
+export function trackTagger(features: FeatureIndex): (name: string, properties: Record<string, unknown>) => TrackTags {
+  return (name, properties) => {
+    const { kind, feature, amount } = classifyTrack(name, properties, features)
+    return { kind, featureKey: feature?.key ?? null, amount, meaningful: isMeaningful(kind) }
+  }
 }

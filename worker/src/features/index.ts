@@ -1,7 +1,5 @@
 // The features slice as the rest of the worker sees it: other slices import only from here.
-export { buildFeatureIndex, classifyTrack, emptyFeatureIndex, finiteNumber, isMeaningful, valueAmount } from './classify'
-export type { FeatureIndex, FeatureRef, TrackClass, TrackKind } from './classify'
-export { featureForClick } from './click-match'
+export { trackTagger } from './classify'
 export { configRoutes } from './config-routes'
 export { continueRebuild } from './rebuild'
 export { rebuildPairsStatements } from './retag-store'

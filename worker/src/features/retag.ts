@@ -5,7 +5,7 @@
  */
 import type { Feature } from '../../../shared/features'
 import { DAY_MS, dayOf } from '../lib/days'
-import { classifyTrack, isMeaningful, type FeatureIndex, type TrackKind } from './classify'
+import { trackTagger, type FeatureIndex, type TrackTags } from './classify'
 
 /** A raw event as re-tagging reads it (properties only for track events). */
 export interface StoredEvent {
@@ -21,12 +21,8 @@ export interface StoredEvent {
 }
 
 /** The new tags of one stored event. */
-export interface Retag {
+export interface Retag extends TrackTags {
   rowid: number
-  kind: TrackKind
-  featureKey: string | null
-  amount: number | null
-  meaningful: boolean
 }
 
 /** A (user id, day start, day end) whose rollups are recomputed from raw events. */
@@ -73,14 +69,14 @@ export function changesTagging(before: Feature | null, after: Feature | null): b
 
 /** Reclassifies one page's track events: the events whose tags change, and the (user, day) pairs they touch. */
 export function retagPage(rows: StoredEvent[], index: FeatureIndex): { updates: Retag[]; pairs: UserDay[] } {
+  const tag = trackTagger(index)
   const updates: Retag[] = []
   const pairs = new Map<string, UserDay>()
   for (const row of rows) {
     if (row.type !== 'track' || row.name === null) continue
-    const cls = classifyTrack(row.name, row.properties, index)
-    const featureKey = cls.feature?.key ?? null
-    if (cls.kind === row.kind && featureKey === row.featureKey && cls.amount === row.amount) continue
-    updates.push({ rowid: row.rowid, kind: cls.kind, featureKey, amount: cls.amount, meaningful: isMeaningful(cls.kind) })
+    const tags = tag(row.name, row.properties)
+    if (tags.kind === row.kind && tags.featureKey === row.featureKey && tags.amount === row.amount) continue
+    updates.push({ rowid: row.rowid, ...tags })
     if (row.userId === null) continue
     const dayStart = Date.parse(dayOf(row.ts))
     pairs.set(`${row.userId}\u0000${dayStart}`, [row.userId, dayStart, dayStart + DAY_MS])

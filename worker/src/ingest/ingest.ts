@@ -2,7 +2,7 @@ import type { EventType } from '../../../shared/events'
 import type { IngestResult, RejectedEvent } from '../../../shared/api/ingest'
 import type { ApiKey } from '../projects'
 import { assertWriteKey, keyFromAuthorization, resolveKey } from '../http/auth'
-import { cachedFeatureIndex } from '../features'
+import { cachedFeatureIndex, trackTagger } from '../features'
 import { writeIngest } from './store'
 import { applyNudgeInteractions } from '../nudges'
 import { nudgeInteractions } from '../nudges'
@@ -39,13 +39,13 @@ export async function ingest(
 ): Promise<IngestResult> {
   const parsed = parseIngestBody(body, singleType)
   const key = assertKeyFor(mode, await resolveKey(db, keyFromAuthorization(authorization) ?? parsed.writeKey))
-  const features = await cachedFeatureIndex(db, key.projectId)
+  const tagTrack = trackTagger(await cachedFeatureIndex(db, key.projectId))
   const timed: { index: number; row: EventRow }[] = []
   const rejected: RejectedEvent[] = [...parsed.rejected]
   for (const { index, event } of parsed.events) {
     const time = eventTime(event, parsed.sentAt, receivedAt, WINDOWS[mode])
     if ('error' in time) rejected.push({ index, messageId: event.messageId, errors: [time.error] })
-    else timed.push({ index, row: toEventRow(event, { envelopeSentAt: parsed.sentAt, receivedAt, features, newId: () => crypto.randomUUID(), ts: time.ts }) })
+    else timed.push({ index, row: toEventRow(event, { envelopeSentAt: parsed.sentAt, receivedAt, tagTrack, newId: () => crypto.randomUUID(), ts: time.ts }) })
   }
   const trust = await checkTrust(db, key, timed.map((t) => t.row), receivedAt)
   for (const { index, row } of timed) if (trust.refused.has(row)) rejected.push({ index, messageId: row.messageId, errors: [UNVERIFIED] })

@@ -1,8 +1,7 @@
+import type { EventKind } from '../../../shared/constants'
 import { ENGAGED_EVENT, type UptakeEvent } from '../../../shared/events'
-import { classifyTrack, finiteNumber, isMeaningful, type FeatureIndex, type TrackKind } from '../features'
 import { DAY_MS } from '../lib/days'
-
-export type EventKind = 'identify' | 'group' | 'page' | TrackKind
+import { finiteNumber } from '../lib/numbers'
 
 /** The row stored in `events`, before the account is filled from the user's last `group` call. */
 export interface EventRow {
@@ -61,10 +60,13 @@ export function eventTime(event: Timed, envelopeSentAt: string | undefined, rece
   return { ts: Math.min(ts, receivedAt) }
 }
 
-/** Turns one validated event into its stored row. Pure: ids and clocks come in as arguments. */
+/** What the features registry makes of a track event (features/ `trackTagger`): the columns it fills. */
+export type TagTrack = (name: string, properties: Record<string, unknown>) => Pick<EventRow, 'kind' | 'featureKey' | 'amount' | 'meaningful'>
+
+/** Turns one validated event into its stored row. Pure: ids, clocks and the registry's tagging come in as arguments. */
 export function toEventRow(
   event: UptakeEvent,
-  opts: { envelopeSentAt?: string; receivedAt: number; features: FeatureIndex; newId: () => string; ts?: number },
+  opts: { envelopeSentAt?: string; receivedAt: number; tagTrack: TagTrack; newId: () => string; ts?: number },
 ): EventRow {
   const context = (event.context ?? {}) as Record<string, unknown> & { app?: { version?: string }; groupId?: string }
   // identify/group keep their traits under `traits` so one column holds every event's payload
@@ -88,15 +90,11 @@ export function toEventRow(
     const name = event.type === 'page' || event.type === 'screen' ? (event.name ?? '$page') : null
     return { ...base, kind: event.type === 'screen' ? 'page' : event.type, name, featureKey: null, amount: null, meaningful: false, activeSeconds: 0 }
   }
-  const { kind, feature, amount } = classifyTrack(event.event, properties, opts.features)
   const engaged = event.event === ENGAGED_EVENT ? finiteNumber(properties.seconds) : null
   return {
     ...base,
-    kind,
+    ...opts.tagTrack(event.event, properties),
     name: event.event,
-    featureKey: feature?.key ?? null,
-    amount,
-    meaningful: isMeaningful(kind),
     activeSeconds: engaged === null ? 0 : Math.round(Math.min(Math.max(engaged, 0), MAX_ENGAGED_SECONDS)),
   }
 }
