@@ -32,15 +32,21 @@ export const CHURN_RISK = { scoreDrop30: 15, renewalWithinDays: 90 } as const
 
 /**
  * Capture settings a project starts with, as the widget reads them (camelCase): the server's settings defaults
- * and the widget's fallback when it cannot fetch its config.
+ * and the widget's fallback when it cannot fetch its config. Shared, so never mutated.
  */
-export const DEFAULT_CAPTURE = {
+export const DEFAULT_CAPTURE: {
+  sessionTimeoutMinutes: number
+  stripQueryParams: string[]
+  respectDoNotTrack: boolean
+  requireConsent: boolean
+  captureClicks: boolean
+} = {
   sessionTimeoutMinutes: 30,
   stripQueryParams: ['token', 'access_token', 'code', 'password', 'email', 'key', 'secret', 'session', 'auth'],
   respectDoNotTrack: false,
   requireConsent: false,
   captureClicks: true,
-} as const
+}
 
 /** What a stored event is (`events.kind`): its Segment type, or what the features registry makes of a track event. */
 export const EVENT_KINDS = ['identify', 'group', 'page', 'track', 'login', 'feature', 'value', 'click', 'system'] as const

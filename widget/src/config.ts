@@ -1,9 +1,9 @@
-import type { CaptureSettings, WidgetConfig } from '../../shared/config'
-import { DEFAULT_CAPTURE as CAPTURE_DEFAULTS } from '../../shared/constants'
+import type { WidgetConfig } from '../../shared/config'
+import { DEFAULT_CAPTURE } from '../../shared/constants'
 import { load, save } from './storage'
 
-/** The server's defaults (shared/constants.ts), without importing zod into the widget. */
-export const DEFAULT_CAPTURE: CaptureSettings = { ...CAPTURE_DEFAULTS, stripQueryParams: [...CAPTURE_DEFAULTS.stripQueryParams] }
+/** The server's defaults (shared/constants.ts, zod-free), for a widget that cannot fetch its config. */
+export { DEFAULT_CAPTURE }
 
 export const cachedConfig = (): WidgetConfig | undefined => load<WidgetConfig>('config')
 
