@@ -71,6 +71,17 @@ describe('nudge definitions', () => {
     await api('/nudges/legacy', p.adminKey, { method: 'DELETE' })
   })
 
+  it('leaves out a stored definition that is not JSON, in the list, the lookup and the widget’s answer', async () => {
+    await env.DB.prepare("INSERT INTO nudges (project_id, key, kind, definition_json, active, created_at, updated_at) VALUES (?1, 'broken', 'banner', '{not json', 1, 0, 0)").bind(p.id).run()
+    const list = await api('/nudges', p.readKey)
+    expect(list.status).toBe(200)
+    expect((await list.json<{ nudges: { key: string }[] }>()).nudges.map((n) => n.key)).not.toContain('broken')
+    expect((await api('/nudges/broken', p.readKey)).status).toBe(404)
+    await seen('u-broken')
+    expect((await due('u-broken')).map((n) => n.key)).not.toContain('broken')
+    await env.DB.prepare("DELETE FROM nudges WHERE project_id = ?1 AND key = 'broken'").bind(p.id).run()
+  })
+
   it('does not let a read key write nudges', async () => {
     expect((await api('/nudges/x', p.readKey, { method: 'PUT', body: JSON.stringify(banner()) })).status).toBe(403)
   })

@@ -3,22 +3,30 @@ import type { NudgeState } from './decide'
 import { readDefinition, toNudge, type Nudge } from './definition'
 import { snakeKeys } from '../lib/casing'
 
+/** A stored nudge, or null when its definition is not JSON or no longer validates. */
+function storedNudge(key: string, json: string): Nudge | null {
+  let stored: unknown
+  try {
+    stored = JSON.parse(json)
+  } catch {
+    return null
+  }
+  const definition = readDefinition(stored)
+  return definition && toNudge(key, definition)
+}
+
 /** The project's nudges by key; a stored definition that no longer validates is left out. */
 export async function listNudges(db: D1Database, projectId: string, onlyActive = false): Promise<Nudge[]> {
   const { results } = await db
     .prepare(`SELECT key, definition_json FROM nudges WHERE project_id = ?1 ${onlyActive ? 'AND active = 1' : ''} ORDER BY key`)
     .bind(projectId)
     .all<{ key: string; definition_json: string }>()
-  return results.flatMap((r) => {
-    const definition = readDefinition(JSON.parse(r.definition_json))
-    return definition ? [toNudge(r.key, definition)] : []
-  })
+  return results.flatMap((r) => storedNudge(r.key, r.definition_json) ?? [])
 }
 
 export async function findNudge(db: D1Database, projectId: string, key: string): Promise<Nudge | null> {
   const row = await db.prepare('SELECT definition_json FROM nudges WHERE project_id = ?1 AND key = ?2').bind(projectId, key).first<{ definition_json: string }>()
-  const definition = row && readDefinition(JSON.parse(row.definition_json))
-  return definition ? toNudge(key, definition) : null
+  return row && storedNudge(key, row.definition_json)
 }
 
 /** Saves a nudge; true when it is new. The definition is stored in its snake_case API form. */
