@@ -8,7 +8,7 @@ import { DAY_MS } from '../../../worker/src/lib/days'
 import { accountNps, dateAttr, effectiveAttributes, numberAttr, parseAttributes, scalarAttr, stringAttr } from '../../../worker/src/scoring/attributes'
 import { DEFAULT_CONFIG } from '../../../worker/src/scoring/defaults'
 import { scoreProject } from '../../../worker/src/scoring/project'
-import { segmentOf } from '../../../worker/src/scoring/segments'
+import { conditionsHold, segmentOf } from '../../../worker/src/scoring/segments'
 
 const POISON = { toString: 1, valueOf: 1 }
 const NOW = Date.parse('2026-06-01T12:00:00Z')
@@ -121,5 +121,18 @@ describe('nudge targeting on poisoned account attributes', () => {
     const account = { id: 'a', traits: { arr: POISON, plan: ['trial'] }, segment: null, band: null, healthScore: null }
     const decisions = decideNudges({ id: 'u', traits: { role: POISON }, firstSeen: 0 }, account, { usedFeatures: new Set(), adoptedFeatures: new Set(), breadth: null }, [n], { states: new Map(), shownThisSession: 0, shownLast7Days: 0, inSession: new Set() }, NOW, { path: '/', caps: { maxPerSession: 1, maxPerWeek: 3 }, conditionsHold: (attrs, all) => segmentOf(attrs, [{ key: 'x', name: 'x', all }]) !== null })
     expect(decisions).toEqual([])
+  })
+})
+
+describe('attribute conditions of nudge targeting', () => {
+  const enterprise = [{ attribute: 'plan', op: '==' as const, value: 'enterprise' }]
+
+  it.each([
+    ['a matching attribute', { plan: 'enterprise' }, true],
+    ['another value', { plan: 'starter' }, false],
+    ['a tier that happens to equal a segment key', { plan: 'starter', tier: 'x' }, false],
+    ['a wrongly typed attribute', { plan: { toString: 1 } }, false],
+  ])('hold for %s only when every condition holds', (_name, attrs, expected) => {
+    expect(conditionsHold(attrs, enterprise)).toBe(expected)
   })
 })

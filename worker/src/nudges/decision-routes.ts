@@ -3,7 +3,7 @@ import { dueNudgesSchema, nudgeDecisionQueryShape } from '../../../shared/api/nu
 import { assertWriteKey, resolveKey } from '../http/auth'
 import { auth, createRoute, createRouter, errorResponses, jsonResponse, querySchema } from '../http/openapi'
 import { loadProjectSettings, verifiedUser } from '../projects'
-import { segmentOf } from '../scoring'
+import { conditionsHold as scoringConditionsHold } from '../scoring'
 import { loadDecisionContext } from './context-store'
 import { decideNudges, type ConditionsHold } from './decide'
 import { presentNudge } from './present'
@@ -19,7 +19,8 @@ export const nudgeDecisionRoutes = createRouter()
 nudgeDecisionRoutes.use('*', cors({ origin: '*', maxAge: 86400 }))
 
 /** Nudge attribute conditions hold as a segment's do (scoring's rules for types and operators). */
-const conditionsHold: ConditionsHold = (attrs, all) => segmentOf(attrs, [{ key: 'x', name: 'x', all }]) !== null
+// the same condition language as segments, without the `tier` override (a tier never forces a nudge's targeting)
+const conditionsHold: ConditionsHold = (attrs, all) => scoringConditionsHold(attrs, all)
 
 nudgeDecisionRoutes.openapi(
   createRoute({

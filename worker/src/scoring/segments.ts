@@ -23,13 +23,18 @@ function holds(attrs: Attributes, c: Segment['all'][number]): boolean {
 }
 
 /** The first segment whose conditions all hold; a tier override attribute wins outright. */
+/** Whether every condition holds for these attributes (segment rules and nudge attribute targeting share it). */
+export function conditionsHold(attrs: Attributes, all: Segment['all']): boolean {
+  return all.every((c) => holds(attrs, c))
+}
+
 export function segmentOf(attrs: Attributes, segments: Segment[]): Segment | null {
   const tier = stringAttr(attrs, 'tier')
   if (tier !== null) {
     const forced = segments.find((s) => s.key === tier)
     if (forced) return forced
   }
-  return segments.find((s) => s.all.every((c) => holds(attrs, c))) ?? null
+  return segments.find((s) => conditionsHold(attrs, s.all)) ?? null
 }
 
 /** Mid-rank percentile (docs/scoring.md §6): 100·(count below + ½·count equal)/N; null below the minimum cohort. */
