@@ -27,10 +27,18 @@ export default defineConfig(async () => {
               miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
             }),
           ],
-          test: { name: 'bench', include: ['bench/**/*.bench.test.ts'], setupFiles: ['tests/worker/apply-migrations.ts'], testTimeout: 600_000 },
+          test: {
+            name: 'bench',
+            include: ['bench/**/*.bench.test.ts'],
+            setupFiles: ['tests/worker/apply-migrations.ts'],
+            testTimeout: 600_000,
+          },
         },
         { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
-        { define: { __UPTAKE_VERSION__: '"test"', __UPTAKE_NUDGES__: '"uptake-nudges.js"', __UPTAKE_NUDGES_SRI__: '"sha256-test"' }, test: { name: 'widget', include: ['tests/widget/**/*.test.{ts,tsx}'], environment: 'happy-dom' } },
+        {
+          define: { __UPTAKE_VERSION__: '"test"', __UPTAKE_NUDGES__: '"uptake-nudges.js"', __UPTAKE_NUDGES_SRI__: '"sha256-test"' },
+          test: { name: 'widget', include: ['tests/widget/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
+        },
         {
           test: {
             name: 'e2e',

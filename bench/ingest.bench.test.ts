@@ -30,12 +30,33 @@ const RAW_TABLE = `CREATE TABLE IF NOT EXISTS bench_raw_events (project_id TEXT,
 /** The same rows, inserted as plainly as D1 allows: one prepared INSERT per row in one batch, no validation, no rollups. */
 async function rawInsert(events: UptakeEvent[]) {
   const now = Date.now()
-  const rows = events.map((e) => toEventRow(e, { receivedAt: now, tagTrack: trackTagger(emptyFeatureIndex()), newId: () => crypto.randomUUID() }))
-  const stmt = env.DB.prepare(`INSERT INTO bench_raw_events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)`)
+  const rows = events.map((e) =>
+    toEventRow(e, { receivedAt: now, tagTrack: trackTagger(emptyFeatureIndex()), newId: () => crypto.randomUUID() }),
+  )
+  const stmt = env.DB.prepare(
+    `INSERT INTO bench_raw_events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)`,
+  )
   await env.DB.batch(
     rows.map((r) =>
-      stmt.bind('bench', r.messageId, r.type, r.kind, r.name, r.userId, r.anonymousId, r.accountId, r.featureKey, r.amount,
-        r.meaningful ? 1 : 0, r.activeSeconds, r.appVersion, r.ts, now, JSON.stringify(r.properties), JSON.stringify(r.context)),
+      stmt.bind(
+        'bench',
+        r.messageId,
+        r.type,
+        r.kind,
+        r.name,
+        r.userId,
+        r.anonymousId,
+        r.accountId,
+        r.featureKey,
+        r.amount,
+        r.meaningful ? 1 : 0,
+        r.activeSeconds,
+        r.appVersion,
+        r.ts,
+        now,
+        JSON.stringify(r.properties),
+        JSON.stringify(r.context),
+      ),
     ),
   )
 }
@@ -66,7 +87,9 @@ it('measures /v1/batch ingest against a raw D1 insert of the same rows', async (
   const rowsWritten = async (users: number) => {
     let n = 0
     for (let round = 0; round < 20; round++) {
-      const rows = batchOf(1000 + round * 3 + users, users).map((e) => toEventRow(e, { receivedAt: Date.now(), tagTrack: trackTagger(emptyFeatureIndex()), newId: () => crypto.randomUUID() }))
+      const rows = batchOf(1000 + round * 3 + users, users).map((e) =>
+        toEventRow(e, { receivedAt: Date.now(), tagTrack: trackTagger(emptyFeatureIndex()), newId: () => crypto.randomUUID() }),
+      )
       n += (await writeIngest(env.DB, p.id, planIngest(rows), Date.now())).rowsWritten
     }
     return Math.round((n / (20 * BATCH)) * 1000)
@@ -95,7 +118,13 @@ it('measures ingest of wide-time-range batches as a project grows', async () => 
   const rows = (n: number, prefix: string) =>
     Array.from({ length: n }, (_, i) =>
       toEventRow(
-        { type: 'track', messageId: `${prefix}-${i}`, userId: `user-${i % 400}`, event: 'Invoice Created', timestamp: new Date(now - ((i * 29) / n) * 86_400_000).toISOString() },
+        {
+          type: 'track',
+          messageId: `${prefix}-${i}`,
+          userId: `user-${i % 400}`,
+          event: 'Invoice Created',
+          timestamp: new Date(now - ((i * 29) / n) * 86_400_000).toISOString(),
+        },
         { receivedAt: now, tagTrack: trackTagger(emptyFeatureIndex()), newId: () => crypto.randomUUID() },
       ),
     )
@@ -107,7 +136,11 @@ it('measures ingest of wide-time-range batches as a project grows', async () => 
     let read = 0
     const t = performance.now()
     for (let b = 0; b < 10; b++) read += (await writeIngest(env.DB, p.id, planIngest(rows(50, `wide-${target}-${b}`)), now)).rollupRowsRead
-    result[`project_${target}_events`] = { stored_events: target, rollup_rows_read_per_batch: Math.round(read / 10), ms_per_batch: +((performance.now() - t) / 10).toFixed(1) }
+    result[`project_${target}_events`] = {
+      stored_events: target,
+      rollup_rows_read_per_batch: Math.round(read / 10),
+      ms_per_batch: +((performance.now() - t) / 10).toFixed(1),
+    }
   }
   console.log(`BENCH ingest_wide_batches ${JSON.stringify(result)}`)
   expect(Object.keys(result)).toHaveLength(3)

@@ -19,7 +19,10 @@ const persistTo = mkdtempSync(join(tmpdir(), 'uptake-load-'))
 function groupRssMb(pgid) {
   try {
     const out = execFileSync('ps', ['-o', 'pgid=,rss=,comm=', '-e'], { encoding: 'utf8' })
-    const rows = out.split('\n').map((l) => l.trim().split(/\s+/)).filter((r) => Number(r[0]) === pgid)
+    const rows = out
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter((r) => Number(r[0]) === pgid)
     return Object.fromEntries(rows.map((r) => [r[2], Math.round(Number(r[1]) / 1024)]))
   } catch {
     return {}
@@ -44,10 +47,24 @@ function request(method, path, headers = {}, body) {
 
 const now = () => new Date().toISOString()
 const calls = {
-  ingest: (c, r) => request('POST', '/v1/batch', { 'content-type': 'text/plain' }, JSON.stringify({
-    writeKey: DEMO_WRITE_KEY, sentAt: now(),
-    batch: Array.from({ length: 5 }, (_, i) => ({ type: 'track', messageId: `load-${port}-${c}-${r}-${i}`, userId: `load-u${c % 40}`, event: 'Invoice Created', timestamp: now(), context: { groupId: `load-a${c % 8}` } })),
-  })),
+  ingest: (c, r) =>
+    request(
+      'POST',
+      '/v1/batch',
+      { 'content-type': 'text/plain' },
+      JSON.stringify({
+        writeKey: DEMO_WRITE_KEY,
+        sentAt: now(),
+        batch: Array.from({ length: 5 }, (_, i) => ({
+          type: 'track',
+          messageId: `load-${port}-${c}-${r}-${i}`,
+          userId: `load-u${c % 40}`,
+          event: 'Invoice Created',
+          timestamp: now(),
+          context: { groupId: `load-a${c % 8}` },
+        })),
+      }),
+    ),
   config: () => request('GET', `/v1/config?writeKey=${DEMO_WRITE_KEY}`),
   accounts: () => request('GET', '/api/v1/accounts?limit=50', { authorization: `Bearer ${DEMO_READ_KEY}` }),
   health: () => request('GET', '/api/v1/health/accounts?limit=50', { authorization: `Bearer ${DEMO_READ_KEY}` }),
@@ -62,17 +79,19 @@ const counts = {}
 const samples = {}
 let accepted = 0
 const started = Date.now()
-await Promise.all(Array.from({ length: CLIENTS }, async (_, c) => {
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, call] of Object.entries(calls)) {
-      const res = await call(c, r)
-      const key = `${name} ${res.status}`
-      counts[key] = (counts[key] ?? 0) + 1
-      if (res.status !== 200) samples[key] ??= res.body.slice(0, 160)
-      else if (name === 'ingest') accepted += JSON.parse(res.body).accepted ?? 0
+await Promise.all(
+  Array.from({ length: CLIENTS }, async (_, c) => {
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [name, call] of Object.entries(calls)) {
+        const res = await call(c, r)
+        const key = `${name} ${res.status}`
+        counts[key] = (counts[key] ?? 0) + 1
+        if (res.status !== 200) samples[key] ??= res.body.slice(0, 160)
+        else if (name === 'ingest') accepted += JSON.parse(res.body).accepted ?? 0
+      }
     }
-  }
-}))
+  }),
+)
 const seconds = (Date.now() - started) / 1000
 const scheduled = await request('GET', '/__scheduled')
 const cdnScheduled = await request('GET', '/cdn-cgi/handler/scheduled')
@@ -83,14 +102,23 @@ rmSync(persistTo, { recursive: true, force: true })
 
 const total = Object.values(counts).reduce((a, b) => a + b, 0)
 const result = {
-  clients: CLIENTS, rounds: ROUNDS, requests: total, seconds, requests_per_s: Math.round(total / seconds),
+  clients: CLIENTS,
+  rounds: ROUNDS,
+  requests: total,
+  seconds,
+  requests_per_s: Math.round(total / seconds),
   by_status: Object.fromEntries(Object.entries(counts).sort()),
-  events_sent: CLIENTS * ROUNDS * 5, events_accepted: accepted,
-  restarted_mid_request: Object.entries(samples).filter(([, b]) => b.includes('restarted mid-request')).map(([k]) => k),
+  events_sent: CLIENTS * ROUNDS * 5,
+  events_accepted: accepted,
+  restarted_mid_request: Object.entries(samples)
+    .filter(([, b]) => b.includes('restarted mid-request'))
+    .map(([k]) => k),
   reloads_in_log: (log.match(/Reloading local server/g) ?? []).length,
   errors_in_log: (log.match(/\[ERROR\]|Uncaught|unhandled/gi) ?? []).length,
-  scheduled: scheduled.status, cdn_cgi_scheduled: cdnScheduled.status,
-  rss_mb_before: rssBefore, rss_mb_after: rssAfter,
+  scheduled: scheduled.status,
+  cdn_cgi_scheduled: cdnScheduled.status,
+  rss_mb_before: rssBefore,
+  rss_mb_after: rssAfter,
   samples,
 }
 console.log(`BENCH dev_load ${JSON.stringify(result)}`)

@@ -19,7 +19,13 @@ const CONFIG = {
     { key: 'report.export', name: 'Report Exported', rules: [{ match: 'click', selector: '#export-csv', path: '/reports/**' }] },
     { key: 'invoice.send', name: 'Invoice Sent', rules: [{ match: 'attribute' }] },
   ],
-  capture: { sessionTimeoutMinutes: 30, stripQueryParams: ['token', 'email'], respectDoNotTrack: false, requireConsent: false, captureClicks: true },
+  capture: {
+    sessionTimeoutMinutes: 30,
+    stripQueryParams: ['token', 'email'],
+    respectDoNotTrack: false,
+    requireConsent: false,
+    captureClicks: true,
+  },
   nudges: false,
 }
 
@@ -79,8 +85,15 @@ async function run(browser, core, { widget, returning }) {
   await context.addInitScript(() => {
     const ops = (window.__storageOps = { reads: 0, writes: 0, bytes: 0 })
     const { getItem, setItem } = Storage.prototype
-    Storage.prototype.getItem = function (k) { ops.reads++; return getItem.call(this, k) }
-    Storage.prototype.setItem = function (k, v) { ops.writes++; ops.bytes += String(v).length; return setItem.call(this, k, v) }
+    Storage.prototype.getItem = function (k) {
+      ops.reads++
+      return getItem.call(this, k)
+    }
+    Storage.prototype.setItem = function (k, v) {
+      ops.writes++
+      ops.bytes += String(v).length
+      return setItem.call(this, k, v)
+    }
   })
   const tab = await context.newPage()
   const storageOps = () => tab.evaluate(() => ({ ...window.__storageOps }))
@@ -115,7 +128,11 @@ async function run(browser, core, { widget, returning }) {
     await tab.waitForTimeout(2600) // deferred persistence and the batches those events fill
     perEvent = widgetMs((await cdp.send('Profiler.stop')).profile) / EVENTS
     const after = await storageOps()
-    eventOps = { reads: (after.reads - startOps.reads) / EVENTS, writes: (after.writes - startOps.writes) / EVENTS, bytes: Math.round((after.bytes - startOps.bytes) / EVENTS) }
+    eventOps = {
+      reads: (after.reads - startOps.reads) / EVENTS,
+      writes: (after.writes - startOps.writes) / EVENTS,
+      bytes: Math.round((after.bytes - startOps.bytes) / EVENTS),
+    }
   }
   await context.close()
   return { start, task, cpu, perEvent, sync, posts, startOps, eventOps }
@@ -123,7 +140,16 @@ async function run(browser, core, { widget, returning }) {
 
 /** Runs every build in turn within each round, so machine load falls on all of them alike. */
 async function scenario(browser, cores, returning) {
-  const rows = cores.map(() => ({ start: [], taskWith: [], taskWithout: [], cpuWith: [], cpuWithout: [], perEvent: [], sync: [], ops: null }))
+  const rows = cores.map(() => ({
+    start: [],
+    taskWith: [],
+    taskWithout: [],
+    cpuWith: [],
+    cpuWithout: [],
+    perEvent: [],
+    sync: [],
+    ops: null,
+  }))
   for (const core of cores) await run(browser, core, { widget: true, returning }) // warm-up (first compile, disk cache), not counted
   for (let i = 0; i < RUNS; i++) {
     for (const [k, core] of cores.entries()) {
@@ -168,18 +194,29 @@ paths.push('floor (1 storage read + write, 2 fetches)')
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 })
 try {
   const first = await scenario(browser, cores, false)
   const again = await scenario(browser, cores, true)
   const result = paths.map((p, k) => ({ core: p.replace(root, ''), first_visit: first[k], returning_visit: again[k] }))
   for (const r of result) {
-    console.log(`${r.core}: start-up (CPU samples in uptake.js) first visit ${r.first_visit.startup_widget_ms} ms, returning ${r.returning_visit.startup_widget_ms} ms; ` +
-      `main-thread CPU with − without widget ${r.first_visit.startup_thread_cpu_delta_ms} / ${r.returning_visit.startup_thread_cpu_delta_ms} ms; ` +
-      `TaskDuration with − without ${r.first_visit.startup_task_delta_ms} / ${r.returning_visit.startup_task_delta_ms} ms; ` +
-      `per event ${r.first_visit.per_event_widget_ms} ms (synchronous part ${r.first_visit.per_event_sync_ms} ms); ` +
-      `localStorage at start-up ${JSON.stringify(r.first_visit.storage_ops.startup)}, per event ${JSON.stringify(r.first_visit.storage_ops.per_event)}`)
+    console.log(
+      `${r.core}: start-up (CPU samples in uptake.js) first visit ${r.first_visit.startup_widget_ms} ms, returning ${r.returning_visit.startup_widget_ms} ms; ` +
+        `main-thread CPU with − without widget ${r.first_visit.startup_thread_cpu_delta_ms} / ${r.returning_visit.startup_thread_cpu_delta_ms} ms; ` +
+        `TaskDuration with − without ${r.first_visit.startup_task_delta_ms} / ${r.returning_visit.startup_task_delta_ms} ms; ` +
+        `per event ${r.first_visit.per_event_widget_ms} ms (synchronous part ${r.first_visit.per_event_sync_ms} ms); ` +
+        `localStorage at start-up ${JSON.stringify(r.first_visit.storage_ops.startup)}, per event ${JSON.stringify(r.first_visit.storage_ops.per_event)}`,
+    )
   }
   console.log(`BENCH widget_main_thread ${JSON.stringify(result.length > 1 ? result : result[0])}`)
 } finally {

@@ -17,8 +17,10 @@ row('uptake.js (capture core)', widget.core)
 row(`${widget.nudgesFile ?? 'uptake-nudges.<hash>.js'} (nudge UI chunk)`, widget.nudges)
 console.log(`${'uptake core + nudge UI'.padEnd(48)} ${kb(widget.totalGzip).padStart(9)} gz`)
 for (const [name, s] of Object.entries(peers)) row(name, s)
-const ratio = (name) => peers[name] && widget.core ? (peers[name].gzip / widget.core.gzip).toFixed(1) : 'n/a'
-console.log(`posthog-js core is ${ratio('posthog-js (array.js, capture core)')}x and analytics-next ${ratio('@segment/analytics-next (standalone.js)')}x the size of uptake.js`)
+const ratio = (name) => (peers[name] && widget.core ? (peers[name].gzip / widget.core.gzip).toFixed(1) : 'n/a')
+console.log(
+  `posthog-js core is ${ratio('posthog-js (array.js, capture core)')}x and analytics-next ${ratio('@segment/analytics-next (standalone.js)')}x the size of uptake.js`,
+)
 
 // Benchmarks that run inside workerd (vitest project `bench`): each prints one `BENCH <name> <json>` line.
 const benchFiles = existsSync(root + 'bench') ? readdirSync(root + 'bench').filter((f) => f.endsWith('.bench.test.ts')) : []
@@ -41,7 +43,11 @@ for (const file of benchFiles) {
 // Benchmarks that need a running server (e.g. decision latency over HTTP) live in scripts/bench-*.mjs.
 for (const file of readdirSync(root + 'scripts').filter((f) => /^bench-.+\.mjs$/.test(f))) {
   console.log(`\n== ${file} ==`)
-  const out = execFileSync(process.execPath, [root + 'scripts/' + file], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  const out = execFileSync(process.execPath, [root + 'scripts/' + file], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   for (const line of out.split('\n')) {
     const m = line.match(/BENCH (\S+) (\{.*\})/)
     if (m) results[m[1]] = JSON.parse(m[2])

@@ -8,14 +8,27 @@ import { createHash, randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
 
 const { values } = parseArgs({
-  options: { name: { type: 'string' }, id: { type: 'string' }, url: { type: 'string' }, remote: { type: 'boolean' }, local: { type: 'boolean' } },
+  options: {
+    name: { type: 'string' },
+    id: { type: 'string' },
+    url: { type: 'string' },
+    remote: { type: 'boolean' },
+    local: { type: 'boolean' },
+  },
 })
 const modes = [values.url, values.remote, values.local].filter(Boolean).length
 if (!values.name || modes !== 1) {
   console.error('usage: node scripts/create-project.mjs (--url https://… | --remote | --local) --name "My product" [--id slug]')
   process.exit(2)
 }
-const id = values.id ?? values.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64).replace(/-+$/, '')
+const id =
+  values.id ??
+  values.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64)
+    .replace(/-+$/, '')
 if (!/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/.test(id)) {
   console.error('the project id must be 1-64 of a-z, 0-9 and -, not starting or ending with -')
   process.exit(2)
@@ -31,7 +44,7 @@ function printKeys(keys) {
 async function viaApi(base) {
   const operatorKey = process.env.UPTAKE_OPERATOR_KEY
   if (!operatorKey) {
-    console.error('set UPTAKE_OPERATOR_KEY in the environment (the same secret as the deployment\'s) to create a project through the API')
+    console.error("set UPTAKE_OPERATOR_KEY in the environment (the same secret as the deployment's) to create a project through the API")
     process.exit(2)
   }
   const res = await fetch(new URL('/api/v1/projects', base), {
@@ -68,7 +81,10 @@ async function viaWrangler() {
   // a running `wrangler dev` or ingest can hold the local database for a moment: retry with backoff
   for (let attempt = 1; ; attempt++) {
     try {
-      execFileSync(process.execPath, [wrangler, 'd1', 'execute', 'DB', values.remote ? '--remote' : '--local', '--command', sql], { stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' })
+      execFileSync(process.execPath, [wrangler, 'd1', 'execute', 'DB', values.remote ? '--remote' : '--local', '--command', sql], {
+        stdio: ['ignore', 'inherit', 'pipe'],
+        encoding: 'utf8',
+      })
       break
     } catch (err) {
       const output = `${err.stderr ?? ''}${err.stdout ?? ''}${err.message}`

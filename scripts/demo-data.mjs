@@ -9,11 +9,29 @@ export const DEMO_FEATURES = [
   { key: 'login', name: 'Sign in', kind: 'login', core: false, rules: [{ match: 'event', event: 'Signed In' }] },
   { key: 'invoice.create', name: 'Create invoice', kind: 'value', core: true, rules: [{ match: 'event', event: 'Invoice Created' }] },
   { key: 'invoice.send', name: 'Send invoice', kind: 'feature', core: true, rules: [{ match: 'attribute' }] },
-  { key: 'invoice.filter', name: 'Filter invoices', kind: 'feature', core: false, rules: [{ match: 'click', selector: '#invoice-filter-apply', path: '/demo/invoices' }] },
-  { key: 'invoice.recurring', name: 'Recurring invoices', kind: 'feature', core: true, rules: [{ match: 'click', selector: 'button.make-recurring' }] },
+  {
+    key: 'invoice.filter',
+    name: 'Filter invoices',
+    kind: 'feature',
+    core: false,
+    rules: [{ match: 'click', selector: '#invoice-filter-apply', path: '/demo/invoices' }],
+  },
+  {
+    key: 'invoice.recurring',
+    name: 'Recurring invoices',
+    kind: 'feature',
+    core: true,
+    rules: [{ match: 'click', selector: 'button.make-recurring' }],
+  },
   { key: 'customer.add', name: 'Add customer', kind: 'feature', core: true, rules: [{ match: 'event', event: 'Customer Added' }] },
   { key: 'customer.import', name: 'Import customers', kind: 'feature', core: false, rules: [{ match: 'attribute' }] },
-  { key: 'report.export', name: 'Export report', kind: 'feature', core: true, rules: [{ match: 'click', selector: '#export-csv', path: '/demo/reports' }] },
+  {
+    key: 'report.export',
+    name: 'Export report',
+    kind: 'feature',
+    core: true,
+    rules: [{ match: 'click', selector: '#export-csv', path: '/demo/reports' }],
+  },
   { key: 'report.schedule', name: 'Schedule report', kind: 'feature', core: false, rules: [{ match: 'attribute' }] },
   { key: 'settings.invite', name: 'Invite teammate', kind: 'feature', core: true, rules: [{ match: 'event', event: 'Teammate Invited' }] },
   { key: 'settings.bank', name: 'Connect bank', kind: 'feature', core: true, rules: [{ match: 'attribute' }] },
@@ -41,11 +59,20 @@ const ACCOUNTS = [
 const FEATURE_EVENTS = {
   'invoice.create': (r) => ({ event: 'Invoice Created', properties: { amount: Math.round(200 + r() * 4000) } }),
   'invoice.send': () => ({ event: 'Send invoice', properties: { feature: 'invoice.send' } }),
-  'invoice.filter': () => ({ event: '$click', properties: { selector: 'main > div.toolbar > button#invoice-filter-apply', path: '/demo/invoices', text: 'Filter' } }),
-  'invoice.recurring': () => ({ event: '$click', properties: { selector: 'main > div.toolbar > button.make-recurring', path: '/demo/invoices', text: 'Make recurring' } }),
+  'invoice.filter': () => ({
+    event: '$click',
+    properties: { selector: 'main > div.toolbar > button#invoice-filter-apply', path: '/demo/invoices', text: 'Filter' },
+  }),
+  'invoice.recurring': () => ({
+    event: '$click',
+    properties: { selector: 'main > div.toolbar > button.make-recurring', path: '/demo/invoices', text: 'Make recurring' },
+  }),
   'customer.add': () => ({ event: 'Customer Added' }),
   'customer.import': () => ({ event: 'Import customers', properties: { feature: 'customer.import' } }),
-  'report.export': () => ({ event: '$click', properties: { selector: 'main > div.toolbar > button#export-csv', path: '/demo/reports', text: 'Export CSV' } }),
+  'report.export': () => ({
+    event: '$click',
+    properties: { selector: 'main > div.toolbar > button#export-csv', path: '/demo/reports', text: 'Export CSV' },
+  }),
   'report.schedule': () => ({ event: 'Schedule report', properties: { feature: 'report.schedule' } }),
   'settings.invite': () => ({ event: 'Teammate Invited' }),
   'settings.bank': () => ({ event: 'Connect bank', properties: { feature: 'settings.bank' } }),
@@ -78,8 +105,21 @@ export function demoHistory(now = Date.now()) {
       const userId = `${id}-user-${u + 1}`
       const start = 89 - Math.floor(r() * 10)
       const at = (daysAgo, minute) => new Date(day0 - daysAgo * 86_400_000 + (9 * 60 + minute) * 60_000).toISOString()
-      events.push({ type: 'identify', messageId: `seed-${userId}-id`, userId, timestamp: at(start, 0), traits: { name: `User ${u + 1} of ${name}`, email: `${userId}@${id}.test`, role: u === 0 ? 'admin' : 'member' } })
-      events.push({ type: 'group', messageId: `seed-${userId}-grp`, userId, groupId: id, timestamp: at(start, 0), traits: { name, plan, seats, arr, employees } })
+      events.push({
+        type: 'identify',
+        messageId: `seed-${userId}-id`,
+        userId,
+        timestamp: at(start, 0),
+        traits: { name: `User ${u + 1} of ${name}`, email: `${userId}@${id}.test`, role: u === 0 ? 'admin' : 'member' },
+      })
+      events.push({
+        type: 'group',
+        messageId: `seed-${userId}-grp`,
+        userId,
+        groupId: id,
+        timestamp: at(start, 0),
+        traits: { name, plan, seats, arr, employees },
+      })
       const keen = 0.5 + r()
       for (let d = start; d >= 1; d--) {
         const weekday = new Date(day0 - d * 86_400_000).getUTCDay()
@@ -95,7 +135,15 @@ export function demoHistory(now = Date.now()) {
           minute += 1 + Math.floor(r() * 8)
           events.push({ type: 'track', messageId: `${base}-${i}`, userId, timestamp: at(d, minute), context, ...FEATURE_EVENTS[key](r) })
         }
-        events.push({ type: 'track', messageId: `${base}-engaged`, userId, event: '$engaged', properties: { seconds: 60 * (5 + Math.floor(r() * 40)) }, timestamp: at(d, minute + 1), context })
+        events.push({
+          type: 'track',
+          messageId: `${base}-engaged`,
+          userId,
+          event: '$engaged',
+          properties: { seconds: 60 * (5 + Math.floor(r() * 40)) },
+          timestamp: at(d, minute + 1),
+          context,
+        })
       }
     }
   }
@@ -127,14 +175,35 @@ export function demoPastAccounts(now = Date.now()) {
     for (let u = 0; u < 2; u++) {
       const userId = `${id}-user-${u + 1}`
       const at = (d, m) => new Date(day0 - d * 86_400_000 + (10 * 60 + m) * 60_000).toISOString()
-      events.push({ type: 'group', messageId: `seed-${userId}-grp`, userId, groupId: id, timestamp: at(89, 0), traits: { name: `Cohort customer ${a + 1}`, plan: 'team', seats: 3, arr: 4800 } })
+      events.push({
+        type: 'group',
+        messageId: `seed-${userId}-grp`,
+        userId,
+        groupId: id,
+        timestamp: at(89, 0),
+        traits: { name: `Cohort customer ${a + 1}`, plan: 'team', seats: 3, arr: 4800 },
+      })
       for (let d = 89; d >= lastDay; d -= 1 + Math.floor(r() * 3)) {
         // early on they explore; later they stick to what they adopted
         const today = d > 60 ? features : features.slice(0, 2)
-        today.forEach((key, i) => events.push({ type: 'track', messageId: `seed-${userId}-${d}-${i}`, userId, timestamp: at(d, i + 1), context: { groupId: id }, ...FEATURE_EVENTS[key](r) }))
+        today.forEach((key, i) =>
+          events.push({
+            type: 'track',
+            messageId: `seed-${userId}-${d}-${i}`,
+            userId,
+            timestamp: at(d, i + 1),
+            context: { groupId: id },
+            ...FEATURE_EVENTS[key](r),
+          }),
+        )
       }
     }
-    outcomes.push({ account: id, kind: renewed ? 'renewed' : 'churned', date: new Date(day0 - 30 * 86_400_000).toISOString().slice(0, 10), amount: 4800 })
+    outcomes.push({
+      account: id,
+      kind: renewed ? 'renewed' : 'churned',
+      date: new Date(day0 - 30 * 86_400_000).toISOString().slice(0, 10),
+      amount: 4800,
+    })
   }
   return { events, outcomes }
 }
@@ -143,10 +212,66 @@ export function demoPastAccounts(now = Date.now()) {
 const trial = [{ attribute: 'plan', op: '==', value: 'trial' }]
 const t = (text) => ({ default: text })
 export const DEMO_NUDGES = {
-  welcome: { kind: 'modal', priority: 900, title: t('Welcome to Ledgerly!'), body: t('Let\'s get you paid faster. **Three steps** and you are set up.'), targeting: { path: '/demo/dashboard', account_attributes: trial }, caps: { max_shows: 1, min_days_between: 0 }, buttons: [{ label: t('Show me around'), action: { type: 'go', path: '/demo/invoices' } }], holdout: { share: 0 } },
-  'getting-started': { kind: 'checklist', priority: 100, title: t('Getting started'), body: t('Tick these off to finish setup.'), targeting: { account_attributes: trial }, steps: [{ feature: 'invoice.create', label: t('Create your first invoice') }, { feature: 'invoice.send', label: t('Send an invoice') }, { feature: 'customer.add', label: t('Add a customer') }, { feature: 'settings.invite', label: t('Invite a teammate') }], holdout: { share: 0 } },
-  'recurring-banner': { kind: 'banner', priority: 300, target_feature: 'invoice.recurring', title: t('Bill monthly clients automatically'), body: t('Turn any invoice into a recurring one.'), targeting: { path: '/demo/invoices', account_attributes: trial }, buttons: [{ label: t('Remind me in 3 days'), action: { type: 'snooze', days: 3 } }], holdout: { share: 0.1 } },
-  'export-tip': { kind: 'tooltip', priority: 500, anchor: '#export-csv', target_feature: 'report.export', title: t('Export to your accountant'), body: t('One click gives a CSV of every invoice.'), targeting: { path: '/demo/reports' }, holdout: { share: 0.1 } },
-  'bank-hotspot': { kind: 'hotspot', priority: 200, anchor: '#connect-bank', target_feature: 'settings.bank', title: t('Get paid 2 days sooner'), body: t('Connect your bank to reconcile payments automatically.'), targeting: { path: '/demo/settings' }, holdout: { share: 0.1 } },
-  'nps-q4': { kind: 'nps', priority: 150, title: t('How likely are you to recommend Ledgerly to a colleague?'), body: t('0 = not at all, 10 = extremely likely'), targeting: { path: '/demo/customers', min_days_since_signup: 0 }, holdout: { share: 0 } },
+  welcome: {
+    kind: 'modal',
+    priority: 900,
+    title: t('Welcome to Ledgerly!'),
+    body: t("Let's get you paid faster. **Three steps** and you are set up."),
+    targeting: { path: '/demo/dashboard', account_attributes: trial },
+    caps: { max_shows: 1, min_days_between: 0 },
+    buttons: [{ label: t('Show me around'), action: { type: 'go', path: '/demo/invoices' } }],
+    holdout: { share: 0 },
+  },
+  'getting-started': {
+    kind: 'checklist',
+    priority: 100,
+    title: t('Getting started'),
+    body: t('Tick these off to finish setup.'),
+    targeting: { account_attributes: trial },
+    steps: [
+      { feature: 'invoice.create', label: t('Create your first invoice') },
+      { feature: 'invoice.send', label: t('Send an invoice') },
+      { feature: 'customer.add', label: t('Add a customer') },
+      { feature: 'settings.invite', label: t('Invite a teammate') },
+    ],
+    holdout: { share: 0 },
+  },
+  'recurring-banner': {
+    kind: 'banner',
+    priority: 300,
+    target_feature: 'invoice.recurring',
+    title: t('Bill monthly clients automatically'),
+    body: t('Turn any invoice into a recurring one.'),
+    targeting: { path: '/demo/invoices', account_attributes: trial },
+    buttons: [{ label: t('Remind me in 3 days'), action: { type: 'snooze', days: 3 } }],
+    holdout: { share: 0.1 },
+  },
+  'export-tip': {
+    kind: 'tooltip',
+    priority: 500,
+    anchor: '#export-csv',
+    target_feature: 'report.export',
+    title: t('Export to your accountant'),
+    body: t('One click gives a CSV of every invoice.'),
+    targeting: { path: '/demo/reports' },
+    holdout: { share: 0.1 },
+  },
+  'bank-hotspot': {
+    kind: 'hotspot',
+    priority: 200,
+    anchor: '#connect-bank',
+    target_feature: 'settings.bank',
+    title: t('Get paid 2 days sooner'),
+    body: t('Connect your bank to reconcile payments automatically.'),
+    targeting: { path: '/demo/settings' },
+    holdout: { share: 0.1 },
+  },
+  'nps-q4': {
+    kind: 'nps',
+    priority: 150,
+    title: t('How likely are you to recommend Ledgerly to a colleague?'),
+    body: t('0 = not at all, 10 = extremely likely'),
+    targeting: { path: '/demo/customers', min_days_since_signup: 0 },
+    holdout: { share: 0 },
+  },
 }

@@ -21,11 +21,18 @@ const sha256 = (s) => createHash('sha256').update(s).digest('hex')
 export function prepareDatabase(persistTo) {
   run(['d1', 'migrations', 'apply', 'DB'], persistTo)
   const now = Date.now()
-  const keys = [[DEMO_WRITE_KEY, 'write'], [DEMO_READ_KEY, 'read'], [DEMO_ADMIN_KEY, 'admin']]
+  const keys = [
+    [DEMO_WRITE_KEY, 'write'],
+    [DEMO_READ_KEY, 'read'],
+    [DEMO_ADMIN_KEY, 'admin'],
+  ]
   // Values are our own constants (no outside input); wrangler d1 execute takes no bound parameters.
   const sql = [
     `INSERT OR IGNORE INTO projects (id, name, created_at) VALUES ('demo', 'Ledgerly (demo)', ${now});`,
-    ...keys.map(([k, kind]) => `INSERT OR IGNORE INTO api_keys (key_hash, project_id, kind, label, created_at, id, last4) VALUES ('${sha256(k)}', 'demo', '${kind}', 'local demo ${kind} key', ${now}, 'key_demo_${kind}', '${k.slice(-4)}');`),
+    ...keys.map(
+      ([k, kind]) =>
+        `INSERT OR IGNORE INTO api_keys (key_hash, project_id, kind, label, created_at, id, last4) VALUES ('${sha256(k)}', 'demo', '${kind}', 'local demo ${kind} key', ${now}, 'key_demo_${kind}', '${k.slice(-4)}');`,
+    ),
   ].join('\n')
   run(['d1', 'execute', 'DB', '--command', sql], persistTo)
 }
@@ -50,7 +57,18 @@ export async function waitForServer(base, child, timeoutMs = 90_000) {
  * wrangler (cloudflare/workers-sdk#9882). `output: 'pipe'` lets a caller read the dev server's log.
  */
 export function startWrangler({ port, persistTo, quiet = true, output = quiet ? 'ignore' : 'inherit' }) {
-  const args = [wrangler, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false', '--inspector-port', '0', '--test-scheduled']
+  const args = [
+    wrangler,
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--show-interactive-dev-session=false',
+    '--inspector-port',
+    '0',
+    '--test-scheduled',
+  ]
   if (persistTo) args.push('--persist-to', persistTo)
   return spawn(process.execPath, args, {
     cwd: root,
@@ -94,12 +112,21 @@ export async function seedDemo(base, { history = true } = {}) {
   const events = [...demoHistory(), ...past.events]
   for (let i = 0; i < events.length; i += 500) {
     const batch = events.slice(i, i + 500)
-    await send(base, '/v1/import', { method: 'POST', headers: { ...admin, 'content-type': 'text/plain' }, body: JSON.stringify({ sentAt: new Date().toISOString(), batch }) })
+    await send(base, '/v1/import', {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'text/plain' },
+      body: JSON.stringify({ sentAt: new Date().toISOString(), batch }),
+    })
   }
   // outcomes are recorded once: a re-run of the seed finds them already there
   const known = await send(base, `/api/v1/accounts/${past.outcomes[0].account}/outcomes`, { headers: admin })
   if (known.outcomes.length === 0) {
-    for (const o of past.outcomes) await send(base, `/api/v1/accounts/${o.account}/outcomes`, { method: 'POST', headers: admin, body: JSON.stringify({ kind: o.kind, date: o.date, amount: o.amount }) })
+    for (const o of past.outcomes)
+      await send(base, `/api/v1/accounts/${o.account}/outcomes`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ kind: o.kind, date: o.date, amount: o.amount }),
+      })
   }
   // 30 days of daily runs replayed in order, so trends, deltas and hysteresis have history to show
   for (let d = 30; d >= 1; d--) {
@@ -107,8 +134,13 @@ export async function seedDemo(base, { history = true } = {}) {
     await send(base, '/api/v1/scoring/run', { method: 'POST', headers: admin, body: JSON.stringify({ at }) })
   }
   await send(base, '/api/v1/scoring/run', { method: 'POST', headers: admin })
-  await send(base, '/api/v1/settings', { method: 'PUT', headers: admin, body: JSON.stringify({ nudges: { max_per_session: 3, max_per_week: 20 } }) })
-  for (const [key, nudge] of Object.entries(DEMO_NUDGES)) await send(base, `/api/v1/nudges/${key}`, { method: 'PUT', headers: admin, body: JSON.stringify(nudge) })
+  await send(base, '/api/v1/settings', {
+    method: 'PUT',
+    headers: admin,
+    body: JSON.stringify({ nudges: { max_per_session: 3, max_per_week: 20 } }),
+  })
+  for (const [key, nudge] of Object.entries(DEMO_NUDGES))
+    await send(base, `/api/v1/nudges/${key}`, { method: 'PUT', headers: admin, body: JSON.stringify(nudge) })
   return events.length
 }
 

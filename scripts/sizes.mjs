@@ -23,7 +23,8 @@ export function fileSize(path) {
 /** The nudge chunk's file name in public/ (content-hashed: `uptake-nudges.<hash>.js`); null when not built. */
 export function nudgeChunkName() {
   const files = readdirSync(root + 'public').filter((f) => /^uptake-nudges\.[\w-]+\.js$/.test(f))
-  if (files.length > 1) throw new Error(`public/ holds ${files.length} nudge chunks (${files.join(', ')}): rebuild with \`npm run build:widget\``)
+  if (files.length > 1)
+    throw new Error(`public/ holds ${files.length} nudge chunks (${files.join(', ')}): rebuild with \`npm run build:widget\``)
   return files[0] ?? null
 }
 
@@ -42,12 +43,20 @@ async function minified(path) {
 
 /** Peers' shipped browser bundles (already minified, except Shepherd's ESM build, minified here with esbuild). */
 export async function peerSizes() {
-  const shepherd = Buffer.concat([await minified('node_modules/shepherd.js/dist/js/shepherd.mjs'), await minified('node_modules/shepherd.js/dist/css/shepherd.css')])
-  const sum = (...parts) => parts.reduce((a, p) => ({ raw: a.raw + p.raw, gzip: a.gzip + p.gzip, brotli: a.brotli + p.brotli }), { raw: 0, gzip: 0, brotli: 0 })
+  const shepherd = Buffer.concat([
+    await minified('node_modules/shepherd.js/dist/js/shepherd.mjs'),
+    await minified('node_modules/shepherd.js/dist/css/shepherd.css'),
+  ])
+  const sum = (...parts) =>
+    parts.reduce((a, p) => ({ raw: a.raw + p.raw, gzip: a.gzip + p.gzip, brotli: a.brotli + p.brotli }), { raw: 0, gzip: 0, brotli: 0 })
   const posthogCore = fileSize('node_modules/posthog-js/dist/array.js')
   return {
     'posthog-js (array.js, capture core)': posthogCore,
-    'posthog-js + product-tours + surveys chunks': sum(posthogCore, fileSize('node_modules/posthog-js/dist/product-tours.js'), fileSize('node_modules/posthog-js/dist/surveys.js')),
+    'posthog-js + product-tours + surveys chunks': sum(
+      posthogCore,
+      fileSize('node_modules/posthog-js/dist/product-tours.js'),
+      fileSize('node_modules/posthog-js/dist/surveys.js'),
+    ),
     '@segment/analytics-next (standalone.js)': fileSize('node_modules/@segment/analytics-next/dist/umd/standalone.js'),
     'shepherd.js (js + css, minified)': compressed(shepherd),
   }

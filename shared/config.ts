@@ -11,8 +11,16 @@ import { THEME_HINTS, themeValueOk, type ThemeKey } from './theme'
  * `capture` section below reuses these very fields, so each bound and default is written once.
  */
 export const captureSettingsSchema = z.object({
-  sessionTimeoutMinutes: z.number().int().min(1).max(24 * 60).default(DEFAULT_CAPTURE.sessionTimeoutMinutes),
-  stripQueryParams: z.array(z.string().min(1).max(100)).max(50).default([...DEFAULT_CAPTURE.stripQueryParams]),
+  sessionTimeoutMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(DEFAULT_CAPTURE.sessionTimeoutMinutes),
+  stripQueryParams: z
+    .array(z.string().min(1).max(100))
+    .max(50)
+    .default([...DEFAULT_CAPTURE.stripQueryParams]),
   respectDoNotTrack: z.boolean().default(DEFAULT_CAPTURE.respectDoNotTrack),
   requireConsent: z.boolean().default(DEFAULT_CAPTURE.requireConsent),
   captureClicks: z.boolean().default(DEFAULT_CAPTURE.captureClicks),
@@ -30,15 +38,35 @@ export const captureSettingsBodySchema = z.object({
 })
 
 /** A theme value of one kind (shared/theme.ts): colours, lengths and font lists only, never a url(). */
-const themeValue = (key: ThemeKey) => z.string().max(200).refine((v) => themeValueOk(key, v), THEME_HINTS[key])
+const themeValue = (key: ThemeKey) =>
+  z
+    .string()
+    .max(200)
+    .refine((v) => themeValueOk(key, v), THEME_HINTS[key])
 
 /** The nudge theme as the widget reads it (GET /v1/nudges, camelCase wire). */
 export const widgetThemeSchema = z
-  .object({ accent: themeValue('accent'), bg: themeValue('bg'), fg: themeValue('fg'), radius: themeValue('radius'), font: themeValue('font'), bgDark: themeValue('bgDark'), fgDark: themeValue('fgDark') })
+  .object({
+    accent: themeValue('accent'),
+    bg: themeValue('bg'),
+    fg: themeValue('fg'),
+    radius: themeValue('radius'),
+    font: themeValue('font'),
+    bgDark: themeValue('bgDark'),
+    fgDark: themeValue('fgDark'),
+  })
   .partial()
 const theme = widgetThemeSchema.shape
 /** Admin API `settings.nudges.theme` (snake_case); pages can also set the same CSS custom properties (--uptake-accent…). */
-export const themeBodySchema = z.object({ accent: theme.accent, bg: theme.bg, fg: theme.fg, radius: theme.radius, font: theme.font, bg_dark: theme.bgDark, fg_dark: theme.fgDark })
+export const themeBodySchema = z.object({
+  accent: theme.accent,
+  bg: theme.bg,
+  fg: theme.fg,
+  radius: theme.radius,
+  font: theme.font,
+  bg_dark: theme.bgDark,
+  fg_dark: theme.fgDark,
+})
 
 /** Frequency caps across all nudges (docs/scoring.md §17: at most one new nudge per session by default), and their theme. */
 export const nudgeSettingsSchema = z.object({
@@ -49,7 +77,10 @@ export const nudgeSettingsSchema = z.object({
 
 /** Where CS alerts go: a webhook signed with HMAC-SHA256 of the body (header X-Uptake-Signature). */
 export const alertSettingsSchema = z.object({
-  webhook_url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+  webhook_url: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .optional(),
   secret: z.string().min(16).max(200).optional(),
   cooldown_days: z.number().int().min(0).max(90).default(7),
 })
@@ -59,7 +90,10 @@ export const DEFAULT_PROTECTED_ATTRIBUTES = ['arr', 'seats', 'employees', 'tier'
 
 /** Which account trait names a public write key may not set: scoring reads them from admin attributes only. */
 export const attributeSettingsSchema = z.object({
-  protected: z.array(z.string().regex(/^[A-Za-z0-9_.$-]{1,64}$/)).max(100).default(DEFAULT_PROTECTED_ATTRIBUTES),
+  protected: z
+    .array(z.string().regex(/^[A-Za-z0-9_.$-]{1,64}$/))
+    .max(100)
+    .default(DEFAULT_PROTECTED_ATTRIBUTES),
 })
 
 /** Identity verification: with `required`, GET /v1/nudges and nudge interactions need user_hash = HMAC-SHA256(secret, userId). */

@@ -23,7 +23,10 @@ const bag = z.record(z.string().max(200), z.unknown()).superRefine(boundedFreeFo
 
 export const eventContextSchema = z
   .object({
-    app: z.object({ version: z.string().max(64).optional(), name: z.string().max(200).optional() }).loose().optional(),
+    app: z
+      .object({ version: z.string().max(64).optional(), name: z.string().max(200).optional() })
+      .loose()
+      .optional(),
     groupId: id.optional(),
     page: z
       .object({
@@ -35,7 +38,10 @@ export const eventContextSchema = z
       })
       .loose()
       .optional(),
-    library: z.object({ name: z.string().max(100), version: z.string().max(64) }).loose().optional(),
+    library: z
+      .object({ name: z.string().max(100), version: z.string().max(64) })
+      .loose()
+      .optional(),
     userAgent: z.string().max(1000).optional(),
     locale: z.string().max(35).optional(),
     sessionId: z.string().max(100).optional(),

@@ -33,7 +33,13 @@ const featureName = z.string().min(1).max(200)
 const featureRules = z.array(featureRuleSchema).max(20)
 
 /** A feature of the registry, as stored and as the API answers it. */
-export const featureSchema = z.object({ key: featureKeySchema, name: featureName, kind: featureKindSchema, core: z.boolean(), rules: featureRules })
+export const featureSchema = z.object({
+  key: featureKeySchema,
+  name: featureName,
+  kind: featureKindSchema,
+  core: z.boolean(),
+  rules: featureRules,
+})
 export type Feature = z.output<typeof featureSchema>
 
 export const featureInputSchema = featureSchema.extend({
@@ -44,7 +50,9 @@ export const featureInputSchema = featureSchema.extend({
 export type FeatureInput = z.input<typeof featureInputSchema>
 
 /** A message for a missing field that says why it is needed; other problems keep zod's own message. */
-const requiredBecause = (why: string) => ({ error: (issue: { input: unknown }) => (issue.input === undefined ? `required: ${why}` : undefined) })
+const requiredBecause = (why: string) => ({
+  error: (issue: { input: unknown }) => (issue.input === undefined ? `required: ${why}` : undefined),
+})
 const REPLACES = 'PUT replaces the whole feature (send "rules": [] for none, or use PATCH to change some fields)'
 
 /**

@@ -18,7 +18,15 @@ export const anchorSchema = z
   .refine((a) => (a.lower_is_better ? a.poor > a.healthy : a.poor < a.healthy), { message: 'poor must be worse than healthy' })
 export type Anchor = z.output<typeof anchorSchema>
 
-export const ACCOUNT_MEASURES = ['seat_activation', 'hau_share', 'feature_breadth', 'value_realisation', 'momentum', 'version_lag', 'nps'] as const
+export const ACCOUNT_MEASURES = [
+  'seat_activation',
+  'hau_share',
+  'feature_breadth',
+  'value_realisation',
+  'momentum',
+  'version_lag',
+  'nps',
+] as const
 export type AccountMeasureKey = (typeof ACCOUNT_MEASURES)[number]
 
 const measureConfig = z.object({ weight: z.number().min(0).max(100), anchor: anchorSchema })
@@ -37,19 +45,32 @@ export type ScoringProfile = z.output<typeof scoringProfileSchema>
 
 // ---- leading-indicator rules -------------------------------------------------------------
 export const RULE_METRICS = [
-  'features_used', 'core_features_used', 'core_features_total', 'event_count', 'active_users', 'active_days', 'logins', 'value_events', 'health_score', 'releases_behind', 'account_age_days', 'seats_used_ratio',
+  'features_used',
+  'core_features_used',
+  'core_features_total',
+  'event_count',
+  'active_users',
+  'active_days',
+  'logins',
+  'value_events',
+  'health_score',
+  'releases_behind',
+  'account_age_days',
+  'seats_used_ratio',
 ] as const
 export type RuleMetric = (typeof RULE_METRICS)[number]
 
-export const conditionSchema = z.object({
-  metric: z.enum(RULE_METRICS),
-  /** Event name, for `event_count`. */
-  event: z.string().min(1).max(200).optional(),
-  op: z.enum(['<', '<=', '>', '>=', '==']),
-  value: z.number(),
-  /** Window in days: the last N days, or the first N days of the account's life. */
-  window: z.object({ days: z.number().int().min(1).max(365), from: z.enum(['now', 'start']).default('now') }).optional(),
-}).refine((c) => c.metric !== 'event_count' || !!c.event, { message: 'event_count needs an event name', path: ['event'] })
+export const conditionSchema = z
+  .object({
+    metric: z.enum(RULE_METRICS),
+    /** Event name, for `event_count`. */
+    event: z.string().min(1).max(200).optional(),
+    op: z.enum(['<', '<=', '>', '>=', '==']),
+    value: z.number(),
+    /** Window in days: the last N days, or the first N days of the account's life. */
+    window: z.object({ days: z.number().int().min(1).max(365), from: z.enum(['now', 'start']).default('now') }).optional(),
+  })
+  .refine((c) => c.metric !== 'event_count' || !!c.event, { message: 'event_count needs an event name', path: ['event'] })
 export type Condition = z.output<typeof conditionSchema>
 
 export const indicatorRuleSchema = z.object({
@@ -81,7 +102,9 @@ export const segmentSchema = z.object({
 export type Segment = z.output<typeof segmentSchema>
 
 export const scoringConfigSchema = z.object({
-  profiles: z.record(z.string().regex(/^[a-z0-9_.-]{1,64}$/), scoringProfileSchema).refine((p) => 'default' in p, { message: 'a "default" profile is required' }),
+  profiles: z
+    .record(z.string().regex(/^[a-z0-9_.-]{1,64}$/), scoringProfileSchema)
+    .refine((p) => 'default' in p, { message: 'a "default" profile is required' }),
   segments: z.array(segmentSchema).max(50),
   rules: z.array(indicatorRuleSchema).max(100),
   /** Latest app version; when absent the highest version seen in the project is used. */

@@ -18,8 +18,11 @@ const cleanChunks: Plugin = {
 /** The built nudge chunk's file name and SRI hash, which the core is compiled with. */
 function nudgeChunk() {
   const files = readdirSync(out).filter((f) => NUDGE_CHUNK.test(f) && f.endsWith('.js'))
-  if (files.length !== 1) throw new Error(`expected one nudge chunk in public/, found ${files.length}: build it first (vite build --mode nudges)`)
-  const integrity = `sha256-${createHash('sha256').update(readFileSync(out + files[0])).digest('base64')}`
+  if (files.length !== 1)
+    throw new Error(`expected one nudge chunk in public/, found ${files.length}: build it first (vite build --mode nudges)`)
+  const integrity = `sha256-${createHash('sha256')
+    .update(readFileSync(out + files[0]))
+    .digest('base64')}`
   return { name: files[0], integrity }
 }
 

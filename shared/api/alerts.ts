@@ -6,7 +6,17 @@ export const alertKindSchema = z.enum(ALERT_KINDS).openapi('AlertKind', { descri
 
 /** The alert as the webhook sent it: account, kind, reason, score and band before and after, deltas; rule and values for indicator alerts. */
 export const alertPayloadSchema = z.record(z.string(), z.unknown()).openapi('AlertPayload', {
-  example: { account_id: 'globex', kind: 'score_drop', reason: 'score down 12 points in 7 days', score: 48, previous_score: 60, band: 'yellow', previous_band: 'green', delta7: -12, delta30: -9 },
+  example: {
+    account_id: 'globex',
+    kind: 'score_drop',
+    reason: 'score down 12 points in 7 days',
+    score: 48,
+    previous_score: 60,
+    band: 'yellow',
+    previous_band: 'green',
+    delta7: -12,
+    delta30: -9,
+  },
 })
 
 export const alertSchema = z
@@ -17,14 +27,32 @@ export const alertSchema = z
     reason: z.string(),
     payload: alertPayloadSchema,
     created_at: z.iso.datetime(),
-    delivered_at: z.iso.datetime().nullable().openapi({ description: 'When the webhook took it; null when there is no webhook or it failed' }),
+    delivered_at: z.iso
+      .datetime()
+      .nullable()
+      .openapi({ description: 'When the webhook took it; null when there is no webhook or it failed' }),
     delivery_error: z.string().nullable().openapi({ description: 'Why the webhook did not take it (`HTTP 503`, a network error)' }),
   })
   .openapi('Alert', {
     example: {
-      id: 41, account_id: 'globex', kind: 'score_drop', reason: 'score down 12 points in 7 days',
-      payload: { account_id: 'globex', kind: 'score_drop', reason: 'score down 12 points in 7 days', score: 48, previous_score: 60, band: 'yellow', previous_band: 'green', delta7: -12, delta30: -9 },
-      created_at: '2026-06-01T03:17:02.000Z', delivered_at: '2026-06-01T03:17:03.000Z', delivery_error: null,
+      id: 41,
+      account_id: 'globex',
+      kind: 'score_drop',
+      reason: 'score down 12 points in 7 days',
+      payload: {
+        account_id: 'globex',
+        kind: 'score_drop',
+        reason: 'score down 12 points in 7 days',
+        score: 48,
+        previous_score: 60,
+        band: 'yellow',
+        previous_band: 'green',
+        delta7: -12,
+        delta30: -9,
+      },
+      created_at: '2026-06-01T03:17:02.000Z',
+      delivered_at: '2026-06-01T03:17:03.000Z',
+      delivery_error: null,
     },
   })
 

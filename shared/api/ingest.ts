@@ -19,13 +19,30 @@ import {
 } from '../events'
 
 const NOW = '2026-05-04T10:00:00.000Z'
-const TRACK = { type: 'track', event: 'Report Exported', userId: 'u_42', messageId: 'm-7f3a', timestamp: NOW, properties: { format: 'csv' }, context: { groupId: 'acme' } } as const
+const TRACK = {
+  type: 'track',
+  event: 'Report Exported',
+  userId: 'u_42',
+  messageId: 'm-7f3a',
+  timestamp: NOW,
+  properties: { format: 'csv' },
+  context: { groupId: 'acme' },
+} as const
 
 export const segmentEventSchema = named(eventSchema, 'SegmentEvent', { example: TRACK })
 
 /** The body of `/v1/batch` (and `/v1/b`, `/v1/import`): up to 500 events, 32 KB each, 500 KB in all. */
-export const segmentBatchSchema = named(batchEnvelopeSchema.extend({ batch: z.array(segmentEventSchema).min(1).max(MAX_BATCH_EVENTS) }), 'SegmentBatch', { example: { writeKey: 'wk_demo', sentAt: NOW, batch: [TRACK, { type: 'group', userId: 'u_42', groupId: 'acme', traits: { name: 'Acme' }, timestamp: NOW }] },
-})
+export const segmentBatchSchema = named(
+  batchEnvelopeSchema.extend({ batch: z.array(segmentEventSchema).min(1).max(MAX_BATCH_EVENTS) }),
+  'SegmentBatch',
+  {
+    example: {
+      writeKey: 'wk_demo',
+      sentAt: NOW,
+      batch: [TRACK, { type: 'group', userId: 'u_42', groupId: 'acme', traits: { name: 'Acme' }, timestamp: NOW }],
+    },
+  },
+)
 
 const writeKey = batchEnvelopeSchema.shape.writeKey
 
@@ -63,5 +80,12 @@ export const ingestResultSchema = z
     duplicates: z.number().int().min(0),
     rejected: z.array(rejectedEventSchema),
   })
-  .openapi('IngestResult', { example: { success: true, accepted: 1, duplicates: 0, rejected: [{ index: 1, messageId: 'm-7f3b', errors: ['userId: userId or anonymousId is required'] }] } })
+  .openapi('IngestResult', {
+    example: {
+      success: true,
+      accepted: 1,
+      duplicates: 0,
+      rejected: [{ index: 1, messageId: 'm-7f3b', errors: ['userId: userId or anonymousId is required'] }],
+    },
+  })
 export type IngestResult = z.infer<typeof ingestResultSchema>

@@ -8,5 +8,8 @@ type Metadata = Parameters<z.ZodType['openapi']>[1]
  * first by a unit test) has no `.openapi` of its own. The method is taken from the prototype instead.
  */
 export function named<T extends z.ZodType>(schema: T, refIdOrMeta: string | Metadata, meta?: Metadata): T {
-  return (z.ZodType.prototype as unknown as { openapi: (...a: unknown[]) => T }).openapi.apply(schema, meta === undefined ? [refIdOrMeta] : [refIdOrMeta, meta])
+  return (z.ZodType.prototype as unknown as { openapi: (...a: unknown[]) => T }).openapi.apply(
+    schema,
+    meta === undefined ? [refIdOrMeta] : [refIdOrMeta, meta],
+  )
 }

@@ -22,7 +22,13 @@ export const nudgeResourceSchema = storedNudgeSchema.openapi('Nudge', { example:
 
 /** A nudge named in the path: a valid key to create one (PUT); any key to look one up (an unknown one is a 404). */
 export const nudgeKeyParams = z.object({ key: nudgeKeySchema.openapi({ param: { name: 'key', in: 'path' }, example: 'export-tip' }) })
-export const anyNudgeKeyParams = z.object({ key: z.string().min(1).max(200).openapi({ param: { name: 'key', in: 'path' }, example: 'export-tip' }) })
+export const anyNudgeKeyParams = z.object({
+  key: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'key', in: 'path' }, example: 'export-tip' }),
+})
 
 export const nudgeListSchema = z.object({ nudges: z.array(nudgeResourceSchema) }).openapi('NudgeList')
 export const nudgeEnvelopeSchema = z.object({ nudge: nudgeResourceSchema }).openapi('NudgeAnswer')
@@ -38,7 +44,14 @@ export const conversionLiftSchema = z
     significant: z.boolean(),
   })
   .openapi('ConversionLift', {
-    example: { shown: { users: 40, converted: 20, rate: 0.5 }, holdout: { users: 20, converted: 5, rate: 0.25 }, lift: 0.25, ci95: [-0.0141, 0.4525], interval: 'newcombe_hybrid_score', significant: false },
+    example: {
+      shown: { users: 40, converted: 20, rate: 0.5 },
+      holdout: { users: 20, converted: 5, rate: 0.25 },
+      lift: 0.25,
+      ci95: [-0.0141, 0.4525],
+      interval: 'newcombe_hybrid_score',
+      significant: false,
+    },
   })
 
 const count = z.number().int()
@@ -56,7 +69,15 @@ export const nudgePerformanceSchema = z
 
 export const missingAnchorSchema = z
   .object({ nudge_key: z.string(), path: z.string(), selector: z.string(), reports: count, last_reported_at: z.iso.datetime() })
-  .openapi('MissingAnchor', { example: { nudge_key: 'export-tip', path: '/reports', selector: '#export-csv', reports: 3, last_reported_at: '2026-06-01T09:30:00.000Z' } })
+  .openapi('MissingAnchor', {
+    example: {
+      nudge_key: 'export-tip',
+      path: '/reports',
+      selector: '#export-csv',
+      reports: 3,
+      last_reported_at: '2026-06-01T09:30:00.000Z',
+    },
+  })
 export const missingAnchorListSchema = z.object({ missing_anchors: z.array(missingAnchorSchema) }).openapi('MissingAnchors')
 
 /** GET /v1/nudges query: the widget's camelCase wire. */
@@ -64,9 +85,15 @@ export const nudgeDecisionQueryShape = {
   writeKey: z.string().max(200).openapi({ description: "The project's public write key", example: 'wk_demo' }),
   userId: z.string().min(1).max(200).openapi({ example: 'u_nina' }),
   path: z.string().max(2000).default('/').openapi({ description: 'The page path, for path targeting' }),
-  session: z.string().max(100).optional().openapi({ description: 'The widget session: nudges already shown in it may stay without counting again' }),
+  session: z
+    .string()
+    .max(100)
+    .optional()
+    .openapi({ description: 'The widget session: nudges already shown in it may stay without counting again' }),
   locale: z.string().max(35).default('default').openapi({ example: 'fr-CA' }),
-  userHash: z.string().max(128).optional().openapi({ description: "hex(HMAC-SHA256(identity secret, userId)) from the vendor's backend; required when the project turns verification on" }),
+  userHash: z.string().max(128).optional().openapi({
+    description: "hex(HMAC-SHA256(identity secret, userId)) from the vendor's backend; required when the project turns verification on",
+  }),
 }
 
 /** A nudge as the widget receives it: text already resolved to the user's locale, checklist steps ticked. */
@@ -83,7 +110,14 @@ export const dueNudgeSchema = z
     steps: z.array(z.object({ feature: z.string(), label: z.string(), done: z.boolean() })).optional(),
   })
   .openapi('DueNudge', {
-    example: { key: 'export-tip', kind: 'tooltip', anchor: '#export-csv', title: 'Export to your accountant', body: 'One click gives a **CSV** of every invoice.', buttons: [{ label: 'Later', action: { type: 'snooze', days: 3 } }] },
+    example: {
+      key: 'export-tip',
+      kind: 'tooltip',
+      anchor: '#export-csv',
+      title: 'Export to your accountant',
+      body: 'One click gives a **CSV** of every invoice.',
+      buttons: [{ label: 'Later', action: { type: 'snooze', days: 3 } }],
+    },
   })
 
 export const dueNudgesSchema = z

@@ -11,9 +11,20 @@ const isoTime = z.iso.datetime()
 // ---- keys ---------------------------------------------------------------------------------------------------
 
 export const KEY_KINDS = ['write', 'read', 'admin'] as const
-export const keyKindSchema = z.enum(KEY_KINDS).openapi({ description: '`write`: public, ingest only; `read`: GET on /api/v1; `admin`: everything' })
+export const keyKindSchema = z
+  .enum(KEY_KINDS)
+  .openapi({ description: '`write`: public, ingest only; `read`: GET on /api/v1; `admin`: everything' })
 
-const KEY = { id: 'key_3f9a1c0d5e7b2a64', kind: 'read', prefix: 'rk_', label: 'Looker', last4: 'x9Qa', created_at: AT, revoked_at: null, current: false } as const
+const KEY = {
+  id: 'key_3f9a1c0d5e7b2a64',
+  kind: 'read',
+  prefix: 'rk_',
+  label: 'Looker',
+  last4: 'x9Qa',
+  created_at: AT,
+  revoked_at: null,
+  current: false,
+} as const
 
 /** A key as listed: never its secret or hash, only the last 4 characters. */
 export const keySchema = z
@@ -29,12 +40,20 @@ export const keySchema = z
   })
   .openapi('Key', { example: KEY })
 
-const revocationDelay = z.number().int().openapi({ description: 'Seconds a revoked key may still work in other isolates (key cache lifetime)', example: 30 })
+const revocationDelay = z
+  .number()
+  .int()
+  .openapi({ description: 'Seconds a revoked key may still work in other isolates (key cache lifetime)', example: 30 })
 
-export const keyListSchema = z.object({ keys: z.array(keySchema), revocation_delay_seconds: revocationDelay }).openapi('KeyList', { example: { keys: [KEY], revocation_delay_seconds: 30 } })
+export const keyListSchema = z
+  .object({ keys: z.array(keySchema), revocation_delay_seconds: revocationDelay })
+  .openapi('KeyList', { example: { keys: [KEY], revocation_delay_seconds: 30 } })
 
 export const newKeyBodySchema = z
-  .strictObject({ kind: keyKindSchema, label: z.string().trim().min(1).max(100).optional().openapi({ description: 'Default: `<kind> key`' }) })
+  .strictObject({
+    kind: keyKindSchema,
+    label: z.string().trim().min(1).max(100).optional().openapi({ description: 'Default: `<kind> key`' }),
+  })
   .openapi('NewKey', { example: { kind: 'read', label: 'Looker' } })
 
 const SECRET = 'rk_J1d0hW3mZ9cTqV7yXbN2sA8eK4fLp6Gu'
@@ -47,10 +66,27 @@ export const revokedKeySchema = z
   .openapi('RevokedKey', { example: { key: { ...KEY, revoked_at: AT }, revocation_delay_seconds: 30 } })
 
 export const rotatedKeySchema = z
-  .object({ key: keySchema, secret, revoked: keySchema.nullable().openapi({ description: 'The old key, now revoked' }), revocation_delay_seconds: revocationDelay })
-  .openapi('RotatedKey', { example: { key: { ...KEY, id: 'key_0b1c2d3e4f5a6b7c' }, secret: SECRET, revoked: { ...KEY, revoked_at: AT }, revocation_delay_seconds: 30 } })
+  .object({
+    key: keySchema,
+    secret,
+    revoked: keySchema.nullable().openapi({ description: 'The old key, now revoked' }),
+    revocation_delay_seconds: revocationDelay,
+  })
+  .openapi('RotatedKey', {
+    example: {
+      key: { ...KEY, id: 'key_0b1c2d3e4f5a6b7c' },
+      secret: SECRET,
+      revoked: { ...KEY, revoked_at: AT },
+      revocation_delay_seconds: 30,
+    },
+  })
 
-export const keyIdParams = z.object({ id: z.string().max(100).openapi({ param: { name: 'id', in: 'path' }, example: KEY.id }) })
+export const keyIdParams = z.object({
+  id: z
+    .string()
+    .max(100)
+    .openapi({ param: { name: 'id', in: 'path' }, example: KEY.id }),
+})
 
 // ---- projects (operator) -----------------------------------------------------------------------------------
 
@@ -59,11 +95,22 @@ export const PROJECT_ID = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/
 export const newProjectBodySchema = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
-    id: z.string().regex(PROJECT_ID, '1-64 of a-z, 0-9 and -, not starting or ending with -').optional().openapi({ description: 'Default: derived from the name' }),
+    id: z
+      .string()
+      .regex(PROJECT_ID, '1-64 of a-z, 0-9 and -, not starting or ending with -')
+      .optional()
+      .openapi({ description: 'Default: derived from the name' }),
   })
   .openapi('NewProject', { example: { name: 'Acme Analytics', id: 'acme' } })
 
-const createdKey = z.object({ id: z.string(), kind: keyKindSchema, prefix: z.string(), label: z.string(), last4: z.string().nullable(), secret })
+const createdKey = z.object({
+  id: z.string(),
+  kind: keyKindSchema,
+  prefix: z.string(),
+  label: z.string(),
+  last4: z.string().nullable(),
+  secret,
+})
 
 export const createdProjectSchema = z
   .object({ project: z.object({ id: z.string(), name: z.string(), created_at: isoTime }), keys: z.array(createdKey) })
@@ -81,7 +128,13 @@ export const createdProjectSchema = z
 // ---- settings ----------------------------------------------------------------------------------------------
 
 const SETTINGS = {
-  capture: { session_timeout_minutes: 30, strip_query_params: ['token', 'email'], respect_do_not_track: true, require_consent: false, capture_clicks: true },
+  capture: {
+    session_timeout_minutes: 30,
+    strip_query_params: ['token', 'email'],
+    respect_do_not_track: true,
+    require_consent: false,
+    capture_clicks: true,
+  },
   nudges: { max_per_session: 1, max_per_week: 3, theme: { accent: '#e91e63', radius: '4px', bg_dark: '#1f2229' } },
   alerts: { webhook_url: 'https://crm.example.com/hooks/uptake', secret: 'a-long-enough-secret', cooldown_days: 7 },
   attributes: { protected: ['arr', 'seats', 'tier', 'renewal_date'] },
@@ -91,7 +144,9 @@ const SETTINGS = {
 /** PUT replaces the settings: a section or field left out takes its default. */
 export const settingsBodySchema = projectSettingsSchema.openapi('SettingsInput', { example: SETTINGS })
 
-export const settingsResponseSchema = z.object({ settings: projectSettingsSchema.openapi('Settings') }).openapi('SettingsAnswer', { example: { settings: SETTINGS } })
+export const settingsResponseSchema = z
+  .object({ settings: projectSettingsSchema.openapi('Settings') })
+  .openapi('SettingsAnswer', { example: { settings: SETTINGS } })
 
 // ---- identity verification ---------------------------------------------------------------------------------
 
@@ -99,15 +154,26 @@ export const identityStatusSchema = z
   .object({
     verification: z.enum(['off', 'required']),
     secret: z
-      .object({ rotated_at: isoTime, previous_valid_until: isoTime.nullable().openapi({ description: 'Until when the secret before the last rotation still verifies' }) })
+      .object({
+        rotated_at: isoTime,
+        previous_valid_until: isoTime.nullable().openapi({ description: 'Until when the secret before the last rotation still verifies' }),
+      })
       .nullable()
       .openapi({ description: 'null: no secret created yet' }),
   })
-  .openapi('IdentityStatus', { example: { verification: 'required', secret: { rotated_at: AT, previous_valid_until: '2026-05-05T10:00:00.000Z' } } })
+  .openapi('IdentityStatus', {
+    example: { verification: 'required', secret: { rotated_at: AT, previous_valid_until: '2026-05-05T10:00:00.000Z' } },
+  })
 
 export const identitySecretSchema = z
   .object({ secret: z.string().openapi({ description: '64 hex digits, shown this once' }), rotated_at: isoTime, note: z.string() })
-  .openapi('IdentitySecret', { example: { secret: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', rotated_at: AT, note: 'Shown once: store it on your backend, never in the page.' } })
+  .openapi('IdentitySecret', {
+    example: {
+      secret: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+      rotated_at: AT,
+      note: 'Shown once: store it on your backend, never in the page.',
+    },
+  })
 
 // ---- widget errors -----------------------------------------------------------------------------------------
 
@@ -119,6 +185,6 @@ export const widgetErrorSchema = z.object({
   path: z.string().optional().openapi({ description: 'Page path the error happened on' }),
 })
 
-export const widgetErrorListSchema = z
-  .object({ errors: z.array(widgetErrorSchema) })
-  .openapi('WidgetErrors', { example: { errors: [{ at: AT, user_id: 'u_42', message: 'nudge render failed', where: 'nudges', path: '/reports' }] } })
+export const widgetErrorListSchema = z.object({ errors: z.array(widgetErrorSchema) }).openapi('WidgetErrors', {
+  example: { errors: [{ at: AT, user_id: 'u_42', message: 'nudge render failed', where: 'nudges', path: '/reports' }] },
+})

@@ -24,13 +24,21 @@ export const outcomeResponseSchema = z
   .openapi('Outcome', { example: OUTCOME })
 
 export const outcomeRecordedSchema = z
-  .object({ account_id: z.string(), outcome: outcomeResponseSchema, created: z.boolean().openapi({ description: 'false: this outcome was already recorded (the stored one is returned)' }) })
+  .object({
+    account_id: z.string(),
+    outcome: outcomeResponseSchema,
+    created: z.boolean().openapi({ description: 'false: this outcome was already recorded (the stored one is returned)' }),
+  })
   .openapi('OutcomeRecorded', { example: { account_id: 'globex', outcome: OUTCOME, created: true } })
 
-export const outcomeListSchema = z.object({ outcomes: z.array(outcomeResponseSchema) }).openapi('Outcomes', { example: { outcomes: [OUTCOME] } })
+export const outcomeListSchema = z
+  .object({ outcomes: z.array(outcomeResponseSchema) })
+  .openapi('Outcomes', { example: { outcomes: [OUTCOME] } })
 
 /** The outcome id is checked by the handler: a spelling that is not a plain decimal id matches nothing (404). */
-export const outcomeParams = accountIdParams.extend({ outcome_id: z.string().openapi({ param: { name: 'outcome_id', in: 'path' }, example: '17' }) })
+export const outcomeParams = accountIdParams.extend({
+  outcome_id: z.string().openapi({ param: { name: 'outcome_id', in: 'path' }, example: '17' }),
+})
 
 // ---- GET /api/v1/health/retention ---------------------------------------------------------------------
 
@@ -40,7 +48,9 @@ const nullableNumber = z.number().nullable()
 const interval = z.tuple([z.number(), z.number()]).nullable()
 
 export const adjustedAssociationSchema = z.object({
-  odds_ratio: nullableNumber.openapi({ description: 'Mantel–Haenszel odds ratio of retention, used vs not, within activity strata; null if 0 or infinite' }),
+  odds_ratio: nullableNumber.openapi({
+    description: 'Mantel–Haenszel odds ratio of retention, used vs not, within activity strata; null if 0 or infinite',
+  }),
   ci95: interval,
   p_value: z.number().openapi({ description: 'CMH test (continuity-corrected), before the correction for multiple features' }),
   strata: z.number().int(),
@@ -64,13 +74,30 @@ export const retentionRowSchema = z
     coverage: z.number(),
     p_value: nullableNumber.openapi({ description: "Fisher's exact two-sided p of the raw 2x2" }),
     adjusted: adjustedAssociationSchema.nullable(),
-    q_value: nullableNumber.openapi({ description: 'Benjamini–Hochberg adjusted p of the activity-adjusted test, across the features tested' }),
+    q_value: nullableNumber.openapi({
+      description: 'Benjamini–Hochberg adjusted p of the activity-adjusted test, across the features tested',
+    }),
     label: z.enum(RETENTION_LABELS),
   })
   .openapi('FeatureRetention', {
     example: {
-      key: 'report.export', name: 'Export a report', core: true, n11: 30, n10: 4, n01: 12, n00: 14, phi: 0.43, phi_ci95: [0.2, 0.62], ppv: 0.882, npv: 0.538, lift: 1.26, coverage: 0.567,
-      p_value: 0.00131, adjusted: { odds_ratio: 6.2, ci95: [1.9, 20.4], p_value: 0.0042, strata: 5 }, q_value: 0.021, label: 'highly predictive',
+      key: 'report.export',
+      name: 'Export a report',
+      core: true,
+      n11: 30,
+      n10: 4,
+      n01: 12,
+      n00: 14,
+      phi: 0.43,
+      phi_ci95: [0.2, 0.62],
+      ppv: 0.882,
+      npv: 0.538,
+      lift: 1.26,
+      coverage: 0.567,
+      p_value: 0.00131,
+      adjusted: { odds_ratio: 6.2, ci95: [1.9, 20.4], p_value: 0.0042, strata: 5 },
+      q_value: 0.021,
+      label: 'highly predictive',
     },
   })
 export type RetentionRow = z.infer<typeof retentionRowSchema>

@@ -9,7 +9,9 @@ import { ACCOUNT_MEASURES, scoringConfigSchema } from '../scoring'
 
 const NOW = '2026-05-04T03:17:00.000Z'
 
-export const bandSchema = z.enum(BANDS).openapi('Band', { description: 'Health band; `insufficient_data` when too little of the model has data' })
+export const bandSchema = z
+  .enum(BANDS)
+  .openapi('Band', { description: 'Health band; `insufficient_data` when too little of the model has data' })
 const measureKey = z.enum(ACCOUNT_MEASURES)
 const nullableNumber = z.number().nullable()
 
@@ -31,19 +33,36 @@ export const measureExplanationSchema = z
     share: z.number(),
     contribution: z.number().openapi({ description: 'Points of the total score this measure gives; contributions sum to the score' }),
     points_lost: z.number().openapi({ description: 'Points below 100 this measure costs; they sum to 100 − score' }),
-    segment_percentile: nullableNumber.optional().openapi({ description: 'Mid-rank percentile of `raw` in the segment; null under 20 accounts' }),
+    segment_percentile: nullableNumber
+      .optional()
+      .openapi({ description: 'Mid-rank percentile of `raw` in the segment; null under 20 accounts' }),
   })
   .openapi('MeasureExplanation', {
     example: {
-      key: 'seat_activation', label: 'Seat activation', raw: 0.6, unit: 'ratio', window: '28d', detail: '6/10 licensed seats active',
-      thresholds: { poor: 0.5, healthy: 0.8 }, score: 50, band: 'yellow', weight: 25, share: 0.25, contribution: 12.5, points_lost: 12.5,
+      key: 'seat_activation',
+      label: 'Seat activation',
+      raw: 0.6,
+      unit: 'ratio',
+      window: '28d',
+      detail: '6/10 licensed seats active',
+      thresholds: { poor: 0.5, healthy: 0.8 },
+      score: 50,
+      band: 'yellow',
+      weight: 25,
+      share: 0.25,
+      contribution: 12.5,
+      points_lost: 12.5,
     },
   })
 export type MeasureExplanation = z.infer<typeof measureExplanationSchema>
 
-export const driverSchema = z
-  .object({ measure: measureKey, points: z.number(), sentence: z.string() })
-  .openapi('Driver', { example: { measure: 'momentum', points: 14.2, sentence: 'Usage momentum: active user-days 40 vs 90 (-56%) (30d vs prior 30d; healthy ≥ -0.05) costs 14.2 points' } })
+export const driverSchema = z.object({ measure: measureKey, points: z.number(), sentence: z.string() }).openapi('Driver', {
+  example: {
+    measure: 'momentum',
+    points: 14.2,
+    sentence: 'Usage momentum: active user-days 40 vs 90 (-56%) (30d vs prior 30d; healthy ≥ -0.05) costs 14.2 points',
+  },
+})
 export type Driver = z.infer<typeof driverSchema>
 
 export const trendSchema = z
@@ -58,7 +77,10 @@ export type Trend = z.infer<typeof trendSchema>
 
 export const pesSchema = z
   .object({ adoption: nullableNumber, stickiness: nullableNumber, growth: nullableNumber, pes: nullableNumber })
-  .openapi('ProductEngagement', { description: 'Pendo-style product engagement score (0–100 parts)', example: { adoption: 45.5, stickiness: 38.2, growth: 66.7, pes: 50.1 } })
+  .openapi('ProductEngagement', {
+    description: 'Pendo-style product engagement score (0–100 parts)',
+    example: { adoption: 45.5, stickiness: 38.2, growth: 66.7, pes: 50.1 },
+  })
 export type Pes = z.infer<typeof pesSchema>
 
 export const usageMetricsSchema = z
@@ -75,14 +97,39 @@ export const usageMetricsSchema = z
     value_trend: nullableNumber,
   })
   .openapi('UsageMetrics', {
-    example: { active_users_7d: 4, active_users_28d: 6, logins_30d: 52, time_in_product_hours_30d: 31.5, stickiness: 0.42, value_events_30d: 120, value_events_prev_30d: 100, value_amount_30d: 5400, value_amount_prev_30d: 4900, value_trend: 0.2 },
+    example: {
+      active_users_7d: 4,
+      active_users_28d: 6,
+      logins_30d: 52,
+      time_in_product_hours_30d: 31.5,
+      stickiness: 0.42,
+      value_events_30d: 120,
+      value_events_prev_30d: 100,
+      value_amount_30d: 5400,
+      value_amount_prev_30d: 4900,
+      value_trend: 0.2,
+    },
   })
 export type UsageMetrics = z.infer<typeof usageMetricsSchema>
 
 /** A leading-indicator rule that fired for an account, with the metric values that made it fire. */
 export const firedRuleSchema = z
-  .object({ key: z.string(), name: z.string(), kind: z.enum(['risk', 'opportunity']), critical: z.boolean(), values: z.record(z.string(), z.number()) })
-  .openapi('FiredRule', { example: { key: 'no_activity_14d', name: 'No meaningful activity by anyone in 14 days', kind: 'risk', critical: true, values: { active_days: 0 } } })
+  .object({
+    key: z.string(),
+    name: z.string(),
+    kind: z.enum(['risk', 'opportunity']),
+    critical: z.boolean(),
+    values: z.record(z.string(), z.number()),
+  })
+  .openapi('FiredRule', {
+    example: {
+      key: 'no_activity_14d',
+      name: 'No meaningful activity by anyone in 14 days',
+      kind: 'risk',
+      critical: true,
+      values: { active_days: 0 },
+    },
+  })
 export type FiredRule = z.infer<typeof firedRuleSchema>
 
 /** The explanation stored with each account's latest score (`account_scores.explanation_json`). */
@@ -107,14 +154,40 @@ export type UserMeasure = z.infer<typeof userMeasureSchema>
 
 // ---- /api/v1/health ------------------------------------------------------------------------------
 
-export const accountIdParams = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' }, example: 'globex' }) })
-export const userIdParams = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' }, example: 'u_42' }) })
+export const accountIdParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'globex' }),
+})
+export const userIdParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'u_42' }),
+})
 
 const SUMMARY_EXAMPLE = {
-  account_id: 'globex', name: 'Globex', score: 31.4, band: 'red', pending_band: null, segment: 'low_touch', churn_risk: true,
-  churn_reasons: ['health band red', 'renewal in 41 days and not green'], delta30: -16, trend: { delta7: -2.5, delta30: -16, arrow: 'down', slope_per_week: -3.7 },
+  account_id: 'globex',
+  name: 'Globex',
+  score: 31.4,
+  band: 'red',
+  pending_band: null,
+  segment: 'low_touch',
+  churn_risk: true,
+  churn_reasons: ['health band red', 'renewal in 41 days and not green'],
+  delta30: -16,
+  trend: { delta7: -2.5, delta30: -16, arrow: 'down', slope_per_week: -3.7 },
   top_risk: 'Usage momentum: active user-days 40 vs 90 (-56%) (30d vs prior 30d; healthy ≥ -0.05) costs 14.2 points',
-  flags: [{ key: 'no_activity_14d', name: 'No meaningful activity by anyone in 14 days', kind: 'risk', critical: true, values: { active_days: 0 } }],
+  flags: [
+    {
+      key: 'no_activity_14d',
+      name: 'No meaningful activity by anyone in 14 days',
+      kind: 'risk',
+      critical: true,
+      values: { active_days: 0 },
+    },
+  ],
   computed_at: NOW,
 } as const
 
@@ -145,7 +218,10 @@ const bool = z.enum(['true', 'false'])
 
 /** Ranking filters, shared by the JSON ranking and its CSV export (whose `limit` defaults to 1000). */
 export const rankingQueryShape = {
-  sort: z.enum(['risk', 'health']).default('risk').openapi({ description: '`risk`: churn risk first, then lowest score; `health`: best first' }),
+  sort: z
+    .enum(['risk', 'health'])
+    .default('risk')
+    .openapi({ description: '`risk`: churn risk first, then lowest score; `health`: best first' }),
   band: bandSchema.optional(),
   segment: z.string().max(64).optional(),
   rule: z.string().max(64).optional().openapi({ description: 'Only accounts for which this rule fired' }),
@@ -158,14 +234,28 @@ export const accountRankingSchema = z
   .openapi('AccountRanking', { example: { sort: 'risk', items: [SUMMARY_EXAMPLE] } })
 
 /** Header of `GET /api/v1/health/accounts.csv`; one row per item of the same ranking in JSON. */
-export const ACCOUNT_CSV_COLUMNS = ['account_id', 'name', 'score', 'band', 'segment', 'churn_risk', 'delta30', 'top_risk', 'churn_reasons', 'flags', 'computed_at'] as const
+export const ACCOUNT_CSV_COLUMNS = [
+  'account_id',
+  'name',
+  'score',
+  'band',
+  'segment',
+  'churn_risk',
+  'delta30',
+  'top_risk',
+  'churn_reasons',
+  'flags',
+  'computed_at',
+] as const
 
 export const featureStateSchema = z
   .object({
     key: z.string(),
     name: z.string(),
     core: z.boolean(),
-    state: z.enum(['never_tried', 'tried', 'adopted', 'lapsed']).openapi({ description: 'adopted: used on ≥ 3 days in the last 30; tried: used in 30 days, less; lapsed: used before, not in 30 days' }),
+    state: z.enum(['never_tried', 'tried', 'adopted', 'lapsed']).openapi({
+      description: 'adopted: used on ≥ 3 days in the last 30; tried: used in 30 days, less; lapsed: used before, not in 30 days',
+    }),
     uses: z.number(),
     users_30d: z.number(),
     first_used: z.iso.date().nullable(),
@@ -173,10 +263,26 @@ export const featureStateSchema = z
     days_to_first_use: nullableNumber,
   })
   .openapi('AccountFeatureState', {
-    example: { key: 'report.export', name: 'Export a report', core: true, state: 'adopted', uses: 41, users_30d: 3, first_used: '2026-02-02', last_used: '2026-05-03', days_to_first_use: 4 },
+    example: {
+      key: 'report.export',
+      name: 'Export a report',
+      core: true,
+      state: 'adopted',
+      uses: 41,
+      users_30d: 3,
+      first_used: '2026-02-02',
+      last_used: '2026-05-03',
+      days_to_first_use: 4,
+    },
   })
 
-export const scoreSnapshotSchema = z.object({ day: z.iso.date(), model_version: z.string(), score: nullableNumber, band: bandSchema, segment: z.string().nullable() })
+export const scoreSnapshotSchema = z.object({
+  day: z.iso.date(),
+  model_version: z.string(),
+  score: nullableNumber,
+  band: bandSchema,
+  segment: z.string().nullable(),
+})
 
 export const accountHealthDetailSchema = accountHealthSummarySchema
   .extend({
@@ -184,36 +290,89 @@ export const accountHealthDetailSchema = accountHealthSummarySchema
     model_version: z.string(),
     data_fresh_until: z.iso.datetime().nullable(),
     explanation: z
-      .object({ measures: z.array(measureExplanationSchema), risk_drivers: z.array(driverSchema), health_drivers: z.array(driverSchema), present_weight_share: z.number() })
+      .object({
+        measures: z.array(measureExplanationSchema),
+        risk_drivers: z.array(driverSchema),
+        health_drivers: z.array(driverSchema),
+        present_weight_share: z.number(),
+      })
       .nullable(),
     pes: pesSchema.nullable(),
     metrics: usageMetricsSchema.nullable(),
     app_version: z.string().nullable(),
     history: z.array(scoreSnapshotSchema).openapi({ description: 'Daily snapshots of the last 90 days, oldest first' }),
-    users: z.array(z.object({ user_id: z.string(), score: nullableNumber, profile: z.string(), measures: z.array(userMeasureSchema).nullable() })),
+    users: z.array(
+      z.object({ user_id: z.string(), score: nullableNumber, profile: z.string(), measures: z.array(userMeasureSchema).nullable() }),
+    ),
     features: z.array(featureStateSchema),
   })
   .openapi('AccountHealth', {
     example: {
-      ...SUMMARY_EXAMPLE, profile: 'default', model_version: 'v-3f9a1c2b7d10', data_fresh_until: NOW,
+      ...SUMMARY_EXAMPLE,
+      profile: 'default',
+      model_version: 'v-3f9a1c2b7d10',
+      data_fresh_until: NOW,
       explanation: { measures: [], risk_drivers: [], health_drivers: [], present_weight_share: 1 },
-      pes: { adoption: 45.5, stickiness: 38.2, growth: 66.7, pes: 50.1 }, metrics: null, app_version: '3.2.0',
-      history: [{ day: '2026-05-03', model_version: 'v-3f9a1c2b7d10', score: 33, band: 'red', segment: 'low_touch' }], users: [], features: [],
+      pes: { adoption: 45.5, stickiness: 38.2, growth: 66.7, pes: 50.1 },
+      metrics: null,
+      app_version: '3.2.0',
+      history: [{ day: '2026-05-03', model_version: 'v-3f9a1c2b7d10', score: 33, band: 'red', segment: 'low_touch' }],
+      users: [],
+      features: [],
     },
   })
 
 export const userHealthSchema = z
-  .object({ user_id: z.string(), account_id: z.string().nullable(), score: nullableNumber, profile: z.string(), measures: z.array(userMeasureSchema).nullable(), computed_at: z.iso.datetime() })
-  .openapi('UserHealth', { example: { user_id: 'u_42', account_id: 'globex', score: 62.5, profile: 'adopted', measures: [{ key: 'frequency', score: 70, weight: 30, share: 0.3, contribution: 21, points_lost: 9 }], computed_at: NOW } })
+  .object({
+    user_id: z.string(),
+    account_id: z.string().nullable(),
+    score: nullableNumber,
+    profile: z.string(),
+    measures: z.array(userMeasureSchema).nullable(),
+    computed_at: z.iso.datetime(),
+  })
+  .openapi('UserHealth', {
+    example: {
+      user_id: 'u_42',
+      account_id: 'globex',
+      score: 62.5,
+      profile: 'adopted',
+      measures: [{ key: 'frequency', score: 70, weight: 30, share: 0.3, contribution: 21, points_lost: 9 }],
+      computed_at: NOW,
+    },
+  })
 
 export const featureAdoptionListSchema = z
   .object({
     window_days: z.number(),
-    features: z.array(z.object({ key: z.string(), name: z.string(), kind: z.enum(['feature', 'value', 'login']), core: z.boolean(), accounts_30d: z.number(), users_30d: z.number(), uses_30d: z.number() })),
+    features: z.array(
+      z.object({
+        key: z.string(),
+        name: z.string(),
+        kind: z.enum(['feature', 'value', 'login']),
+        core: z.boolean(),
+        accounts_30d: z.number(),
+        users_30d: z.number(),
+        uses_30d: z.number(),
+      }),
+    ),
   })
-  .openapi('FeatureAdoption', { example: { window_days: 30, features: [{ key: 'report.export', name: 'Export a report', kind: 'feature', core: true, accounts_30d: 12, users_30d: 40, uses_30d: 388 }] } })
+  .openapi('FeatureAdoption', {
+    example: {
+      window_days: 30,
+      features: [
+        { key: 'report.export', name: 'Export a report', kind: 'feature', core: true, accounts_30d: 12, users_30d: 40, uses_30d: 388 },
+      ],
+    },
+  })
 
-export const benchmarkSchema = z.object({ n: z.number(), p25: nullableNumber, p50: nullableNumber, p75: nullableNumber, p90: nullableNumber })
+export const benchmarkSchema = z.object({
+  n: z.number(),
+  p25: nullableNumber,
+  p50: nullableNumber,
+  p75: nullableNumber,
+  p90: nullableNumber,
+})
 
 export const segmentSummaryListSchema = z
   .object({
@@ -231,10 +390,17 @@ export const segmentSummaryListSchema = z
   })
   .openapi('SegmentSummaries', {
     example: {
-      segments: [{
-        segment: 'high_touch', accounts: 24, mean_score: 71.3, bands: { green: 14, yellow: 7, red: 2, insufficient_data: 1 }, churn_risk: 3,
-        pes: { adoption: 52.1, stickiness: 40.3, growth: 61, pes: 51.1 }, benchmarks: { seat_activation: { n: 23, p25: 0.55, p50: 0.7, p75: 0.85, p90: 0.95 } },
-      }],
+      segments: [
+        {
+          segment: 'high_touch',
+          accounts: 24,
+          mean_score: 71.3,
+          bands: { green: 14, yellow: 7, red: 2, insufficient_data: 1 },
+          churn_risk: 3,
+          pes: { adoption: 52.1, stickiness: 40.3, growth: 61, pes: 51.1 },
+          benchmarks: { seat_activation: { n: 23, p25: 0.55, p50: 0.7, p75: 0.85, p90: 0.95 } },
+        },
+      ],
     },
   })
 
@@ -243,21 +409,36 @@ export const segmentSummaryListSchema = z
 const CONFIG_EXAMPLE = {
   profiles: {
     default: {
-      measures: { seat_activation: { weight: 60, anchor: { poor: 0.5, healthy: 0.8, min: 0, cap: 1, lower_is_better: false } }, version_lag: { weight: 40, anchor: { poor: 4, healthy: 2, min: 8, cap: 0, lower_is_better: true } } },
+      measures: {
+        seat_activation: { weight: 60, anchor: { poor: 0.5, healthy: 0.8, min: 0, cap: 1, lower_is_better: false } },
+        version_lag: { weight: 40, anchor: { poor: 4, healthy: 2, min: 8, cap: 0, lower_is_better: true } },
+      },
       bands: { red: 40, green: 70, hysteresis: 5 },
       min_present_weight: 0.6,
       hau_days: 10,
     },
   },
   segments: [{ key: 'high_touch', name: 'High touch (ARR ≥ 50k)', all: [{ attribute: 'arr', op: '>=', value: 50000 }] }],
-  rules: [{ key: 'no_activity_14d', name: 'No meaningful activity by anyone in 14 days', kind: 'risk', critical: true, all: [{ metric: 'active_days', op: '==', value: 0, window: { days: 14, from: 'now' } }] }],
+  rules: [
+    {
+      key: 'no_activity_14d',
+      name: 'No meaningful activity by anyone in 14 days',
+      kind: 'risk',
+      critical: true,
+      all: [{ metric: 'active_days', op: '==', value: 0, window: { days: 14, from: 'now' } }],
+    },
+  ],
   min_cell_count: 5,
 } as const
 
 export const scoringConfigBodySchema = scoringConfigSchema.openapi('ScoringConfig', { example: CONFIG_EXAMPLE })
 
 export const scoringConfigResponseSchema = z
-  .object({ version: z.string().openapi({ description: 'Hash of the config: scores name the version that computed them' }), config: scoringConfigBodySchema, defaults: scoringConfigBodySchema })
+  .object({
+    version: z.string().openapi({ description: 'Hash of the config: scores name the version that computed them' }),
+    config: scoringConfigBodySchema,
+    defaults: scoringConfigBodySchema,
+  })
   .openapi('ScoringConfigWithDefaults', { example: { version: 'v-3f9a1c2b7d10', config: CONFIG_EXAMPLE, defaults: CONFIG_EXAMPLE } })
 
 export const scoringConfigSavedSchema = z
@@ -267,7 +448,12 @@ export const scoringConfigSavedSchema = z
 // ---- /api/v1/scoring/run and /runs ----------------------------------------------------------------
 
 export const scoringRunBodySchema = z
-  .strictObject({ at: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Score as of this time (a past day, up to 365 days back, backfills); default now' }) })
+  .strictObject({
+    at: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ description: 'Score as of this time (a past day, up to 365 days back, backfills); default now' }),
+  })
   .openapi('ScoringRunRequest', { example: { at: '2026-04-20T12:00:00Z' } })
 
 export const scoringRunSummarySchema = z
@@ -285,7 +471,19 @@ export const scoringRunSummarySchema = z
     ms: z.number(),
   })
   .openapi('ScoringRunSummary', {
-    example: { project_id: 'demo', day: '2026-05-04', backfill: false, model_version: 'v-3f9a1c2b7d10', accounts: 120, users: 1480, alerts: 3, rows_read: 48210, load_ms: 310, compute_ms: 95, ms: 520 },
+    example: {
+      project_id: 'demo',
+      day: '2026-05-04',
+      backfill: false,
+      model_version: 'v-3f9a1c2b7d10',
+      accounts: 120,
+      users: 1480,
+      alerts: 3,
+      rows_read: 48210,
+      load_ms: 310,
+      compute_ms: 95,
+      ms: 520,
+    },
   })
 export type ScoringRunSummary = z.infer<typeof scoringRunSummarySchema>
 
@@ -301,12 +499,32 @@ export const scoringRunSchema = z
     started_at: z.iso.datetime(),
     finished_at: z.iso.datetime().nullable(),
     error: z.string().nullable(),
-    summary: z.union([scoringRunSummarySchema, z.strictObject({})]).openapi({ description: 'The run summary; `{}` for a run that did not finish' }),
+    summary: z
+      .union([scoringRunSummarySchema, z.strictObject({})])
+      .openapi({ description: 'The run summary; `{}` for a run that did not finish' }),
   })
   .openapi('ScoringRun', {
     example: {
-      id: 412, kind: 'daily', status: 'ok', as_of: '2026-05-04', started_at: NOW, finished_at: '2026-05-04T03:17:01.000Z', error: null,
-      summary: { project_id: 'demo', day: '2026-05-04', backfill: false, model_version: 'v-3f9a1c2b7d10', accounts: 120, users: 1480, alerts: 3, rows_read: 48210, load_ms: 310, compute_ms: 95, ms: 520 },
+      id: 412,
+      kind: 'daily',
+      status: 'ok',
+      as_of: '2026-05-04',
+      started_at: NOW,
+      finished_at: '2026-05-04T03:17:01.000Z',
+      error: null,
+      summary: {
+        project_id: 'demo',
+        day: '2026-05-04',
+        backfill: false,
+        model_version: 'v-3f9a1c2b7d10',
+        accounts: 120,
+        users: 1480,
+        alerts: 3,
+        rows_read: 48210,
+        load_ms: 310,
+        compute_ms: 95,
+        ms: 520,
+      },
     },
   })
 
@@ -316,7 +534,12 @@ export const scoringRunListSchema = z.object({ runs: z.array(scoringRunSchema) }
 
 const interval = z.tuple([z.number(), z.number()]).nullable()
 const aucSchema = z.object({ auc: z.number(), se: z.number(), accounts: z.number().int() })
-const bandOutcomeSchema = z.object({ accounts: z.number().int(), churned: z.number().int(), churn_rate: nullableNumber, ci95: interval.openapi({ description: 'Wilson 95% interval of the churn rate' }) })
+const bandOutcomeSchema = z.object({
+  accounts: z.number().int(),
+  churned: z.number().int(),
+  churn_rate: nullableNumber,
+  ci95: interval.openapi({ description: 'Wilson 95% interval of the churn rate' }),
+})
 
 export const backtestReportSchema = z
   .object({
@@ -326,11 +549,22 @@ export const backtestReportSchema = z
     auc: aucSchema.nullable().openapi({ description: 'P(a churned account scored lower than a kept one), ties half: 0.5 is a coin flip' }),
     bands: z.record(bandSchema, bandOutcomeSchema),
     calibration: z
-      .array(z.object({ bin: z.number().int(), n: z.number().int(), predicted_min: z.number(), predicted_max: z.number(), mean_predicted: z.number(), observed_rate: z.number() }))
+      .array(
+        z.object({
+          bin: z.number().int(),
+          n: z.number().int(),
+          predicted_min: z.number(),
+          predicted_max: z.number(),
+          mean_predicted: z.number(),
+          observed_rate: z.number(),
+        }),
+      )
       .nullable()
       .openapi({ description: 'Deciles of predicted churn probability; null while the model states none' }),
     brier: nullableNumber,
-    measures: z.array(z.object({ measure: measureKey, auc: nullableNumber, se: nullableNumber, accounts: z.number().int() })).openapi({ description: 'Each measure alone: does the composite beat its parts?' }),
+    measures: z
+      .array(z.object({ measure: measureKey, auc: nullableNumber, se: nullableNumber, accounts: z.number().int() }))
+      .openapi({ description: 'Each measure alone: does the composite beat its parts?' }),
   })
   .openapi('BacktestReport')
 export type BacktestReportWire = z.infer<typeof backtestReportSchema>
@@ -347,11 +581,26 @@ export const scoringBacktestSchema = z
   })
   .openapi('ScoringBacktest', {
     example: {
-      days_before: 60, model_version: 'v-3f9a1c2b7d10', method: 'latest outcome per account; scored as of days_before days before its date with the current config', scored: 2, not_yet_seen: 0, left_out: 0,
+      days_before: 60,
+      model_version: 'v-3f9a1c2b7d10',
+      method: 'latest outcome per account; scored as of days_before days before its date with the current config',
+      scored: 2,
+      not_yet_seen: 0,
+      left_out: 0,
       report: {
-        accounts: 2, churned: 1, churn_rate: 0.5, auc: null,
-        bands: { red: { accounts: 1, churned: 1, churn_rate: 1, ci95: [0.207, 1] }, yellow: { accounts: 0, churned: 0, churn_rate: null, ci95: null }, green: { accounts: 1, churned: 0, churn_rate: 0, ci95: [0, 0.793] }, insufficient_data: { accounts: 0, churned: 0, churn_rate: null, ci95: null } },
-        calibration: null, brier: null, measures: [{ measure: 'seat_activation', auc: 1, se: 0, accounts: 2 }],
+        accounts: 2,
+        churned: 1,
+        churn_rate: 0.5,
+        auc: null,
+        bands: {
+          red: { accounts: 1, churned: 1, churn_rate: 1, ci95: [0.207, 1] },
+          yellow: { accounts: 0, churned: 0, churn_rate: null, ci95: null },
+          green: { accounts: 1, churned: 0, churn_rate: 0, ci95: [0, 0.793] },
+          insufficient_data: { accounts: 0, churned: 0, churn_rate: null, ci95: null },
+        },
+        calibration: null,
+        brier: null,
+        measures: [{ measure: 'seat_activation', auc: 1, se: 0, accounts: 2 }],
       },
     },
   })

@@ -3,7 +3,16 @@ import { mkdirSync } from 'node:fs'
 import { chromium, type Browser, type Page } from 'playwright-core'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 
 /** Debian's Chromium driven by playwright-core (playwright's own browser download cannot run here). */
 export function launchBrowser(): Promise<Browser> {
@@ -81,5 +90,9 @@ export function useBrowser(): () => Browser {
 /** Waits until the widget's outbox in this page is empty: everything it captured reached the server. */
 export async function outboxDrained(page: import('playwright-core').Page): Promise<void> {
   await page.waitForTimeout(100) // let route-change handlers (setTimeout 0) enqueue first
-  await page.waitForFunction(() => !(JSON.parse(localStorage.getItem('uptake:outbox') ?? '{"events":[]}').events as unknown[]).length, undefined, { timeout: 30_000 })
+  await page.waitForFunction(
+    () => !(JSON.parse(localStorage.getItem('uptake:outbox') ?? '{"events":[]}').events as unknown[]).length,
+    undefined,
+    { timeout: 30_000 },
+  )
 }

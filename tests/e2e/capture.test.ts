@@ -109,7 +109,7 @@ describe('capture in a real browser', () => {
     await context.close()
   })
 
-  it('shows the demo\'s consent banner in consent mode and sends nothing until it is accepted', async () => {
+  it("shows the demo's consent banner in consent mode and sends nothing until it is accepted", async () => {
     const context = await browser().newContext()
     const page = await context.newPage()
     const posts: string[] = []
@@ -125,7 +125,9 @@ describe('capture in a real browser', () => {
     await page.click('a[href="/demo/invoices"]')
     await page.waitForRequest((r) => r.url().includes('/v1/batch'), { timeout: 10_000 })
     expect(await page.isHidden('#consent-banner')).toBe(true)
-    const pages = posts.flatMap((b) => (JSON.parse(b) as { batch: { type: string; properties?: { path?: string } }[] }).batch).filter((e) => e.type === 'page')
+    const pages = posts
+      .flatMap((b) => (JSON.parse(b) as { batch: { type: string; properties?: { path?: string } }[] }).batch)
+      .filter((e) => e.type === 'page')
     expect(pages.map((e) => e.properties?.path)).toEqual(['/demo/invoices']) // the visit to reports came before consent
     await context.close()
   })
@@ -134,7 +136,9 @@ describe('capture in a real browser', () => {
     const { context, page } = await hostPage('csp', 'csp-1', 'csp-co')
     const violations: string[] = []
     page.on('console', (m) => /Content Security Policy/i.test(m.text()) && violations.push(m.text()))
-    await page.evaluate(() => document.addEventListener('securitypolicyviolation', (e) => console.log(`Content Security Policy violation ${e.violatedDirective}`)))
+    await page.evaluate(() =>
+      document.addEventListener('securitypolicyviolation', (e) => console.log(`Content Security Policy violation ${e.violatedDirective}`)),
+    )
     await page.click('#do-thing')
     await expectCount(() => eventCount(base, 'csp-co', 'Test Thing'), 1)
     const csp = (await page.goto(page.url()))?.headers()['content-security-policy']

@@ -10,10 +10,41 @@ const t = (text: string) => ({ default: text })
 /** Nudges for this test's user only, so other e2e files never see them. */
 const forNina = { user_attributes: [{ attribute: 'name', op: '==', value: 'Nina Newcomer' }] }
 const NUDGES: Record<string, Record<string, unknown>> = {
-  'rs-welcome': { kind: 'modal', priority: 900, title: t('Welcome to Ledgerly!'), body: t('Let\'s get you paid faster. **Three steps** and you are set up.'), targeting: { ...forNina, path: '/demo/dashboard' }, buttons: [{ label: t('Show me around'), action: { type: 'go', path: '/demo/invoices' } }] },
-  'rs-checklist': { kind: 'checklist', priority: 100, title: t('Getting started'), body: t('Tick these off to finish setup.'), targeting: forNina, steps: [{ feature: 'invoice.create', label: t('Create your first invoice') }, { feature: 'customer.add', label: t('Add a customer') }] },
-  'rs-banner': { kind: 'banner', priority: 300, title: t('Bill monthly clients automatically'), body: t('Turn any invoice into a recurring one.'), targeting: { ...forNina, path: '/demo/invoices' }, buttons: [{ label: t('Remind me in 3 days'), action: { type: 'snooze', days: 3 } }] },
-  'rs-tip': { kind: 'tooltip', priority: 500, anchor: '#export-csv', title: t('Export to your accountant'), body: t('One click gives a CSV of every invoice.'), targeting: { ...forNina, path: '/demo/reports' } },
+  'rs-welcome': {
+    kind: 'modal',
+    priority: 900,
+    title: t('Welcome to Ledgerly!'),
+    body: t("Let's get you paid faster. **Three steps** and you are set up."),
+    targeting: { ...forNina, path: '/demo/dashboard' },
+    buttons: [{ label: t('Show me around'), action: { type: 'go', path: '/demo/invoices' } }],
+  },
+  'rs-checklist': {
+    kind: 'checklist',
+    priority: 100,
+    title: t('Getting started'),
+    body: t('Tick these off to finish setup.'),
+    targeting: forNina,
+    steps: [
+      { feature: 'invoice.create', label: t('Create your first invoice') },
+      { feature: 'customer.add', label: t('Add a customer') },
+    ],
+  },
+  'rs-banner': {
+    kind: 'banner',
+    priority: 300,
+    title: t('Bill monthly clients automatically'),
+    body: t('Turn any invoice into a recurring one.'),
+    targeting: { ...forNina, path: '/demo/invoices' },
+    buttons: [{ label: t('Remind me in 3 days'), action: { type: 'snooze', days: 3 } }],
+  },
+  'rs-tip': {
+    kind: 'tooltip',
+    priority: 500,
+    anchor: '#export-csv',
+    title: t('Export to your accountant'),
+    body: t('One click gives a CSV of every invoice.'),
+    targeting: { ...forNina, path: '/demo/reports' },
+  },
 }
 
 async function shot(page: Page, name: string) {
@@ -23,7 +54,11 @@ async function shot(page: Page, name: string) {
 
 /** Nothing wider than the viewport: the page never scrolls sideways. */
 async function expectNoHorizontalOverflow(page: Page, where: string) {
-  const { scroll, body, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, body: document.body.scrollWidth, width: innerWidth }))
+  const { scroll, body, width } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    body: document.body.scrollWidth,
+    width: innerWidth,
+  }))
   expect(Math.max(scroll, body), `${where}: page ${scroll} px / body ${body} px wide in a ${width} px viewport`).toBeLessThanOrEqual(width)
 }
 
@@ -38,9 +73,17 @@ async function expectOnScreen(page: Page, key: string, selector: string) {
 }
 
 beforeAll(async () => {
-  await fetch(`${base}/api/v1/settings`, { method: 'PUT', headers: admin, body: JSON.stringify({ nudges: { max_per_session: 5, max_per_week: 50 } }) })
+  await fetch(`${base}/api/v1/settings`, {
+    method: 'PUT',
+    headers: admin,
+    body: JSON.stringify({ nudges: { max_per_session: 5, max_per_week: 50 } }),
+  })
   for (const [key, nudge] of Object.entries(NUDGES)) {
-    const res = await fetch(`${base}/api/v1/nudges/${key}`, { method: 'PUT', headers: admin, body: JSON.stringify({ holdout: { share: 0 }, ...nudge }) })
+    const res = await fetch(`${base}/api/v1/nudges/${key}`, {
+      method: 'PUT',
+      headers: admin,
+      body: JSON.stringify({ holdout: { share: 0 }, ...nudge }),
+    })
     if (!res.ok) throw new Error(`${key}: ${res.status} ${await res.text()}`)
   }
 })
@@ -77,7 +120,7 @@ describe('the demo app on a phone and on a desktop', () => {
     }
     const sidebar = await page.locator('.sidebar').boundingBox()
     // a phone gets a top bar (full width, short); a desktop keeps the 200 px sidebar
-    if (width < 720) expect(sidebar!.width).toBeGreaterThan(width - 2), expect(sidebar!.height).toBeLessThan(160)
+    if (width < 720) (expect(sidebar!.width).toBeGreaterThan(width - 2), expect(sidebar!.height).toBeLessThan(160))
     else expect(Math.round(sidebar!.width)).toBe(200)
     for (const view of ['dashboard', 'invoices', 'customers', 'reports', 'settings']) {
       await page.click(`a[href="/demo/${view}"]`)

@@ -22,7 +22,10 @@ export function hostPagesServer(worker: string): Server {
     const file = prefix && name ? (extname(name) ? name : `${name}.html`) : null
     const body = file ? await readFile(join(PAGES, file), 'utf8').catch(() => null) : null
     if (body === null) return res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
-    const headers: Record<string, string> = { 'content-type': TYPES[extname(file!)] ?? 'application/octet-stream', 'cache-control': 'no-store' }
+    const headers: Record<string, string> = {
+      'content-type': TYPES[extname(file!)] ?? 'application/octet-stream',
+      'cache-control': 'no-store',
+    }
     if (file!.startsWith('csp')) headers['content-security-policy'] = csp
     res.writeHead(200, headers).end(file!.endsWith('.html') ? body.replaceAll('{{UPTAKE}}', worker) : body)
   })

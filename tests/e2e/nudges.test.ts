@@ -12,7 +12,11 @@ const hostPages = useHostPages(base)
 const defined: string[] = []
 
 async function defineNudge(key: string, body: Record<string, unknown>) {
-  const res = await fetch(`${base}/api/v1/nudges/${key}`, { method: 'PUT', headers: admin, body: JSON.stringify({ title: { default: key }, body: { default: 'Body' }, holdout: { share: 0 }, ...body }) })
+  const res = await fetch(`${base}/api/v1/nudges/${key}`, {
+    method: 'PUT',
+    headers: admin,
+    body: JSON.stringify({ title: { default: key }, body: { default: 'Body' }, holdout: { share: 0 }, ...body }),
+  })
   if (!res.ok) throw new Error(`${key}: ${res.status} ${await res.text()}`)
   defined.push(key)
 }
@@ -31,7 +35,11 @@ async function visit(user: string, account: string, watch?: string[]) {
 const nudgeHost = (page: Page, key: string) => page.locator(`[data-uptake-host="${key}"]`)
 
 beforeAll(async () => {
-  await fetch(`${base}/api/v1/settings`, { method: 'PUT', headers: admin, body: JSON.stringify({ nudges: { max_per_session: 5, max_per_week: 50 } }) })
+  await fetch(`${base}/api/v1/settings`, {
+    method: 'PUT',
+    headers: admin,
+    body: JSON.stringify({ nudges: { max_per_session: 5, max_per_week: 50 } }),
+  })
 })
 afterAll(async () => {
   for (const key of defined) await fetch(`${base}/api/v1/nudges/${key}`, { method: 'DELETE', headers: admin })
@@ -39,7 +47,13 @@ afterAll(async () => {
 
 describe('nudges in a real browser', () => {
   it('shows a tooltip next to its anchor after a route change in the demo app', async () => {
-    await defineNudge('demo-export-tip', { kind: 'tooltip', anchor: '#export-csv', target_feature: 'report.export', targeting: { path: '/demo/reports', user_attributes: [{ attribute: 'email', op: '==', value: 'bob@acme.test' }] }, body: { default: 'Export your **revenue** report as CSV' } })
+    await defineNudge('demo-export-tip', {
+      kind: 'tooltip',
+      anchor: '#export-csv',
+      target_feature: 'report.export',
+      targeting: { path: '/demo/reports', user_attributes: [{ attribute: 'email', op: '==', value: 'bob@acme.test' }] },
+      body: { default: 'Export your **revenue** report as CSV' },
+    })
     const page = await browser().newPage()
     await page.goto(`${base}/demo`)
     await page.selectOption('#login-user', 'u_bob')
@@ -58,7 +72,11 @@ describe('nudges in a real browser', () => {
   })
 
   it('can be dismissed with the keyboard alone, and stays dismissed', async () => {
-    await defineNudge('kb-modal', { kind: 'modal', targeting: { ...onTestPage, user_attributes: [{ attribute: 'name', op: '==', value: 'kb-user' }] }, buttons: [{ label: { default: 'Later' }, action: { type: 'snooze', days: 3 } }] })
+    await defineNudge('kb-modal', {
+      kind: 'modal',
+      targeting: { ...onTestPage, user_attributes: [{ attribute: 'name', op: '==', value: 'kb-user' }] },
+      buttons: [{ label: { default: 'Later' }, action: { type: 'snooze', days: 3 } }],
+    })
     const { context, page } = await visit('kb-user', 'kb-co')
     const dialog = nudgeHost(page, 'kb-modal').locator('[role="dialog"]')
     await dialog.waitFor()
@@ -78,19 +96,34 @@ describe('nudges in a real browser', () => {
   })
 
   it('ticks a checklist step when the feature is used', async () => {
-    await defineNudge('ck', { kind: 'checklist', targeting: { ...onTestPage, user_attributes: [{ attribute: 'name', op: '==', value: 'ck-user' }] }, steps: [{ feature: 'report.export', label: { default: 'Export a report' } }, { feature: 'invoice.send', label: { default: 'Send an invoice' } }] })
+    await defineNudge('ck', {
+      kind: 'checklist',
+      targeting: { ...onTestPage, user_attributes: [{ attribute: 'name', op: '==', value: 'ck-user' }] },
+      steps: [
+        { feature: 'report.export', label: { default: 'Export a report' } },
+        { feature: 'invoice.send', label: { default: 'Send an invoice' } },
+      ],
+    })
     const { context, page } = await visit('ck-user', 'ck-co')
     const step = nudgeHost(page, 'ck').locator('[data-step="report.export"]')
     await step.waitFor()
     expect(await step.getAttribute('aria-checked')).toBe('false')
     await page.click('#export-csv')
-    await eventually(async () => ((await nudgeHost(page, 'ck').locator('[data-step="report.export"]').getAttribute('aria-checked')) === 'true' ? true : undefined), 20_000)
+    await eventually(
+      async () =>
+        (await nudgeHost(page, 'ck').locator('[data-step="report.export"]').getAttribute('aria-checked')) === 'true' ? true : undefined,
+      20_000,
+    )
     await screenshot(page, 'nudge-checklist-ticked')
     await context.close()
   })
 
   it('delivers an NPS answer to the CS API, where the server aggregates it into the account survey NPS', async () => {
-    await defineNudge('nps', { kind: 'nps', title: { default: 'How likely are you to recommend us?' }, targeting: { ...onTestPage, user_attributes: [{ attribute: 'name', op: '==', value: 'nps-user' }] } })
+    await defineNudge('nps', {
+      kind: 'nps',
+      title: { default: 'How likely are you to recommend us?' },
+      targeting: { ...onTestPage, user_attributes: [{ attribute: 'name', op: '==', value: 'nps-user' }] },
+    })
     const { context, page } = await visit('nps-user', 'nps-co')
     const card = nudgeHost(page, 'nps')
     await card.locator('button', { hasText: /^9$/ }).click()
@@ -99,7 +132,9 @@ describe('nudges in a real browser', () => {
     await card.locator('button', { hasText: 'Send' }).click()
     await expectCount(() => eventCount(base, 'nps-co', '$nudge_answered'), 1)
     const account = await eventually(async () => {
-      const a = (await (await fetch(`${base}/api/v1/accounts/nps-co`, { headers: admin })).json()) as { account: { attributes: { nps_survey?: number } } }
+      const a = (await (await fetch(`${base}/api/v1/accounts/nps-co`, { headers: admin })).json()) as {
+        account: { attributes: { nps_survey?: number } }
+      }
       return a.account.attributes.nps_survey === undefined ? undefined : a
     })
     expect(account.account.attributes.nps_survey).toBe(100)
@@ -109,7 +144,11 @@ describe('nudges in a real browser', () => {
   it('never shows a nudge to a held-out user', async () => {
     const users = Array.from({ length: 50 }, (_, i) => `held-${i}`)
     const held = users.find((u) => inHoldout(u, 'held-banner', 0.5))!
-    await defineNudge('held-banner', { kind: 'banner', holdout: { share: 0.5, unit: 'user' }, targeting: { ...onTestPage, user_attributes: [{ attribute: 'name', op: '==', value: held }] } })
+    await defineNudge('held-banner', {
+      kind: 'banner',
+      holdout: { share: 0.5, unit: 'user' },
+      targeting: { ...onTestPage, user_attributes: [{ attribute: 'name', op: '==', value: held }] },
+    })
     const requests: string[] = []
     const { context, page } = await visit(held, 'held-co', requests)
     await page.waitForTimeout(3000)
@@ -120,7 +159,11 @@ describe('nudges in a real browser', () => {
 
   it('renders a nudge body with <script> and onerror= as text, never executing it', async () => {
     const evil = 'Hi <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> **bold**'
-    await defineNudge('xss', { kind: 'banner', body: { default: evil }, targeting: { ...onTestPage, user_attributes: [{ attribute: 'name', op: '==', value: 'xss-user' }] } })
+    await defineNudge('xss', {
+      kind: 'banner',
+      body: { default: evil },
+      targeting: { ...onTestPage, user_attributes: [{ attribute: 'name', op: '==', value: 'xss-user' }] },
+    })
     const { context, page } = await visit('xss-user', 'xss-co')
     const banner = nudgeHost(page, 'xss').locator('.banner')
     await banner.waitFor()
@@ -134,14 +177,20 @@ describe('nudges in a real browser', () => {
 
   it('anchors in a scroll container, an open shadow root, a modal dialog and a late render, and reports a missing one', async () => {
     const targeting = { path: '/test-pages/anchors', user_attributes: [{ attribute: 'name', op: '==', value: 'anchor-user' }] }
-    for (const [key, anchor] of [['hs-scroll', '#in-scroll'], ['hs-shadow', '#in-shadow'], ['hs-late', '#late'], ['hs-never', '#never']]) {
+    for (const [key, anchor] of [
+      ['hs-scroll', '#in-scroll'],
+      ['hs-shadow', '#in-shadow'],
+      ['hs-late', '#late'],
+      ['hs-never', '#never'],
+    ]) {
       await defineNudge(key, { kind: 'hotspot', anchor, targeting })
     }
     await defineNudge('tt-dialog', { kind: 'tooltip', anchor: '#in-dialog', targeting })
     const context = await browser().newContext()
     const page = await context.newPage()
     await page.goto(`${hostPages()}/test-pages/anchors?user=anchor-user&account=anchor-co`)
-    for (const key of ['hs-scroll', 'hs-shadow', 'hs-late', 'tt-dialog']) await nudgeHost(page, key).waitFor({ state: 'attached', timeout: 10_000 })
+    for (const key of ['hs-scroll', 'hs-shadow', 'hs-late', 'tt-dialog'])
+      await nudgeHost(page, key).waitFor({ state: 'attached', timeout: 10_000 })
     // the tooltip shares the dialog's top layer
     expect(await page.evaluate(() => document.querySelector('[data-uptake-host="tt-dialog"]')?.parentElement?.id)).toBe('dlg')
     await page.evaluate(() => (document.getElementById('dlg') as HTMLDialogElement).close())
@@ -157,7 +206,9 @@ describe('nudges in a real browser', () => {
     expect(await beaconNear('hs-shadow', () => page.locator('shadow-widget').locator('#in-shadow').boundingBox())).toBe(true)
     await screenshot(page, 'nudge-anchors')
     const missing = await eventually(async () => {
-      const body = (await (await fetch(`${base}/api/v1/nudges/anchors`, { headers: admin })).json()) as { missing_anchors: { nudge_key: string; selector: string; path: string }[] }
+      const body = (await (await fetch(`${base}/api/v1/nudges/anchors`, { headers: admin })).json()) as {
+        missing_anchors: { nudge_key: string; selector: string; path: string }[]
+      }
       return body.missing_anchors.find((m) => m.nudge_key === 'hs-never')
     })
     expect(missing).toMatchObject({ selector: '#never', path: '/test-pages/anchors' })

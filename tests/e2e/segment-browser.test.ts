@@ -27,7 +27,10 @@ let origin = ''
 
 beforeAll(async () => {
   const bundle = await build({
-    stdin: { contents: "import { AnalyticsBrowser } from '@segment/analytics-next'; window.AnalyticsBrowser = AnalyticsBrowser", resolveDir: process.cwd() },
+    stdin: {
+      contents: "import { AnalyticsBrowser } from '@segment/analytics-next'; window.AnalyticsBrowser = AnalyticsBrowser",
+      resolveDir: process.cwd(),
+    },
     bundle: true,
     format: 'iife',
     platform: 'browser',
@@ -37,7 +40,9 @@ beforeAll(async () => {
   const script = bundle.outputFiles[0].text
   host = createServer((req, res) => {
     if (req.url === '/analytics.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(script)
-    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><title>Vendor app</title><script src="/analytics.js"></script>')
+    res
+      .writeHead(200, { 'content-type': 'text/html' })
+      .end('<!doctype html><meta charset="utf-8"><title>Vendor app</title><script src="/analytics.js"></script>')
   })
   await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve))
   origin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`
@@ -100,7 +105,9 @@ describe('the real Segment browser library (@segment/analytics-next)', () => {
     await expectCount(() => userEvents(account, user), 4)
     expect(await eventCount(base, account, 'Invoice Created')).toBe(1)
     expect(await eventCount(base, account, 'Segment Home')).toBe(1)
-    const detail = (await (await fetch(`${base}/api/v1/accounts/${account}`, { headers: { authorization: 'Bearer rk_demo' } })).json()) as AccountUsers
+    const detail = (await (
+      await fetch(`${base}/api/v1/accounts/${account}`, { headers: { authorization: 'Bearer rk_demo' } })
+    ).json()) as AccountUsers
     expect(detail.account.name).toBe(`Segment ${account}`)
     expect(detail.users.find((u) => u.id === user)?.traits).toMatchObject({ email: `${user}@segment.test` })
   })

@@ -20,7 +20,9 @@ describe('GET /api/v1/openapi.json', () => {
   })
 
   it('is refused by the validator when broken, so the check above can fail', async () => {
-    const doc = (await (await createApp().request('/api/v1/openapi.json')).json()) as { paths: Record<string, Record<string, { responses?: unknown }>> }
+    const doc = (await (await createApp().request('/api/v1/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { responses?: unknown }>>
+    }
     const [path, ops] = Object.entries(doc.paths)[0]
     const broken = { ...doc, paths: { ...doc.paths, [path]: { ...ops, get: { responses: 'none' } } } }
     expect((await new Validator().validate(broken)).valid).toBe(false)

@@ -10,11 +10,11 @@ function splitLine(line: string, sep: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const ch = line[i]
     if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') (cur += '"'), i++
+      if (ch === '"' && line[i + 1] === '"') ((cur += '"'), i++)
       else if (ch === '"') quoted = false
       else cur += ch
     } else if (ch === '"') quoted = true
-    else if (ch === sep) cells.push(cur), (cur = '')
+    else if (ch === sep) (cells.push(cur), (cur = ''))
     else cur += ch
   }
   cells.push(cur)
@@ -23,7 +23,14 @@ function splitLine(line: string, sep: string): string[] {
 
 describe('toCsv', () => {
   it('quotes what needs quoting and defuses formulas in text, not in numbers', () => {
-    const csv = toCsv(['a', 'b'], [['x,y', 'say "hi"'], ['=SUM(A1)', null], [-3, '-3']])
+    const csv = toCsv(
+      ['a', 'b'],
+      [
+        ['x,y', 'say "hi"'],
+        ['=SUM(A1)', null],
+        [-3, '-3'],
+      ],
+    )
     expect(csv.split('\r\n')).toEqual(['a,b', '"x,y","say ""hi"""', "'=SUM(A1),", "-3,'-3", ''])
   })
 

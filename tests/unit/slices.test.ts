@@ -35,7 +35,12 @@ const isSlice = (folder: string | null): folder is string => folder !== null && 
 function touchesIo(tree: Tree, path: string): boolean {
   const source = tree[path]
   if (/\bD1(Database|PreparedStatement|Result)\b|\.prepare\(/.test(source)) return true
-  return importsOf(source).some((spec) => /^(hono|@hono\/)/.test(spec) || spec.startsWith('cloudflare:') || (spec.startsWith('.') && folderOf(resolve(tree, path, spec)) === 'http'))
+  return importsOf(source).some(
+    (spec) =>
+      /^(hono|@hono\/)/.test(spec) ||
+      spec.startsWith('cloudflare:') ||
+      (spec.startsWith('.') && folderOf(resolve(tree, path, spec)) === 'http'),
+  )
 }
 
 /** Imports that cross into another slice anywhere but its index.ts. */
@@ -91,8 +96,10 @@ describe('the rules themselves', () => {
   const tree: Tree = {
     'app.ts': "import { a } from './alerts'\nimport { b } from './nudges/store'",
     'alerts/index.ts': "export { raise } from './raise'",
-    'alerts/raise.ts': "import type { Row } from '../nudges/store'\nimport { x } from '../nudges'\nexport const raise = (db: D1Database) => db",
-    'alerts/triggers.ts': "import { BANDS } from '../../../shared/constants'\nimport { roundTo } from '../lib/round'\nimport { raise } from './raise'\nimport { y } from '../nudges'",
+    'alerts/raise.ts':
+      "import type { Row } from '../nudges/store'\nimport { x } from '../nudges'\nexport const raise = (db: D1Database) => db",
+    'alerts/triggers.ts':
+      "import { BANDS } from '../../../shared/constants'\nimport { roundTo } from '../lib/round'\nimport { raise } from './raise'\nimport { y } from '../nudges'",
     'alerts/pure.ts': "import {\n  z,\n} from 'zod'\nimport { t } from './triggers'",
     'nudges/index.ts': "export * from './store'",
     'nudges/store.ts': "import type { Context } from 'hono'\nexport const b = 1",
@@ -108,7 +115,8 @@ describe('the rules themselves', () => {
   })
 
   it('reads multi-line, re-export, side-effect and dynamic imports, not commented ones', () => {
-    const source = "import {\n  a,\n  b,\n} from './x'\nexport * from './y'\nimport './z'\nconst m = await import('./w')\n// import { q } from './q'\n/* import { r } from './r' */"
+    const source =
+      "import {\n  a,\n  b,\n} from './x'\nexport * from './y'\nimport './z'\nconst m = await import('./w')\n// import { q } from './q'\n/* import { r } from './r' */"
     expect(importsOf(source)).toEqual(['./x', './y', './z', './w'])
   })
 })

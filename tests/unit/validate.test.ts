@@ -5,9 +5,11 @@ import { intParam, unknownKeys } from '../../worker/src/http/validate'
 
 describe('unknownKeys', () => {
   it('finds nothing when the schema kept everything', () => {
-    fc.assert(fc.property(fc.jsonValue(), (v) => {
-      expect(unknownKeys(v, structuredClone(v))).toEqual([])
-    }))
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(unknownKeys(v, structuredClone(v))).toEqual([])
+      }),
+    )
   })
 
   it('names a key the schema dropped, at any depth', () => {
@@ -37,9 +39,12 @@ describe('unknownKeys', () => {
 
 describe('intParam', () => {
   it('takes plain decimal integers in range and refuses every other spelling', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 1000 }), (n) => {
-      expect(intParam(0, 1000).parse(String(n))).toBe(n)
-    }))
-    for (const s of ['0x10', '1e3', ' 5', '5 ', '+5', '5.0', '', '0b1', '١٢', '1001', '-1']) expect(intParam(0, 1000).safeParse(s).success, s).toBe(false)
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1000 }), (n) => {
+        expect(intParam(0, 1000).parse(String(n))).toBe(n)
+      }),
+    )
+    for (const s of ['0x10', '1e3', ' 5', '5 ', '+5', '5.0', '', '0b1', '١٢', '1001', '-1'])
+      expect(intParam(0, 1000).safeParse(s).success, s).toBe(false)
   })
 })

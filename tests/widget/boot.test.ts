@@ -24,7 +24,18 @@ beforeAll(async () => {
   vi.stubGlobal(
     'fetch',
     vi.fn(async (url: string, init?: RequestInit) => {
-      if (String(url).includes('/v1/config')) return Response.json({ features: [], nudges: false, capture: { sessionTimeoutMinutes: 30, stripQueryParams: [], respectDoNotTrack: false, requireConsent: false, captureClicks: true } })
+      if (String(url).includes('/v1/config'))
+        return Response.json({
+          features: [],
+          nudges: false,
+          capture: {
+            sessionTimeoutMinutes: 30,
+            stripQueryParams: [],
+            respectDoNotTrack: false,
+            requireConsent: false,
+            captureClicks: true,
+          },
+        })
       sent.push(...(JSON.parse(String(init?.body)) as { batch: SentEvent[] }).batch)
       return new Response('{}')
     }),
@@ -56,7 +67,11 @@ describe('boot (the built script as a host page sees it)', () => {
   })
 
   it('swallows its own errors, reporting at most five per page as $widget_error', async () => {
-    const hostile = { toString: () => { throw new Error('bad event name') } }
+    const hostile = {
+      toString: () => {
+        throw new Error('bad event name')
+      },
+    }
     for (let i = 0; i < 10; i++) expect(() => api().track(hostile)).not.toThrow()
     await vi.advanceTimersByTimeAsync(2500)
     const errors = tracked('$widget_error')

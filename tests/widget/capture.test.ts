@@ -29,11 +29,17 @@ const el = (sel: string) => document.querySelector(sel)!
 
 describe('classifyClick', () => {
   it('turns a click inside a data-uptake-feature element into that feature', () => {
-    expect(classifyClick(el('#bold'), features, '/invoices')).toMatchObject({ event: 'Send invoice', properties: { feature: 'invoice.send' } })
+    expect(classifyClick(el('#bold'), features, '/invoices')).toMatchObject({
+      event: 'Send invoice',
+      properties: { feature: 'invoice.send' },
+    })
   })
 
   it('applies a server click rule on a matching path, including clicks on children', () => {
-    expect(classifyClick(el('#inner'), features, '/reports')).toMatchObject({ event: 'Export report', properties: { feature: 'report.export', path: '/reports' } })
+    expect(classifyClick(el('#inner'), features, '/reports')).toMatchObject({
+      event: 'Export report',
+      properties: { feature: 'report.export', path: '/reports' },
+    })
   })
 
   it('keeps a click that matches no rule as a raw $click the server can re-match later', () => {
@@ -49,7 +55,7 @@ describe('classifyClick', () => {
     expect(JSON.stringify(classifyClick(el('#secret'), features, '/'))).not.toContain('hunter2')
   })
 
-  it('keeps no text from a clicked label wrapping a text area or select, whose text is the user\'s value', () => {
+  it("keeps no text from a clicked label wrapping a text area or select, whose text is the user's value", () => {
     document.body.innerHTML = '<label id="note">Note <textarea>my salary is 90k</textarea></label>'
     const hit = classifyClick(el('#note'), features, '/')!
     expect(hit.event).toBe('$click')

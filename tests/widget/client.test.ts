@@ -6,11 +6,21 @@ import type { WidgetConfig } from '../../shared/config'
 const config = (capture: Partial<WidgetConfig['capture']> = {}): WidgetConfig => ({
   features: [],
   nudges: false,
-  capture: { sessionTimeoutMinutes: 30, stripQueryParams: ['token'], respectDoNotTrack: false, requireConsent: false, captureClicks: true, ...capture },
+  capture: {
+    sessionTimeoutMinutes: 30,
+    stripQueryParams: ['token'],
+    respectDoNotTrack: false,
+    requireConsent: false,
+    captureClicks: true,
+    ...capture,
+  },
 })
 
 async function started(capture: Partial<WidgetConfig['capture']> = {}, opts: { requireConsent?: boolean } = {}) {
-  vi.stubGlobal('fetch', vi.fn(async (url: string) => (String(url).includes('/v1/config') ? Response.json(config(capture)) : new Response('{}'))))
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (url: string) => (String(url).includes('/v1/config') ? Response.json(config(capture)) : new Response('{}'))),
+  )
   const client = new UptakeClient()
   await client.init({ writeKey: 'wk', host: 'https://uptake.test', ...opts }, 'https://uptake.test')
   return client
@@ -116,11 +126,14 @@ describe('UptakeClient', () => {
   it('sends what the host passed at the time of the call, and an unserialisable call fails alone', async () => {
     let release!: (r: Response) => void
     const batches: string[] = []
-    vi.stubGlobal('fetch', vi.fn((url: string, init?: RequestInit) => {
-      if (String(url).includes('/v1/config')) return new Promise<Response>((r) => (release = r))
-      batches.push(String(init?.body))
-      return Promise.resolve(new Response('{}'))
-    }))
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((url: string, init?: RequestInit) => {
+        if (String(url).includes('/v1/config')) return new Promise<Response>((r) => (release = r))
+        batches.push(String(init?.body))
+        return Promise.resolve(new Response('{}'))
+      }),
+    )
     vi.useFakeTimers()
     const client = new UptakeClient()
     const ready = client.init({ writeKey: 'wk' }, 'https://uptake.test')
@@ -150,11 +163,14 @@ describe('UptakeClient', () => {
   it('holds events made before the config arrives and sends them once it does', async () => {
     let release!: (r: Response) => void
     const batches: string[] = []
-    vi.stubGlobal('fetch', vi.fn((url: string, init?: RequestInit) => {
-      if (String(url).includes('/v1/config')) return new Promise<Response>((r) => (release = r))
-      batches.push(String(init?.body))
-      return Promise.resolve(new Response('{}', { status: 503 }))
-    }))
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((url: string, init?: RequestInit) => {
+        if (String(url).includes('/v1/config')) return new Promise<Response>((r) => (release = r))
+        batches.push(String(init?.body))
+        return Promise.resolve(new Response('{}', { status: 503 }))
+      }),
+    )
     const client = new UptakeClient()
     const ready = client.init({ writeKey: 'wk' }, 'https://uptake.test')
     client.track('Early')

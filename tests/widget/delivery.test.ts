@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { Delivery, type WireEvent } from '../../widget/src/delivery'
 import { clearAll } from '../../widget/src/storage'
 
-const event = (n: number): WireEvent => ({ type: 'track', event: `e${n}`, userId: 'u', messageId: `m${n}`, timestamp: new Date().toISOString() }) as WireEvent
+const event = (n: number): WireEvent =>
+  ({ type: 'track', event: `e${n}`, userId: 'u', messageId: `m${n}`, timestamp: new Date().toISOString() }) as WireEvent
 
 function mockFetch(...statuses: number[]) {
   const bodies: { batch: WireEvent[]; context?: { uptake?: { dropped: number } } }[] = []
@@ -102,7 +103,7 @@ describe('Delivery (the outbox)', () => {
     expect(bodies[0].context?.uptake?.dropped).toBe(2)
   })
 
-  it('keeps the events of every open tab: one tab never overwrites another tab\'s unsent events', async () => {
+  it("keeps the events of every open tab: one tab never overwrites another tab's unsent events", async () => {
     mockFetch(0)
     const tabA = new Delivery({ endpoint: '/v1/batch', writeKey: 'wk', batchSize: 100 })
     const tabB = new Delivery({ endpoint: '/v1/batch', writeKey: 'wk', batchSize: 100 })

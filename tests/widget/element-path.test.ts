@@ -6,7 +6,9 @@ const long = (c: string) => c.repeat(64)
 
 /** Six nested buttons-in-divs, each with the longest id, classes and kept attributes the builder keeps. */
 function heavyTree(): Element {
-  const attrs = ['data-testid', 'data-test', 'data-action', 'name', 'role', 'type'].map((a, i) => `${a}="${long(String.fromCharCode(97 + i))}"`).join(' ')
+  const attrs = ['data-testid', 'data-test', 'data-action', 'name', 'role', 'type']
+    .map((a, i) => `${a}="${long(String.fromCharCode(97 + i))}"`)
+    .join(' ')
   const classes = ['k', 'l', 'm', 'n'].map(long).join(' ')
   let html = `<button id="${long('z')}" class="${classes}" ${attrs}>go</button>`
   for (let i = 0; i < 6; i++) html = `<div id="d${i}${long('y').slice(3)}" class="${classes}" ${attrs}>${html}</div>`

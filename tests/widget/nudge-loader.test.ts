@@ -31,7 +31,9 @@ beforeEach(() => {
   vi.useFakeTimers()
   injected = []
   // keep injected scripts out of the DOM: happy-dom does not load them; the test fires their events
-  vi.spyOn(document.head, 'appendChild').mockImplementation(<T extends Node>(node: T) => (injected.push(node as unknown as HTMLScriptElement), node))
+  vi.spyOn(document.head, 'appendChild').mockImplementation(
+    <T extends Node>(node: T) => (injected.push(node as unknown as HTMLScriptElement), node),
+  )
 })
 afterEach(() => {
   vi.useRealTimers()
@@ -96,7 +98,11 @@ describe('nudgeLoader', () => {
     chunkScripts()[0]!.onload?.(new Event('load'))
     await vi.advanceTimersByTimeAsync(0)
     render.mock.calls[0]![1].report('dismissed', 'tip')
-    expect(client.send).toHaveBeenCalledWith({ type: 'track', event: '$nudge_dismissed', properties: { nudge: 'tip', userHash: 'ab'.repeat(32) } })
+    expect(client.send).toHaveBeenCalledWith({
+      type: 'track',
+      event: '$nudge_dismissed',
+      properties: { nudge: 'tip', userHash: 'ab'.repeat(32) },
+    })
     const plain = answer([])
     nudgeLoader(fakeClient()).refresh(0)
     await vi.advanceTimersByTimeAsync(10)
@@ -104,7 +110,10 @@ describe('nudgeLoader', () => {
   })
 
   it('stays quiet when the decision request fails', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('offline'))))
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => Promise.reject(new TypeError('offline'))),
+    )
     nudgeLoader(fakeClient()).refresh(0)
     await vi.advanceTimersByTimeAsync(10)
     expect(chunkScripts()).toEqual([])

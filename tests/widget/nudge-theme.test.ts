@@ -24,7 +24,13 @@ describe('the nudge UI applies only valid theme values', () => {
   })
 
   it('never applies a url() or any other value the server would refuse, even if one arrives', async () => {
-    ui.render([banner('bad')], host, { accent: 'url(//evil.example/x.png)', bg: 'red; background-image: url(x)', radius: 'calc(1px)', font: 'x, url(//evil.example/f.woff)', fg: '#123456' })
+    ui.render([banner('bad')], host, {
+      accent: 'url(//evil.example/x.png)',
+      bg: 'red; background-image: url(x)',
+      radius: 'calc(1px)',
+      font: 'x, url(//evil.example/f.woff)',
+      fg: '#123456',
+    })
     await vi.waitFor(() => expect(themed('bad')).toBeTruthy())
     const style = themed('bad')!.style
     for (const name of ['--uptake-accent', '--uptake-bg', '--uptake-radius', '--uptake-font']) expect(style.getPropertyValue(name)).toBe('')

@@ -18,7 +18,12 @@ let undo: (() => void)[] = []
 function isolate() {
   for (const target of [window, document]) {
     const add = target.addEventListener
-    vi.spyOn(target, 'addEventListener').mockImplementation(function (this: EventTarget, type: string, fn: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions) {
+    vi.spyOn(target, 'addEventListener').mockImplementation(function (
+      this: EventTarget,
+      type: string,
+      fn: EventListenerOrEventListenerObject,
+      options?: boolean | AddEventListenerOptions,
+    ) {
       undo.push(() => target.removeEventListener(type, fn, options))
       return add.call(this, type, fn, options)
     })
@@ -48,7 +53,18 @@ beforeEach(() => {
   vi.stubGlobal(
     'fetch',
     vi.fn(async (url: string, init?: RequestInit) => {
-      if (String(url).includes('/v1/config')) return Response.json({ features: [], nudges: false, capture: { sessionTimeoutMinutes: 30, stripQueryParams: [], respectDoNotTrack: false, requireConsent: false, captureClicks: true } })
+      if (String(url).includes('/v1/config'))
+        return Response.json({
+          features: [],
+          nudges: false,
+          capture: {
+            sessionTimeoutMinutes: 30,
+            stripQueryParams: [],
+            respectDoNotTrack: false,
+            requireConsent: false,
+            captureClicks: true,
+          },
+        })
       sent.push(...(JSON.parse(String(init?.body)) as { batch: Sent[] }).batch)
       return new Response('{}')
     }),
@@ -124,6 +140,11 @@ describe('uptake.push: a queue that works before and after uptake.js loads', () 
     ;(w.uptake as { push: (...c: unknown[][]) => void }).push(['track', 'After Load'], ['noSuchMethod'], ['track', 'After Unknown'])
     kept.push(['track', 'Through Kept Reference']) // a host that kept the array it created
     await settle()
-    expect(sent.filter((e) => e.type === 'track').map((e) => e.event)).toEqual(['Before Load', 'After Load', 'After Unknown', 'Through Kept Reference'])
+    expect(sent.filter((e) => e.type === 'track').map((e) => e.event)).toEqual([
+      'Before Load',
+      'After Load',
+      'After Unknown',
+      'Through Kept Reference',
+    ])
   })
 })

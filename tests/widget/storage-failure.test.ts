@@ -16,8 +16,20 @@ function breakStorage(how: 'security' | 'quota'): void {
   const real = window.localStorage
   const failing =
     how === 'security'
-      ? { get: () => { throw new DOMException('The operation is insecure.', 'SecurityError') } }
-      : { get: () => ({ getItem: (k: string) => real.getItem(k), removeItem: (k: string) => real.removeItem(k), setItem: () => { throw new DOMException('quota', 'QuotaExceededError') } }) }
+      ? {
+          get: () => {
+            throw new DOMException('The operation is insecure.', 'SecurityError')
+          },
+        }
+      : {
+          get: () => ({
+            getItem: (k: string) => real.getItem(k),
+            removeItem: (k: string) => real.removeItem(k),
+            setItem: () => {
+              throw new DOMException('quota', 'QuotaExceededError')
+            },
+          }),
+        }
   Object.defineProperty(window, 'localStorage', { configurable: true, ...failing })
 }
 
@@ -26,7 +38,18 @@ function serverStub() {
   vi.stubGlobal(
     'fetch',
     vi.fn(async (url: string, init?: RequestInit) => {
-      if (String(url).includes('/v1/config')) return Response.json({ features: [], nudges: false, capture: { sessionTimeoutMinutes: 30, stripQueryParams: [], respectDoNotTrack: false, requireConsent: false, captureClicks: true } })
+      if (String(url).includes('/v1/config'))
+        return Response.json({
+          features: [],
+          nudges: false,
+          capture: {
+            sessionTimeoutMinutes: 30,
+            stripQueryParams: [],
+            respectDoNotTrack: false,
+            requireConsent: false,
+            captureClicks: true,
+          },
+        })
       sent.push(...(JSON.parse(String(init?.body)) as { batch: Sent[] }).batch)
       return new Response('{}')
     }),
@@ -39,7 +62,11 @@ async function pageLoad(): Promise<Sent[]> {
   const sent = serverStub()
   vi.resetModules()
   const w = window as unknown as { uptake?: unknown }
-  w.uptake = [['init', { writeKey: 'wk', host: 'https://uptake.test' }], ['identify', 'u1', { role: 'admin' }], ['group', 'acme', { name: 'Acme' }]]
+  w.uptake = [
+    ['init', { writeKey: 'wk', host: 'https://uptake.test' }],
+    ['identify', 'u1', { role: 'admin' }],
+    ['group', 'acme', { name: 'Acme' }],
+  ]
   await import('../../widget/src/index')
   const api = w.uptake as Record<string, (...a: unknown[]) => unknown>
   await vi.advanceTimersByTimeAsync(10) // config arrives, first page view
@@ -66,38 +93,57 @@ afterEach(() => {
 })
 
 describe('when localStorage fails, the widget keeps working in memory', () => {
-  it.each([['security' as const], ['quota' as const]])('a page load sends the same events as with working storage (%s error)', async (how) => {
-    const working = shape(await pageLoad())
-    expect(working).toEqual(['identify', 'group', 'Signed In', 'page', 'Host Event', 'Host Event', 'Host Event', 'Host Event', 'Host Event'])
-    clearAll()
-    localStorage.clear()
-    breakStorage(how)
-    const failing = await pageLoad()
-    expect(shape(failing)).toEqual(working)
-    expect(new Set(failing.map((e) => e.messageId)).size).toBe(failing.length) // each once
-  })
+  it.each([['security' as const], ['quota' as const]])(
+    'a page load sends the same events as with working storage (%s error)',
+    async (how) => {
+      const working = shape(await pageLoad())
+      expect(working).toEqual([
+        'identify',
+        'group',
+        'Signed In',
+        'page',
+        'Host Event',
+        'Host Event',
+        'Host Event',
+        'Host Event',
+        'Host Event',
+      ])
+      clearAll()
+      localStorage.clear()
+      breakStorage(how)
+      const failing = await pageLoad()
+      expect(shape(failing)).toEqual(working)
+      expect(new Set(failing.map((e) => e.messageId)).size).toBe(failing.length) // each once
+    },
+  )
 
-  it.each([['security' as const], ['quota' as const]])('the outbox keeps every event across failed saves and retries (%s error)', async (how) => {
-    breakStorage(how)
-    const bodies: string[][] = []
-    let up = false
-    vi.stubGlobal('fetch', vi.fn(async (_u: string, init: RequestInit) => {
-      bodies.push((JSON.parse(String(init.body)) as { batch: WireEvent[] }).batch.map((e) => e.messageId))
-      if (!up) throw new TypeError('offline')
-      return new Response('{}')
-    }))
-    const d = new Delivery({ endpoint: '/v1/batch', writeKey: 'wk', batchSize: 100 })
-    for (let i = 1; i <= 4; i++) {
-      d.enqueue({ type: 'track', event: `e${i}`, messageId: `m${i}`, timestamp: new Date().toISOString() } as WireEvent)
-      await vi.advanceTimersByTimeAsync(100)
-    }
-    expect(d.pending).toBe(4)
-    up = true
-    d.retryNow()
-    await vi.advanceTimersByTimeAsync(0)
-    expect(bodies.at(-1)).toEqual(['m1', 'm2', 'm3', 'm4'])
-    expect(d.pending).toBe(0)
-  })
+  it.each([['security' as const], ['quota' as const]])(
+    'the outbox keeps every event across failed saves and retries (%s error)',
+    async (how) => {
+      breakStorage(how)
+      const bodies: string[][] = []
+      let up = false
+      vi.stubGlobal(
+        'fetch',
+        vi.fn(async (_u: string, init: RequestInit) => {
+          bodies.push((JSON.parse(String(init.body)) as { batch: WireEvent[] }).batch.map((e) => e.messageId))
+          if (!up) throw new TypeError('offline')
+          return new Response('{}')
+        }),
+      )
+      const d = new Delivery({ endpoint: '/v1/batch', writeKey: 'wk', batchSize: 100 })
+      for (let i = 1; i <= 4; i++) {
+        d.enqueue({ type: 'track', event: `e${i}`, messageId: `m${i}`, timestamp: new Date().toISOString() } as WireEvent)
+        await vi.advanceTimersByTimeAsync(100)
+      }
+      expect(d.pending).toBe(4)
+      up = true
+      d.retryNow()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(bodies.at(-1)).toEqual(['m1', 'm2', 'm3', 'm4'])
+      expect(d.pending).toBe(0)
+    },
+  )
 
   it('still honours consent and opt-out made during this page (security error)', async () => {
     breakStorage('security')

@@ -5,7 +5,13 @@ async function seedAccount(writeKey: string, accountId: string, users: string[],
   const batch = [
     ...users.flatMap((u) => [
       { type: 'identify', messageId: crypto.randomUUID(), userId: u, traits: { email: `${u}@x.test` } },
-      { type: 'group', messageId: crypto.randomUUID(), userId: u, groupId: accountId, traits: { name: accountId.toUpperCase(), seats: 10 } },
+      {
+        type: 'group',
+        messageId: crypto.randomUUID(),
+        userId: u,
+        groupId: accountId,
+        traits: { name: accountId.toUpperCase(), seats: 10 },
+      },
     ]),
     ...events.map(([u, e]) => track(u, e)),
   ]
@@ -16,7 +22,16 @@ async function seedAccount(writeKey: string, accountId: string, users: string[],
 describe('GET /api/v1/accounts', () => {
   it('lists accounts with users, active users and events of the last 30 days', async () => {
     const p = await newProject()
-    await seedAccount(p.writeKey, 'acme', ['a1', 'a2', 'a3'], [['a1', 'Invoice Created'], ['a2', 'Invoice Created'], ['a1', 'Report Exported']])
+    await seedAccount(
+      p.writeKey,
+      'acme',
+      ['a1', 'a2', 'a3'],
+      [
+        ['a1', 'Invoice Created'],
+        ['a2', 'Invoice Created'],
+        ['a1', 'Report Exported'],
+      ],
+    )
     const res = await api('/accounts', p.readKey)
     expect(res.status).toBe(200)
     const body = await res.json<{ accounts: { id: string; users: number; active_users: number; events_30d: number }[] }>()
@@ -46,10 +61,24 @@ describe('GET /api/v1/accounts', () => {
 describe('GET /api/v1/accounts/:accountId', () => {
   it('shows the account, its users and per-event counts', async () => {
     const p = await newProject()
-    await seedAccount(p.writeKey, 'globex', ['g1', 'g2'], [['g1', 'Invoice Created'], ['g1', 'Invoice Created'], ['g2', 'Invoice Created'], ['g2', 'Customer Added']])
+    await seedAccount(
+      p.writeKey,
+      'globex',
+      ['g1', 'g2'],
+      [
+        ['g1', 'Invoice Created'],
+        ['g1', 'Invoice Created'],
+        ['g2', 'Invoice Created'],
+        ['g2', 'Customer Added'],
+      ],
+    )
     const res = await api('/accounts/globex', p.adminKey)
     expect(res.status).toBe(200)
-    const body = await res.json<{ account: { traits: unknown }; users: { id: string }[]; events: { name: string; events_30d: number; users_30d: number }[] }>()
+    const body = await res.json<{
+      account: { traits: unknown }
+      users: { id: string }[]
+      events: { name: string; events_30d: number; users_30d: number }[]
+    }>()
     expect(body.account.traits).toEqual({ name: 'GLOBEX', seats: 10 })
     expect(body.users.map((u) => u.id).sort()).toEqual(['g1', 'g2'])
     expect(body.events.find((e) => e.name === 'Invoice Created')).toMatchObject({ events_30d: 3, users_30d: 2 })
@@ -58,14 +87,40 @@ describe('GET /api/v1/accounts/:accountId', () => {
 
   it('lists every registered feature with the account’s use of it, zero when never used', async () => {
     const p = await newProject()
-    for (const [key, event] of [['invoice.create', 'Invoice Created'], ['report.export', 'Report Exported']]) {
-      expect((await api(`/features/${key}`, p.adminKey, { method: 'PUT', body: JSON.stringify({ name: key, core: key === 'invoice.create', rules: [{ match: 'event', event }] }) })).status).toBe(201)
+    for (const [key, event] of [
+      ['invoice.create', 'Invoice Created'],
+      ['report.export', 'Report Exported'],
+    ]) {
+      expect(
+        (
+          await api(`/features/${key}`, p.adminKey, {
+            method: 'PUT',
+            body: JSON.stringify({ name: key, core: key === 'invoice.create', rules: [{ match: 'event', event }] }),
+          })
+        ).status,
+      ).toBe(201)
     }
-    await seedAccount(p.writeKey, 'initech', ['i1', 'i2'], [['i1', 'Invoice Created'], ['i2', 'Invoice Created']])
+    await seedAccount(
+      p.writeKey,
+      'initech',
+      ['i1', 'i2'],
+      [
+        ['i1', 'Invoice Created'],
+        ['i2', 'Invoice Created'],
+      ],
+    )
     const { features } = await (await api('/accounts/initech', p.readKey)).json<{ features: Record<string, unknown>[] }>()
     expect(features).toEqual([
       expect.objectContaining({ key: 'invoice.create', kind: 'feature', core: true, uses_30d: 2, users_30d: 2, uses_total: 2 }),
-      expect.objectContaining({ key: 'report.export', core: false, uses_30d: 0, users_30d: 0, uses_total: 0, first_day: null, last_day: null }),
+      expect.objectContaining({
+        key: 'report.export',
+        core: false,
+        uses_30d: 0,
+        users_30d: 0,
+        uses_total: 0,
+        first_day: null,
+        last_day: null,
+      }),
     ])
   })
 

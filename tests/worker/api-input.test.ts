@@ -29,7 +29,10 @@ describe('body limits on the admin and CS API', () => {
 
   it('accepts a body just under the limit', async () => {
     const p = await newProject()
-    const res = await api('/features/report.export', p.adminKey, { method: 'PUT', body: JSON.stringify({ name: 'Export', rules: [] }) + ' '.repeat(60 * 1024) })
+    const res = await api('/features/report.export', p.adminKey, {
+      method: 'PUT',
+      body: JSON.stringify({ name: 'Export', rules: [] }) + ' '.repeat(60 * 1024),
+    })
     expect(res.status).toBe(201)
   })
 })
@@ -37,24 +40,37 @@ describe('body limits on the admin and CS API', () => {
 describe('unknown fields in admin bodies', () => {
   it('refuses unknown settings keys at any depth and names them, keeping the stored settings', async () => {
     const p = await newProject()
-    expect((await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ capture: { capture_clicks: false } }) })).status).toBe(200)
-    const res = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ blob: 'x', capture: { capture_click: true }, nudges: { theme: { accentt: '#fff' } } }) })
+    expect(
+      (await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ capture: { capture_clicks: false } }) })).status,
+    ).toBe(200)
+    const res = await api('/settings', p.adminKey, {
+      method: 'PUT',
+      body: JSON.stringify({ blob: 'x', capture: { capture_click: true }, nudges: { theme: { accentt: '#fff' } } }),
+    })
     expect(res.status).toBe(400)
     const err = (await res.json<ErrorBody>()).error
     expect(err.code).toBe('unknown_fields')
     expect(err.details?.unknown).toEqual(['blob', 'capture.capture_click', 'nudges.theme.accentt'])
-    const stored = await (await api('/settings', p.adminKey)).json<{ settings: Record<string, unknown> & { capture: { capture_clicks: boolean } } }>()
+    const stored = await (
+      await api('/settings', p.adminKey)
+    ).json<{ settings: Record<string, unknown> & { capture: { capture_clicks: boolean } } }>()
     expect(stored.settings.capture.capture_clicks).toBe(false)
     expect(stored.settings).not.toHaveProperty('blob')
   })
 
   it('refuses unknown keys in features (inside rules too), nudges, scoring config and account attributes', async () => {
     const p = await newProject()
-    const feature = await api('/features/report.export', p.adminKey, { method: 'PUT', body: JSON.stringify({ name: 'Export', rules: [{ match: 'event', event: 'Exported', selector: '#x' }] }) })
+    const feature = await api('/features/report.export', p.adminKey, {
+      method: 'PUT',
+      body: JSON.stringify({ name: 'Export', rules: [{ match: 'event', event: 'Exported', selector: '#x' }] }),
+    })
     expect(feature.status).toBe(400)
     expect((await feature.json<ErrorBody>()).error.details?.unknown).toEqual(['rules.0.selector'])
 
-    const nudge = await api('/nudges/tip', p.adminKey, { method: 'PUT', body: JSON.stringify({ kind: 'banner', title: { default: 'Hi' }, body: { default: 'There' }, colour: 'red' }) })
+    const nudge = await api('/nudges/tip', p.adminKey, {
+      method: 'PUT',
+      body: JSON.stringify({ kind: 'banner', title: { default: 'Hi' }, body: { default: 'There' }, colour: 'red' }),
+    })
     expect(nudge.status).toBe(400)
     expect((await nudge.json<ErrorBody>()).error.details?.unknown).toEqual(['colour'])
 
@@ -85,7 +101,11 @@ describe('unknown fields in admin bodies', () => {
   it('refuses a non-JSON body rather than acting on an empty object', async () => {
     const p = await newProject()
     await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ capture: { capture_clicks: false } }) })
-    const res = await api('/settings', p.adminKey, { method: 'PUT', body: 'capture=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    const res = await api('/settings', p.adminKey, {
+      method: 'PUT',
+      body: 'capture=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    })
     expect(res.status).toBe(415)
     const stored = await (await api('/settings', p.adminKey)).json<{ settings: { capture: { capture_clicks: boolean } } }>()
     expect(stored.settings.capture.capture_clicks).toBe(false)
@@ -125,8 +145,14 @@ describe('query parameters', () => {
 
   it('takes integer path parameters in plain decimal only', async () => {
     const p = await newProject()
-    await post('/v1/batch', { writeKey: p.writeKey, batch: [{ type: 'group', messageId: crypto.randomUUID(), userId: 'u1', groupId: 'acme', traits: { name: 'Acme' } }] })
-    const created = await api('/accounts/acme/outcomes', p.adminKey, { method: 'POST', body: JSON.stringify({ kind: 'renewed', date: '2026-01-02' }) })
+    await post('/v1/batch', {
+      writeKey: p.writeKey,
+      batch: [{ type: 'group', messageId: crypto.randomUUID(), userId: 'u1', groupId: 'acme', traits: { name: 'Acme' } }],
+    })
+    const created = await api('/accounts/acme/outcomes', p.adminKey, {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'renewed', date: '2026-01-02' }),
+    })
     expect(created.status).toBe(201)
     const { id } = (await created.json<{ outcome: { id: number } }>()).outcome
     for (const spelled of [`0x${id.toString(16)}`, `${id}e0`, `%20${id}`, `+${id}`, `${id}.0`]) {

@@ -13,7 +13,12 @@ let p: TestProject
 
 type Ev = Record<string, unknown>
 const use = (user: string, account: string, event: string, daysAgo: number): Ev => ({
-  type: 'track', messageId: crypto.randomUUID(), userId: user, event, timestamp: ago(daysAgo), context: { groupId: account },
+  type: 'track',
+  messageId: crypto.randomUUID(),
+  userId: user,
+  event,
+  timestamp: ago(daysAgo),
+  context: { groupId: account },
 })
 
 interface Backtest {
@@ -21,30 +26,77 @@ interface Backtest {
   scored: number
   not_yet_seen: number
   left_out: number
-  report: { accounts: number; churned: number; auc: { auc: number; accounts: number } | null; bands: Record<string, { accounts: number; churned: number; churn_rate: number | null }>; measures: { measure: string; auc: number | null }[] }
+  report: {
+    accounts: number
+    churned: number
+    auc: { auc: number; accounts: number } | null
+    bands: Record<string, { accounts: number; churned: number; churn_rate: number | null }>
+    measures: { measure: string; auc: number | null }[]
+  }
 }
 
 beforeAll(async () => {
   p = await newProject('backtest')
-  for (const [key, event, kind] of [['f1', 'F1 Used', 'feature'], ['paid', 'Invoice Paid', 'value']] as const) {
-    expect((await api(`/features/${key}`, p.adminKey, { method: 'PUT', body: JSON.stringify({ name: event, kind, core: kind === 'feature', rules: [{ match: 'event', event }] }) })).status).toBe(201)
+  for (const [key, event, kind] of [
+    ['f1', 'F1 Used', 'feature'],
+    ['paid', 'Invoice Paid', 'value'],
+  ] as const) {
+    expect(
+      (
+        await api(`/features/${key}`, p.adminKey, {
+          method: 'PUT',
+          body: JSON.stringify({ name: event, kind, core: kind === 'feature', rules: [{ match: 'event', event }] }),
+        })
+      ).status,
+    ).toBe(201)
   }
   const events: Ev[] = []
   for (let i = 0; i < 6; i++) {
-    for (const [account, from, to] of [[`kept${i}`, 80, 1], [`lost${i}`, 80, 76]] as const) {
-      events.push({ type: 'group', messageId: crypto.randomUUID(), userId: `${account}-u`, groupId: account, traits: { name: account }, timestamp: ago(80) })
+    for (const [account, from, to] of [
+      [`kept${i}`, 80, 1],
+      [`lost${i}`, 80, 76],
+    ] as const) {
+      events.push({
+        type: 'group',
+        messageId: crypto.randomUUID(),
+        userId: `${account}-u`,
+        groupId: account,
+        traits: { name: account },
+        timestamp: ago(80),
+      })
       for (let d = from; d >= to; d--) for (const e of ['F1 Used', 'Invoice Paid']) events.push(use(`${account}-u`, account, e, d))
     }
   }
   // first seen 10 days ago: 30 days before its outcome it did not exist yet
-  events.push({ type: 'group', messageId: crypto.randomUUID(), userId: 'newbie-u', groupId: 'newbie', traits: { name: 'Newbie' }, timestamp: ago(10) })
+  events.push({
+    type: 'group',
+    messageId: crypto.randomUUID(),
+    userId: 'newbie-u',
+    groupId: 'newbie',
+    traits: { name: 'Newbie' },
+    timestamp: ago(10),
+  })
   events.push(use('newbie-u', 'newbie', 'F1 Used', 9))
-  for (let i = 0; i < events.length; i += 400) expect((await post('/v1/import', { batch: events.slice(i, i + 400) }, basic(p.adminKey))).status).toBe(200)
+  for (let i = 0; i < events.length; i += 400)
+    expect((await post('/v1/import', { batch: events.slice(i, i + 400) }, basic(p.adminKey))).status).toBe(200)
   for (let i = 0; i < 6; i++) {
-    expect((await api(`/accounts/kept${i}/outcomes`, p.adminKey, { method: 'POST', body: JSON.stringify({ kind: i % 2 ? 'renewed' : 'expanded', date: dayAgo(5) }) })).status).toBe(201)
-    expect((await api(`/accounts/lost${i}/outcomes`, p.adminKey, { method: 'POST', body: JSON.stringify({ kind: 'churned', date: dayAgo(5) }) })).status).toBe(201)
+    expect(
+      (
+        await api(`/accounts/kept${i}/outcomes`, p.adminKey, {
+          method: 'POST',
+          body: JSON.stringify({ kind: i % 2 ? 'renewed' : 'expanded', date: dayAgo(5) }),
+        })
+      ).status,
+    ).toBe(201)
+    expect(
+      (await api(`/accounts/lost${i}/outcomes`, p.adminKey, { method: 'POST', body: JSON.stringify({ kind: 'churned', date: dayAgo(5) }) }))
+        .status,
+    ).toBe(201)
   }
-  expect((await api('/accounts/newbie/outcomes', p.adminKey, { method: 'POST', body: JSON.stringify({ kind: 'renewed', date: dayAgo(1) }) })).status).toBe(201)
+  expect(
+    (await api('/accounts/newbie/outcomes', p.adminKey, { method: 'POST', body: JSON.stringify({ kind: 'renewed', date: dayAgo(1) }) }))
+      .status,
+  ).toBe(201)
 })
 
 describe('GET /api/v1/scoring/backtest', () => {
@@ -70,7 +122,10 @@ describe('GET /api/v1/scoring/backtest', () => {
   it('scores an account the same whether the whole project or only it is loaded', async () => {
     const at = Date.now() - 35 * DAY
     const features = await listFeatures(env.DB, p.id)
-    const [full, some] = await Promise.all([loadScoringInputs(env.DB, p.id, at, []), loadScoringInputs(env.DB, p.id, at, [], { accountIds: ['kept0', 'lost0'] })])
+    const [full, some] = await Promise.all([
+      loadScoringInputs(env.DB, p.id, at, []),
+      loadScoringInputs(env.DB, p.id, at, [], { accountIds: ['kept0', 'lost0'] }),
+    ])
     expect(some.accounts.map((a) => a.id).sort()).toEqual(['kept0', 'lost0'])
     expect(some.users.map((u) => u.id).sort()).toEqual(['kept0-u', 'lost0-u'])
     const health = (inputs: typeof full) =>

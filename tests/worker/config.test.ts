@@ -8,13 +8,31 @@ const getConfig = (writeKey: string, headers: Record<string, string> = {}) =>
 describe('GET /v1/config', () => {
   it('gives the widget client-side rules only, with capture settings, cacheable with an ETag', async () => {
     const p = await newProject()
-    await api('/features/report.export', p.adminKey, { method: 'PUT', body: JSON.stringify({ name: 'Export', rules: [{ match: 'click', selector: '#export', path: '/reports' }, { match: 'event', event: 'Exported' }] }) })
-    await api('/features/server.only', p.adminKey, { method: 'PUT', body: JSON.stringify({ name: 'Server only', rules: [{ match: 'event', event: 'Paid' }] }) })
+    await api('/features/report.export', p.adminKey, {
+      method: 'PUT',
+      body: JSON.stringify({
+        name: 'Export',
+        rules: [
+          { match: 'click', selector: '#export', path: '/reports' },
+          { match: 'event', event: 'Exported' },
+        ],
+      }),
+    })
+    await api('/features/server.only', p.adminKey, {
+      method: 'PUT',
+      body: JSON.stringify({ name: 'Server only', rules: [{ match: 'event', event: 'Paid' }] }),
+    })
     const res = await getConfig(p.writeKey)
     expect(res.status).toBe(200)
     expect(res.headers.get('cache-control')).toMatch(/max-age=60/)
-    const config = await res.json<{ features: { key: string; rules: unknown[] }[]; capture: { sessionTimeoutMinutes: number }; nudges: boolean }>()
-    expect(config.features).toEqual([{ key: 'report.export', name: 'Export', rules: [{ match: 'click', selector: '#export', path: '/reports' }] }])
+    const config = await res.json<{
+      features: { key: string; rules: unknown[] }[]
+      capture: { sessionTimeoutMinutes: number }
+      nudges: boolean
+    }>()
+    expect(config.features).toEqual([
+      { key: 'report.export', name: 'Export', rules: [{ match: 'click', selector: '#export', path: '/reports' }] },
+    ])
     expect(config.capture.sessionTimeoutMinutes).toBe(30)
     const again = await getConfig(p.writeKey, { 'if-none-match': res.headers.get('etag')! })
     expect(again.status).toBe(304)
@@ -28,12 +46,20 @@ describe('GET /v1/config', () => {
 
   it('reflects capture settings changed through the admin API', async () => {
     const p = await newProject()
-    const body = { capture: { require_consent: true, respect_do_not_track: true, strip_query_params: ['ref'], session_timeout_minutes: 15 } }
+    const body = {
+      capture: { require_consent: true, respect_do_not_track: true, strip_query_params: ['ref'], session_timeout_minutes: 15 },
+    }
     const put = await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify(body) })
     expect(put.status).toBe(200)
     // the admin API is snake_case, the widget's own wire camelCase
     const config = await (await getConfig(p.writeKey)).json<{ capture: Record<string, unknown> }>()
-    expect(config.capture).toEqual({ requireConsent: true, respectDoNotTrack: true, stripQueryParams: ['ref'], sessionTimeoutMinutes: 15, captureClicks: true })
+    expect(config.capture).toEqual({
+      requireConsent: true,
+      respectDoNotTrack: true,
+      stripQueryParams: ['ref'],
+      sessionTimeoutMinutes: 15,
+      captureClicks: true,
+    })
   })
 
   it('rejects invalid settings with a 400', async () => {
@@ -48,7 +74,11 @@ describe('GET /api/v1/widget-errors', () => {
   it('lists the widget errors reported through ingest, newest first, with where and page', async () => {
     const p = await newProject()
     const context = { page: { path: '/reports' } }
-    const older = track('u1', '$widget_error', { properties: { message: 'boom', where: 'click' }, context, timestamp: new Date(Date.now() - 60_000).toISOString() })
+    const older = track('u1', '$widget_error', {
+      properties: { message: 'boom', where: 'click' },
+      context,
+      timestamp: new Date(Date.now() - 60_000).toISOString(),
+    })
     const newer = track('u1', '$widget_error', { properties: { message: 'bang', where: 'route' }, context })
     const sent = await post('/v1/batch', { writeKey: p.writeKey, batch: [older, newer, track('u1', 'Other')] })
     expect(sent.status).toBe(200)

@@ -44,11 +44,15 @@ function servedRoutes(): string[] {
 }
 
 const operations = (doc: Document) =>
-  Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), path, op })))
+  Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), path, op })),
+  )
 
 /** A 2xx answer with a schema for its body, or a 204 (which has no body by definition). */
 const hasSuccessSchema = (op: Operation) =>
-  Object.entries(op.responses).some(([status, r]) => /^2\d\d$/.test(status) && (status === '204' || Object.values(r.content ?? {}).some((m) => m.schema !== undefined)))
+  Object.entries(op.responses).some(
+    ([status, r]) => /^2\d\d$/.test(status) && (status === '204' || Object.values(r.content ?? {}).some((m) => m.schema !== undefined)),
+  )
 
 /** The key kinds an operation may take, from where it is mounted and what it does. */
 function expectedSecurity(method: string, path: string): (security: Security) => boolean {
@@ -85,7 +89,11 @@ describe('GET /api/v1/openapi.json', () => {
 
   it('documents no route the app does not serve, and allows only routes that exist', () => {
     const served = new Set(servedRoutes())
-    expect(operations(doc).map((o) => o.route).filter((r) => !served.has(r))).toEqual([])
+    expect(
+      operations(doc)
+        .map((o) => o.route)
+        .filter((r) => !served.has(r)),
+    ).toEqual([])
     expect(Object.keys(NOT_IN_CONTRACT).filter((r) => !served.has(r))).toEqual([])
   })
 
@@ -123,7 +131,10 @@ describe('the documented key kinds are the ones the API enforces', () => {
       if (adminOnly) statuses.push(`${route} read:${(await api(fill(path), p.readKey, init)).status}`)
       statuses.push(`${route} write:${(await api(fill(path), p.writeKey, init)).status}`)
     }
-    const expected = adminApi().flatMap(({ route, op }) => [...(!(op.security ?? []).some((r) => 'readKey' in r) ? [`${route} read:403`] : []), `${route} write:401`])
+    const expected = adminApi().flatMap(({ route, op }) => [
+      ...(!(op.security ?? []).some((r) => 'readKey' in r) ? [`${route} read:403`] : []),
+      `${route} write:401`,
+    ])
     expect(statuses).toEqual(expected)
   })
 

@@ -9,19 +9,32 @@ async function rowsOf(projectId: string, column: 'user_id' | 'account_id', id: s
   const out: Record<string, number> = {}
   for (const t of [...TABLES_BY_USER, 'account_scores', 'account_score_snapshots', 'account_alerts', 'account_outcomes']) {
     if (column === 'user_id' && t.startsWith('account_')) continue
-    out[t] = (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${t} WHERE project_id = ?1 AND ${column} = ?2`).bind(projectId, id).first<number>('n')) ?? 0
+    out[t] =
+      (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${t} WHERE project_id = ?1 AND ${column} = ?2`)
+        .bind(projectId, id)
+        .first<number>('n')) ?? 0
   }
   return out
 }
 
-const count = async (sql: string, ...binds: unknown[]) => (await env.DB.prepare(sql).bind(...binds).first<number>('n')) ?? 0
+const count = async (sql: string, ...binds: unknown[]) =>
+  (await env.DB.prepare(sql)
+    .bind(...binds)
+    .first<number>('n')) ?? 0
 
 const inAccount = (user: string, account: string, event: string) => track(user, event, { context: { groupId: account } })
 
 /** Two accounts, a user who moved from acme to globex, anonymous page views before sign-in, scores, nudge states, outcomes and alerts. */
 async function customerBase(): Promise<TestProject> {
   const p = await newProject('erasure')
-  expect((await api('/features/report.export', p.adminKey, { method: 'PUT', body: JSON.stringify({ name: 'Export', rules: [{ match: 'event', event: 'Report Exported' }] }) })).status).toBe(201)
+  expect(
+    (
+      await api('/features/report.export', p.adminKey, {
+        method: 'PUT',
+        body: JSON.stringify({ name: 'Export', rules: [{ match: 'event', event: 'Report Exported' }] }),
+      })
+    ).status,
+  ).toBe(201)
   const first = [
     { type: 'page', anonymousId: 'anon-1', name: 'Pricing' },
     { type: 'page', anonymousId: 'anon-1', name: 'Home' },
@@ -31,8 +44,10 @@ async function customerBase(): Promise<TestProject> {
     { type: 'group', userId: 'u3', groupId: 'globex', traits: { name: 'Globex' } },
     { type: 'group', userId: 'u4', groupId: 'acme' },
     { type: 'page', anonymousId: 'anon-9', name: 'Home', context: { groupId: 'acme' } },
-    inAccount('u1', 'acme', 'Report Exported'), inAccount('u1', 'acme', 'Invoice Sent'),
-    inAccount('u2', 'acme', 'Report Exported'), inAccount('u3', 'globex', 'Report Exported'),
+    inAccount('u1', 'acme', 'Report Exported'),
+    inAccount('u1', 'acme', 'Invoice Sent'),
+    inAccount('u2', 'acme', 'Report Exported'),
+    inAccount('u3', 'globex', 'Report Exported'),
     inAccount('u4', 'acme', 'Report Exported'),
   ]
   expect((await post('/v1/batch', { writeKey: p.writeKey, batch: first })).status).toBe(200)
@@ -40,14 +55,31 @@ async function customerBase(): Promise<TestProject> {
   expect((await post('/v1/batch', { writeKey: p.writeKey, batch: moved })).status).toBe(200)
   expect((await api('/scoring/run', p.adminKey, { method: 'POST', body: '{}' })).status).toBe(200)
   const now = Date.now()
-  for (const [user, account] of [['u1', 'acme'], ['u2', 'acme'], ['u3', 'globex']]) {
-    await env.DB.prepare("INSERT INTO nudge_states (project_id, user_id, nudge_key, account_id, exposure, shows, first_exposed_at) VALUES (?1, ?2, 'tip', ?3, 'shown', 1, ?4)")
-      .bind(p.id, user, account, now).run()
+  for (const [user, account] of [
+    ['u1', 'acme'],
+    ['u2', 'acme'],
+    ['u3', 'globex'],
+  ]) {
+    await env.DB.prepare(
+      "INSERT INTO nudge_states (project_id, user_id, nudge_key, account_id, exposure, shows, first_exposed_at) VALUES (?1, ?2, 'tip', ?3, 'shown', 1, ?4)",
+    )
+      .bind(p.id, user, account, now)
+      .run()
   }
   for (const account of ['acme', 'globex']) {
-    await env.DB.prepare("INSERT INTO account_alerts (project_id, account_id, kind, alert_key, reason, payload_json, created_at) VALUES (?1, ?2, 'score_drop', ?2, 'dropped', '{}', ?3)")
-      .bind(p.id, account, now).run()
-    expect((await api(`/accounts/${account}/outcomes`, p.adminKey, { method: 'POST', body: JSON.stringify({ kind: 'renewed', date: '2026-01-15' }) })).status).toBe(201)
+    await env.DB.prepare(
+      "INSERT INTO account_alerts (project_id, account_id, kind, alert_key, reason, payload_json, created_at) VALUES (?1, ?2, 'score_drop', ?2, 'dropped', '{}', ?3)",
+    )
+      .bind(p.id, account, now)
+      .run()
+    expect(
+      (
+        await api(`/accounts/${account}/outcomes`, p.adminKey, {
+          method: 'POST',
+          body: JSON.stringify({ kind: 'renewed', date: '2026-01-15' }),
+        })
+      ).status,
+    ).toBe(201)
   }
   return p
 }
@@ -86,12 +118,15 @@ describe('DELETE /api/v1/users/:id', () => {
 
   it('leaves the account scored without the user at the next run', async () => {
     const p = await customerBase()
-    const users = async () => (await (await api('/accounts/acme', p.readKey)).json<{ users: { id: string }[] }>()).users.map((u) => u.id).sort()
+    const users = async () =>
+      (await (await api('/accounts/acme', p.readKey)).json<{ users: { id: string }[] }>()).users.map((u) => u.id).sort()
     expect(await users()).toEqual(['u1', 'u2'])
     await api('/users/u1', p.adminKey, { method: 'DELETE' })
     expect(await users()).toEqual(['u2'])
     expect((await api('/scoring/run', p.adminKey, { method: 'POST', body: '{}' })).status).toBe(200)
-    const scored = await env.DB.prepare("SELECT user_id FROM user_scores WHERE project_id = ?1 AND account_id = 'acme' ORDER BY user_id").bind(p.id).all<{ user_id: string }>()
+    const scored = await env.DB.prepare("SELECT user_id FROM user_scores WHERE project_id = ?1 AND account_id = 'acme' ORDER BY user_id")
+      .bind(p.id)
+      .all<{ user_id: string }>()
     expect(scored.results.map((r) => r.user_id)).toEqual(['u2'])
   })
 
@@ -112,17 +147,36 @@ describe('DELETE /api/v1/users/:id', () => {
 
   it('erases the dedupe keys of the user when ingest keeps them in event_dedupe', async () => {
     const p = await customerBase()
-    await env.DB.exec('CREATE TABLE IF NOT EXISTS event_dedupe (project_id TEXT NOT NULL, message_id TEXT NOT NULL, PRIMARY KEY (project_id, message_id))')
-    const hasUser = /\buser_id\b/.test((await env.DB.prepare("SELECT sql FROM sqlite_master WHERE name = 'event_dedupe'").first<string>('sql')) ?? '')
+    await env.DB.exec(
+      'CREATE TABLE IF NOT EXISTS event_dedupe (project_id TEXT NOT NULL, message_id TEXT NOT NULL, PRIMARY KEY (project_id, message_id))',
+    )
+    const hasUser = /\buser_id\b/.test(
+      (await env.DB.prepare("SELECT sql FROM sqlite_master WHERE name = 'event_dedupe'").first<string>('sql')) ?? '',
+    )
     if (!hasUser) {
-      await env.DB.prepare('INSERT OR IGNORE INTO event_dedupe (project_id, message_id) SELECT project_id, message_id FROM events WHERE project_id = ?1').bind(p.id).run()
+      await env.DB.prepare(
+        'INSERT OR IGNORE INTO event_dedupe (project_id, message_id) SELECT project_id, message_id FROM events WHERE project_id = ?1',
+      )
+        .bind(p.id)
+        .run()
     }
-    const kept = await count("SELECT COUNT(*) AS n FROM event_dedupe WHERE project_id = ?1 AND message_id IN (SELECT message_id FROM events WHERE project_id = ?1 AND user_id = 'u2')", p.id)
-    const erased = await count("SELECT COUNT(*) AS n FROM event_dedupe WHERE project_id = ?1 AND message_id IN (SELECT message_id FROM events WHERE project_id = ?1 AND user_id = 'u1')", p.id)
+    const kept = await count(
+      "SELECT COUNT(*) AS n FROM event_dedupe WHERE project_id = ?1 AND message_id IN (SELECT message_id FROM events WHERE project_id = ?1 AND user_id = 'u2')",
+      p.id,
+    )
+    const erased = await count(
+      "SELECT COUNT(*) AS n FROM event_dedupe WHERE project_id = ?1 AND message_id IN (SELECT message_id FROM events WHERE project_id = ?1 AND user_id = 'u1')",
+      p.id,
+    )
     expect(erased).toBeGreaterThan(0)
     const body = await (await api('/users/u1', p.adminKey, { method: 'DELETE' })).json<{ deleted: Record<string, number> }>()
     expect(body.deleted.event_dedupe).toBe(erased)
-    expect(await count("SELECT COUNT(*) AS n FROM event_dedupe WHERE project_id = ?1 AND message_id IN (SELECT message_id FROM events WHERE project_id = ?1 AND user_id = 'u2')", p.id)).toBe(kept)
+    expect(
+      await count(
+        "SELECT COUNT(*) AS n FROM event_dedupe WHERE project_id = ?1 AND message_id IN (SELECT message_id FROM events WHERE project_id = ?1 AND user_id = 'u2')",
+        p.id,
+      ),
+    ).toBe(kept)
   })
 
   it('needs an admin key of the same project', async () => {
@@ -143,14 +197,21 @@ describe('DELETE /api/v1/accounts/:id', () => {
     const res = await api('/accounts/acme', p.adminKey, { method: 'DELETE' })
     expect(res.status).toBe(200)
     const body = await res.json<{ status: string; deleted: Record<string, number> }>()
-    expect(body).toMatchObject({ status: 'done', deleted: { accounts: 1, users: 2, account_outcomes: 1, account_alerts: 1, account_scores: 1 } })
-    expect(await rowsOf(p.id, 'account_id', 'acme')).toEqual(Object.fromEntries(Object.keys(await rowsOf(p.id, 'account_id', 'acme')).map((t) => [t, 0])))
+    expect(body).toMatchObject({
+      status: 'done',
+      deleted: { accounts: 1, users: 2, account_outcomes: 1, account_alerts: 1, account_scores: 1 },
+    })
+    expect(await rowsOf(p.id, 'account_id', 'acme')).toEqual(
+      Object.fromEntries(Object.keys(await rowsOf(p.id, 'account_id', 'acme')).map((t) => [t, 0])),
+    )
     for (const u of ['u1', 'u2']) expect(Object.values(await rowsOf(p.id, 'user_id', u)).every((n) => n === 0)).toBe(true)
     expect(await count("SELECT COUNT(*) AS n FROM accounts WHERE project_id = ?1 AND id = 'acme'", p.id)).toBe(0)
     expect((await api('/accounts/acme', p.readKey)).status).toBe(404)
     // u4 moved to globex: what it did in acme is gone, the rest of u4 stays
     expect(await count("SELECT COUNT(*) AS n FROM events WHERE project_id = ?1 AND user_id = 'u4' AND account_id = 'acme'", p.id)).toBe(0)
-    expect(await count("SELECT COUNT(*) AS n FROM events WHERE project_id = ?1 AND user_id = 'u4' AND account_id = 'globex'", p.id)).toBeGreaterThan(0)
+    expect(
+      await count("SELECT COUNT(*) AS n FROM events WHERE project_id = ?1 AND user_id = 'u4' AND account_id = 'globex'", p.id),
+    ).toBeGreaterThan(0)
     expect(await count("SELECT COUNT(*) AS n FROM users WHERE project_id = ?1 AND id = 'u4'", p.id)).toBe(1)
     // and u4's rollups were recomputed from what is left of it
     const u4Raw = await count("SELECT COUNT(*) AS n FROM events WHERE project_id = ?1 AND user_id = 'u4'", p.id)

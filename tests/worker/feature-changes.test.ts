@@ -7,17 +7,22 @@ import worker from '../../worker/src/index'
 import { api, newProject, post, track, type TestProject } from './fixtures'
 
 const DAY = 86_400_000
-const put = (p: TestProject, key: string, body: unknown) => api(`/features/${key}`, p.adminKey, { method: 'PUT', body: JSON.stringify(body) })
-const patch = (p: TestProject, key: string, body: unknown) => api(`/features/${key}`, p.adminKey, { method: 'PATCH', body: JSON.stringify(body) })
+const put = (p: TestProject, key: string, body: unknown) =>
+  api(`/features/${key}`, p.adminKey, { method: 'PUT', body: JSON.stringify(body) })
+const patch = (p: TestProject, key: string, body: unknown) =>
+  api(`/features/${key}`, p.adminKey, { method: 'PATCH', body: JSON.stringify(body) })
 
 const featureUses = (projectId: string, key: string) =>
-  env.DB.prepare('SELECT COALESCE(SUM(n), 0) AS n FROM user_feature_days WHERE project_id = ?1 AND feature_key = ?2').bind(projectId, key).first<number>('n')
+  env.DB.prepare('SELECT COALESCE(SUM(n), 0) AS n FROM user_feature_days WHERE project_id = ?1 AND feature_key = ?2')
+    .bind(projectId, key)
+    .first<number>('n')
 
 /** Rollups as a canonical string, to compare a paged rebuild with rollups built at ingest. */
 async function rollupSnapshot(projectId: string) {
   const tables = ['user_days', 'user_event_days', 'user_feature_days']
   const out: unknown[] = []
-  for (const t of tables) out.push((await env.DB.prepare(`SELECT * FROM ${t} WHERE project_id = ?1 ORDER BY 2, 3, 4`).bind(projectId).all()).results)
+  for (const t of tables)
+    out.push((await env.DB.prepare(`SELECT * FROM ${t} WHERE project_id = ?1 ORDER BY 2, 3, 4`).bind(projectId).all()).results)
   return JSON.stringify(out)
 }
 
@@ -29,7 +34,9 @@ async function countWrites<T>(work: () => Promise<T>): Promise<{ result: T; writ
   await env.DB.exec('DELETE FROM test_row_writes')
   for (const t of WRITE_TABLES) {
     for (const op of ['INSERT', 'UPDATE', 'DELETE']) {
-      await env.DB.exec(`CREATE TRIGGER IF NOT EXISTS test_${t}_${op.toLowerCase()} AFTER ${op} ON ${t} BEGIN INSERT INTO test_row_writes VALUES ('${t}'); END`)
+      await env.DB.exec(
+        `CREATE TRIGGER IF NOT EXISTS test_${t}_${op.toLowerCase()} AFTER ${op} ON ${t} BEGIN INSERT INTO test_row_writes VALUES ('${t}'); END`,
+      )
     }
   }
   try {
@@ -37,7 +44,8 @@ async function countWrites<T>(work: () => Promise<T>): Promise<{ result: T; writ
     const writes = (await env.DB.prepare('SELECT COUNT(*) AS n FROM test_row_writes').first<number>('n')) ?? 0
     return { result, writes }
   } finally {
-    for (const t of WRITE_TABLES) for (const op of ['insert', 'update', 'delete']) await env.DB.exec(`DROP TRIGGER IF EXISTS test_${t}_${op}`)
+    for (const t of WRITE_TABLES)
+      for (const op of ['insert', 'update', 'delete']) await env.DB.exec(`DROP TRIGGER IF EXISTS test_${t}_${op}`)
   }
 }
 
@@ -62,7 +70,12 @@ describe('PUT and PATCH of a feature', () => {
     const res = await put(p, 'x', { core: true })
     expect(res.status).toBe(400)
     const details = (await res.json<{ error: { details: string[] } }>()).error.details
-    expect(details.filter((d) => /required/.test(d)).map((d) => d.split(':')[0]).sort()).toEqual(['name', 'rules'])
+    expect(
+      details
+        .filter((d) => /required/.test(d))
+        .map((d) => d.split(':')[0])
+        .sort(),
+    ).toEqual(['name', 'rules'])
   })
 
   it('changes only the fields a PATCH sends', async () => {
@@ -70,7 +83,13 @@ describe('PUT and PATCH of a feature', () => {
     await put(p, 'report.export', { name: 'Export', kind: 'feature', rules: [{ match: 'event', event: 'Exported' }] })
     const res = await patch(p, 'report.export', { core: true, name: 'Export report' })
     expect(res.status).toBe(200)
-    expect((await res.json<{ feature: Feature }>()).feature).toEqual({ key: 'report.export', name: 'Export report', kind: 'feature', core: true, rules: [{ match: 'event', event: 'Exported' }] })
+    expect((await res.json<{ feature: Feature }>()).feature).toEqual({
+      key: 'report.export',
+      name: 'Export report',
+      kind: 'feature',
+      core: true,
+      rules: [{ match: 'event', event: 'Exported' }],
+    })
   })
 
   it('answers 404 for a PATCH of an unknown feature and 400 for an empty or unknown-field PATCH', async () => {
@@ -98,7 +117,9 @@ describe('re-tagging stored events', () => {
     expect(result.status).toBe(200)
     expect((await result.json<{ rebuild: unknown }>()).rebuild).toBeNull()
     expect(writes).toBe(0)
-    const { writes: putWrites } = await countWrites(() => put(p, 'report.export', { name: 'Export', core: false, rules: [{ match: 'event', event: 'Report Exported' }] }))
+    const { writes: putWrites } = await countWrites(() =>
+      put(p, 'report.export', { name: 'Export', core: false, rules: [{ match: 'event', event: 'Report Exported' }] }),
+    )
     expect(putWrites).toBe(0)
     // no job was started either: the one from creating the feature is still the latest
     expect(await rebuildProgress(env.DB, p.id)).toEqual(job)
@@ -106,7 +127,14 @@ describe('re-tagging stored events', () => {
 
   it('re-tags on a rules change and writes only the changed events and their (user, day) rollups', async () => {
     const p = await projectWithUse()
-    const { result, writes } = await countWrites(() => patch(p, 'report.export', { rules: [{ match: 'event', event: 'Report Exported' }, { match: 'event', event: 'Invoice Sent' }] }))
+    const { result, writes } = await countWrites(() =>
+      patch(p, 'report.export', {
+        rules: [
+          { match: 'event', event: 'Report Exported' },
+          { match: 'event', event: 'Invoice Sent' },
+        ],
+      }),
+    )
     const body = await result.json<{ rebuild: { status: string; retagged: number; done: number; total: number } }>()
     expect(body.rebuild).toMatchObject({ status: 'done', retagged: 2, done: 4, total: 4 })
     expect(await featureUses(p.id, 'report.export')).toBe(4)
@@ -149,7 +177,12 @@ describe('the paged re-tagging job', () => {
     const batch = []
     for (let i = 0; i < 24; i++) {
       const ts = new Date(Date.now() - (i % 3) * DAY - i * 1000).toISOString()
-      batch.push(track(`u${i % 4}`, i % 2 ? 'A Done' : 'B Done', { timestamp: ts }), { type: 'page', userId: `u${i % 4}`, name: 'Home', timestamp: ts })
+      batch.push(track(`u${i % 4}`, i % 2 ? 'A Done' : 'B Done', { timestamp: ts }), {
+        type: 'page',
+        userId: `u${i % 4}`,
+        name: 'Home',
+        timestamp: ts,
+      })
     }
     expect((await post('/v1/batch', { writeKey: p.writeKey, batch })).status).toBe(200)
     return p
@@ -161,8 +194,14 @@ describe('the paged re-tagging job', () => {
     const ref = await newProject('paged-ref')
     await env.DB.batch([upsertFeatureStatement(env.DB, ref.id, feature([{ match: 'event', event: 'A Done' }]), Date.now())])
     forgetFeatureIndex(ref.id)
-    const events = await env.DB.prepare("SELECT type, name, user_id, ts FROM events WHERE project_id = ?1 AND type IN ('track', 'page')").bind(p.id).all<{ type: string; name: string; user_id: string; ts: number }>()
-    const replay = events.results.map((e) => (e.type === 'track' ? track(e.user_id, e.name, { timestamp: new Date(e.ts).toISOString() }) : { type: 'page', userId: e.user_id, name: e.name, timestamp: new Date(e.ts).toISOString() }))
+    const events = await env.DB.prepare("SELECT type, name, user_id, ts FROM events WHERE project_id = ?1 AND type IN ('track', 'page')")
+      .bind(p.id)
+      .all<{ type: string; name: string; user_id: string; ts: number }>()
+    const replay = events.results.map((e) =>
+      e.type === 'track'
+        ? track(e.user_id, e.name, { timestamp: new Date(e.ts).toISOString() })
+        : { type: 'page', userId: e.user_id, name: e.name, timestamp: new Date(e.ts).toISOString() },
+    )
     expect((await post('/v1/batch', { writeKey: ref.writeKey, batch: replay })).status).toBe(200)
 
     await changeRules(p, [{ match: 'event', event: 'A Done' }])
@@ -189,7 +228,9 @@ describe('the paged re-tagging job', () => {
     expect(restarted).toMatchObject({ status: 'running', done: 0 })
     await advanceRebuild(env.DB, p.id, { pageSize: 10 })
     expect(await rebuildProgress(env.DB, p.id)).toMatchObject({ status: 'done', done: 48 })
-    const tagged = await env.DB.prepare("SELECT name, COUNT(*) AS n FROM events WHERE project_id = ?1 AND feature_key = 'f' GROUP BY name").bind(p.id).all()
+    const tagged = await env.DB.prepare("SELECT name, COUNT(*) AS n FROM events WHERE project_id = ?1 AND feature_key = 'f' GROUP BY name")
+      .bind(p.id)
+      .all()
     expect(tagged.results).toEqual([{ name: 'B Done', n: 12 }])
     expect(await featureUses(p.id, 'f')).toBe(12)
   })
@@ -208,7 +249,10 @@ describe('the paged re-tagging job', () => {
   it('lets one worker at a time advance a job (lease)', async () => {
     const p = await seeded()
     await changeRules(p, [{ match: 'event', event: 'A Done' }])
-    const [a, b] = await Promise.all([advanceRebuild(env.DB, p.id, { maxPages: 2, pageSize: 10 }), advanceRebuild(env.DB, p.id, { maxPages: 2, pageSize: 10 })])
+    const [a, b] = await Promise.all([
+      advanceRebuild(env.DB, p.id, { maxPages: 2, pageSize: 10 }),
+      advanceRebuild(env.DB, p.id, { maxPages: 2, pageSize: 10 }),
+    ])
     expect([a.worked, b.worked].sort()).toEqual([false, true])
     expect(await rebuildProgress(env.DB, p.id)).toMatchObject({ done: 20 })
   })

@@ -26,7 +26,9 @@ function nested(depth: number): Record<string, unknown> {
 }
 
 const count = (p: TestProject, name: string) =>
-  env.DB.prepare('SELECT COALESCE(SUM(n), 0) AS n FROM user_event_days WHERE project_id = ?1 AND name = ?2').bind(p.id, name).first<number>('n')
+  env.DB.prepare('SELECT COALESCE(SUM(n), 0) AS n FROM user_event_days WHERE project_id = ?1 AND name = ?2')
+    .bind(p.id, name)
+    .first<number>('n')
 const storedTraits = (p: TestProject, table: 'users' | 'accounts', id: string) =>
   env.DB.prepare(`SELECT traits_json FROM ${table} WHERE project_id = ?1 AND id = ?2`).bind(p.id, id).first<string>('traits_json')
 
@@ -45,7 +47,11 @@ describe('free-form objects are bounded (issue 8.2)', () => {
     // a later batch with the same user and others goes through whole
     const next = await post('/v1/batch', {
       writeKey: p.writeKey,
-      batch: [{ type: 'identify', userId: 'attacker', traits: { plan: 'ok' } }, track('attacker', 'Report Exported'), track('bystander-2', 'Report Exported')],
+      batch: [
+        { type: 'identify', userId: 'attacker', traits: { plan: 'ok' } },
+        track('attacker', 'Report Exported'),
+        track('bystander-2', 'Report Exported'),
+      ],
     })
     expect(next.status).toBe(200)
     expect((await next.json<Answer>()).accepted).toBe(3)
@@ -54,18 +60,49 @@ describe('free-form objects are bounded (issue 8.2)', () => {
 
   it.each([
     ['traits 9 levels deep', { type: 'identify', userId: 'u', traits: nested(9) }, /^traits\.a\.a.*: nested deeper than 8 levels$/],
-    ['an object with 201 keys', { type: 'identify', userId: 'u', traits: Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`k${i}`, i])) }, /more than 200 keys/],
-    ['an array of 201 items', { type: 'track', userId: 'u', event: 'x', properties: { list: Array.from({ length: 201 }, (_, i) => i) } }, /properties: list: more than 200 items/],
-    ['a string of 8,193 characters', { type: 'group', userId: 'u', groupId: 'g', traits: { note: 'n'.repeat(8193) } }, /longer than 8192 characters/],
-    ['a key of 201 characters deep inside', { type: 'track', userId: 'u', event: 'x', properties: { a: { ['k'.repeat(201)]: 1 } } }, /key is longer than 200/],
-    ['context nested 9 levels deep', { type: 'track', userId: 'u', event: 'x', context: { extra: nested(8) } }, /^context\.extra\..*nested deeper than 8 levels/],
-    ['integrations nested 9 levels deep', { type: 'track', userId: 'u', event: 'x', integrations: nested(9) }, /^integrations\..*nested deeper than 8 levels/],
+    [
+      'an object with 201 keys',
+      { type: 'identify', userId: 'u', traits: Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`k${i}`, i])) },
+      /more than 200 keys/,
+    ],
+    [
+      'an array of 201 items',
+      { type: 'track', userId: 'u', event: 'x', properties: { list: Array.from({ length: 201 }, (_, i) => i) } },
+      /properties: list: more than 200 items/,
+    ],
+    [
+      'a string of 8,193 characters',
+      { type: 'group', userId: 'u', groupId: 'g', traits: { note: 'n'.repeat(8193) } },
+      /longer than 8192 characters/,
+    ],
+    [
+      'a key of 201 characters deep inside',
+      { type: 'track', userId: 'u', event: 'x', properties: { a: { ['k'.repeat(201)]: 1 } } },
+      /key is longer than 200/,
+    ],
+    [
+      'context nested 9 levels deep',
+      { type: 'track', userId: 'u', event: 'x', context: { extra: nested(8) } },
+      /^context\.extra\..*nested deeper than 8 levels/,
+    ],
+    [
+      'integrations nested 9 levels deep',
+      { type: 'track', userId: 'u', event: 'x', integrations: nested(9) },
+      /^integrations\..*nested deeper than 8 levels/,
+    ],
     // as JSON text: JSON.stringify overflows a default Node stack on it, so the server checks depth before serialising
-    ['arrays nested 10,000 deep', `{"type":"track","userId":"u","event":"x","properties":{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`, /^properties\.a\.0\.0.*: nested deeper than 8 levels$/],
+    [
+      'arrays nested 10,000 deep',
+      `{"type":"track","userId":"u","event":"x","properties":{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`,
+      /^properties\.a\.0\.0.*: nested deeper than 8 levels$/,
+    ],
   ])('rejects %s and keeps the good event beside it', async (_name, bad, reason) => {
     const p = await newProject()
     const good = JSON.stringify(track('u1', 'Good'))
-    const res = await post('/v1/batch', `{"writeKey":"${p.writeKey}","batch":[${good},${typeof bad === 'string' ? bad : JSON.stringify(bad)}]}`)
+    const res = await post(
+      '/v1/batch',
+      `{"writeKey":"${p.writeKey}","batch":[${good},${typeof bad === 'string' ? bad : JSON.stringify(bad)}]}`,
+    )
     expect(res.status).toBe(200)
     const body = await res.json<Answer>()
     expect(body.accepted).toBe(1)
@@ -84,8 +121,12 @@ describe('free-form objects are bounded (issue 8.2)', () => {
     const p = await newProject()
     const garbage = JSON.stringify(nested(1100))
     await env.DB.batch([
-      env.DB.prepare("INSERT INTO accounts (project_id, id, name, traits_json, first_seen, last_seen) VALUES (?1, 'bad-co', 'Bad Co', ?2, ?3, ?3)").bind(p.id, garbage, Date.now()),
-      env.DB.prepare("INSERT INTO users (project_id, id, account_id, traits_json, first_seen, last_seen) VALUES (?1, 'bad-user', 'bad-co', ?2, ?3, ?3)").bind(p.id, garbage, Date.now()),
+      env.DB.prepare(
+        "INSERT INTO accounts (project_id, id, name, traits_json, first_seen, last_seen) VALUES (?1, 'bad-co', 'Bad Co', ?2, ?3, ?3)",
+      ).bind(p.id, garbage, Date.now()),
+      env.DB.prepare(
+        "INSERT INTO users (project_id, id, account_id, traits_json, first_seen, last_seen) VALUES (?1, 'bad-user', 'bad-co', ?2, ?3, ?3)",
+      ).bind(p.id, garbage, Date.now()),
     ])
     const res = await post('/v1/batch', {
       writeKey: p.writeKey,
@@ -105,7 +146,9 @@ describe('free-form objects are bounded (issue 8.2)', () => {
 
   it('lets an admin PATCH an account whose stored traits are unreadable', async () => {
     const p = await newProject()
-    await env.DB.prepare("INSERT INTO accounts (project_id, id, name, traits_json, first_seen, last_seen) VALUES (?1, 'bad-co', 'Bad Co', ?2, ?3, ?3)")
+    await env.DB.prepare(
+      "INSERT INTO accounts (project_id, id, name, traits_json, first_seen, last_seen) VALUES (?1, 'bad-co', 'Bad Co', ?2, ?3, ?3)",
+    )
       .bind(p.id, JSON.stringify(nested(1100)), Date.now())
       .run()
     const res = await api('/accounts/bad-co', p.adminKey, { method: 'PATCH', body: JSON.stringify({ seats: 12 }) })
@@ -116,11 +159,16 @@ describe('free-form objects are bounded (issue 8.2)', () => {
 
   it('takes an NPS answer for an account holding an answer stored unreadable before the bounds', async () => {
     const p = await newProject()
-    await post('/v1/batch', { writeKey: p.writeKey, batch: [{ type: 'group', userId: 'old-user', groupId: 'nps-co', traits: { name: 'NPS Co' } }] })
+    await post('/v1/batch', {
+      writeKey: p.writeKey,
+      batch: [{ type: 'group', userId: 'old-user', groupId: 'nps-co', traits: { name: 'NPS Co' } }],
+    })
     await env.DB.prepare(
       `INSERT INTO events (project_id, message_id, type, kind, name, user_id, account_id, ts, received_at, properties_json)
        VALUES (?1, 'legacy-answer', 'track', 'system', '$nudge_answered', 'old-user', 'nps-co', ?2, ?2, ?3)`,
-    ).bind(p.id, Date.now() - DAY, JSON.stringify({ nudge: 'nps', deep: nested(1100) })).run()
+    )
+      .bind(p.id, Date.now() - DAY, JSON.stringify({ nudge: 'nps', deep: nested(1100) }))
+      .run()
     const answer = track('new-user', '$nudge_answered', { properties: { nudge: 'nps', score: 9 }, context: { groupId: 'nps-co' } })
     const res = await post('/v1/batch', { writeKey: p.writeKey, batch: [answer] })
     expect(res.status).toBe(200)
@@ -144,7 +192,10 @@ describe('no sequence of write-key calls makes a later valid call fail', () => {
   const hostileBag = fc.oneof(
     fc.jsonValue({ maxDepth: 3 }),
     fc.oneof(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1001, max: 1500 })).map(nested),
-    fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'toString', 'valueOf', 'arr', 'seats', 'name', 'x'), fc.jsonValue({ maxDepth: 2 })),
+    fc.dictionary(
+      fc.constantFrom('__proto__', 'constructor', 'toString', 'valueOf', 'arr', 'seats', 'name', 'x'),
+      fc.jsonValue({ maxDepth: 2 }),
+    ),
     fc.integer({ min: 150, max: 260 }).map((n) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v'.repeat(100)]))),
   )
   const hostileEvent = fc.record({
@@ -155,7 +206,10 @@ describe('no sequence of write-key calls makes a later valid call fail', () => {
     previousId: fc.constant('anon'),
     traits: hostileBag,
     properties: hostileBag,
-    context: fc.oneof(fc.constant(undefined), hostileBag.map((extra) => ({ groupId: 'acct1', extra }))),
+    context: fc.oneof(
+      fc.constant(undefined),
+      hostileBag.map((extra) => ({ groupId: 'acct1', extra })),
+    ),
     timestamp: fc.date({ min: new Date('1999-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
   })
 
@@ -189,7 +243,10 @@ describe('the per-event limit counts UTF-8 bytes (issue 8.10)', () => {
 
   it('rejects 30,000 € (90 KB) and accepts 30,000 ASCII characters', async () => {
     const p = await newProject()
-    const res = await post('/v1/batch', { writeKey: p.writeKey, batch: [track('u', 'Euros', { properties: props('€') }), track('u', 'Ascii', { properties: props('x') })] })
+    const res = await post('/v1/batch', {
+      writeKey: p.writeKey,
+      batch: [track('u', 'Euros', { properties: props('€') }), track('u', 'Ascii', { properties: props('x') })],
+    })
     expect(res.status).toBe(200)
     const body = await res.json<Answer>()
     expect(body.accepted).toBe(1)
@@ -209,7 +266,10 @@ describe('accepted event time (issue 8.7)', () => {
     ['2 days ahead', 2 * DAY, false],
   ])('on the write key, an event dated %s is accepted: %s', async (_name, offset, ok) => {
     const p = await newProject()
-    const res = await post('/v1/batch', { writeKey: p.writeKey, batch: [track('u', 'Dated', { messageId: 'dated-1', timestamp: at(offset) }), track('u', 'Now')] })
+    const res = await post('/v1/batch', {
+      writeKey: p.writeKey,
+      batch: [track('u', 'Dated', { messageId: 'dated-1', timestamp: at(offset) }), track('u', 'Now')],
+    })
     const body = await res.json<Answer>()
     expect(body.accepted).toBe(ok ? 2 : 1)
     if (!ok) expect(body.rejected[0].errors[0]).toMatch(/^timestamp: (older than 30 days|more than 1 day in the future)/)
@@ -218,12 +278,19 @@ describe('accepted event time (issue 8.7)', () => {
     else expect(ts).toBeNull()
   })
 
-  it('keeps an account\'s first_seen where it was when an event claims 2001', async () => {
+  it("keeps an account's first_seen where it was when an event claims 2001", async () => {
     const p = await newProject()
     await post('/v1/batch', { writeKey: p.writeKey, batch: [{ type: 'group', userId: 'u', groupId: 'acme', traits: { name: 'Acme' } }] })
-    const before = await env.DB.prepare("SELECT first_seen FROM accounts WHERE project_id = ?1 AND id = 'acme'").bind(p.id).first<number>('first_seen')
-    await post('/v1/batch', { writeKey: p.writeKey, batch: [track('u', 'Old', { timestamp: '2001-01-01T00:00:00Z', context: { groupId: 'acme' } }), track('u', 'New')] })
-    const after = await env.DB.prepare("SELECT first_seen FROM accounts WHERE project_id = ?1 AND id = 'acme'").bind(p.id).first<number>('first_seen')
+    const before = await env.DB.prepare("SELECT first_seen FROM accounts WHERE project_id = ?1 AND id = 'acme'")
+      .bind(p.id)
+      .first<number>('first_seen')
+    await post('/v1/batch', {
+      writeKey: p.writeKey,
+      batch: [track('u', 'Old', { timestamp: '2001-01-01T00:00:00Z', context: { groupId: 'acme' } }), track('u', 'New')],
+    })
+    const after = await env.DB.prepare("SELECT first_seen FROM accounts WHERE project_id = ?1 AND id = 'acme'")
+      .bind(p.id)
+      .first<number>('first_seen')
     expect(after).toBe(before)
   })
 
@@ -256,11 +323,19 @@ describe('accepted event time (issue 8.7)', () => {
     const now = Date.now()
     const event = track('u', 'Invoice Paid', { messageId: 'paid-1', timestamp: new Date(now - 10 * DAY).toISOString() })
     const send = (receivedAt: number) =>
-      ingest(env.DB, JSON.stringify({ sentAt: new Date(receivedAt).toISOString(), batch: [event] }), basic(p.writeKey).authorization, undefined, receivedAt).catch((e: Error) => e)
+      ingest(
+        env.DB,
+        JSON.stringify({ sentAt: new Date(receivedAt).toISOString(), batch: [event] }),
+        basic(p.writeKey).authorization,
+        undefined,
+        receivedAt,
+      ).catch((e: Error) => e)
     expect(await send(now)).toMatchObject({ accepted: 1 })
     // 85 days on, the daily purge has removed the raw row: no messageId is left to deduplicate against
     await purgeExpiredEvents(env.DB, now + 85 * DAY)
-    expect(await env.DB.prepare("SELECT 1 AS x FROM events WHERE project_id = ?1 AND message_id = 'paid-1'").bind(p.id).first('x')).toBeNull()
+    expect(
+      await env.DB.prepare("SELECT 1 AS x FROM events WHERE project_id = ?1 AND message_id = 'paid-1'").bind(p.id).first('x'),
+    ).toBeNull()
     const retry = await send(now + 85 * DAY)
     expect(retry).toMatchObject({ status: 400, code: 'no_valid_events' })
     expect(await count(p, 'Invoice Paid')).toBe(1)
@@ -278,16 +353,26 @@ describe('Segment short paths and CORS (issue 8.9)', () => {
   ])('POST %s stores one %s event', async (path, fields, type) => {
     const p = await newProject()
     const messageId = `short-${type}`
-    const res = await post(path, { userId: 'u-short', messageId, timestamp: new Date().toISOString(), ...fields }, { ...basic(p.writeKey), 'content-type': 'text/plain' })
+    const res = await post(
+      path,
+      { userId: 'u-short', messageId, timestamp: new Date().toISOString(), ...fields },
+      { ...basic(p.writeKey), 'content-type': 'text/plain' },
+    )
     expect(res.status).toBe(200)
     expect(res.headers.get('access-control-allow-origin')).toBe('*')
     expect(await res.json()).toMatchObject({ accepted: 1 })
-    expect(await env.DB.prepare('SELECT type FROM events WHERE project_id = ?1 AND message_id = ?2').bind(p.id, messageId).first('type')).toBe(type)
+    expect(
+      await env.DB.prepare('SELECT type FROM events WHERE project_id = ?1 AND message_id = ?2').bind(p.id, messageId).first('type'),
+    ).toBe(type)
   })
 
   it('POST /v1/b stores a batch', async () => {
     const p = await newProject()
-    const res = await post('/v1/b', { writeKey: p.writeKey, sentAt: new Date().toISOString(), batch: [track('u', 'Batched'), track('u', 'Batched')] })
+    const res = await post('/v1/b', {
+      writeKey: p.writeKey,
+      sentAt: new Date().toISOString(),
+      batch: [track('u', 'Batched'), track('u', 'Batched')],
+    })
     expect(await res.json()).toMatchObject({ accepted: 2 })
     expect(await count(p, 'Batched')).toBe(2)
   })
@@ -305,7 +390,11 @@ describe('Segment short paths and CORS (issue 8.9)', () => {
 function fetchPreflight(path: string) {
   return SELF.fetch(`http://uptake.test${path}`, {
     method: 'OPTIONS',
-    headers: { origin: 'https://app.vendor.test', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    headers: {
+      origin: 'https://app.vendor.test',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization,content-type',
+    },
   })
 }
 
@@ -316,7 +405,13 @@ describe('the rollup step reads only the rows the request inserted (issue 8.17)'
     const rows = (n: number, prefix: string, spreadDays: number) =>
       Array.from({ length: n }, (_, i) =>
         toEventRow(
-          { type: 'track', messageId: `${prefix}-${i}`, userId: `user-${i % 50}`, event: 'Used', timestamp: new Date(now - ((i * spreadDays) / n) * DAY).toISOString() },
+          {
+            type: 'track',
+            messageId: `${prefix}-${i}`,
+            userId: `user-${i % 50}`,
+            event: 'Used',
+            timestamp: new Date(now - ((i * spreadDays) / n) * DAY).toISOString(),
+          },
           { receivedAt: now, tagTrack: trackTagger(emptyFeatureIndex()), newId: () => crypto.randomUUID() },
         ),
       )

@@ -23,14 +23,18 @@ describe('POST /v1/batch', () => {
       .bind(p.id)
       .first()
     expect(rollup).toEqual({ n: 2, account_id: 'acct1' })
-    const account = await env.DB.prepare('SELECT name, traits_json FROM accounts WHERE project_id = ?1 AND id = ?2').bind(p.id, 'acct1').first<{ name: string; traits_json: string }>()
+    const account = await env.DB.prepare('SELECT name, traits_json FROM accounts WHERE project_id = ?1 AND id = ?2')
+      .bind(p.id, 'acct1')
+      .first<{ name: string; traits_json: string }>()
     expect(account?.name).toBe('Acct One')
     expect(JSON.parse(account!.traits_json)).toEqual({ name: 'Acct One', seats: 5 })
   })
 
   it('accepts the write key in a text/plain body, as the widget sends it to avoid a CORS preflight', async () => {
     const p = await newProject()
-    const res = await post('/v1/batch', JSON.stringify({ writeKey: p.writeKey, batch: [track('u1', 'Clicked')] }), { 'content-type': 'text/plain' })
+    const res = await post('/v1/batch', JSON.stringify({ writeKey: p.writeKey, batch: [track('u1', 'Clicked')] }), {
+      'content-type': 'text/plain',
+    })
     expect(res.status).toBe(200)
     expect((await res.json<{ accepted: number }>()).accepted).toBe(1)
   })
@@ -49,7 +53,12 @@ describe('POST /v1/batch', () => {
     const p = await newProject()
     const res = await post('/v1/batch', {
       writeKey: p.writeKey,
-      batch: [track('u1', 'Good'), { type: 'track', messageId: 'bad-1', userId: 'u1' }, { type: 'track', event: 'No one' }, { type: 'nope' }],
+      batch: [
+        track('u1', 'Good'),
+        { type: 'track', messageId: 'bad-1', userId: 'u1' },
+        { type: 'track', event: 'No one' },
+        { type: 'nope' },
+      ],
     })
     expect(res.status).toBe(200)
     const body = await res.json<{ accepted: number; rejected: { index: number; messageId?: string; errors: string[] }[] }>()
@@ -89,7 +98,10 @@ describe('POST /v1/batch', () => {
 
   it('rejects an event over 32 KB but keeps the rest of the batch', async () => {
     const p = await newProject()
-    const res = await post('/v1/batch', { writeKey: p.writeKey, batch: [track('u1', 'big', { properties: { blob: 'x'.repeat(40_000) } }), track('u1', 'small')] })
+    const res = await post('/v1/batch', {
+      writeKey: p.writeKey,
+      batch: [track('u1', 'big', { properties: { blob: 'x'.repeat(40_000) } }), track('u1', 'small')],
+    })
     const body = await res.json<{ accepted: number; rejected: { index: number }[] }>()
     expect(body.accepted).toBe(1)
     expect(body.rejected[0].index).toBe(0)
@@ -102,7 +114,9 @@ describe('single-event endpoints', () => {
     const event = { userId: 'u1', messageId: `single-${type}`, event: 'Thing Done', groupId: 'g1', name: 'Home' }
     const res = await post(`/v1/${type}`, event, basic(p.writeKey))
     expect(res.status).toBe(200)
-    const row = await env.DB.prepare('SELECT type FROM events WHERE project_id = ?1 AND message_id = ?2').bind(p.id, `single-${type}`).first('type')
+    const row = await env.DB.prepare('SELECT type FROM events WHERE project_id = ?1 AND message_id = ?2')
+      .bind(p.id, `single-${type}`)
+      .first('type')
     expect(row).toBe(type)
   })
 })
@@ -114,7 +128,9 @@ describe('event time', () => {
     const skew = 3_600_000 // client clock one hour fast
     const event = track('u1', 'Skewed', { messageId: 'skew-1', timestamp: new Date(now + skew - 5000).toISOString() })
     await post('/v1/batch', { writeKey: p.writeKey, sentAt: new Date(now + skew).toISOString(), batch: [event] })
-    const ts = await env.DB.prepare('SELECT ts FROM events WHERE project_id = ?1 AND message_id = ?2').bind(p.id, 'skew-1').first<number>('ts')
+    const ts = await env.DB.prepare('SELECT ts FROM events WHERE project_id = ?1 AND message_id = ?2')
+      .bind(p.id, 'skew-1')
+      .first<number>('ts')
     expect(Math.abs(ts! - (now - 5000))).toBeLessThan(3000)
   })
 })

@@ -3,7 +3,16 @@ import { describe, expect, it } from 'vitest'
 import { createApp } from '../../worker/src/app'
 import { api, newProject, post } from './fixtures'
 
-interface KeyMeta { id: string; kind: string; prefix: string; label: string; last4: string | null; created_at: string; revoked_at: string | null; current: boolean }
+interface KeyMeta {
+  id: string
+  kind: string
+  prefix: string
+  label: string
+  last4: string | null
+  created_at: string
+  revoked_at: string | null
+  current: boolean
+}
 
 const listKeys = async (key: string) => {
   const res = await api('/keys', key)
@@ -124,7 +133,11 @@ describe('project creation by the operator', () => {
   const create = (body: unknown, key?: string, operatorKey: string | null = OPERATOR) =>
     app.request(
       '/api/v1/projects',
-      { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: JSON.stringify(body) },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        body: JSON.stringify(body),
+      },
       { ...env, UPTAKE_OPERATOR_KEY: operatorKey ?? undefined },
     )
 
@@ -159,7 +172,12 @@ describe('project creation by the operator', () => {
     const name = `Acme ${crypto.randomUUID().slice(0, 6)} App!`
     const res = await create({ name }, OPERATOR)
     expect(res.status).toBe(201)
-    expect((await res.json<{ project: { id: string } }>()).project.id).toBe(name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/-$/, ''))
+    expect((await res.json<{ project: { id: string } }>()).project.id).toBe(
+      name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/-$/, ''),
+    )
     expect((await create({ name: 'X', id: 'Bad Id' }, OPERATOR)).status).toBe(400)
   })
 })

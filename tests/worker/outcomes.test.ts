@@ -4,7 +4,10 @@ import { api, newProject, post, type TestProject } from './fixtures'
 
 async function withAccount(name = 'outcomes', accountId = 'acme'): Promise<TestProject> {
   const p = await newProject(name)
-  const res = await post('/v1/batch', { writeKey: p.writeKey, batch: [{ type: 'group', userId: 'u1', groupId: accountId, traits: { name: 'Acme' } }] })
+  const res = await post('/v1/batch', {
+    writeKey: p.writeKey,
+    batch: [{ type: 'group', userId: 'u1', groupId: accountId, traits: { name: 'Acme' } }],
+  })
   expect(res.status).toBe(200)
   return p
 }
@@ -36,7 +39,10 @@ describe('renewal outcomes', () => {
     const again = await postOutcome(p, body)
     expect(again.status).toBe(200)
     const repeated = await again.json<{ outcome: { id: number }; created: boolean }>()
-    expect(repeated).toMatchObject({ created: false, outcome: { id: created.outcome.id, kind: 'renewed', date: '2026-01-15', amount: 1000 } })
+    expect(repeated).toMatchObject({
+      created: false,
+      outcome: { id: created.outcome.id, kind: 'renewed', date: '2026-01-15', amount: 1000 },
+    })
     const list = await (await api('/accounts/acme/outcomes', p.readKey)).json<{ outcomes: unknown[] }>()
     expect(list.outcomes).toHaveLength(1)
   })
@@ -46,7 +52,10 @@ describe('renewal outcomes', () => {
     const first = await (await postOutcome(p, { kind: 'churned', date: '2026-02-01', amount: 500 })).json<{ outcome: { id: number } }>()
     const conflict = await postOutcome(p, { kind: 'churned', date: '2026-02-01', amount: 700 })
     expect(conflict.status).toBe(409)
-    expect((await conflict.json<{ error: { code: string; details: { existing: { id: number } } } }>()).error).toMatchObject({ code: 'outcome_conflict', details: { existing: { id: first.outcome.id } } })
+    expect((await conflict.json<{ error: { code: string; details: { existing: { id: number } } } }>()).error).toMatchObject({
+      code: 'outcome_conflict',
+      details: { existing: { id: first.outcome.id } },
+    })
     expect((await api(`/accounts/acme/outcomes/${first.outcome.id}`, p.adminKey, { method: 'DELETE' })).status).toBe(204)
     expect((await api(`/accounts/acme/outcomes/${first.outcome.id}`, p.adminKey, { method: 'DELETE' })).status).toBe(404)
     expect((await postOutcome(p, { kind: 'churned', date: '2026-02-01', amount: 700 })).status).toBe(201)

@@ -15,7 +15,11 @@ describe('raw event retention', () => {
     const recent = new Date(now - 10 * 86_400_000).toISOString()
     // written below the HTTP API: no endpoint accepts an event already past the raw window
     const rows = [track('u1', 'Old', { timestamp: old }), track('u1', 'Recent', { timestamp: recent })].map((e) =>
-      toEventRow(e as Parameters<typeof toEventRow>[0], { receivedAt: now, tagTrack: trackTagger(emptyFeatureIndex()), newId: () => crypto.randomUUID() }),
+      toEventRow(e as Parameters<typeof toEventRow>[0], {
+        receivedAt: now,
+        tagTrack: trackTagger(emptyFeatureIndex()),
+        newId: () => crypto.randomUUID(),
+      }),
     )
     await writeIngest(env.DB, p.id, planIngest(rows), now)
     expect(await purgeExpiredEvents(env.DB, now)).toBeGreaterThanOrEqual(1)

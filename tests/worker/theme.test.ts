@@ -23,7 +23,15 @@ describe('nudge theme settings', () => {
   })
 
   it('accepts colours, lengths and font lists', async () => {
-    const theme = { accent: '#e91e63', bg: 'rgb(255 255 255)', fg: 'hsl(220, 20%, 15%)', radius: '0.5rem', font: '"Helvetica Neue", Arial, sans-serif', bg_dark: '#1f2229', fg_dark: 'white' }
+    const theme = {
+      accent: '#e91e63',
+      bg: 'rgb(255 255 255)',
+      fg: 'hsl(220, 20%, 15%)',
+      radius: '0.5rem',
+      font: '"Helvetica Neue", Arial, sans-serif',
+      bg_dark: '#1f2229',
+      fg_dark: 'white',
+    }
     expect((await putSettings({ nudges: { theme } })).status).toBe(200)
     const { settings } = await (await api('/settings', p.adminKey)).json<{ settings: { nudges: { theme: Record<string, string> } } }>()
     expect(settings.nudges.theme).toEqual(theme)
@@ -36,13 +44,20 @@ describe('nudge theme settings', () => {
   })
 
   it('drops a stored value an older version accepted, keeping every other setting', async () => {
-    const old = { capture: { requireConsent: true }, nudges: { maxPerSession: 2, theme: { accent: 'url(//evil.example/x.png)', radius: '4px' } } }
+    const old = {
+      capture: { requireConsent: true },
+      nudges: { maxPerSession: 2, theme: { accent: 'url(//evil.example/x.png)', radius: '4px' } },
+    }
     await env.DB.prepare('UPDATE projects SET settings_json = ?2 WHERE id = ?1').bind(p.id, JSON.stringify(old)).run()
-    const { settings } = await (await api('/settings', p.adminKey)).json<{ settings: { capture: { require_consent: boolean }; nudges: { max_per_session: number; theme: Record<string, string> } } }>()
+    const { settings } = await (
+      await api('/settings', p.adminKey)
+    ).json<{ settings: { capture: { require_consent: boolean }; nudges: { max_per_session: number; theme: Record<string, string> } } }>()
     expect(settings.capture.require_consent).toBe(true)
     expect(settings.nudges.max_per_session).toBe(2)
     expect(settings.nudges.theme).toEqual({ radius: '4px' })
-    const config = await (await SELF.fetch(`http://uptake.test/v1/config?writeKey=${p.writeKey}`)).json<{ capture: { requireConsent: boolean } }>()
+    const config = await (
+      await SELF.fetch(`http://uptake.test/v1/config?writeKey=${p.writeKey}`)
+    ).json<{ capture: { requireConsent: boolean } }>()
     expect(config.capture.requireConsent).toBe(true)
   })
 })

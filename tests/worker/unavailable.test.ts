@@ -22,7 +22,15 @@ function failingDb(keys: Record<string, 'write' | 'read' | 'admin'>, message: st
       run: fail,
       raw: fail,
     }) as unknown as D1PreparedStatement
-  return { prepare: (sql: string) => statement(sql), batch: fail, exec: fail, withSession: () => { throw new Error(message) }, dump: fail } as unknown as D1Database
+  return {
+    prepare: (sql: string) => statement(sql),
+    batch: fail,
+    exec: fail,
+    withSession: () => {
+      throw new Error(message)
+    },
+    dump: fail,
+  } as unknown as D1Database
 }
 
 const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext
@@ -42,8 +50,16 @@ describe('a busy or locked database', () => {
       const app = createApp()
       const keys = { [`wk_busy_${i}`]: 'write', [`rk_busy_${i}`]: 'read' } as const
       const fakeEnv = { ...env, DB: failingDb(keys, message) }
-      const batch = JSON.stringify({ writeKey: `wk_busy_${i}`, batch: [{ type: 'track', userId: 'u1', event: 'Invoice Created', messageId: `m${i}` }] })
-      const ingest = await app.request('/v1/batch', { method: 'POST', body: batch, headers: { 'content-type': 'text/plain' } }, fakeEnv, ctx)
+      const batch = JSON.stringify({
+        writeKey: `wk_busy_${i}`,
+        batch: [{ type: 'track', userId: 'u1', event: 'Invoice Created', messageId: `m${i}` }],
+      })
+      const ingest = await app.request(
+        '/v1/batch',
+        { method: 'POST', body: batch, headers: { 'content-type': 'text/plain' } },
+        fakeEnv,
+        ctx,
+      )
       const read = await app.request('/api/v1/accounts', { headers: { authorization: `Bearer rk_busy_${i}` } }, fakeEnv, ctx)
       const health = await app.request('/api/v1/health/accounts/acme', { headers: { authorization: `Bearer rk_busy_${i}` } }, fakeEnv, ctx)
       for (const res of [ingest, read, health]) {
@@ -56,7 +72,12 @@ describe('a busy or locked database', () => {
 
   it('still answers 500 for an error that a retry cannot fix', async () => {
     const app = createApp()
-    const res = await app.request('/api/v1/accounts', { headers: { authorization: 'Bearer rk_broken' } }, { ...env, DB: failingDb({ rk_broken: 'read' }, 'D1_ERROR: no such column: x') }, ctx)
+    const res = await app.request(
+      '/api/v1/accounts',
+      { headers: { authorization: 'Bearer rk_broken' } },
+      { ...env, DB: failingDb({ rk_broken: 'read' }, 'D1_ERROR: no such column: x') },
+      ctx,
+    )
     expect(res.status).toBe(500)
     expect(res.headers.get('retry-after')).toBeNull()
   })

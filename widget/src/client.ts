@@ -181,7 +181,9 @@ export class UptakeClient {
       ...(this.opts?.appVersion ? { app: { version: this.opts.appVersion } } : {}),
     }
     // a copy: the host may change its objects later, and an unserialisable one fails here, in the guarded call
-    const event = JSON.parse(JSON.stringify({ ...body, messageId: uuid(), timestamp: new Date().toISOString(), userId, anonymousId, context })) as WireEvent
+    const event = JSON.parse(
+      JSON.stringify({ ...body, messageId: uuid(), timestamp: new Date().toISOString(), userId, anonymousId, context }),
+    ) as WireEvent
     if (!this.config) {
       if (this.#waiting.length < MAX_WAITING) this.#waiting.push(event)
       return

@@ -45,10 +45,12 @@ function capture(client: UptakeClient, nudges: ReturnType<typeof nudgeLoader>): 
   listen(document, 'visibilitychange', () => (document.visibilityState === 'hidden' ? hide() : onInput()))
   listen(window, 'pagehide', hide)
   listen(window, 'online', () => client.delivery?.retryNow())
-  watchRoutes(guard('route', () => {
-    client.autoPage()
-    nudges.refresh()
-  }))
+  watchRoutes(
+    guard('route', () => {
+      client.autoPage()
+      nudges.refresh()
+    }),
+  )
 }
 
 /** Replaces the snippet's stub with the real API and replays the calls queued before load. */
@@ -63,7 +65,11 @@ function boot(): void {
   let reports = 0
   onWidgetError((error, where) => {
     if (++reports > MAX_ERROR_REPORTS) return
-    client.send({ type: 'track', event: WIDGET_ERROR_EVENT, properties: { message: String((error as Error)?.message ?? error).slice(0, 300), where } })
+    client.send({
+      type: 'track',
+      event: WIDGET_ERROR_EVENT,
+      properties: { message: String((error as Error)?.message ?? error).slice(0, 300), where },
+    })
   })
   let started = false
   const start = (opts: InitOptions) => {
@@ -72,12 +78,18 @@ function boot(): void {
     started = true
     capture(client, nudges)
     ready
-      .then(guard('first page', () => {
-        client.autoPage()
-        nudges.refresh()
-      }))
+      .then(
+        guard('first page', () => {
+          client.autoPage()
+          nudges.refresh()
+        }),
+      )
       // a failure while applying the config is reported like any other, never as the host's unhandled rejection
-      .catch(guard('config', (e: unknown) => { throw e }))
+      .catch(
+        guard('config', (e: unknown) => {
+          throw e
+        }),
+      )
   }
   const api: Record<string, unknown> = { loaded: true }
   for (const m of METHODS) {
@@ -97,7 +109,8 @@ function boot(): void {
   // hosts that kept a reference to the stub keep working: its methods now forward to the real API
   if (stub && typeof stub === 'object') for (const m of [...METHODS, 'push']) stub[m] = api[m]
   const d = script?.dataset
-  if (d?.writeKey) start({ writeKey: d.writeKey, appVersion: d.appVersion, requireConsent: d.requireConsent === 'true', autoPage: d.autoPage !== 'false' })
+  if (d?.writeKey)
+    start({ writeKey: d.writeKey, appVersion: d.appVersion, requireConsent: d.requireConsent === 'true', autoPage: d.autoPage !== 'false' })
   if (Array.isArray(stub)) (api.push as (...c: QueuedCall[]) => void)(...stub)
 }
 

@@ -18,7 +18,8 @@ export function nudgeLoader(client: UptakeClient) {
   let timer: ReturnType<typeof setTimeout> | undefined
   const host: NudgeHost = {
     report: guard('nudge report', (action, nudge, properties) =>
-      client.send({ type: 'track', event: nudgeEvent(action), properties: { nudge, ...properties, userHash: client.identity.userHash } })),
+      client.send({ type: 'track', event: nudgeEvent(action), properties: { nudge, ...properties, userHash: client.identity.userHash } }),
+    ),
     navigate: guard('nudge navigate', (path: string) => {
       history.pushState({}, '', path)
       dispatchEvent(new PopStateEvent('popstate'))
@@ -41,7 +42,14 @@ export function nudgeLoader(client: UptakeClient) {
     if (!client.config?.nudges || !userId || !client.opts || !client.allowed()) return
     // the server decides from what it knows: send our own identify and feature events first
     for (let i = 0; i < 3 && client.delivery?.pending; i++) await client.delivery.flush()
-    const q = new URLSearchParams({ writeKey: client.opts.writeKey, userId, userHash: client.identity.userHash ?? '', path: location.pathname, session: client.session?.state.id ?? '', locale: navigator.language || 'default' })
+    const q = new URLSearchParams({
+      writeKey: client.opts.writeKey,
+      userId,
+      userHash: client.identity.userHash ?? '',
+      path: location.pathname,
+      session: client.session?.state.id ?? '',
+      locale: navigator.language || 'default',
+    })
     const res = await fetch(`${client.host}/v1/nudges?${q}`, { cache: 'no-store' })
     if (!res.ok) return
     const { nudges, theme } = (await res.json()) as NudgesResponse

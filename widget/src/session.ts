@@ -17,7 +17,10 @@ export class Session {
 
   readonly #now: () => number
 
-  constructor(public timeoutMs: number, now = () => Date.now()) {
+  constructor(
+    public timeoutMs: number,
+    now = () => Date.now(),
+  ) {
     this.#now = now
     this.state = load<SessionState>('session') ?? { id: '', lastActivity: 0, loggedIn: false }
   }

@@ -33,7 +33,12 @@ export const API_VERSION = '0.2.0'
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: contractHook as never })
   app.onError(renderError)
-  const apiBodyLimit = bodyLimit({ maxSize: MAX_API_BODY_BYTES, onError: () => { throw bodyTooLarge(MAX_API_BODY_BYTES) } })
+  const apiBodyLimit = bodyLimit({
+    maxSize: MAX_API_BODY_BYTES,
+    onError: () => {
+      throw bodyTooLarge(MAX_API_BODY_BYTES)
+    },
+  })
   app.use('*', (c, next) => (INGEST_PATH.test(c.req.path) ? next() : apiBodyLimit(c, next)))
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No endpoint ${c.req.method} ${c.req.path}` } }, 404))
 
@@ -78,7 +83,11 @@ function registerContract(app: OpenAPIHono<AppEnv>) {
     description: "The project's public write key as the Basic user name (Segment's scheme), or `writeKey` in the body.",
   })
   schemes.registerComponent('securitySchemes', 'readKey', { type: 'http', scheme: 'bearer', description: 'A read key (`rk_…`): GET only.' })
-  schemes.registerComponent('securitySchemes', 'adminKey', { type: 'http', scheme: 'bearer', description: 'An admin key (`sk_…`): reads and changes.' })
+  schemes.registerComponent('securitySchemes', 'adminKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An admin key (`sk_…`): reads and changes.',
+  })
   schemes.registerComponent('securitySchemes', 'operatorKey', {
     type: 'http',
     scheme: 'bearer',
@@ -91,7 +100,8 @@ function registerContract(app: OpenAPIHono<AppEnv>) {
     info: {
       title: 'Uptake API',
       version: API_VERSION,
-      description: 'Ingest (Segment HTTP Tracking API, camelCase) and the CS/admin API (snake_case). Errors: `{ error: { code, message, details? } }`.',
+      description:
+        'Ingest (Segment HTTP Tracking API, camelCase) and the CS/admin API (snake_case). Errors: `{ error: { code, message, details? } }`.',
       license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
     },
   })

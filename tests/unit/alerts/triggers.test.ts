@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest'
 import { accountAlerts, afterCooldown, type AlertInput } from '../../../worker/src/alerts/triggers'
 
-const base: AlertInput = { accountId: 'a', score: 50, previousScore: 55, band: 'yellow', previousBand: 'yellow', delta7: -2, delta30: -5, redDays: 0, renewalInDays: null, flags: [], previousFlagKeys: new Set() }
+const base: AlertInput = {
+  accountId: 'a',
+  score: 50,
+  previousScore: 55,
+  band: 'yellow',
+  previousBand: 'yellow',
+  delta7: -2,
+  delta30: -5,
+  redDays: 0,
+  renewalInDays: null,
+  flags: [],
+  previousFlagKeys: new Set(),
+}
 const kinds = (x: Partial<AlertInput>) => accountAlerts({ ...base, ...x }).map((a) => a.kind)
 
 describe('accountAlerts', () => {
@@ -29,7 +41,15 @@ describe('accountAlerts', () => {
 
   it('carries a Gainsight-style payload with the reason', () => {
     const [a] = accountAlerts({ ...base, band: 'red', previousBand: 'yellow', score: 35 })
-    expect(a.payload).toMatchObject({ account_id: 'a', score: 35, previous_score: 55, band: 'red', previous_band: 'yellow', kind: 'band_changed', reason: 'band yellow → red' })
+    expect(a.payload).toMatchObject({
+      account_id: 'a',
+      score: 35,
+      previous_score: 55,
+      band: 'red',
+      previous_band: 'yellow',
+      kind: 'band_changed',
+      reason: 'band yellow → red',
+    })
   })
 })
 

@@ -6,13 +6,21 @@ import { reference } from './selector-path-reference'
 // small alphabets so matches and near-misses are both common
 const tag = fc.constantFrom('div', 'main', 'button', 'a')
 const cls = fc.constantFrom('x', 'y', 'toolbar')
-const compound = fc.record({ tag: fc.option(tag, { nil: undefined }), id: fc.option(fc.constantFrom('e', 'f'), { nil: undefined }), classes: fc.uniqueArray(cls, { maxLength: 2 }) })
-const text = (c: { tag?: string; id?: string; classes: string[] }) => `${c.tag ?? ''}${c.id ? `#${c.id}` : ''}${c.classes.map((k) => `.${k}`).join('')}` || '*'
+const compound = fc.record({
+  tag: fc.option(tag, { nil: undefined }),
+  id: fc.option(fc.constantFrom('e', 'f'), { nil: undefined }),
+  classes: fc.uniqueArray(cls, { maxLength: 2 }),
+})
+const text = (c: { tag?: string; id?: string; classes: string[] }) =>
+  `${c.tag ?? ''}${c.id ? `#${c.id}` : ''}${c.classes.map((k) => `.${k}`).join('')}` || '*'
 const selectorArb = fc
   .array(fc.tuple(compound, fc.constantFrom(' ', ' > ')), { minLength: 1, maxLength: 4 })
   .map((parts) => parts.map(([c, comb], i) => (i ? comb : '') + text(c)).join(''))
 const pathArb = fc
-  .array(fc.record({ tag, id: fc.option(fc.constantFrom('e', 'f'), { nil: undefined }), classes: fc.uniqueArray(cls, { maxLength: 3 }) }), { minLength: 1, maxLength: 9 })
+  .array(fc.record({ tag, id: fc.option(fc.constantFrom('e', 'f'), { nil: undefined }), classes: fc.uniqueArray(cls, { maxLength: 3 }) }), {
+    minLength: 1,
+    maxLength: 9,
+  })
   .map((steps) => steps.map(text).join(' > '))
 
 describe('selector-path matcher (linear)', () => {
@@ -64,6 +72,9 @@ describe('selector-path matcher (linear)', () => {
     // split on '>' then trim: `\s*>\s*` backtracked quadratically over a long run of spaces (bench/selector-path)
     expect(parseElementPath(`main${' '.repeat(5000)}>${' '.repeat(5000)}button`).map((s) => s.tag)).toEqual(['main', 'button'])
     expect(parseElementPath(`main${' '.repeat(5000)}button > a`).map((s) => s.tag)).toEqual(['a'])
-    expect(parseSelector(`main${' '.repeat(5000)}>   button`)?.map((c) => [c.tag, c.combinator])).toEqual([['main', ' '], ['button', '>']])
+    expect(parseSelector(`main${' '.repeat(5000)}>   button`)?.map((c) => [c.tag, c.combinator])).toEqual([
+      ['main', ' '],
+      ['button', '>'],
+    ])
   })
 })

@@ -6,8 +6,12 @@ type Compound = NonNullable<ReturnType<typeof parseSelector>>[number]
 export function reference(sel: Compound[], path: ElementStep[], work: MatchWork): boolean {
   const step = (s: ElementStep, el: ElementStep) => {
     work.steps++
-    return (s.tag === '*' || s.tag === el.tag) && (!s.id || s.id === el.id) && s.classes.every((c) => el.classes.includes(c)) &&
+    return (
+      (s.tag === '*' || s.tag === el.tag) &&
+      (!s.id || s.id === el.id) &&
+      s.classes.every((c) => el.classes.includes(c)) &&
       Object.entries(s.attrs).every(([k, v]) => k in el.attrs && (v === '' || el.attrs[k] === v))
+    )
   }
   const from = (si: number, pi: number): boolean => {
     if (si < 0) return true

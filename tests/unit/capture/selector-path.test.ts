@@ -26,7 +26,11 @@ describe('selectorMatchesPath', () => {
   ])('%s → %s', (selector, expected) => expect(selectorMatchesPath(selector, path)).toBe(expected))
 
   it('parses combinators left to right', () => {
-    expect(parseSelector('a > b c')?.map((c) => [c.tag, c.combinator])).toEqual([['a', ' '], ['b', '>'], ['c', ' ']])
+    expect(parseSelector('a > b c')?.map((c) => [c.tag, c.combinator])).toEqual([
+      ['a', ' '],
+      ['b', '>'],
+      ['c', ' '],
+    ])
   })
 })
 
@@ -45,7 +49,13 @@ describe('pathMatches', () => {
 
 describe('featureForClick', () => {
   const features = [
-    { key: 'a', name: 'A', kind: 'feature' as const, core: false, rules: [{ match: 'click' as const, selector: '#export', path: '/reports' }] },
+    {
+      key: 'a',
+      name: 'A',
+      kind: 'feature' as const,
+      core: false,
+      rules: [{ match: 'click' as const, selector: '#export', path: '/reports' }],
+    },
     { key: 'b', name: 'B', kind: 'feature' as const, core: false, rules: [{ match: 'click' as const, selector: '.toolbar button' }] },
   ]
   it('takes the first feature whose rule matches both path and selector', () => {

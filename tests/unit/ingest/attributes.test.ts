@@ -3,14 +3,30 @@ import type { EventRow } from '../../../worker/src/ingest/normalize'
 import { trustedAttributes } from '../../../worker/src/ingest/attributes'
 
 const row = (ts: number, accountId: string | null, traits: unknown, type: EventRow['type'] = 'group'): EventRow => ({
-  messageId: `m${ts}`, type, kind: type === 'group' ? 'group' : 'track', name: null, userId: 'u', anonymousId: null, accountId, featureKey: null,
-  amount: null, meaningful: false, activeSeconds: 0, appVersion: null, ts, properties: { traits }, context: {},
+  messageId: `m${ts}`,
+  type,
+  kind: type === 'group' ? 'group' : 'track',
+  name: null,
+  userId: 'u',
+  anonymousId: null,
+  accountId,
+  featureKey: null,
+  amount: null,
+  meaningful: false,
+  activeSeconds: 0,
+  appVersion: null,
+  ts,
+  properties: { traits },
+  context: {},
 })
 const PROTECTED = ['arr', 'seats', 'renewal_date', 'owner', 'nps', 'contract']
 
 describe('trustedAttributes (secret-key group calls)', () => {
   it('keeps only protected names, the latest value of each by time', () => {
-    const out = trustedAttributes([row(2, 'a', { arr: 2000 }), row(1, 'a', { arr: 1000, seats: 5, plan: 'pro' }), row(3, 'b', { owner: 'ann' })], PROTECTED)
+    const out = trustedAttributes(
+      [row(2, 'a', { arr: 2000 }), row(1, 'a', { arr: 1000, seats: 5, plan: 'pro' }), row(3, 'b', { owner: 'ann' })],
+      PROTECTED,
+    )
     expect(Object.fromEntries(out)).toEqual({ a: { arr: 2000, seats: 5 }, b: { owner: 'ann' } })
   })
 
@@ -26,7 +42,10 @@ describe('trustedAttributes (secret-key group calls)', () => {
   })
 
   it('passes a null (removes the attribute) and short scalars for custom names', () => {
-    expect(trustedAttributes([row(1, 'a', { owner: null, contract: 'gold' })], PROTECTED).get('a')).toEqual({ owner: null, contract: 'gold' })
+    expect(trustedAttributes([row(1, 'a', { owner: null, contract: 'gold' })], PROTECTED).get('a')).toEqual({
+      owner: null,
+      contract: 'gold',
+    })
   })
 
   it('ignores events other than group, rows without an account, and traits that are not an object', () => {

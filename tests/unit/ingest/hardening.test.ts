@@ -63,7 +63,10 @@ describe('elementPathViolation', () => {
 
 describe('utf8Length', () => {
   it('equals the length TextEncoder produces, lone surrogates included', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => utf8Length(s) === new TextEncoder().encode(s).length), { numRuns: 2000 })
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => utf8Length(s) === new TextEncoder().encode(s).length),
+      { numRuns: 2000 },
+    )
     expect(utf8Length('€'.repeat(30_000))).toBe(90_000)
   })
 })
@@ -76,11 +79,31 @@ describe('eventTime', () => {
   it.each([
     ['now', { timestamp: iso(received) }, undefined, { ts: received }],
     ['30 days ago exactly', { timestamp: iso(received - 30 * DAY_MS) }, undefined, { ts: received - 30 * DAY_MS }],
-    ['30 days and 1 ms ago', { timestamp: iso(received - 30 * DAY_MS - 1) }, undefined, { error: 'timestamp: older than 30 days after clock-skew correction' }],
+    [
+      '30 days and 1 ms ago',
+      { timestamp: iso(received - 30 * DAY_MS - 1) },
+      undefined,
+      { error: 'timestamp: older than 30 days after clock-skew correction' },
+    ],
     ['12 hours ahead: stored as the receive time', { timestamp: iso(received + 12 * 3600_000) }, undefined, { ts: received }],
-    ['1 day and 1 ms ahead', { timestamp: iso(received + DAY_MS + 1) }, undefined, { error: 'timestamp: more than 1 day in the future after clock-skew correction' }],
-    ['2001 from a clock reset to 2001, corrected by sentAt', { timestamp: '2001-01-01T00:00:00Z' }, '2001-01-01T00:01:00Z', { ts: received - 60_000 }],
-    ['2001 without sentAt', { timestamp: '2001-01-01T00:00:00Z' }, undefined, { error: 'timestamp: older than 30 days after clock-skew correction' }],
+    [
+      '1 day and 1 ms ahead',
+      { timestamp: iso(received + DAY_MS + 1) },
+      undefined,
+      { error: 'timestamp: more than 1 day in the future after clock-skew correction' },
+    ],
+    [
+      '2001 from a clock reset to 2001, corrected by sentAt',
+      { timestamp: '2001-01-01T00:00:00Z' },
+      '2001-01-01T00:01:00Z',
+      { ts: received - 60_000 },
+    ],
+    [
+      '2001 without sentAt',
+      { timestamp: '2001-01-01T00:00:00Z' },
+      undefined,
+      { error: 'timestamp: older than 30 days after clock-skew correction' },
+    ],
     ['no timestamp', {}, undefined, { ts: received }],
   ])('%s', (_name, event, sentAt, expected) => expect(eventTime(event, sentAt, received, window)).toEqual(expected))
 })
@@ -99,14 +122,17 @@ describe('dedupe keys outlive the accepted window', () => {
 describe('mergeTraits', () => {
   it('merges later over earlier and never passes the stored bound', () => {
     fc.assert(
-      fc.property(fc.array(fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 9000 }), { maxKeys: 5 }), { maxLength: 20 }), (calls) => {
-        let traits: Record<string, unknown> = {}
-        for (const t of calls) {
-          traits = mergeTraits(traits, t)
-          for (const [k, v] of Object.entries(t)) expect(traits[k]).toBe(v)
-          expect(utf8Length(JSON.stringify(traits))).toBeLessThanOrEqual(Math.max(MAX_STORED_TRAITS_BYTES, utf8Length(JSON.stringify(t))))
-        }
-      }),
+      fc.property(
+        fc.array(fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 9000 }), { maxKeys: 5 }), { maxLength: 20 }),
+        (calls) => {
+          let traits: Record<string, unknown> = {}
+          for (const t of calls) {
+            traits = mergeTraits(traits, t)
+            for (const [k, v] of Object.entries(t)) expect(traits[k]).toBe(v)
+            expect(utf8Length(JSON.stringify(traits))).toBeLessThanOrEqual(Math.max(MAX_STORED_TRAITS_BYTES, utf8Length(JSON.stringify(t))))
+          }
+        },
+      ),
       { numRuns: 200 },
     )
   })

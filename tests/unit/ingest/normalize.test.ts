@@ -18,7 +18,12 @@ describe('correctedTimestamp', () => {
     ['no timestamp: the receive time', {}, undefined, received],
     ['no sentAt: the timestamp as given', { timestamp: '2026-06-01T11:00:00Z' }, undefined, Date.parse('2026-06-01T11:00:00Z')],
     ['a clock 10 minutes fast is corrected', { timestamp: '2026-06-01T12:09:00Z' }, '2026-06-01T12:10:00Z', received - 60_000],
-    ['a clock 1 hour slow is corrected', { timestamp: '2026-06-01T10:59:00Z', sentAt: '2026-06-01T11:00:00Z' }, undefined, received - 60_000],
+    [
+      'a clock 1 hour slow is corrected',
+      { timestamp: '2026-06-01T10:59:00Z', sentAt: '2026-06-01T11:00:00Z' },
+      undefined,
+      received - 60_000,
+    ],
     ['a future time is clamped to the receive time', { timestamp: '2026-06-02T12:00:00Z' }, undefined, received],
     ['an unparseable time falls back to the receive time', { timestamp: 'yesterday' }, undefined, received],
   ])('%s', (_name, event, envelopeSentAt, expected) => {
@@ -33,7 +38,14 @@ describe('classifyTrack', () => {
     ['an unknown properties.feature is not a feature', 'Send', { feature: 'nope' }, 'track', undefined, null],
     ['Signed In is a login', 'Signed In', {}, 'login', undefined, null],
     ['a login-kind feature is a login', 'SSO Login', {}, 'login', 'sso', null],
-    ['a raw click matching a click rule becomes the feature', '$click', { selector: 'main > button#export', path: '/reports' }, 'feature', 'report.export', null],
+    [
+      'a raw click matching a click rule becomes the feature',
+      '$click',
+      { selector: 'main > button#export', path: '/reports' },
+      'feature',
+      'report.export',
+      null,
+    ],
     ['a raw click on another page stays a click', '$click', { selector: 'main > button#export', path: '/home' }, 'click', undefined, null],
     ['$-prefixed names are system events', '$engaged', { seconds: 30 }, 'system', undefined, null],
     ['anything else is a plain track event', 'Something', {}, 'track', undefined, null],
@@ -79,7 +91,13 @@ describe('toEventRow and planIngest', () => {
     expect(plan.users.find((u) => u.id === 'u1')).toMatchObject({ accountId: 'acme', traits: { plan: 'new', email: 'a@b' } })
     expect(plan.users.find((u) => u.id === 'u2')?.accountId).toBe('acme')
     expect(plan.accounts).toEqual([
-      { id: 'acme', name: 'Acme', traits: { name: 'Acme', seats: 5 }, firstSeen: Date.parse('2026-06-01T10:30:00Z'), lastSeen: Date.parse('2026-06-01T11:30:00Z') },
+      {
+        id: 'acme',
+        name: 'Acme',
+        traits: { name: 'Acme', seats: 5 },
+        firstSeen: Date.parse('2026-06-01T10:30:00Z'),
+        lastSeen: Date.parse('2026-06-01T11:30:00Z'),
+      },
     ])
   })
 })

@@ -14,14 +14,21 @@ function outcome(body: string) {
 describe('parseIngestBody', () => {
   it('never fails with anything but a 4xx ApiError, whatever the body', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify({ batch: [v, v] }))), (body) => {
-        const r = outcome(body)
-        if (r instanceof Error) {
-          expect(r).toBeInstanceOf(ApiError)
-          expect((r as ApiError).status).toBeGreaterThanOrEqual(400)
-          expect((r as ApiError).status).toBeLessThan(500)
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.jsonValue().map((v) => JSON.stringify({ batch: [v, v] })),
+        ),
+        (body) => {
+          const r = outcome(body)
+          if (r instanceof Error) {
+            expect(r).toBeInstanceOf(ApiError)
+            expect((r as ApiError).status).toBeGreaterThanOrEqual(400)
+            expect((r as ApiError).status).toBeLessThan(500)
+          }
+        },
+      ),
       { numRuns: 500 },
     )
   })

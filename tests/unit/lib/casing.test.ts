@@ -11,9 +11,19 @@ const snakeDoc = fc.letrec((tie) => ({
 
 describe('camelKeys and snakeKeys', () => {
   it('convert keys at every depth, through arrays, and never values', () => {
-    const doc = { target_feature: 'report_export', caps: { max_shows: 3 }, steps: [{ label: { default: 'a_b' } }], user_attributes: [{ attribute: 'plan_tier', value: 'x_y' }] }
+    const doc = {
+      target_feature: 'report_export',
+      caps: { max_shows: 3 },
+      steps: [{ label: { default: 'a_b' } }],
+      user_attributes: [{ attribute: 'plan_tier', value: 'x_y' }],
+    }
     const camel = camelKeys(doc)
-    expect(camel).toEqual({ targetFeature: 'report_export', caps: { maxShows: 3 }, steps: [{ label: { default: 'a_b' } }], userAttributes: [{ attribute: 'plan_tier', value: 'x_y' }] })
+    expect(camel).toEqual({
+      targetFeature: 'report_export',
+      caps: { maxShows: 3 },
+      steps: [{ label: { default: 'a_b' } }],
+      userAttributes: [{ attribute: 'plan_tier', value: 'x_y' }],
+    })
     expect(snakeKeys(camel)).toEqual(doc)
   })
 
@@ -24,9 +34,12 @@ describe('camelKeys and snakeKeys', () => {
     expect(snakeKeys(current)).toEqual(current)
   })
 
-  it.each(['pt-BR', 'zh-Hant', 'default', '$set', 'A', 'already_snake', 'x1', 'URL'])('leaves the data key %s unchanged by snakeKeys', (key) => {
-    expect(Object.keys(snakeKeys({ [key]: 1 }))).toEqual([key])
-  })
+  it.each(['pt-BR', 'zh-Hant', 'default', '$set', 'A', 'already_snake', 'x1', 'URL'])(
+    'leaves the data key %s unchanged by snakeKeys',
+    (key) => {
+      expect(Object.keys(snakeKeys({ [key]: 1 }))).toEqual([key])
+    },
+  )
 
   it('keeps the own keys of fields named in keep, converting their values', () => {
     const config = { profiles: { tech_touch: { max_score: 1 } } }
@@ -35,8 +48,10 @@ describe('camelKeys and snakeKeys', () => {
   })
 
   it('round-trips any snake_case document', () => {
-    fc.assert(fc.property(snakeDoc, (doc) => {
-      expect(snakeKeys(camelKeys(doc))).toEqual(doc)
-    }))
+    fc.assert(
+      fc.property(snakeDoc, (doc) => {
+        expect(snakeKeys(camelKeys(doc))).toEqual(doc)
+      }),
+    )
   })
 })

@@ -1,7 +1,14 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { nudgeDefinitionSchema } from '../../../shared/nudges'
-import { decideNudges, type ConditionsHold, type DecisionAccount, type DecisionHistory, type DecisionMetrics, type NudgeState } from '../../../worker/src/nudges/decide'
+import {
+  decideNudges,
+  type ConditionsHold,
+  type DecisionAccount,
+  type DecisionHistory,
+  type DecisionMetrics,
+  type NudgeState,
+} from '../../../worker/src/nudges/decide'
 import { toNudge, type Nudge } from '../../../worker/src/nudges/definition'
 import { fnv1a, inHoldout } from '../../../worker/src/nudges/holdout'
 import { conversionLift } from '../../../worker/src/nudges/lift'
@@ -10,17 +17,37 @@ import { segmentOf } from '../../../worker/src/scoring/segments'
 const NOW = Date.parse('2026-06-01T12:00:00Z')
 const DAY = 86_400_000
 const nudge = (key: string, extra: Record<string, unknown> = {}): Nudge =>
-  toNudge(key, nudgeDefinitionSchema.parse({ kind: 'banner', title: { default: key }, body: { default: 'b' }, holdout: { share: 0 }, ...extra }))
+  toNudge(
+    key,
+    nudgeDefinitionSchema.parse({ kind: 'banner', title: { default: key }, body: { default: 'b' }, holdout: { share: 0 }, ...extra }),
+  )
 const user = { id: 'u1', traits: { role: 'admin' }, firstSeen: NOW - 30 * DAY }
-const account: DecisionAccount = { id: 'a1', traits: { plan: 'team' }, segment: 'low_touch', band: 'yellow', healthScore: 55, breadth: 0.2, breadthCutoff: 0.3 }
+const account: DecisionAccount = {
+  id: 'a1',
+  traits: { plan: 'team' },
+  segment: 'low_touch',
+  band: 'yellow',
+  healthScore: 55,
+  breadth: 0.2,
+  breadthCutoff: 0.3,
+}
 const metrics: DecisionMetrics = { usedFeatures: new Set(['used']), adoptedFeatures: new Set(['adopted']), breadth: 0.3 }
 const history = (extra: Partial<DecisionHistory> = {}, states: Record<string, Partial<NudgeState>> = {}): DecisionHistory => ({
-  states: new Map(Object.entries(states).map(([k, s]) => [k, { shows: 0, lastShownAt: null, dismissedAt: null, snoozedUntil: null, completedAt: null, ...s }])),
-  shownThisSession: 0, shownLast7Days: 0, inSession: new Set(), ...extra,
+  states: new Map(
+    Object.entries(states).map(([k, s]) => [
+      k,
+      { shows: 0, lastShownAt: null, dismissedAt: null, snoozedUntil: null, completedAt: null, ...s },
+    ]),
+  ),
+  shownThisSession: 0,
+  shownLast7Days: 0,
+  inSession: new Set(),
+  ...extra,
 })
 const caps = { maxPerSession: 5, maxPerWeek: 10 }
 const conditionsHold: ConditionsHold = (attrs, all) => segmentOf(attrs, [{ key: 'x', name: 'x', all }]) !== null
-const decide = (ns: Nudge[], h = history(), path = '/x', c = caps) => decideNudges(user, account, metrics, ns, h, NOW, { path, caps: c, conditionsHold }).map((d) => `${d.nudge.key}:${d.outcome}`)
+const decide = (ns: Nudge[], h = history(), path = '/x', c = caps) =>
+  decideNudges(user, account, metrics, ns, h, NOW, { path, caps: c, conditionsHold }).map((d) => `${d.nudge.key}:${d.outcome}`)
 
 describe('decideNudges: eligibility', () => {
   it.each([
@@ -51,7 +78,8 @@ describe('decideNudges: eligibility', () => {
 describe('decideNudges: segment-relative breadth', () => {
   it('needs the account breadth under the cutoff, and both to be known', () => {
     const n = nudge('n', { targeting: { breadth_below_segment_percentile: 25 } })
-    const run = (a: Partial<DecisionAccount>) => decideNudges(user, { ...account, ...a }, metrics, [n], history(), NOW, { path: '/', caps, conditionsHold }).length
+    const run = (a: Partial<DecisionAccount>) =>
+      decideNudges(user, { ...account, ...a }, metrics, [n], history(), NOW, { path: '/', caps, conditionsHold }).length
     expect(run({ breadth: 0.4 })).toBe(0)
     expect(run({ breadth: null })).toBe(0)
     expect(run({ breadthCutoff: null })).toBe(0)
@@ -85,7 +113,11 @@ describe('decideNudges: state, caps and order', () => {
   })
 
   it('puts at most one overlay (modal, tooltip, NPS) on screen', () => {
-    const ns = [nudge('m', { kind: 'modal', priority: 9 }), nudge('t', { kind: 'tooltip', anchor: '#x', priority: 8 }), nudge('b', { priority: 1 })]
+    const ns = [
+      nudge('m', { kind: 'modal', priority: 9 }),
+      nudge('t', { kind: 'tooltip', anchor: '#x', priority: 8 }),
+      nudge('b', { priority: 1 }),
+    ]
     expect(decide(ns)).toEqual(['m:show', 'b:show'])
   })
 
@@ -124,14 +156,18 @@ describe('conversionLift', () => {
     expect(l.significant).toBe(true)
   })
   it('brackets the lift and is significant only when the interval excludes 0 (property)', () => {
-    const group = fc.integer({ min: 1, max: 300 }).chain((n) => fc.record({ users: fc.constant(n), converted: fc.integer({ min: 0, max: n }) }))
-    fc.assert(fc.property(group, group, (s, h) => {
-      const l = conversionLift(s, h)
-      expect(l.ci95![0]).toBeLessThanOrEqual(l.lift!)
-      expect(l.ci95![1]).toBeGreaterThanOrEqual(l.lift!)
-      if (l.significant) expect(l.ci95![0] >= 0 || l.ci95![1] <= 0).toBe(true)
-      else expect(l.ci95![0] <= 0 && l.ci95![1] >= 0).toBe(true)
-    }))
+    const group = fc
+      .integer({ min: 1, max: 300 })
+      .chain((n) => fc.record({ users: fc.constant(n), converted: fc.integer({ min: 0, max: n }) }))
+    fc.assert(
+      fc.property(group, group, (s, h) => {
+        const l = conversionLift(s, h)
+        expect(l.ci95![0]).toBeLessThanOrEqual(l.lift!)
+        expect(l.ci95![1]).toBeGreaterThanOrEqual(l.lift!)
+        if (l.significant) expect(l.ci95![0] >= 0 || l.ci95![1] <= 0).toBe(true)
+        else expect(l.ci95![0] <= 0 && l.ci95![1] >= 0).toBe(true)
+      }),
+    )
   })
   it('has no lift without a holdout group', () => {
     expect(conversionLift({ users: 10, converted: 5 }, { users: 0, converted: 0 }).lift).toBeNull()

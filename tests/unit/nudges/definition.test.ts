@@ -7,15 +7,31 @@ import { nudgeResource, readDefinition, toNudge, unreachable } from '../../../wo
 import { nudgePerformance, type ExposureGroup } from '../../../worker/src/nudges/performance'
 
 const definition = nudgeDefinitionSchema.parse({
-  kind: 'tooltip', anchor: '#export', title: { default: 'Export', 'pt-BR': 'Exportar' }, body: { default: 'b' }, target_feature: 'report.export',
-  targeting: { element_present: '#reports', feature_not_used: 'report.export', breadth_below_segment_percentile: 25, user_attributes: [{ attribute: 'plan_tier', op: '==', value: 'a_b' }] },
-  caps: { max_shows: 2 }, start_at: '2026-01-01T00:00:00Z',
+  kind: 'tooltip',
+  anchor: '#export',
+  title: { default: 'Export', 'pt-BR': 'Exportar' },
+  body: { default: 'b' },
+  target_feature: 'report.export',
+  targeting: {
+    element_present: '#reports',
+    feature_not_used: 'report.export',
+    breadth_below_segment_percentile: 25,
+    user_attributes: [{ attribute: 'plan_tier', op: '==', value: 'a_b' }],
+  },
+  caps: { max_shows: 2 },
+  start_at: '2026-01-01T00:00:00Z',
 })
 
 describe('nudge definitions between the snake_case API and the camelCase domain', () => {
   it('gives the domain camelCase names and answers the same snake_case definition', () => {
     const n = toNudge('tip', definition)
-    expect(n).toMatchObject({ key: 'tip', targetFeature: 'report.export', startAt: '2026-01-01T00:00:00Z', caps: { maxShows: 2, minDaysBetween: 1 }, conversionDays: 14 })
+    expect(n).toMatchObject({
+      key: 'tip',
+      targetFeature: 'report.export',
+      startAt: '2026-01-01T00:00:00Z',
+      caps: { maxShows: 2, minDaysBetween: 1 },
+      conversionDays: 14,
+    })
     expect(n.targeting).toMatchObject({ elementPresent: '#reports', featureNotUsed: 'report.export', breadthBelowSegmentPercentile: 25 })
     // data keeps its spelling: locales, attribute names and values
     expect(n.title['pt-BR']).toBe('Exportar')
@@ -24,9 +40,26 @@ describe('nudge definitions between the snake_case API and the camelCase domain'
   })
 
   it('reads a definition stored in camelCase by 0.1 as the same definition', () => {
-    const legacy = { kind: 'tooltip', anchor: '#export', title: { default: 'Export', 'pt-BR': 'Exportar' }, body: { default: 'b' }, targetFeature: 'report.export',
-      targeting: { elementPresent: '#reports', featureNotUsed: 'report.export', breadthBelowSegmentPercentile: 25, userAttributes: [{ attribute: 'plan_tier', op: '==', value: 'a_b' }] },
-      caps: { maxShows: 2, minDaysBetween: 1 }, startAt: '2026-01-01T00:00:00Z', holdout: { share: 0.1, unit: 'account' }, conversionDays: 14, priority: 100, buttons: [], active: true }
+    const legacy = {
+      kind: 'tooltip',
+      anchor: '#export',
+      title: { default: 'Export', 'pt-BR': 'Exportar' },
+      body: { default: 'b' },
+      targetFeature: 'report.export',
+      targeting: {
+        elementPresent: '#reports',
+        featureNotUsed: 'report.export',
+        breadthBelowSegmentPercentile: 25,
+        userAttributes: [{ attribute: 'plan_tier', op: '==', value: 'a_b' }],
+      },
+      caps: { maxShows: 2, minDaysBetween: 1 },
+      startAt: '2026-01-01T00:00:00Z',
+      holdout: { share: 0.1, unit: 'account' },
+      conversionDays: 14,
+      priority: 100,
+      buttons: [],
+      active: true,
+    }
     expect(readDefinition(legacy)).toEqual(definition)
     expect(readDefinition(definition)).toEqual(definition)
   })
@@ -48,7 +81,14 @@ describe('nudge definitions between the snake_case API and the camelCase domain'
 
 describe('decisionMetrics', () => {
   it('counts a feature adopted from the adoption rule’s minimum of days in the window, and breadth over core features', () => {
-    const m = decisionMetrics([{ feature: 'a', daysInWindow: ADOPTION.minDays }, { feature: 'b', daysInWindow: ADOPTION.minDays - 1 }, { feature: 'c', daysInWindow: 0 }], ['a', 'c', 'd', 'e'])
+    const m = decisionMetrics(
+      [
+        { feature: 'a', daysInWindow: ADOPTION.minDays },
+        { feature: 'b', daysInWindow: ADOPTION.minDays - 1 },
+        { feature: 'c', daysInWindow: 0 },
+      ],
+      ['a', 'c', 'd', 'e'],
+    )
     expect([...m.usedFeatures].sort()).toEqual(['a', 'b', 'c'])
     expect([...m.adoptedFeatures]).toEqual(['a'])
     // c was used, but not within the window
@@ -67,15 +107,31 @@ describe('breadthCutoff', () => {
 })
 
 describe('nudgePerformance', () => {
-  const g = (exposure: 'shown' | 'holdout', segment: string, users: number, converted: number, shows = 0, clicked = 0): ExposureGroup =>
-    ({ exposure, segment, users, converted, shows, clicked, dismissed: 0, snoozed: 0, completed: 0 })
+  const g = (exposure: 'shown' | 'holdout', segment: string, users: number, converted: number, shows = 0, clicked = 0): ExposureGroup => ({
+    exposure,
+    segment,
+    users,
+    converted,
+    shows,
+    clicked,
+    dismissed: 0,
+    snoozed: 0,
+    completed: 0,
+  })
   const groups = [g('shown', 'smb', 30, 15, 40, 5), g('shown', 'ent', 10, 5, 12, 1), g('holdout', 'smb', 15, 3), g('holdout', 'ent', 5, 2)]
 
   it('sums the funnel over shown users only and gives the lift overall and per segment', () => {
     const p = nudgePerformance(groups, true)
     expect(p.funnel).toEqual({ usersShown: 40, shows: 52, clicked: 6, dismissed: 0, snoozed: 0, completed: 0 })
-    expect(p.overall).toMatchObject({ shown: { users: 40, converted: 20, rate: 0.5 }, holdout: { users: 20, converted: 5, rate: 0.25 }, lift: 0.25 })
-    expect(p.bySegment.map((s) => [s.segment, s.lift])).toEqual([['smb', 0.3], ['ent', 0.1]])
+    expect(p.overall).toMatchObject({
+      shown: { users: 40, converted: 20, rate: 0.5 },
+      holdout: { users: 20, converted: 5, rate: 0.25 },
+      lift: 0.25,
+    })
+    expect(p.bySegment.map((s) => [s.segment, s.lift])).toEqual([
+      ['smb', 0.3],
+      ['ent', 0.1],
+    ])
   })
 
   it('has no conversion without a target feature', () => {

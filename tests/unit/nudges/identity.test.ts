@@ -6,9 +6,12 @@ import type { EventRow } from '../../../worker/src/ingest/normalize'
 
 describe('identity verification hashes', () => {
   it('computes what a Node backend computes with createHmac', async () => {
-    await fc.assert(fc.asyncProperty(fc.string({ minLength: 1 }), fc.string({ minLength: 1, maxLength: 200 }), async (secret, id) => {
-      expect(await userHash(secret, id)).toBe(createHmac('sha256', secret).update(id).digest('hex'))
-    }), { numRuns: 50 })
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1 }), fc.string({ minLength: 1, maxLength: 200 }), async (secret, id) => {
+        expect(await userHash(secret, id)).toBe(createHmac('sha256', secret).update(id).digest('hex'))
+      }),
+      { numRuns: 50 },
+    )
   })
 
   it('verifies with the current or the previous secret only, case-insensitively', async () => {
@@ -26,8 +29,21 @@ describe('identity verification hashes', () => {
 
 describe('nudge interactions under identity verification', () => {
   const row = (name: string, userId: string, userHash?: string): EventRow => ({
-    messageId: crypto.randomUUID(), type: 'track', kind: 'system', name, userId, anonymousId: null, accountId: null, featureKey: null, amount: null,
-    meaningful: false, activeSeconds: 0, appVersion: null, ts: 0, properties: { nudge: 'tip', ...(userHash === undefined ? {} : { userHash }) }, context: {},
+    messageId: crypto.randomUUID(),
+    type: 'track',
+    kind: 'system',
+    name,
+    userId,
+    anonymousId: null,
+    accountId: null,
+    featureKey: null,
+    amount: null,
+    meaningful: false,
+    activeSeconds: 0,
+    appVersion: null,
+    ts: 0,
+    properties: { nudge: 'tip', ...(userHash === undefined ? {} : { userHash }) },
+    context: {},
   })
 
   it('refuses those without a valid hash when required, and strips the hash from every nudge row', async () => {

@@ -11,10 +11,19 @@ describe('stored project settings', () => {
   })
 
   it('reads a row written before 0.2 (camelCase keys) and asks for it to be rewritten', () => {
-    const legacy = { capture: { requireConsent: true, respectDoNotTrack: true, sessionTimeoutMinutes: 15 }, nudges: { maxPerSession: 2, theme: { bgDark: '#111111' } }, alerts: { webhookUrl: 'https://crm.example.com/h', cooldownDays: 3 } }
+    const legacy = {
+      capture: { requireConsent: true, respectDoNotTrack: true, sessionTimeoutMinutes: 15 },
+      nudges: { maxPerSession: 2, theme: { bgDark: '#111111' } },
+      alerts: { webhookUrl: 'https://crm.example.com/h', cooldownDays: 3 },
+    }
     const { settings, rewrite } = readStoredSettings(JSON.stringify(legacy))
     expect(rewrite).toBe(true)
-    expect(settings.capture).toMatchObject({ require_consent: true, respect_do_not_track: true, session_timeout_minutes: 15, capture_clicks: true })
+    expect(settings.capture).toMatchObject({
+      require_consent: true,
+      respect_do_not_track: true,
+      session_timeout_minutes: 15,
+      capture_clicks: true,
+    })
     expect(settings.nudges).toEqual({ max_per_session: 2, max_per_week: 3, theme: { bg_dark: '#111111' } })
     expect(settings.alerts).toEqual({ webhook_url: 'https://crm.example.com/h', cooldown_days: 3 })
   })
@@ -25,7 +34,9 @@ describe('stored project settings', () => {
   })
 
   it('drops a theme value an older version accepted, alone, and asks for a rewrite', () => {
-    const { settings, rewrite } = readStoredSettings(JSON.stringify({ nudges: { max_per_week: 9, theme: { accent: 'url(//evil.example/x.png)', radius: '4px' } } }))
+    const { settings, rewrite } = readStoredSettings(
+      JSON.stringify({ nudges: { max_per_week: 9, theme: { accent: 'url(//evil.example/x.png)', radius: '4px' } } }),
+    )
     expect(settings.nudges).toEqual({ max_per_session: 1, max_per_week: 9, theme: { radius: '4px' } })
     expect(rewrite).toBe(true)
   })
@@ -36,7 +47,10 @@ describe('stored project settings', () => {
   })
 
   it('maps the snake_case document to the camelCase domain object and back unchanged', () => {
-    const body = projectSettingsSchema.parse({ nudges: { theme: { fg_dark: 'white' } }, alerts: { webhook_url: 'https://x.example/h', secret: 'sixteen-chars-long' } })
+    const body = projectSettingsSchema.parse({
+      nudges: { theme: { fg_dark: 'white' } },
+      alerts: { webhook_url: 'https://x.example/h', secret: 'sixteen-chars-long' },
+    })
     const domain = settingsFromBody(body)
     expect(domain.nudges.theme.fgDark).toBe('white')
     expect(domain.alerts.webhookUrl).toBe('https://x.example/h')

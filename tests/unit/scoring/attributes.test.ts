@@ -5,7 +5,15 @@ import { decideNudges } from '../../../worker/src/nudges/decide'
 import { toNudge } from '../../../worker/src/nudges/definition'
 import type { ScoringInputs } from '../../../worker/src/scoring/inputs'
 import { DAY_MS } from '../../../worker/src/lib/days'
-import { accountNps, dateAttr, effectiveAttributes, numberAttr, parseAttributes, scalarAttr, stringAttr } from '../../../worker/src/scoring/attributes'
+import {
+  accountNps,
+  dateAttr,
+  effectiveAttributes,
+  numberAttr,
+  parseAttributes,
+  scalarAttr,
+  stringAttr,
+} from '../../../worker/src/scoring/attributes'
 import { DEFAULT_CONFIG } from '../../../worker/src/scoring/defaults'
 import { scoreProject } from '../../../worker/src/scoring/project'
 import { conditionsHold, segmentOf } from '../../../worker/src/scoring/segments'
@@ -48,9 +56,16 @@ describe('attribute readers: a wrongly typed value is missing', () => {
   it('never throws, for any JSON value and any condition', () => {
     const value = fc.oneof(fc.jsonValue(), fc.constant(POISON), fc.constant({ toString: null }))
     const op = fc.constantFrom('<', '<=', '>', '>=', '==', '!=', 'in') as fc.Arbitrary<'<'>
-    fc.assert(fc.property(fc.dictionary(fc.constantFrom('arr', 'tier', 'seats', 'constructor'), value), op, fc.oneof(fc.integer(), fc.string(), fc.array(fc.string())), (attrs, o, v) => {
-      segmentOf(attrs, [{ key: 's', name: 's', all: [{ attribute: 'arr', op: o, value: v }] }])
-    }))
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.constantFrom('arr', 'tier', 'seats', 'constructor'), value),
+        op,
+        fc.oneof(fc.integer(), fc.string(), fc.array(fc.string())),
+        (attrs, o, v) => {
+          segmentOf(attrs, [{ key: 's', name: 's', all: [{ attribute: 'arr', op: o, value: v }] }])
+        },
+      ),
+    )
   })
 
   it('matches segments on correctly typed values only', () => {
@@ -79,16 +94,41 @@ describe('admin-owned attributes', () => {
 const rows = (traits: Record<string, unknown>, attributes: Record<string, unknown> = {}): ScoringInputs => ({
   accounts: [{ id: 'a', name: 'A', traits, attributes, firstSeen: NOW - 90 * DAY_MS, lastSeen: NOW }],
   users: [{ id: 'u', accountId: 'a', firstSeen: NOW - 90 * DAY_MS }],
-  userActivity: [{
-    userId: 'u', activeDays7: 3, activeDays28: 10, activeDays30: 10, activeDaysPrev30: 10, lastActiveDay: '2026-05-31',
-    logins30: 5, activeSeconds30: 600, valueEvents30: 0, valueEventsPrev30: 0, valueAmount30: 0, valueAmountPrev30: 0,
-  }],
-  userFeatures30: [{ userId: 'u', featureKey: 'f1' }], accountDays: [], accountFeatureDays: [], accountEventDays: [], versions: [], previous: [], history: [], rowsRead: 0,
+  userActivity: [
+    {
+      userId: 'u',
+      activeDays7: 3,
+      activeDays28: 10,
+      activeDays30: 10,
+      activeDaysPrev30: 10,
+      lastActiveDay: '2026-05-31',
+      logins30: 5,
+      activeSeconds30: 600,
+      valueEvents30: 0,
+      valueEventsPrev30: 0,
+      valueAmount30: 0,
+      valueAmountPrev30: 0,
+    },
+  ],
+  userFeatures30: [{ userId: 'u', featureKey: 'f1' }],
+  accountDays: [],
+  accountFeatureDays: [],
+  accountEventDays: [],
+  versions: [],
+  previous: [],
+  history: [],
+  rowsRead: 0,
 })
 
 describe('scoreProject with poisoned account attributes', () => {
-  const features = [{ key: 'f1', name: 'F1', kind: 'feature' as const, core: true, rules: [] }, { key: 'f2', name: 'F2', kind: 'feature' as const, core: true, rules: [] }]
-  const config = { ...DEFAULT_CONFIG, segments: [{ key: 'big', name: 'Big', all: [{ attribute: 'arr', op: '>=' as const, value: 1000 }] }, ...DEFAULT_CONFIG.segments] }
+  const features = [
+    { key: 'f1', name: 'F1', kind: 'feature' as const, core: true, rules: [] },
+    { key: 'f2', name: 'F2', kind: 'feature' as const, core: true, rules: [] },
+  ]
+  const config = {
+    ...DEFAULT_CONFIG,
+    segments: [{ key: 'big', name: 'Big', all: [{ attribute: 'arr', op: '>=' as const, value: 1000 }] }, ...DEFAULT_CONFIG.segments],
+  }
 
   it.each([
     ['an object with toString', { arr: POISON, seats: POISON, renewal_date: POISON, nps: POISON, tier: POISON }],
@@ -108,7 +148,8 @@ describe('scoreProject with poisoned account attributes', () => {
     const clean = scoreProject(rows({}), config, features, NOW).accounts[0]
     expect(client.health.score).toBe(clean.health.score)
     expect(client.segment).toBe(clean.segment)
-    const admin = scoreProject(rows({}, { seats: 100, nps: -100, renewal_date: '2026-06-20', arr: 5000 }), config, features, NOW).accounts[0]
+    const admin = scoreProject(rows({}, { seats: 100, nps: -100, renewal_date: '2026-06-20', arr: 5000 }), config, features, NOW)
+      .accounts[0]
     expect(admin.health.score).toBeLessThan(clean.health.score!)
     expect(admin.segment).toBe('big')
     expect(admin.renewalDate).toBe('2026-06-20')
@@ -117,9 +158,35 @@ describe('scoreProject with poisoned account attributes', () => {
 
 describe('nudge targeting on poisoned account attributes', () => {
   it('does not throw and does not match', () => {
-    const n = toNudge('n', nudgeDefinitionSchema.parse({ kind: 'banner', title: { default: 'n' }, body: { default: 'b' }, holdout: { share: 0 }, targeting: { account_attributes: [{ attribute: 'arr', op: '>', value: 1 }, { attribute: 'plan', op: '==', value: 'trial' }] } }))
+    const n = toNudge(
+      'n',
+      nudgeDefinitionSchema.parse({
+        kind: 'banner',
+        title: { default: 'n' },
+        body: { default: 'b' },
+        holdout: { share: 0 },
+        targeting: {
+          account_attributes: [
+            { attribute: 'arr', op: '>', value: 1 },
+            { attribute: 'plan', op: '==', value: 'trial' },
+          ],
+        },
+      }),
+    )
     const account = { id: 'a', traits: { arr: POISON, plan: ['trial'] }, segment: null, band: null, healthScore: null }
-    const decisions = decideNudges({ id: 'u', traits: { role: POISON }, firstSeen: 0 }, account, { usedFeatures: new Set(), adoptedFeatures: new Set(), breadth: null }, [n], { states: new Map(), shownThisSession: 0, shownLast7Days: 0, inSession: new Set() }, NOW, { path: '/', caps: { maxPerSession: 1, maxPerWeek: 3 }, conditionsHold: (attrs, all) => segmentOf(attrs, [{ key: 'x', name: 'x', all }]) !== null })
+    const decisions = decideNudges(
+      { id: 'u', traits: { role: POISON }, firstSeen: 0 },
+      account,
+      { usedFeatures: new Set(), adoptedFeatures: new Set(), breadth: null },
+      [n],
+      { states: new Map(), shownThisSession: 0, shownLast7Days: 0, inSession: new Set() },
+      NOW,
+      {
+        path: '/',
+        caps: { maxPerSession: 1, maxPerWeek: 3 },
+        conditionsHold: (attrs, all) => segmentOf(attrs, [{ key: 'x', name: 'x', all }]) !== null,
+      },
+    )
     expect(decisions).toEqual([])
   })
 })

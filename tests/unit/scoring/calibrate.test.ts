@@ -14,7 +14,13 @@ import { combine } from '../../../worker/src/scoring/explain'
 function accounts(n = 600, seed = 7): OutcomeScores[] {
   const rng = mulberry32(seed)
   return Array.from({ length: n }, (_, i) => {
-    const s = { seat_activation: 100 * rng(), hau_share: 100 * rng(), value_realisation: 100 * rng(), momentum: 100 * rng(), nps: rng() < 0.1 ? 100 * rng() : null }
+    const s = {
+      seat_activation: 100 * rng(),
+      hau_share: 100 * rng(),
+      value_realisation: 100 * rng(),
+      momentum: 100 * rng(),
+      nps: rng() < 0.1 ? 100 * rng() : null,
+    }
     const logit = -1 - 0.06 * (s.value_realisation - 50) - 0.02 * (s.momentum - 50) + 0.02 * (s.hau_share - 50)
     return { account_id: `a${i}`, churned: rng() < 1 / (1 + Math.exp(-logit)), scores: s }
   })
@@ -84,7 +90,11 @@ describe('calibrate: weights of the explainable score fitted to renewals', () =>
   })
 
   it('keeps explanations exact: under the proposed weights contributions still sum to the score', () => {
-    const ms = Object.entries(r.profile.measures).map(([key, m]) => ({ key, weight: m.weight, score: rows[5].scores[key as keyof typeof rows[5]['scores']] ?? null }))
+    const ms = Object.entries(r.profile.measures).map(([key, m]) => ({
+      key,
+      weight: m.weight,
+      score: rows[5].scores[key as keyof (typeof rows)[5]['scores']] ?? null,
+    }))
     const c = combine(ms, r.profile.min_present_weight)
     expect(Math.round(c.measures.reduce((a, m) => a + m.contribution, 0) * 10) / 10).toBe(c.score)
     expect(c.score).toBe(scoreOf(r.profile, rows[5].scores))
@@ -100,7 +110,10 @@ describe('calibrate: refusals', () => {
   })
 
   it('refuses with too few of both', () => {
-    const r = calibrate(accounts(40).map((a, i) => ({ ...a, churned: i < 12 })), profile)
+    const r = calibrate(
+      accounts(40).map((a, i) => ({ ...a, churned: i < 12 })),
+      profile,
+    )
     expect(r).toMatchObject({ ok: false, needed: { churned: 18, renewed: 2 } })
   })
 

@@ -13,9 +13,26 @@ describe('featureState: the adoption rule (adopted = used on ≥ 3 days in 30)',
   })
 
   it('counts days to first use from the account’s first day, and none for an unknown account', () => {
-    const use = { key: 'f', name: 'F', core: true, firstDay: '2026-01-05', lastDay: '2026-01-20', uses: 9, daysInWindow: 4, usersInWindow: 2 }
-    expect(accountFeatureStates([use], '2026-01-01')[0]).toMatchObject({ state: 'adopted', daysToFirstUse: 4, firstUsed: '2026-01-05', usersInWindow: 2 })
+    const use = {
+      key: 'f',
+      name: 'F',
+      core: true,
+      firstDay: '2026-01-05',
+      lastDay: '2026-01-20',
+      uses: 9,
+      daysInWindow: 4,
+      usersInWindow: 2,
+    }
+    expect(accountFeatureStates([use], '2026-01-01')[0]).toMatchObject({
+      state: 'adopted',
+      daysToFirstUse: 4,
+      firstUsed: '2026-01-05',
+      usersInWindow: 2,
+    })
     expect(accountFeatureStates([use], null)[0].daysToFirstUse).toBeNull()
-    expect(accountFeatureStates([{ ...use, firstDay: null, lastDay: null, daysInWindow: 0 }], '2026-01-01')[0]).toMatchObject({ state: 'never_tried', daysToFirstUse: null })
+    expect(accountFeatureStates([{ ...use, firstDay: null, lastDay: null, daysInWindow: 0 }], '2026-01-01')[0]).toMatchObject({
+      state: 'never_tried',
+      daysToFirstUse: null,
+    })
   })
 })

@@ -14,14 +14,33 @@ import { compareVersions, releasesBehind } from '../../../worker/src/scoring/ver
 
 /** docs/scoring.md §5 worked example: 20 seats, 12 active, 5 HAU, 4/8 core, 6 value events per active user, 110 vs 150 user-days. */
 const worked: AccountUsage = {
-  seats: 20, knownUsers: 14, activeUsers28: 12, hauUsers: 5, activeUsers30: 12, coreFeatures: 8, coreFeaturesAdopted: 4,
-  valueFeatures: 1, valueEvents30: 72, activeUserDays30: 110, activeUserDaysPrev30: 150, releasesBehind: null, nps: null,
+  seats: 20,
+  knownUsers: 14,
+  activeUsers28: 12,
+  hauUsers: 5,
+  activeUsers30: 12,
+  coreFeatures: 8,
+  coreFeaturesAdopted: 4,
+  valueFeatures: 1,
+  valueEvents30: 72,
+  activeUserDays30: 110,
+  activeUserDaysPrev30: 150,
+  releasesBehind: null,
+  nps: null,
 }
 
 describe('anchorScore (docs/scoring.md §2)', () => {
   const a = { poor: 0.5, healthy: 0.8, min: 0, cap: 1, lower_is_better: false }
   it.each([
-    [0, 0], [0.25, 20], [0.5, 40], [0.6, 50], [0.8, 70], [0.9, 85], [1, 100], [2, 100], [-1, 0],
+    [0, 0],
+    [0.25, 20],
+    [0.5, 40],
+    [0.6, 50],
+    [0.8, 70],
+    [0.9, 85],
+    [1, 100],
+    [2, 100],
+    [-1, 0],
   ])('seat activation %s scores %s', (x, s) => expect(anchorScore(x, a)).toBeCloseTo(s, 6))
 
   it('negates lower-is-better measures: 2 releases behind is healthy, 4 poor', () => {
@@ -33,10 +52,12 @@ describe('anchorScore (docs/scoring.md §2)', () => {
   })
 
   it('is monotonic', () => {
-    fc.assert(fc.property(fc.double({ min: -2, max: 2, noNaN: true }), fc.double({ min: -2, max: 2, noNaN: true }), (x, y) => {
-      const a2 = DEFAULT_PROFILE.measures.momentum!.anchor
-      if (x <= y) expect(anchorScore(x, a2)).toBeLessThanOrEqual(anchorScore(y, a2) + 1e-9)
-    }))
+    fc.assert(
+      fc.property(fc.double({ min: -2, max: 2, noNaN: true }), fc.double({ min: -2, max: 2, noNaN: true }), (x, y) => {
+        const a2 = DEFAULT_PROFILE.measures.momentum!.anchor
+        if (x <= y) expect(anchorScore(x, a2)).toBeLessThanOrEqual(anchorScore(y, a2) + 1e-9)
+      }),
+    )
   })
 })
 
@@ -75,22 +96,34 @@ describe('accountHealth on the docs/scoring.md worked example', () => {
   })
 
   it('says insufficient_data when under 60% of the weight is present', () => {
-    const thin = accountHealth({ ...worked, seats: null, knownUsers: 0, activeUsers28: 0, activeUsers30: 0, coreFeatures: 0, activeUserDaysPrev30: 0 }, DEFAULT_PROFILE, null, '2026-03-01')
+    const thin = accountHealth(
+      { ...worked, seats: null, knownUsers: 0, activeUsers28: 0, activeUsers30: 0, coreFeatures: 0, activeUserDaysPrev30: 0 },
+      DEFAULT_PROFILE,
+      null,
+      '2026-03-01',
+    )
     expect(thin.score).toBeNull()
     expect(thin.band).toBe('insufficient_data')
   })
 })
 
 describe('combine (property)', () => {
-  const measure = fc.record({ key: fc.string(), score: fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: null }), weight: fc.integer({ min: 0, max: 40 }) })
+  const measure = fc.record({
+    key: fc.string(),
+    score: fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: null }),
+    weight: fc.integer({ min: 0, max: 40 }),
+  })
   it('contributions always sum to the score and points lost to 100 minus it, to the tenth', () => {
-    fc.assert(fc.property(fc.array(measure, { minLength: 1, maxLength: 8 }), (ms) => {
-      const c = combine(ms, 0)
-      if (c.score === null) return
-      const total = (k: 'contribution' | 'points_lost') => Math.round(c.measures.reduce((a, x) => a + x[k], 0) * 10)
-      expect(total('contribution')).toBe(Math.round(c.score * 10))
-      expect(total('points_lost')).toBe(Math.round((100 - c.score) * 10))
-    }), { numRuns: 1000 })
+    fc.assert(
+      fc.property(fc.array(measure, { minLength: 1, maxLength: 8 }), (ms) => {
+        const c = combine(ms, 0)
+        if (c.score === null) return
+        const total = (k: 'contribution' | 'points_lost') => Math.round(c.measures.reduce((a, x) => a + x[k], 0) * 10)
+        expect(total('contribution')).toBe(Math.round(c.score * 10))
+        expect(total('points_lost')).toBe(Math.round((100 - c.score) * 10))
+      }),
+      { numRuns: 1000 },
+    )
   })
 
   it('apportions to the tenth without drift', () => {
@@ -139,7 +172,14 @@ describe('retained vs churned (SCORING worked check)', () => {
 describe('segments and percentiles', () => {
   const segs = [
     { key: 'high', name: 'High', all: [{ attribute: 'arr', op: '>=' as const, value: 50000 }] },
-    { key: 'mid', name: 'Mid', all: [{ attribute: 'arr', op: '>=' as const, value: 5000 }, { attribute: 'plan', op: 'in' as const, value: ['team', 'business'] }] },
+    {
+      key: 'mid',
+      name: 'Mid',
+      all: [
+        { attribute: 'arr', op: '>=' as const, value: 5000 },
+        { attribute: 'plan', op: 'in' as const, value: ['team', 'business'] },
+      ],
+    },
     { key: 'rest', name: 'Rest', all: [] },
   ]
   it.each([
@@ -159,7 +199,12 @@ describe('segments and percentiles', () => {
 
 describe('trend, versions and user score', () => {
   it('computes deltas with a ±3 dead band', () => {
-    expect(trend(60, [[7, 58], [30, 50]])).toMatchObject({ delta7: 2, delta30: 10, arrow: 'up' })
+    expect(
+      trend(60, [
+        [7, 58],
+        [30, 50],
+      ]),
+    ).toMatchObject({ delta7: 2, delta30: 10, arrow: 'up' })
     expect(trend(60, [[30, 62]]).arrow).toBe('flat')
     expect(trend(null, []).arrow).toBeNull()
   })

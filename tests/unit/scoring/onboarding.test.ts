@@ -6,8 +6,19 @@ import { DEFAULT_CONFIG, ONBOARDING_PROFILE } from '../../../worker/src/scoring/
 
 /** The docs/scoring.md §5 worked example, scored as a young account. */
 const worked: AccountUsage = {
-  seats: 20, knownUsers: 14, activeUsers28: 12, hauUsers: 5, activeUsers30: 12, coreFeatures: 8, coreFeaturesAdopted: 4,
-  valueFeatures: 1, valueEvents30: 72, activeUserDays30: 110, activeUserDaysPrev30: 150, releasesBehind: null, nps: null,
+  seats: 20,
+  knownUsers: 14,
+  activeUsers28: 12,
+  hauUsers: 5,
+  activeUsers30: 12,
+  coreFeatures: 8,
+  coreFeaturesAdopted: 4,
+  valueFeatures: 1,
+  valueEvents30: 72,
+  activeUserDays30: 110,
+  activeUserDaysPrev30: 150,
+  releasesBehind: null,
+  nps: null,
 }
 
 describe('onboarding profile (accounts in their first 30 days)', () => {

@@ -21,12 +21,18 @@ describe('retentionTable: which features predict renewal', () => {
   const f = (key: string, kind: Feature['kind'], core = false): Feature => ({ key, name: key.toUpperCase(), kind, core, rules: [] })
   const features = [f('b', 'value'), f('a', 'feature', true), f('l', 'login')]
   const outcomes = [
-    { accountId: 'acc1', kind: 'renewed' }, { accountId: 'acc2', kind: 'churned' }, { accountId: 'acc3', kind: 'expanded' },
-    { accountId: 'acc4', kind: 'churned' }, { accountId: 'acc5', kind: 'contracted' },
+    { accountId: 'acc1', kind: 'renewed' },
+    { accountId: 'acc2', kind: 'churned' },
+    { accountId: 'acc3', kind: 'expanded' },
+    { accountId: 'acc4', kind: 'churned' },
+    { accountId: 'acc5', kind: 'contracted' },
   ]
   const uses = [
-    { accountId: 'acc1', featureKey: 'a', n: 3 }, { accountId: 'acc3', featureKey: 'a', n: 1 },
-    { accountId: 'acc1', featureKey: 'b', n: 2 }, { accountId: 'acc2', featureKey: 'b', n: 5 }, { accountId: 'acc4', featureKey: 'b', n: 2 },
+    { accountId: 'acc1', featureKey: 'a', n: 3 },
+    { accountId: 'acc3', featureKey: 'a', n: 1 },
+    { accountId: 'acc1', featureKey: 'b', n: 2 },
+    { accountId: 'acc2', featureKey: 'b', n: 5 },
+    { accountId: 'acc4', featureKey: 'b', n: 2 },
   ]
 
   it('counts the 2x2 table per feature (expanded and contracted count as retained; uses below the minimum do not count)', () => {
@@ -43,12 +49,26 @@ describe('retentionTable: which features predict renewal', () => {
 
 describe('pes (docs/scoring.md §11 PES-style score)', () => {
   const row = (userId: string, a30: number, p30: number): UserActivity => ({
-    userId, activeDays7: 0, activeDays28: a30, activeDays30: a30, activeDaysPrev30: p30, lastActiveDay: null,
-    logins30: 0, activeSeconds30: 0, valueEvents30: 0, valueEventsPrev30: 0, valueAmount30: 0, valueAmountPrev30: 0,
+    userId,
+    activeDays7: 0,
+    activeDays28: a30,
+    activeDays30: a30,
+    activeDaysPrev30: p30,
+    lastActiveDay: null,
+    logins30: 0,
+    activeSeconds30: 0,
+    valueEvents30: 0,
+    valueEventsPrev30: 0,
+    valueAmount30: 0,
+    valueAmountPrev30: 0,
   })
   const core = new Set(['c1', 'c2', 'c3', 'c4'])
   const used = (...keys: string[]) => keys.map((featureKey) => ({ userId: '', featureKey }))
-  const features = new Map([['u1', used('c1', 'c2', 'extra')], ['u2', used('c3')], ['u3', used('c1')]])
+  const features = new Map([
+    ['u1', used('c1', 'c2', 'extra')],
+    ['u2', used('c3')],
+    ['u3', used('c1')],
+  ])
 
   it('averages adoption 25.0, stickiness 26.7 and growth 66.7 into 39.5', () => {
     // u1 steady, u2 and u5 gained, u3 dropped, u4 dormant

@@ -6,9 +6,19 @@ import { evaluateRules, metricValue, type RuleInputs } from '../../../worker/src
 /** An account started on 2026-01-01, scored on 2026-03-31 (day 89), rollups loaded from its start. */
 function inputs(over: Partial<RuleInputs> = {}): RuleInputs {
   return {
-    today: '2026-03-31', startDay: '2026-01-01', loadedFrom: '2025-10-01',
-    daily: [], featureDays: [], eventDays: [], userLastActive: [], coreKeys: new Set(['a', 'b', 'c']),
-    healthScore: 55, releasesBehind: 1, seats: 10, activeUsers28: 4, ...over,
+    today: '2026-03-31',
+    startDay: '2026-01-01',
+    loadedFrom: '2025-10-01',
+    daily: [],
+    featureDays: [],
+    eventDays: [],
+    userLastActive: [],
+    coreKeys: new Set(['a', 'b', 'c']),
+    healthScore: 55,
+    releasesBehind: 1,
+    seats: 10,
+    activeUsers28: 4,
+    ...over,
   }
 }
 const rule = (all: unknown[], extra: object = {}) => indicatorRuleSchema.parse({ key: 'r', name: 'R', kind: 'risk', all, ...extra })
@@ -46,8 +56,10 @@ describe('rule language: parsing', () => {
 
 describe('rule language: metrics over windows', () => {
   const featureDays = [
-    { key: 'a', day: '2026-01-05', n: 3 }, { key: 'x', day: '2026-01-20', n: 1 },
-    { key: 'b', day: '2026-03-20', n: 2 }, { key: 'c', day: '2026-03-30', n: 0 },
+    { key: 'a', day: '2026-01-05', n: 3 },
+    { key: 'x', day: '2026-01-20', n: 1 },
+    { key: 'b', day: '2026-03-20', n: 2 },
+    { key: 'c', day: '2026-03-30', n: 0 },
   ]
   const daily = [
     { day: '2026-01-02', logins: 2, valueEvents: 1, meaningful: 4 },
@@ -91,9 +103,22 @@ describe('rule language: metrics over windows', () => {
 
 describe('rule language: evaluation', () => {
   it("fires HubSpot's indicator: fewer than 5 features in the first 60 days, once the account is 60 days old", () => {
-    const fewFeatures = inputs({ featureDays: [{ key: 'a', day: '2026-01-03', n: 1 }, { key: 'b', day: '2026-02-01', n: 1 }] })
+    const fewFeatures = inputs({
+      featureDays: [
+        { key: 'a', day: '2026-01-03', n: 1 },
+        { key: 'b', day: '2026-02-01', n: 1 },
+      ],
+    })
     const fired = evaluateRules([preset('hubspot.low_breadth_first_60d')], fewFeatures, null)
-    expect(fired).toEqual([{ key: 'hubspot.low_breadth_first_60d', name: expect.any(String), kind: 'risk', critical: false, values: { features_used: 2, account_age_days: 89 } }])
+    expect(fired).toEqual([
+      {
+        key: 'hubspot.low_breadth_first_60d',
+        name: expect.any(String),
+        kind: 'risk',
+        critical: false,
+        values: { features_used: 2, account_age_days: 89 },
+      },
+    ])
     // too young to judge: the 60-day window is not over yet
     expect(evaluateRules([preset('hubspot.low_breadth_first_60d')], { ...fewFeatures, startDay: '2026-03-01' }, null)).toEqual([])
     // five features in the window: healthy breadth
@@ -101,15 +126,24 @@ describe('rule language: evaluation', () => {
     expect(evaluateRules([preset('hubspot.low_breadth_first_60d')], inputs({ featureDays: five }), null)).toEqual([])
   })
 
-  it("fires the Slack-style volume opportunity at exactly 2,000 events, counting only the named event", () => {
+  it('fires the Slack-style volume opportunity at exactly 2,000 events, counting only the named event', () => {
     const r = preset('slack.message_volume')
-    const at = (n: number) => inputs({ eventDays: [{ name: 'Invoice Created', day: '2026-03-01', n }, { name: 'Page Viewed', day: '2026-03-01', n: 5000 }] })
+    const at = (n: number) =>
+      inputs({
+        eventDays: [
+          { name: 'Invoice Created', day: '2026-03-01', n },
+          { name: 'Page Viewed', day: '2026-03-01', n: 5000 },
+        ],
+      })
     expect(evaluateRules([r], at(1999), null)).toEqual([])
     expect(evaluateRules([r], at(2000), null)[0]).toMatchObject({ kind: 'opportunity', values: { 'event_count:Invoice Created': 2000 } })
   })
 
   it('needs every condition to hold', () => {
-    const r = rule([{ metric: 'health_score', op: '<', value: 60 }, { metric: 'releases_behind', op: '>', value: 3 }])
+    const r = rule([
+      { metric: 'health_score', op: '<', value: 60 },
+      { metric: 'releases_behind', op: '>', value: 3 },
+    ])
     expect(evaluateRules([r], inputs(), null)).toEqual([])
     expect(evaluateRules([r], inputs({ releasesBehind: 5 }), null)).toHaveLength(1)
   })
@@ -127,7 +161,11 @@ describe('rule language: evaluation', () => {
   })
 
   it.each([
-    ['<', 55, false], ['<=', 55, true], ['>', 54, true], ['>=', 56, false], ['==', 55, true],
+    ['<', 55, false],
+    ['<=', 55, true],
+    ['>', 54, true],
+    ['>=', 56, false],
+    ['==', 55, true],
   ] as const)('compares with %s against %s: %s', (op, value, fires) => {
     expect(evaluateRules([rule([{ metric: 'health_score', op, value }])], inputs(), null).length > 0).toBe(fires)
   })

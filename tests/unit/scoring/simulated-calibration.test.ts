@@ -7,7 +7,15 @@ import { calibrate, scoreOf, type OutcomeScores } from '../../../worker/src/scor
 import { DEFAULT_PROFILE } from '../../../worker/src/scoring/defaults'
 import { rawBand } from '../../../worker/src/scoring/normalise'
 import { retentionReport } from '../../../worker/src/renewals/retention-table'
-import { accountDays, featureDefinitions, firstDaysUse, measureInputs, recordedOutcomes, simulate, type SimAccount } from '../../fixtures/simulator'
+import {
+  accountDays,
+  featureDefinitions,
+  firstDaysUse,
+  measureInputs,
+  recordedOutcomes,
+  simulate,
+  type SimAccount,
+} from '../../fixtures/simulator'
 
 /**
  * The pure pipeline on a simulated base with planted causes of churn: 1,000 historic accounts with
@@ -15,7 +23,12 @@ import { accountDays, featureDefinitions, firstDaysUse, measureInputs, recordedO
  * knows to judge by. Figures go to BENCHMARKS.md.
  */
 const MEASURES: AccountMeasureKey[] = ['seat_activation', 'hau_share', 'feature_breadth', 'value_realisation', 'momentum']
-const EQUAL: ScoringProfile = { ...DEFAULT_PROFILE, measures: Object.fromEntries(Object.entries(DEFAULT_PROFILE.measures).map(([k, m]) => [k, { ...m, weight: 20 }])) as ScoringProfile['measures'] }
+const EQUAL: ScoringProfile = {
+  ...DEFAULT_PROFILE,
+  measures: Object.fromEntries(
+    Object.entries(DEFAULT_PROFILE.measures).map(([k, m]) => [k, { ...m, weight: 20 }]),
+  ) as ScoringProfile['measures'],
+}
 const r3 = (x: number) => Math.round(x * 1000) / 1000
 
 function run(seed: number) {
@@ -28,20 +41,47 @@ function run(seed: number) {
   })
   const historic = rows.filter((r) => r.a.cohort === 'historic')
   const current = rows.filter((r) => r.a.cohort === 'current')
-  const calibration = calibrate(historic.map((r) => r.row), DEFAULT_PROFILE, { seed })
+  const calibration = calibrate(
+    historic.map((r) => r.row),
+    DEFAULT_PROFILE,
+    { seed },
+  )
   if (!calibration.ok) throw new Error(calibration.message)
   const churned = current.map((r) => r.a.churned)
-  const aucOf = (f: (r: (typeof current)[number]) => number | null) => r3(auc(current.map((r) => -(f(r) ?? 0)), churned)!)
-  const bandsOf = (p: ScoringProfile) => backtestReport(current.map((r) => {
-    const s = scoreOf(p, r.row.scores)
-    return { churned: r.a.churned, score: s, band: s === null ? ('insufficient_data' as const) : rawBand(s, p.bands) }
-  })).bands
+  const aucOf = (f: (r: (typeof current)[number]) => number | null) =>
+    r3(
+      auc(
+        current.map((r) => -(f(r) ?? 0)),
+        churned,
+      )!,
+    )
+  const bandsOf = (p: ScoringProfile) =>
+    backtestReport(
+      current.map((r) => {
+        const s = scoreOf(p, r.row.scores)
+        return { churned: r.a.churned, score: s, band: s === null ? ('insufficient_data' as const) : rawBand(s, p.bands) }
+      }),
+    ).bands
   const singles = Object.fromEntries(MEASURES.map((k) => [k, aucOf((r) => r.row.scores[k] ?? null)]))
-  const table = (strata: number) => retentionReport(featureDefinitions(sim), recordedOutcomes(sim), historic.flatMap((r) => r.first.uses), 1, 5, {
-    minUserShare: 0.25, accountUsers: new Map(historic.map((r) => [r.a.id, r.first.users])), activity: new Map(historic.map((r) => [r.a.id, r.first.activity])), strata,
-  })
+  const table = (strata: number) =>
+    retentionReport(
+      featureDefinitions(sim),
+      recordedOutcomes(sim),
+      historic.flatMap((r) => r.first.uses),
+      1,
+      5,
+      {
+        minUserShare: 0.25,
+        accountUsers: new Map(historic.map((r) => [r.a.id, r.first.users])),
+        activity: new Map(historic.map((r) => [r.a.id, r.first.activity])),
+        strata,
+      },
+    )
   const planted = new Set(sim.features.filter((f) => f.planted).map((f) => f.key))
-  const flagged = (strata: number) => table(strata).features.filter((f) => f.label === 'predictive' || f.label === 'highly predictive').map((f) => f.key)
+  const flagged = (strata: number) =>
+    table(strata)
+      .features.filter((f) => f.label === 'predictive' || f.label === 'highly predictive')
+      .map((f) => f.key)
   const adjusted = flagged(5)
   return {
     seed,
@@ -50,7 +90,12 @@ function run(seed: number) {
       default: aucOf((r) => scoreOf(DEFAULT_PROFILE, r.row.scores)),
       equal: aucOf((r) => scoreOf(EQUAL, r.row.scores)),
       calibrated: aucOf((r) => scoreOf(calibration.profile, r.row.scores)),
-      oracle: r3(auc(current.map((r: { a: SimAccount }) => r.a.churnProbability), churned)!),
+      oracle: r3(
+        auc(
+          current.map((r: { a: SimAccount }) => r.a.churnProbability),
+          churned,
+        )!,
+      ),
       singles,
       bestSingle: Math.max(...Object.values(singles)),
     },
@@ -69,14 +114,17 @@ describe.each([1, 2, 3])('simulated base, seed %i', (seed) => {
   let f: ReturnType<typeof run>
   beforeAll(() => {
     f = run(seed)
-    const band = (b: ReturnType<typeof run>['bandChurn']['default']) => (['red', 'yellow', 'green'] as const).map((k) => `${k} ${b[k].churned}/${b[k].accounts} (${b[k].churn_rate})`).join(', ')
-    console.info([
-      `seed ${seed}: churn ${f.churnRate}; AUC default ${f.auc.default}, equal weights ${f.auc.equal}, calibrated ${f.auc.calibrated}, oracle ${f.auc.oracle}, best single ${f.auc.bestSingle} (${JSON.stringify(f.auc.singles)})`,
-      `  CV on historic: current ${f.cvHistoric.current}, proposed ${f.cvHistoric.proposed}; weights ${JSON.stringify(f.weights)}; ${f.riskStatement}`,
-      `  bands default: ${band(f.bandChurn.default)}`,
-      `  bands calibrated: ${band(f.bandChurn.calibrated)}`,
-      `  planted found ${f.plantedFound.join(',')}; noise flagged ${f.noiseFlagged.join(',') || 'none'}; noise flagged without the activity adjustment ${f.noiseFlaggedUnadjusted.length}`,
-    ].join('\n'))
+    const band = (b: ReturnType<typeof run>['bandChurn']['default']) =>
+      (['red', 'yellow', 'green'] as const).map((k) => `${k} ${b[k].churned}/${b[k].accounts} (${b[k].churn_rate})`).join(', ')
+    console.info(
+      [
+        `seed ${seed}: churn ${f.churnRate}; AUC default ${f.auc.default}, equal weights ${f.auc.equal}, calibrated ${f.auc.calibrated}, oracle ${f.auc.oracle}, best single ${f.auc.bestSingle} (${JSON.stringify(f.auc.singles)})`,
+        `  CV on historic: current ${f.cvHistoric.current}, proposed ${f.cvHistoric.proposed}; weights ${JSON.stringify(f.weights)}; ${f.riskStatement}`,
+        `  bands default: ${band(f.bandChurn.default)}`,
+        `  bands calibrated: ${band(f.bandChurn.calibrated)}`,
+        `  planted found ${f.plantedFound.join(',')}; noise flagged ${f.noiseFlagged.join(',') || 'none'}; noise flagged without the activity adjustment ${f.noiseFlaggedUnadjusted.length}`,
+      ].join('\n'),
+    )
   }, 180_000)
 
   it('calibrated AUC on the current cohort beats every single measure and the default weights', () => {

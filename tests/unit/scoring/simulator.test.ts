@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { eventSchema } from '../../../shared/events'
-import { accountDays, featureDefinitions, firstDaysUse, LIFE_DAYS, measureInputs, recordedOutcomes, segmentEvents, simulate } from '../../fixtures/simulator'
+import {
+  accountDays,
+  featureDefinitions,
+  firstDaysUse,
+  LIFE_DAYS,
+  measureInputs,
+  recordedOutcomes,
+  segmentEvents,
+  simulate,
+} from '../../fixtures/simulator'
 
 describe('simulated customer base (test fixture)', () => {
   const sim = simulate({ seed: 11, historic: 30, current: 10 })
@@ -34,7 +43,10 @@ describe('simulated customer base (test fixture)', () => {
     const tracks = events.filter((e) => e.type === 'track')
     expect(tracks.length).toBe(days.reduce((n, d) => n + d.logins + d.features.reduce((x, [, c]) => x + c, 0) + d.valueEvents, 0))
     expect(events.filter((e) => e.type === 'group')).toHaveLength(a.users.length)
-    const last = tracks.map((e) => String(e.timestamp)).sort().at(-1)!
+    const last = tracks
+      .map((e) => String(e.timestamp))
+      .sort()
+      .at(-1)!
     expect(last.slice(0, 10) <= a.scoreDay).toBe(true)
     expect(featureDefinitions(sim).filter((f) => f.kind === 'feature')).toHaveLength(20)
   })

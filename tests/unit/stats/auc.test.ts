@@ -4,11 +4,14 @@ import { auc, aucWithSe } from '../../../worker/src/lib/stats'
 
 /** O(n²) definition: share of positive-negative pairs ranked right, ties counting a half. */
 const pairwise = (s: number[], l: number[]) => {
-  let wins = 0, pairs = 0
-  for (let i = 0; i < s.length; i++) for (let j = 0; j < s.length; j++) if (l[i] && !l[j]) {
-    pairs++
-    wins += s[i] > s[j] ? 1 : s[i] === s[j] ? 0.5 : 0
-  }
+  let wins = 0,
+    pairs = 0
+  for (let i = 0; i < s.length; i++)
+    for (let j = 0; j < s.length; j++)
+      if (l[i] && !l[j]) {
+        pairs++
+        wins += s[i] > s[j] ? 1 : s[i] === s[j] ? 0.5 : 0
+      }
   return wins / pairs
 }
 
@@ -30,27 +33,44 @@ describe('auc (Mann–Whitney with ties)', () => {
     const r = aucWithSe(scores, labels)!
     expect(r.auc).toBeCloseTo(pairwise(scores, labels), 12)
     const a = r.auc
-    const q1 = a / (2 - a), q2 = (2 * a * a) / (1 + a)
+    const q1 = a / (2 - a),
+      q2 = (2 * a * a) / (1 + a)
     expect(r.se).toBeCloseTo(Math.sqrt((a * (1 - a) + 49 * (q1 - a * a) + 49 * (q2 - a * a)) / 2500), 12)
   })
 
   it('equals the pairwise definition, lies in [0, 1], and flips to 1 − AUC when scores are negated (property)', () => {
-    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: -5, max: 5 }), fc.boolean()), { minLength: 2, maxLength: 60 }), (rows) => {
-      const s = rows.map((r) => r[0]), l = rows.map((r) => (r[1] ? 1 : 0))
-      const a = auc(s, l)
-      if (!l.some(Boolean) || l.every(Boolean)) {
-        expect(a).toBeNull()
-        return
-      }
-      expect(a!).toBeCloseTo(pairwise(s, l), 12)
-      expect(auc(s.map((x) => -x), l)!).toBeCloseTo(1 - a!, 12)
-    }))
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: -5, max: 5 }), fc.boolean()), { minLength: 2, maxLength: 60 }), (rows) => {
+        const s = rows.map((r) => r[0]),
+          l = rows.map((r) => (r[1] ? 1 : 0))
+        const a = auc(s, l)
+        if (!l.some(Boolean) || l.every(Boolean)) {
+          expect(a).toBeNull()
+          return
+        }
+        expect(a!).toBeCloseTo(pairwise(s, l), 12)
+        expect(
+          auc(
+            s.map((x) => -x),
+            l,
+          )!,
+        ).toBeCloseTo(1 - a!, 12)
+      }),
+    )
   })
 
   it('does not change under a strictly increasing transform of the scores (property)', () => {
-    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: -1000, max: 1000 }), fc.boolean()), { minLength: 2, maxLength: 40 }), (rows) => {
-      const s = rows.map((r) => r[0]), l = rows.map((r) => r[1])
-      expect(auc(s.map((x) => x ** 3 + 3 * x - 7), l)).toBe(auc(s, l))
-    }))
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: -1000, max: 1000 }), fc.boolean()), { minLength: 2, maxLength: 40 }), (rows) => {
+        const s = rows.map((r) => r[0]),
+          l = rows.map((r) => r[1])
+        expect(
+          auc(
+            s.map((x) => x ** 3 + 3 * x - 7),
+            l,
+          ),
+        ).toBe(auc(s, l))
+      }),
+    )
   })
 })

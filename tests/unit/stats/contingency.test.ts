@@ -21,12 +21,14 @@ describe('fisherExact (two-sided)', () => {
     expect(fisherExact(t(0, 0, 3, 4))).toBe(1)
   })
   it('lies in (0, 1] and does not depend on which variable is rows (property)', () => {
-    fc.assert(fc.property(table, (x) => {
-      const p = fisherExact(x)
-      expect(p).toBeGreaterThan(0)
-      expect(p).toBeLessThanOrEqual(1)
-      expect(fisherExact(t(x.n11, x.n01, x.n10, x.n00))).toBeCloseTo(p, 9)
-    }))
+    fc.assert(
+      fc.property(table, (x) => {
+        const p = fisherExact(x)
+        expect(p).toBeGreaterThan(0)
+        expect(p).toBeLessThanOrEqual(1)
+        expect(fisherExact(t(x.n11, x.n01, x.n10, x.n00))).toBeCloseTo(p, 9)
+      }),
+    )
   })
 })
 
@@ -58,12 +60,14 @@ describe('mantelHaenszel', () => {
   })
 
   it('without correction equals Pearson chi-square × (n − 1)/n for one stratum (property)', () => {
-    fc.assert(fc.property(table, (x) => {
-      const pearson = chiSquare2x2(x)
-      const n = x.n11 + x.n10 + x.n01 + x.n00
-      fc.pre(pearson !== null && n >= 2)
-      expect(mantelHaenszel([x], { correct: false })!.chi2).toBeCloseTo((pearson!.chi2 * (n - 1)) / n, 8)
-    }))
+    fc.assert(
+      fc.property(table, (x) => {
+        const pearson = chiSquare2x2(x)
+        const n = x.n11 + x.n10 + x.n01 + x.n00
+        fc.pre(pearson !== null && n >= 2)
+        expect(mantelHaenszel([x], { correct: false })!.chi2).toBeCloseTo((pearson!.chi2 * (n - 1)) / n, 8)
+      }),
+    )
   })
 
   it('finds no association when a confounder explains it: exposure and outcome independent within each stratum', () => {
@@ -82,18 +86,20 @@ describe('mantelHaenszel', () => {
   })
 
   it('has a p in [0, 1] and an interval around its odds ratio; swapping exposure levels inverts the ratio (property)', () => {
-    fc.assert(fc.property(fc.array(table, { minLength: 1, maxLength: 6 }), (strata) => {
-      const r = mantelHaenszel(strata)
-      if (!r) return
-      expect(r.p_value).toBeGreaterThanOrEqual(0)
-      expect(r.p_value).toBeLessThanOrEqual(1)
-      if (r.odds_ratio === null) return
-      expect(r.ci95![0]).toBeLessThanOrEqual(r.odds_ratio * (1 + 1e-9))
-      expect(r.ci95![1]).toBeGreaterThanOrEqual(r.odds_ratio * (1 - 1e-9))
-      const swapped = mantelHaenszel(strata.map((s) => t(s.n01, s.n00, s.n11, s.n10)))!
-      expect(swapped.odds_ratio! * r.odds_ratio).toBeCloseTo(1, 9)
-      expect(swapped.chi2).toBeCloseTo(r.chi2, 9)
-    }))
+    fc.assert(
+      fc.property(fc.array(table, { minLength: 1, maxLength: 6 }), (strata) => {
+        const r = mantelHaenszel(strata)
+        if (!r) return
+        expect(r.p_value).toBeGreaterThanOrEqual(0)
+        expect(r.p_value).toBeLessThanOrEqual(1)
+        if (r.odds_ratio === null) return
+        expect(r.ci95![0]).toBeLessThanOrEqual(r.odds_ratio * (1 + 1e-9))
+        expect(r.ci95![1]).toBeGreaterThanOrEqual(r.odds_ratio * (1 - 1e-9))
+        const swapped = mantelHaenszel(strata.map((s) => t(s.n01, s.n00, s.n11, s.n10)))!
+        expect(swapped.odds_ratio! * r.odds_ratio).toBeCloseTo(1, 9)
+        expect(swapped.chi2).toBeCloseTo(r.chi2, 9)
+      }),
+    )
   })
 })
 
@@ -102,13 +108,17 @@ describe('quantileStrata', () => {
     expect(quantileStrata([9, 0, 8, 1, 7, 2, 6, 3, 5, 4], 5)).toEqual([4, 0, 4, 0, 3, 1, 3, 1, 2, 2])
   })
   it('keeps equal values together and orders strata like the values (property)', () => {
-    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 80 }), fc.integer({ min: 1, max: 10 }), (vs, k) => {
-      const s = quantileStrata(vs, k)
-      vs.forEach((v, i) => vs.forEach((w, j) => {
-        if (v === w) expect(s[i]).toBe(s[j])
-        if (v < w) expect(s[i]).toBeLessThanOrEqual(s[j])
-      }))
-      s.forEach((x) => expect(x).toBeLessThan(k))
-    }))
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 80 }), fc.integer({ min: 1, max: 10 }), (vs, k) => {
+        const s = quantileStrata(vs, k)
+        vs.forEach((v, i) =>
+          vs.forEach((w, j) => {
+            if (v === w) expect(s[i]).toBe(s[j])
+            if (v < w) expect(s[i]).toBeLessThanOrEqual(s[j])
+          }),
+        )
+        s.forEach((x) => expect(x).toBeLessThan(k))
+      }),
+    )
   })
 })

@@ -3,7 +3,28 @@ import { describe, expect, it } from 'vitest'
 import { chooseL2, fitLogistic, kFoldCrossValidate, logLoss, predictLogistic, stratifiedFolds } from '../../../worker/src/lib/stats'
 import { brierScore, calibrationTable } from '../../../worker/src/lib/stats'
 
-const X = [[1, 10], [2, 12], [3, 9], [4, 15], [5, 11], [6, 20], [7, 14], [8, 18], [9, 13], [10, 25], [2, 30], [4, 8], [6, 16], [8, 22], [1, 5], [3, 19], [5, 7], [7, 24], [9, 17], [10, 6]]
+const X = [
+  [1, 10],
+  [2, 12],
+  [3, 9],
+  [4, 15],
+  [5, 11],
+  [6, 20],
+  [7, 14],
+  [8, 18],
+  [9, 13],
+  [10, 25],
+  [2, 30],
+  [4, 8],
+  [6, 16],
+  [8, 22],
+  [1, 5],
+  [3, 19],
+  [5, 7],
+  [7, 24],
+  [9, 17],
+  [10, 6],
+]
 const y = [0, 0, 0, 1, 0, 1, 0, 1, 1, 1, 0, 0, 1, 1, 0, 1, 0, 1, 0, 1]
 
 describe('fitLogistic (Newton/IRLS, L2 on standardised slopes)', () => {
@@ -21,7 +42,11 @@ describe('fitLogistic (Newton/IRLS, L2 on standardised slopes)', () => {
   })
 
   it('leaves a constant feature at 0 and still fits the others', () => {
-    const m = fitLogistic(X.map((r) => [...r, 3]), y, { l2: 1 })
+    const m = fitLogistic(
+      X.map((r) => [...r, 3]),
+      y,
+      { l2: 1 },
+    )
     expect(m.coefficients[2]).toBe(0)
     expect(m.coefficients[0]).toBeCloseTo(0.34739203, 6)
   })
@@ -33,26 +58,41 @@ describe('fitLogistic (Newton/IRLS, L2 on standardised slopes)', () => {
   })
 
   it('is deterministic and shrinks slopes as λ grows (property)', () => {
-    fc.assert(fc.property(fc.array(fc.tuple(fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true }), fc.boolean()), { minLength: 6, maxLength: 40 }), fc.double({ min: 0.01, max: 50, noNaN: true }), (rows, l2) => {
-      const x = rows.map((r) => [r[0], r[1]]), yy = rows.map((r) => (r[2] ? 1 : 0))
-      const a = fitLogistic(x, yy, { l2 }), b = fitLogistic(x, yy, { l2 })
-      expect(a).toEqual(b)
-      const norm = (m: typeof a) => Math.hypot(...m.standardized)
-      expect(norm(fitLogistic(x, yy, { l2: l2 * 4 }))).toBeLessThanOrEqual(norm(a) + 1e-6)
-    }), { numRuns: 60 })
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true }), fc.boolean()), {
+          minLength: 6,
+          maxLength: 40,
+        }),
+        fc.double({ min: 0.01, max: 50, noNaN: true }),
+        (rows, l2) => {
+          const x = rows.map((r) => [r[0], r[1]]),
+            yy = rows.map((r) => (r[2] ? 1 : 0))
+          const a = fitLogistic(x, yy, { l2 }),
+            b = fitLogistic(x, yy, { l2 })
+          expect(a).toEqual(b)
+          const norm = (m: typeof a) => Math.hypot(...m.standardized)
+          expect(norm(fitLogistic(x, yy, { l2: l2 * 4 }))).toBeLessThanOrEqual(norm(a) + 1e-6)
+        },
+      ),
+      { numRuns: 60 },
+    )
   })
 
   it('never predicts outside (0, 1) and is calibrated in the large: mean fitted = mean observed (unpenalised intercept) (property)', () => {
-    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.boolean()), { minLength: 8, maxLength: 40 }), (rows) => {
-      const yy = rows.map((r) => (r[1] ? 1 : 0))
-      fc.pre(yy.some(Boolean) && !yy.every(Boolean))
-      const x = rows.map((r) => [r[0]])
-      const m = fitLogistic(x, yy, { l2: 1e-3, maxIter: 100 })
-      const ps = x.map((r) => predictLogistic(m, r))
-      ps.forEach((p) => expect(p > 0 && p < 1).toBe(true))
-      // the intercept's score equation: Σ(p − y) = 0 at the optimum
-      expect(ps.reduce((a, p) => a + p, 0) / ps.length).toBeCloseTo(yy.reduce<number>((a, b) => a + b, 0) / yy.length, 4)
-    }), { numRuns: 60 })
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.boolean()), { minLength: 8, maxLength: 40 }), (rows) => {
+        const yy = rows.map((r) => (r[1] ? 1 : 0))
+        fc.pre(yy.some(Boolean) && !yy.every(Boolean))
+        const x = rows.map((r) => [r[0]])
+        const m = fitLogistic(x, yy, { l2: 1e-3, maxIter: 100 })
+        const ps = x.map((r) => predictLogistic(m, r))
+        ps.forEach((p) => expect(p > 0 && p < 1).toBe(true))
+        // the intercept's score equation: Σ(p − y) = 0 at the optimum
+        expect(ps.reduce((a, p) => a + p, 0) / ps.length).toBeCloseTo(yy.reduce<number>((a, b) => a + b, 0) / yy.length, 4)
+      }),
+      { numRuns: 60 },
+    )
   })
 })
 
@@ -72,7 +112,13 @@ describe('stratified k-fold cross-validation', () => {
   it('predicts each row with a model that never saw it', () => {
     const rows = X.map((x, i) => ({ x, y: y[i], i }))
     const seen: number[][] = []
-    const cv = kFoldCrossValidate(rows, 4, 7, (train) => (seen.push(train.map((r) => r.i)), train.map((r) => r.i)), (trainIds, r) => (trainIds.includes(r.i) ? 1 : 0))
+    const cv = kFoldCrossValidate(
+      rows,
+      4,
+      7,
+      (train) => (seen.push(train.map((r) => r.i)), train.map((r) => r.i)),
+      (trainIds, r) => (trainIds.includes(r.i) ? 1 : 0),
+    )
     expect(cv.predictions).toEqual(Array(20).fill(0))
     expect(seen.flat().length).toBe(60)
   })
@@ -100,10 +146,20 @@ describe('calibration', () => {
     expect(logLoss([0.5, 0.5], [1, 0])).toBeCloseTo(Math.LN2, 12)
   })
   it('puts every row in exactly one bin (property)', () => {
-    fc.assert(fc.property(fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean())), fc.integer({ min: 1, max: 12 }), (rows, bins) => {
-      const table = calibrationTable(rows.map((r) => r[0]), rows.map((r) => r[1]), bins)
-      expect(table.reduce((a, b) => a + b.n, 0)).toBe(rows.length)
-      table.forEach((b) => expect(b.predicted_min).toBeLessThanOrEqual(b.mean_predicted + 1e-12))
-    }))
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean())),
+        fc.integer({ min: 1, max: 12 }),
+        (rows, bins) => {
+          const table = calibrationTable(
+            rows.map((r) => r[0]),
+            rows.map((r) => r[1]),
+            bins,
+          )
+          expect(table.reduce((a, b) => a + b.n, 0)).toBe(rows.length)
+          table.forEach((b) => expect(b.predicted_min).toBeLessThanOrEqual(b.mean_predicted + 1e-12))
+        },
+      ),
+    )
   })
 })

@@ -21,16 +21,22 @@ describe('benjaminiHochberg', () => {
   })
 
   it('is monotone in p, never below p, at most 1, and rejects a prefix of the sorted p-values (property)', () => {
-    fc.assert(fc.property(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 50 }), fc.double({ min: 0.001, max: 1, noNaN: true }), (ps, q) => {
-      const { adjusted, rejected } = benjaminiHochberg(ps, q)
-      ps.forEach((p, i) => {
-        expect(adjusted[i]).toBeGreaterThanOrEqual(p)
-        expect(adjusted[i]).toBeLessThanOrEqual(1)
-        ps.forEach((p2, j) => {
-          if (p <= p2) expect(adjusted[i]).toBeLessThanOrEqual(adjusted[j])
-          if (p <= p2 && rejected[j]) expect(rejected[i]).toBe(true)
-        })
-      })
-    }))
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 50 }),
+        fc.double({ min: 0.001, max: 1, noNaN: true }),
+        (ps, q) => {
+          const { adjusted, rejected } = benjaminiHochberg(ps, q)
+          ps.forEach((p, i) => {
+            expect(adjusted[i]).toBeGreaterThanOrEqual(p)
+            expect(adjusted[i]).toBeLessThanOrEqual(1)
+            ps.forEach((p2, j) => {
+              if (p <= p2) expect(adjusted[i]).toBeLessThanOrEqual(adjusted[j])
+              if (p <= p2 && rejected[j]) expect(rejected[i]).toBe(true)
+            })
+          })
+        },
+      ),
+    )
   })
 })

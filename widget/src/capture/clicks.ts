@@ -2,7 +2,8 @@ import type { ConfigFeature } from '../../../shared/config'
 import { pathMatches } from '../../../shared/path-pattern'
 import { elementPath, elementText } from './element-path'
 
-export const INTERACTIVE = 'a,button,[role=button],[role=link],[role=menuitem],[role=tab],input[type=submit],input[type=button],summary,label,[data-uptake-feature]'
+export const INTERACTIVE =
+  'a,button,[role=button],[role=link],[role=menuitem],[role=tab],input[type=submit],input[type=button],summary,label,[data-uptake-feature]'
 
 export interface ClickCapture {
   event: string
@@ -26,7 +27,9 @@ export function classifyClick(target: Element, features: ConfigFeature[], pathna
   if (tagged) {
     const key = tagged.getAttribute('data-uptake-feature') ?? ''
     const name = features.find((f) => f.key === key)?.name ?? key
-    return key ? { event: name, properties: { feature: key, selector: elementPath(tagged), text: elementText(tagged), path: pathname } } : null
+    return key
+      ? { event: name, properties: { feature: key, selector: elementPath(tagged), text: elementText(tagged), path: pathname } }
+      : null
   }
   for (const f of features) {
     for (const rule of f.rules) {

@@ -22,7 +22,11 @@ function step(el: Element): string {
 
 export function elementPath(el: Element): string {
   let path = ''
-  for (let cur: Element | null = el, depth = 0; cur && depth < MAX_DEPTH && cur.tagName !== 'HTML' && cur.tagName !== 'BODY'; cur = cur.parentElement, depth++) {
+  for (
+    let cur: Element | null = el, depth = 0;
+    cur && depth < MAX_DEPTH && cur.tagName !== 'HTML' && cur.tagName !== 'BODY';
+    cur = cur.parentElement, depth++
+  ) {
     const longer = path ? `${step(cur)} > ${path}` : step(cur)
     if (longer.length > MAX_ELEMENT_PATH_LENGTH) break // keep the innermost steps: the clicked element matters most
     path = longer

@@ -39,20 +39,30 @@ function Body(props: ViewProps & { id: string }) {
   return (
     <>
       <h2 id={`${props.id}-t`}>{nudge.title}</h2>
-      <p id={`${props.id}-b`}><RichText text={nudge.body} /></p>
+      <p id={`${props.id}-b`}>
+        <RichText text={nudge.body} />
+      </p>
       <div class="row">
         {nudge.buttons.map((b, i) => (
-          <button key={i} class={i === nudge.buttons.length - 1 ? 'primary' : ''} onClick={() => act(props, b.action)}>{b.label}</button>
+          <button key={i} class={i === nudge.buttons.length - 1 ? 'primary' : ''} onClick={() => act(props, b.action)}>
+            {b.label}
+          </button>
         ))}
       </div>
-      <button class="x" aria-label="Dismiss" onClick={() => dismiss(props)}>×</button>
+      <button class="x" aria-label="Dismiss" onClick={() => dismiss(props)}>
+        ×
+      </button>
     </>
   )
 }
 
 export function Banner(props: ViewProps) {
   useEscape(props)
-  return <div class="banner" role="region" aria-label={props.nudge.title}><Body {...props} id="bn" /></div>
+  return (
+    <div class="banner" role="region" aria-label={props.nudge.title}>
+      <Body {...props} id="bn" />
+    </div>
+  )
 }
 
 export function Modal(props: ViewProps) {
@@ -106,7 +116,15 @@ export function Tooltip(props: ViewProps) {
     }
   }, [])
   return (
-    <div ref={ref} class="tip card rel" role="dialog" aria-labelledby="tp-t" aria-describedby="tp-b" data-placement={pos.placement} style={{ top: `${pos.top}px`, left: `${pos.left}px` }}>
+    <div
+      ref={ref}
+      class="tip card rel"
+      role="dialog"
+      aria-labelledby="tp-t"
+      aria-describedby="tp-b"
+      data-placement={pos.placement}
+      style={{ top: `${pos.top}px`, left: `${pos.left}px` }}
+    >
       <Body {...props} id="tp" />
     </div>
   )
@@ -129,7 +147,14 @@ export function Hotspot(props: ViewProps) {
     }
   }, [])
   if (open) return <Tooltip {...props} />
-  return <button class="beacon" aria-label={`Tip: ${props.nudge.title}`} style={{ top: `${pos.top}px`, left: `${pos.left}px` }} onClick={() => setOpen(true)} />
+  return (
+    <button
+      class="beacon"
+      aria-label={`Tip: ${props.nudge.title}`}
+      style={{ top: `${pos.top}px`, left: `${pos.left}px` }}
+      onClick={() => setOpen(true)}
+    />
+  )
 }
 
 export function Checklist(props: ViewProps) {
@@ -141,14 +166,21 @@ export function Checklist(props: ViewProps) {
   return (
     <div class="panel card rel" role="region" aria-labelledby="ck-t">
       <h2 id="ck-t">{props.nudge.title}</h2>
-      <p><RichText text={props.nudge.body} /></p>
+      <p>
+        <RichText text={props.nudge.body} />
+      </p>
       <progress max={steps.length} value={done} aria-label={`${done} of ${steps.length} done`} />
       <ul class="steps">
         {steps.map((s) => (
-          <li key={s.feature} class={s.done ? 'done' : ''} data-step={s.feature} aria-checked={s.done} role="checkbox">{s.done ? '✓ ' : '○ '}{s.label}</li>
+          <li key={s.feature} class={s.done ? 'done' : ''} data-step={s.feature} aria-checked={s.done} role="checkbox">
+            {s.done ? '✓ ' : '○ '}
+            {s.label}
+          </li>
         ))}
       </ul>
-      <button class="x" aria-label="Dismiss" onClick={() => dismiss(props)}>×</button>
+      <button class="x" aria-label="Dismiss" onClick={() => dismiss(props)}>
+        ×
+      </button>
     </div>
   )
 }
@@ -158,25 +190,47 @@ export function Nps(props: ViewProps) {
   const [score, setScore] = useState<number | null>(null)
   const [comment, setComment] = useState('')
   const [sent, setSent] = useState(false)
-  if (sent) return <div class="panel card" role="status">Thank you!</div>
+  if (sent)
+    return (
+      <div class="panel card" role="status">
+        Thank you!
+      </div>
+    )
   return (
     <div class="panel card rel" role="dialog" aria-labelledby="np-t">
       <h2 id="np-t">{props.nudge.title}</h2>
-      <p><RichText text={props.nudge.body} /></p>
+      <p>
+        <RichText text={props.nudge.body} />
+      </p>
       <div class="scale" role="group" aria-label="Score from 0 (not likely) to 10 (very likely)">
         {Array.from({ length: 11 }, (_, i) => (
-          <button key={i} aria-pressed={score === i} onClick={() => setScore(i)}>{i}</button>
+          <button key={i} aria-pressed={score === i} onClick={() => setScore(i)}>
+            {i}
+          </button>
         ))}
       </div>
-      <textarea aria-label="Comment (optional)" maxLength={1000} value={comment} onInput={(e) => setComment((e.target as HTMLTextAreaElement).value)} />
+      <textarea
+        aria-label="Comment (optional)"
+        maxLength={1000}
+        value={comment}
+        onInput={(e) => setComment((e.target as HTMLTextAreaElement).value)}
+      />
       <div class="row">
-        <button class="primary" disabled={score === null} onClick={() => {
-          props.host.report('answered', props.nudge.key, { score, comment: comment.slice(0, 1000) })
-          setSent(true)
-          setTimeout(props.close, 1500)
-        }}>Send</button>
+        <button
+          class="primary"
+          disabled={score === null}
+          onClick={() => {
+            props.host.report('answered', props.nudge.key, { score, comment: comment.slice(0, 1000) })
+            setSent(true)
+            setTimeout(props.close, 1500)
+          }}
+        >
+          Send
+        </button>
       </div>
-      <button class="x" aria-label="Dismiss" onClick={() => dismiss(props)}>×</button>
+      <button class="x" aria-label="Dismiss" onClick={() => dismiss(props)}>
+        ×
+      </button>
     </div>
   )
 }

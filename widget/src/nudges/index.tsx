@@ -10,7 +10,15 @@ const VIEWS = { banner: Banner, modal: Modal, tooltip: Tooltip, hotspot: Hotspot
 const mounted = new Map<string, { el: HTMLElement; nudge: DueNudge }>()
 let sheet: CSSStyleSheet | null = null
 let theme: Record<string, string> = {}
-const THEME_VARS: Record<string, string> = { accent: '--uptake-accent', bg: '--uptake-bg', fg: '--uptake-fg', radius: '--uptake-radius', font: '--uptake-font', bgDark: '--uptake-bg-dark', fgDark: '--uptake-fg-dark' }
+const THEME_VARS: Record<string, string> = {
+  accent: '--uptake-accent',
+  bg: '--uptake-bg',
+  fg: '--uptake-fg',
+  radius: '--uptake-radius',
+  font: '--uptake-font',
+  bgDark: '--uptake-bg-dark',
+  fgDark: '--uptake-fg-dark',
+}
 
 /** Each nudge gets its own shadow host: inside an open <dialog> when its anchor is, so it shares the top layer. */
 function mount(nudge: DueNudge, host: NudgeHost, anchor: Element | null): void {

@@ -26,7 +26,15 @@ export function RichText({ text }: { text: string }) {
     else if (part.startsWith('*') && part.endsWith('*') && part.length > 2) out.push(<em key={i}>{part.slice(1, -1)}</em>)
     else if (part.startsWith('[')) {
       const m = part.match(LINK)
-      out.push(m && local(m[2]) ? <a key={i} href={m[2]}>{m[1]}</a> : part)
+      out.push(
+        m && local(m[2]) ? (
+          <a key={i} href={m[2]}>
+            {m[1]}
+          </a>
+        ) : (
+          part
+        ),
+      )
     } else out.push(part)
   })
   return <>{out}</>

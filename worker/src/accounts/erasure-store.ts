@@ -73,7 +73,9 @@ class Eraser {
       if (this.exhausted) return false
       this.statements++
       const res = await this.db
-        .prepare(`DELETE FROM ${table} WHERE ${key} IN (SELECT ${key.replace(/[()]/g, '')} FROM ${table} WHERE project_id = ?1 AND ${where} LIMIT ${limit})`)
+        .prepare(
+          `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key.replace(/[()]/g, '')} FROM ${table} WHERE project_id = ?1 AND ${where} LIMIT ${limit})`,
+        )
         .bind(this.projectId, ...binds, this.chunk)
         .run()
       this.count(table, res.meta.changes)
@@ -100,7 +102,10 @@ class Eraser {
   /** Values of one column over the rows matching `where`, at most `limit` (one statement). */
   async pick(sql: string, ...binds: unknown[]): Promise<string[]> {
     this.statements++
-    const { results } = await this.db.prepare(sql).bind(this.projectId, ...binds).all<{ v: string }>()
+    const { results } = await this.db
+      .prepare(sql)
+      .bind(this.projectId, ...binds)
+      .all<{ v: string }>()
     return results.map((r) => r.v)
   }
 
@@ -128,7 +133,11 @@ async function eraseUserRows(e: Eraser, userId: string): Promise<boolean> {
     'SELECT DISTINCT anonymous_id AS v FROM events WHERE project_id = ?1 AND user_id = ?2 AND anonymous_id IS NOT NULL LIMIT 100',
     userId,
   )
-  if (anonymousIds.length && !(await e.drain('events', 'user_id IS NULL AND anonymous_id IN (SELECT value FROM json_each(?2))', JSON.stringify(anonymousIds)))) return false
+  if (
+    anonymousIds.length &&
+    !(await e.drain('events', 'user_id IS NULL AND anonymous_id IN (SELECT value FROM json_each(?2))', JSON.stringify(anonymousIds)))
+  )
+    return false
   const dedupe = await e.dedupeTable()
   if (dedupe?.byUser && !(await e.drain('event_dedupe', 'user_id = ?2', userId))) return false
   if (dedupe && !dedupe.byUser) {
@@ -148,7 +157,12 @@ export async function eraseUser(db: D1Database, projectId: string, userId: strin
 }
 
 /** The account, its users (everything about them) and what other users did inside it. */
-export async function eraseAccount(db: D1Database, projectId: string, accountId: string, budget: ErasureBudget = {}): Promise<ErasureResult> {
+export async function eraseAccount(
+  db: D1Database,
+  projectId: string,
+  accountId: string,
+  budget: ErasureBudget = {},
+): Promise<ErasureResult> {
   const e = new Eraser(db, projectId, budget)
   return e.result(await eraseAccountRows(e, accountId))
 }
@@ -165,7 +179,9 @@ async function eraseAccountRows(e: Eraser, accountId: string): Promise<boolean> 
   for (;;) {
     if (e.exhausted) return false
     const { results } = await e.run(
-      e.db.prepare('SELECT rowid, user_id, ts FROM events WHERE project_id = ?1 AND account_id = ?2 LIMIT ?3').bind(e.projectId, accountId, e.chunk),
+      e.db
+        .prepare('SELECT rowid, user_id, ts FROM events WHERE project_id = ?1 AND account_id = ?2 LIMIT ?3')
+        .bind(e.projectId, accountId, e.chunk),
     )
     const rows = results as { rowid: number; user_id: string | null; ts: number }[]
     if (!rows.length) break
@@ -176,14 +192,23 @@ async function eraseAccountRows(e: Eraser, accountId: string): Promise<boolean> 
       if (r.user_id !== null) pairs.set(`${r.user_id}\u0000${start}`, [r.user_id, start, start + DAY_MS])
     }
     const deleted = await e.batch([
-      e.db.prepare('DELETE FROM events WHERE rowid IN (SELECT value FROM json_each(?2)) AND project_id = ?1').bind(e.projectId, JSON.stringify(rows.map((r) => r.rowid))),
+      e.db
+        .prepare('DELETE FROM events WHERE rowid IN (SELECT value FROM json_each(?2)) AND project_id = ?1')
+        .bind(e.projectId, JSON.stringify(rows.map((r) => r.rowid))),
       ...(pairs.size ? rebuildPairsStatements(e.db, e.projectId, [...pairs.values()]) : []),
     ])
     e.count('events', deleted[0].meta.changes)
     if (rows.length < e.chunk) break
   }
   for (const table of ROLLUPS) if (!(await e.drain(table, 'account_id = ?2', accountId))) return false
-  for (const table of ['nudge_states', 'user_scores', 'account_scores', 'account_score_snapshots', 'account_alerts', 'account_outcomes'] as const) {
+  for (const table of [
+    'nudge_states',
+    'user_scores',
+    'account_scores',
+    'account_score_snapshots',
+    'account_alerts',
+    'account_outcomes',
+  ] as const) {
     if (!(await e.drain(table, 'account_id = ?2', accountId))) return false
   }
   return e.drain('accounts', 'id = ?2', accountId)

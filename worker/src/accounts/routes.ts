@@ -37,7 +37,13 @@ const noQuery = querySchema({})
 const iso = (ms: number) => new Date(ms).toISOString()
 
 const summaryWire = (a: AccountSummary) => ({
-  id: a.id, name: a.name, users: a.users, active_users: a.activeUsers, events_30d: a.eventsInWindow, first_seen: iso(a.firstSeen), last_seen: iso(a.lastSeen),
+  id: a.id,
+  name: a.name,
+  users: a.users,
+  active_users: a.activeUsers,
+  events_30d: a.eventsInWindow,
+  first_seen: iso(a.firstSeen),
+  last_seen: iso(a.lastSeen),
 })
 
 accountRoutes.openapi(
@@ -79,15 +85,46 @@ accountRoutes.openapi(
       listAccountEventCounts(c.env.DB, projectId, id, since),
       listAccountFeatureUse(c.env.DB, projectId, id, since),
     ])
-    return c.json({
-      window_days: WINDOW_DAYS,
-      account: { id: account.id, name: account.name, traits: account.traits, attributes: account.attributes, first_seen: iso(account.firstSeen), last_seen: iso(account.lastSeen) },
-      users: users.map((u) => ({ id: u.id, traits: u.traits, events_30d: u.eventsInWindow, active_days_30d: u.activeDaysInWindow, first_seen: iso(u.firstSeen), last_seen: iso(u.lastSeen) })),
-      events: events.map((e) => ({ name: e.name, events_30d: e.eventsInWindow, events_total: e.eventsTotal, users_30d: e.usersInWindow, last_day: e.lastDay })),
-      features: features.map((f) => ({
-        key: f.key, name: f.name, kind: f.kind, core: f.core, uses_30d: f.usesInWindow, users_30d: f.usersInWindow, uses_total: f.usesTotal, first_day: f.firstDay, last_day: f.lastDay,
-      })),
-    }, 200)
+    return c.json(
+      {
+        window_days: WINDOW_DAYS,
+        account: {
+          id: account.id,
+          name: account.name,
+          traits: account.traits,
+          attributes: account.attributes,
+          first_seen: iso(account.firstSeen),
+          last_seen: iso(account.lastSeen),
+        },
+        users: users.map((u) => ({
+          id: u.id,
+          traits: u.traits,
+          events_30d: u.eventsInWindow,
+          active_days_30d: u.activeDaysInWindow,
+          first_seen: iso(u.firstSeen),
+          last_seen: iso(u.lastSeen),
+        })),
+        events: events.map((e) => ({
+          name: e.name,
+          events_30d: e.eventsInWindow,
+          events_total: e.eventsTotal,
+          users_30d: e.usersInWindow,
+          last_day: e.lastDay,
+        })),
+        features: features.map((f) => ({
+          key: f.key,
+          name: f.name,
+          kind: f.kind,
+          core: f.core,
+          uses_30d: f.usesInWindow,
+          users_30d: f.usersInWindow,
+          uses_total: f.usesTotal,
+          first_day: f.firstDay,
+          last_day: f.lastDay,
+        })),
+      },
+      200,
+    )
   },
 )
 
@@ -99,7 +136,10 @@ accountRoutes.openapi(
     summary: 'Set admin-owned account attributes (a null removes one); never creates an account',
     security: auth.admin,
     request: { params: accountPathParams, query: noQuery, body: jsonBody(accountAttributesBodySchema) },
-    responses: { 200: jsonResponse(accountAttributesResultSchema, 'The account’s attributes after the change'), ...errorResponses(403, 404) },
+    responses: {
+      200: jsonResponse(accountAttributesResultSchema, 'The account’s attributes after the change'),
+      ...errorResponses(403, 404),
+    },
   }),
   async (c) => {
     const { id } = c.req.valid('param')
@@ -115,7 +155,10 @@ const USER_TABLES = ['events', 'user_days', 'user_event_days', 'user_feature_day
 const ACCOUNT_TABLES = [...USER_TABLES, 'account_scores', 'account_score_snapshots', 'account_alerts', 'account_outcomes', 'accounts']
 
 /** Every table erasure touches, zero when nothing was deleted there. */
-const erased = (r: ErasureResult, tables: string[]) => ({ status: r.status, deleted: { ...Object.fromEntries(tables.map((t) => [t, 0])), ...r.deleted } })
+const erased = (r: ErasureResult, tables: string[]) => ({
+  status: r.status,
+  deleted: { ...Object.fromEntries(tables.map((t) => [t, 0])), ...r.deleted },
+})
 
 const ERASURE =
   '200 `done` when nothing is left (also for an id already erased or never seen: Uptake keeps no record of erased ids); 202 `in_progress` when the call’s bounded work ran out first: call again until `done`.'
@@ -129,7 +172,11 @@ accountRoutes.openapi(
     description: ERASURE,
     security: auth.admin,
     request: { params: accountPathParams, query: noQuery },
-    responses: { 200: jsonResponse(accountErasureSchema, 'Erased'), 202: jsonResponse(accountErasureSchema, 'Partly erased: call again'), ...errorResponses(403) },
+    responses: {
+      200: jsonResponse(accountErasureSchema, 'Erased'),
+      202: jsonResponse(accountErasureSchema, 'Partly erased: call again'),
+      ...errorResponses(403),
+    },
   }),
   async (c) => {
     const { id } = c.req.valid('param')
@@ -148,7 +195,11 @@ userRoutes.openapi(
     description: ERASURE,
     security: auth.admin,
     request: { params: userPathParams, query: noQuery },
-    responses: { 200: jsonResponse(userErasureSchema, 'Erased'), 202: jsonResponse(userErasureSchema, 'Partly erased: call again'), ...errorResponses(403) },
+    responses: {
+      200: jsonResponse(userErasureSchema, 'Erased'),
+      202: jsonResponse(userErasureSchema, 'Partly erased: call again'),
+      ...errorResponses(403),
+    },
   }),
   async (c) => {
     const { id } = c.req.valid('param')

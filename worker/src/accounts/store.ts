@@ -22,7 +22,12 @@ export interface AccountSummary {
 }
 
 /** Accounts with users, active users and events over the window, from the rollups only. */
-export async function listAccountSummaries(db: D1Database, projectId: string, sinceDay: string, page: { limit: number; after?: string }): Promise<AccountSummary[]> {
+export async function listAccountSummaries(
+  db: D1Database,
+  projectId: string,
+  sinceDay: string,
+  page: { limit: number; after?: string },
+): Promise<AccountSummary[]> {
   const { results } = await db
     .prepare(
       `SELECT a.id, a.name, a.first_seen, a.last_seen,
@@ -38,7 +43,15 @@ export async function listAccountSummaries(db: D1Database, projectId: string, si
     )
     .bind(projectId, sinceDay, page.after ?? '', page.limit)
     .all<{ id: string; name: string | null; users: number; active_users: number; events: number; first_seen: number; last_seen: number }>()
-  return results.map((r) => ({ id: r.id, name: r.name, users: r.users, activeUsers: r.active_users, eventsInWindow: r.events, firstSeen: r.first_seen, lastSeen: r.last_seen }))
+  return results.map((r) => ({
+    id: r.id,
+    name: r.name,
+    users: r.users,
+    activeUsers: r.active_users,
+    eventsInWindow: r.events,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+  }))
 }
 
 /** An account: traits as clients sent them, attributes as admins set them. */
@@ -56,16 +69,33 @@ export async function findAccount(db: D1Database, projectId: string, accountId: 
     .prepare('SELECT id, name, traits_json, attributes_json, first_seen, last_seen FROM accounts WHERE project_id = ?1 AND id = ?2')
     .bind(projectId, accountId)
     .first<{ id: string; name: string | null; traits_json: string; attributes_json: string; first_seen: number; last_seen: number }>()
-  return r && { id: r.id, name: r.name, traits: parseBag(r.traits_json), attributes: parseBag(r.attributes_json), firstSeen: r.first_seen, lastSeen: r.last_seen }
+  return (
+    r && {
+      id: r.id,
+      name: r.name,
+      traits: parseBag(r.traits_json),
+      attributes: parseBag(r.attributes_json),
+      firstSeen: r.first_seen,
+      lastSeen: r.last_seen,
+    }
+  )
 }
 
 /**
  * Sets the admin-owned attributes of an existing account (json_patch: a null removes one) and its name when
  * given; the account's attributes after the change, or null when there is no such account.
  */
-export async function updateAccountAttributes(db: D1Database, projectId: string, accountId: string, name: string | undefined, attributes: Record<string, unknown>): Promise<Record<string, unknown> | null> {
+export async function updateAccountAttributes(
+  db: D1Database,
+  projectId: string,
+  accountId: string,
+  name: string | undefined,
+  attributes: Record<string, unknown>,
+): Promise<Record<string, unknown> | null> {
   const row = await db
-    .prepare('UPDATE accounts SET name = COALESCE(?3, name), attributes_json = json_patch(attributes_json, ?4) WHERE project_id = ?1 AND id = ?2 RETURNING attributes_json')
+    .prepare(
+      'UPDATE accounts SET name = COALESCE(?3, name), attributes_json = json_patch(attributes_json, ?4) WHERE project_id = ?1 AND id = ?2 RETURNING attributes_json',
+    )
     .bind(projectId, accountId, name ?? null, JSON.stringify(attributes))
     .first<string>('attributes_json')
   return row === null ? null : parseBag(row)
@@ -97,7 +127,14 @@ export async function listAccountUsers(db: D1Database, projectId: string, accoun
     .prepare(ACCOUNT_USERS_SQL)
     .bind(projectId, accountId, sinceDay)
     .all<{ id: string; traits_json: string; first_seen: number; last_seen: number; events: number; active_days: number }>()
-  return results.map((r) => ({ id: r.id, traits: parseBag(r.traits_json), firstSeen: r.first_seen, lastSeen: r.last_seen, eventsInWindow: r.events, activeDaysInWindow: r.active_days }))
+  return results.map((r) => ({
+    id: r.id,
+    traits: parseBag(r.traits_json),
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    eventsInWindow: r.events,
+    activeDaysInWindow: r.active_days,
+  }))
 }
 
 /** One event name in the account: over the window and all time. */
@@ -118,12 +155,23 @@ export const ACCOUNT_EVENT_COUNTS_SQL = `SELECT name,
    FROM user_event_days INDEXED BY idx_user_event_days_project_id_account_id_name_day WHERE project_id = ?1 AND account_id = ?2
    GROUP BY name ORDER BY events_window DESC, name LIMIT 500`
 
-export async function listAccountEventCounts(db: D1Database, projectId: string, accountId: string, sinceDay: string): Promise<EventCount[]> {
+export async function listAccountEventCounts(
+  db: D1Database,
+  projectId: string,
+  accountId: string,
+  sinceDay: string,
+): Promise<EventCount[]> {
   const { results } = await db
     .prepare(ACCOUNT_EVENT_COUNTS_SQL)
     .bind(projectId, accountId, sinceDay)
     .all<{ name: string; events_window: number; events_total: number; users_window: number; last_day: string }>()
-  return results.map((r) => ({ name: r.name, eventsInWindow: r.events_window, eventsTotal: r.events_total, usersInWindow: r.users_window, lastDay: r.last_day }))
+  return results.map((r) => ({
+    name: r.name,
+    eventsInWindow: r.events_window,
+    eventsTotal: r.events_total,
+    usersInWindow: r.users_window,
+    lastDay: r.last_day,
+  }))
 }
 
 /** A registered feature and the account's use of it (zero when never used). */
@@ -151,18 +199,36 @@ export const ACCOUNT_FEATURE_USE_SQL = `SELECT f.key, f.name, f.kind, f.core,
    GROUP BY f.key ORDER BY f.key`
 
 export async function listAccountFeatureUse(db: D1Database, projectId: string, accountId: string, sinceDay: string): Promise<FeatureUse[]> {
-  const { results } = await db
-    .prepare(ACCOUNT_FEATURE_USE_SQL)
-    .bind(projectId, accountId, sinceDay)
-    .all<{ key: string; name: string; kind: FeatureKind; core: number; uses_window: number; users_window: number; uses_total: number; first_day: string | null; last_day: string | null }>()
+  const { results } = await db.prepare(ACCOUNT_FEATURE_USE_SQL).bind(projectId, accountId, sinceDay).all<{
+    key: string
+    name: string
+    kind: FeatureKind
+    core: number
+    uses_window: number
+    users_window: number
+    uses_total: number
+    first_day: string | null
+    last_day: string | null
+  }>()
   return results.map((r) => ({
-    key: r.key, name: r.name, kind: r.kind, core: r.core === 1,
-    usesInWindow: r.uses_window, usersInWindow: r.users_window, usesTotal: r.uses_total, firstDay: r.first_day, lastDay: r.last_day,
+    key: r.key,
+    name: r.name,
+    kind: r.kind,
+    core: r.core === 1,
+    usesInWindow: r.uses_window,
+    usersInWindow: r.users_window,
+    usesTotal: r.uses_total,
+    firstDay: r.first_day,
+    lastDay: r.last_day,
   }))
 }
 
 /** Merges admin-owned attributes into accounts that exist (json_patch: null removes one). */
-export async function patchAccountAttributes(db: D1Database, projectId: string, byAccount: Map<string, Record<string, unknown>>): Promise<void> {
+export async function patchAccountAttributes(
+  db: D1Database,
+  projectId: string,
+  byAccount: Map<string, Record<string, unknown>>,
+): Promise<void> {
   if (!byAccount.size) return
   const stmt = db.prepare('UPDATE accounts SET attributes_json = json_patch(attributes_json, ?3) WHERE project_id = ?1 AND id = ?2')
   await db.batch([...byAccount].map(([id, attrs]) => stmt.bind(projectId, id, JSON.stringify(attrs))))

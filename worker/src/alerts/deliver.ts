@@ -1,7 +1,13 @@
 import { hmacSha256Hex } from '../lib/hash'
 
 /** POSTs alerts to the project's webhook, signed with HMAC-SHA256 of the body; a failure becomes a value. */
-export async function deliverWebhook(url: string, secret: string | undefined, alerts: unknown[], now: number, send: typeof fetch = fetch): Promise<string | null> {
+export async function deliverWebhook(
+  url: string,
+  secret: string | undefined,
+  alerts: unknown[],
+  now: number,
+  send: typeof fetch = fetch,
+): Promise<string | null> {
   const body = JSON.stringify({ sent_at: new Date(now).toISOString(), alerts })
   const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': 'uptake-alerts' }
   if (secret) headers['X-Uptake-Signature'] = `sha256=${await hmacSha256Hex(secret, body)}`

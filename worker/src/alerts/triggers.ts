@@ -33,9 +33,18 @@ const SCORE_DROP = { days7: 10, days30: CHURN_RISK.scoreDrop30 }
 
 /** The alerts an account's new score raises, before cooldowns. Pure. */
 export function accountAlerts(x: AlertInput): Alert[] {
-  const base = { account_id: x.accountId, score: x.score, previous_score: x.previousScore, band: x.band, previous_band: x.previousBand, delta7: x.delta7, delta30: x.delta30 }
+  const base = {
+    account_id: x.accountId,
+    score: x.score,
+    previous_score: x.previousScore,
+    band: x.band,
+    previous_band: x.previousBand,
+    delta7: x.delta7,
+    delta30: x.delta30,
+  }
   const out: Alert[] = []
-  const add = (kind: AlertKind, reason: string, extra: Record<string, unknown> = {}) => out.push({ kind, accountId: x.accountId, reason, payload: { ...base, kind, reason, ...extra } })
+  const add = (kind: AlertKind, reason: string, extra: Record<string, unknown> = {}) =>
+    out.push({ kind, accountId: x.accountId, reason, payload: { ...base, kind, reason, ...extra } })
   const known = (b: Band | null) => b !== null && b !== 'insufficient_data'
   if (known(x.previousBand) && known(x.band) && x.previousBand !== x.band) add('band_changed', `band ${x.previousBand} → ${x.band}`)
   const drop7 = x.delta7 !== null && x.delta7 <= -SCORE_DROP.days7
@@ -47,7 +56,13 @@ export function accountAlerts(x: AlertInput): Alert[] {
     if (x.previousFlagKeys.has(f.key)) continue
     add(f.kind === 'risk' ? 'indicator_fired' : 'opportunity', f.name, { rule: f.key, values: f.values })
   }
-  if (x.renewalInDays !== null && x.renewalInDays >= 0 && x.renewalInDays <= CHURN_RISK.renewalWithinDays && x.band !== 'green' && known(x.band)) {
+  if (
+    x.renewalInDays !== null &&
+    x.renewalInDays >= 0 &&
+    x.renewalInDays <= CHURN_RISK.renewalWithinDays &&
+    x.band !== 'green' &&
+    known(x.band)
+  ) {
     add('renewal_risk', `renewal in ${x.renewalInDays} days and ${x.band}`)
   }
   return out

@@ -27,11 +27,17 @@ const configRoute = createRoute({
   description: 'Cacheable for a minute; answers 304 to `If-None-Match` with the current `ETag`.',
   security: auth.write,
   request: { query: querySchema(configQueryShape) },
-  responses: { 200: jsonResponse(widgetConfigSchema, 'The config (camelCase: the widget wire)'), 304: { description: 'Unchanged since the `ETag` sent' }, ...errorResponses() },
+  responses: {
+    200: jsonResponse(widgetConfigSchema, 'The config (camelCase: the widget wire)'),
+    304: { description: 'Unchanged since the `ETag` sent' },
+    ...errorResponses(),
+  },
 })
 
 configRoutes.openapi(configRoute, async (c) => {
-  const key = assertWriteKey(await resolveKey(c.env.DB, c.req.valid('query').writeKey ?? keyFromAuthorization(c.req.header('authorization'))))
+  const key = assertWriteKey(
+    await resolveKey(c.env.DB, c.req.valid('query').writeKey ?? keyFromAuthorization(c.req.header('authorization'))),
+  )
   const [features, settings, nudges] = await Promise.all([
     listFeatures(c.env.DB, key.projectId),
     loadProjectSettings(c.env.DB, key.projectId),

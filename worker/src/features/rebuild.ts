@@ -1,6 +1,13 @@
 import { rawWindowStart } from '../ingest'
 import { buildFeatureIndex } from './classify'
-import { findRebuildJob, leaseRebuildJob, readEventPage, releaseRebuildLease, startRebuildStatement as insertJobStatement, writeRebuildPage } from './retag-store'
+import {
+  findRebuildJob,
+  leaseRebuildJob,
+  readEventPage,
+  releaseRebuildLease,
+  startRebuildStatement as insertJobStatement,
+  writeRebuildPage,
+} from './retag-store'
 import { progressOf, retagPage, type RebuildJob, type RebuildProgress } from './retag'
 import { listFeatures } from './store'
 
@@ -20,7 +27,8 @@ const LEASE_MS = 60_000
 const STALE_INGEST_MS = 60_000
 
 /** Records (or restarts) the project's job over the raw event window; run it in the batch of the rules change. */
-export const startRebuildStatement = (db: D1Database, projectId: string, now: number) => insertJobStatement(db, projectId, rawWindowStart(now), now)
+export const startRebuildStatement = (db: D1Database, projectId: string, now: number) =>
+  insertJobStatement(db, projectId, rawWindowStart(now), now)
 
 export async function rebuildProgress(db: D1Database, projectId: string): Promise<RebuildProgress | null> {
   const job = await findRebuildJob(db, projectId)
@@ -32,7 +40,10 @@ async function runPage(db: D1Database, projectId: string, job: RebuildJob, now: 
   const floor = rawWindowStart(now)
   // raw events before the retention floor are being purged: never rebuild a day from a partial set
   const from = job.cursorTs < floor ? { ts: floor, rowid: -1 } : { ts: job.cursorTs, rowid: job.cursorRowid }
-  const [features, rows] = await Promise.all([listFeatures(db, projectId), readEventPage(db, projectId, from, job.startedAt + STALE_INGEST_MS, pageSize)])
+  const [features, rows] = await Promise.all([
+    listFeatures(db, projectId),
+    readEventPage(db, projectId, from, job.startedAt + STALE_INGEST_MS, pageSize),
+  ])
   const { updates, pairs } = retagPage(rows, buildFeatureIndex(features))
   const last = rows[rows.length - 1]
   const written = Date.now()
@@ -82,7 +93,12 @@ export async function advanceRebuild(db: D1Database, projectId: string, opts: Ad
  * Background continuation (waitUntil, daily run): keeps advancing within `budgetMs`, waiting briefly for
  * a lease another worker holds, so a job is never left unattended while someone is about to hand it over.
  */
-export async function continueRebuild(db: D1Database, projectId: string, budgetMs = 25_000, pageSize = REBUILD_PAGE): Promise<RebuildProgress | null> {
+export async function continueRebuild(
+  db: D1Database,
+  projectId: string,
+  budgetMs = 25_000,
+  pageSize = REBUILD_PAGE,
+): Promise<RebuildProgress | null> {
   const deadline = Date.now() + budgetMs
   for (;;) {
     const { worked, progress: p } = await advanceRebuild(db, projectId, { budgetMs: deadline - Date.now(), pageSize })

@@ -79,7 +79,9 @@ export async function findRebuildJob(db: D1Database, projectId: string): Promise
 /** Takes the lease of a running job nobody holds (until `leaseUntil`); null when there is none to take. */
 export async function leaseRebuildJob(db: D1Database, projectId: string, now: number, leaseUntil: number): Promise<RebuildJob | null> {
   const row = await db
-    .prepare(`UPDATE feature_rebuilds SET lease_until = ?2 WHERE project_id = ?1 AND status = 'running' AND lease_until < ?3 RETURNING ${JOB_COLUMNS}`)
+    .prepare(
+      `UPDATE feature_rebuilds SET lease_until = ?2 WHERE project_id = ?1 AND status = 'running' AND lease_until < ?3 RETURNING ${JOB_COLUMNS}`,
+    )
     .bind(projectId, leaseUntil, now)
     .first<JobRow>()
   return row ? toJob(row) : null
@@ -87,11 +89,20 @@ export async function leaseRebuildJob(db: D1Database, projectId: string, now: nu
 
 /** Gives the lease back, if it is still one of ours (`tokens`: the lease_until values we set). */
 export async function releaseRebuildLease(db: D1Database, projectId: string, tokens: [number, number]): Promise<void> {
-  await db.prepare('UPDATE feature_rebuilds SET lease_until = 0 WHERE project_id = ?1 AND lease_until IN (?2, ?3)').bind(projectId, ...tokens).run()
+  await db
+    .prepare('UPDATE feature_rebuilds SET lease_until = 0 WHERE project_id = ?1 AND lease_until IN (?2, ?3)')
+    .bind(projectId, ...tokens)
+    .run()
 }
 
 /** Raw events after the cursor (ts, rowid) and before `untilTs`, in walk order; properties for track events only. */
-export async function readEventPage(db: D1Database, projectId: string, from: { ts: number; rowid: number }, untilTs: number, limit: number): Promise<StoredEvent[]> {
+export async function readEventPage(
+  db: D1Database,
+  projectId: string,
+  from: { ts: number; rowid: number },
+  untilTs: number,
+  limit: number,
+): Promise<StoredEvent[]> {
   const { results } = await db
     .prepare(
       `SELECT rowid, ts, type, name, kind, feature_key, amount, user_id, CASE WHEN type = 'track' THEN properties_json END AS properties_json
@@ -108,7 +119,9 @@ export function rebuildPairsStatements(db: D1Database, projectId: string, pairs:
   return [
     ...['user_days', 'user_event_days', 'user_feature_days'].map((table) =>
       db
-        .prepare(`DELETE FROM ${table} WHERE project_id = ?1 AND (user_id, day) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?2))`)
+        .prepare(
+          `DELETE FROM ${table} WHERE project_id = ?1 AND (user_id, day) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?2))`,
+        )
         .bind(projectId, json),
     ),
     ...rollupStatements(db, projectId, { userDays: pairs }),
@@ -153,7 +166,17 @@ export async function writeRebuildPage(db: D1Database, projectId: string, page: 
            status = CASE WHEN ?7 THEN 'done' ELSE 'running' END, finished_at = CASE WHEN ?7 THEN ?8 END, updated_at = ?8, lease_until = ?9
          WHERE project_id = ?1 AND generation = ?2 RETURNING ${JOB_COLUMNS}`,
       )
-      .bind(projectId, page.generation, page.cursor.ts, page.cursor.rowid, page.walked, page.updates.length, page.finished ? 1 : 0, page.now, page.leaseUntil),
+      .bind(
+        projectId,
+        page.generation,
+        page.cursor.ts,
+        page.cursor.rowid,
+        page.walked,
+        page.updates.length,
+        page.finished ? 1 : 0,
+        page.now,
+        page.leaseUntil,
+      ),
   )
   const results = await db.batch<JobRow>(statements)
   const moved = results[results.length - 1].results[0]

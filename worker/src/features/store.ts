@@ -70,7 +70,14 @@ export function deleteFeatureStatement(db: D1Database, projectId: string, key: s
  * Writes (or, with null, deletes) a feature in one batch with the statements that must land with it (the start
  * of a re-tagging job), then drops this isolate's cached rules so ingest sees the change at once.
  */
-export async function saveFeature(db: D1Database, projectId: string, key: string, feature: Feature | null, now: number, withIt: D1PreparedStatement[] = []) {
+export async function saveFeature(
+  db: D1Database,
+  projectId: string,
+  key: string,
+  feature: Feature | null,
+  now: number,
+  withIt: D1PreparedStatement[] = [],
+) {
   await db.batch([feature ? upsertFeatureStatement(db, projectId, feature, now) : deleteFeatureStatement(db, projectId, key), ...withIt])
   forgetFeatureIndex(projectId)
 }

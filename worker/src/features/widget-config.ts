@@ -9,5 +9,9 @@ export function widgetConfig(features: Feature[], settings: { capture: CaptureSe
   })
   // field by field: the widget's camelCase wire carries these five and nothing else the settings may gain
   const { sessionTimeoutMinutes, stripQueryParams, respectDoNotTrack, requireConsent, captureClicks } = settings.capture
-  return { features: clientFeatures, capture: { sessionTimeoutMinutes, stripQueryParams, respectDoNotTrack, requireConsent, captureClicks }, nudges: hasNudges }
+  return {
+    features: clientFeatures,
+    capture: { sessionTimeoutMinutes, stripQueryParams, respectDoNotTrack, requireConsent, captureClicks },
+    nudges: hasNudges,
+  }
 }

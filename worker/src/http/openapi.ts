@@ -73,14 +73,23 @@ const ERROR_TEXT: Record<number, string> = {
 /** The error responses a route can give, all in the one envelope. */
 export function errorResponses(...statuses: number[]) {
   const all = [...new Set([400, 401, 413, 503, ...statuses])]
-  return Object.fromEntries(all.map((s) => [s, { description: ERROR_TEXT[s] ?? 'Error', content: { 'application/json': { schema: ErrorBody } } }]))
+  return Object.fromEntries(
+    all.map((s) => [s, { description: ERROR_TEXT[s] ?? 'Error', content: { 'application/json': { schema: ErrorBody } } }]),
+  )
 }
 
 /** A JSON response with its schema. */
-export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+})
 
 /** A JSON request body with its schema. */
-export const jsonBody = <T extends z.ZodType>(schema: T, description = 'JSON body') => ({ required: true, description, content: { 'application/json': { schema } } })
+export const jsonBody = <T extends z.ZodType>(schema: T, description = 'JSON body') => ({
+  required: true,
+  description,
+  content: { 'application/json': { schema } },
+})
 
 /** Security requirements by key kind (registered as components in app.ts). */
 export const auth: Record<'write' | 'read' | 'admin' | 'operator', Record<string, string[]>[]> = {

@@ -32,7 +32,8 @@ export async function assertJsonBody(c: Context, output: unknown) {
   const mediaType = (c.req.header('content-type') ?? '').split(';')[0].trim()
   if (!JSON_MEDIA_TYPE.test(mediaType)) {
     // hono validates a non-JSON body as `{}`; refuse it instead of acting on an empty object
-    if ((await c.req.arrayBuffer()).byteLength > 0) throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json')
+    if ((await c.req.arrayBuffer()).byteLength > 0)
+      throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json')
     return
   }
   const unknown = unknownKeys(await c.req.json(), output)

@@ -6,7 +6,9 @@ const KNOWN = accountAttributesSchema.shape
 /** A value an admin attribute may hold: the PATCH schema's type for known names, else a short scalar or null (removes it). */
 function acceptable(name: string, v: unknown): boolean {
   if (name in KNOWN && name !== 'name') return KNOWN[name as keyof typeof KNOWN].safeParse(v).success
-  return v === null || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && v.length <= 1000)
+  return (
+    v === null || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && v.length <= 1000)
+  )
 }
 
 /**

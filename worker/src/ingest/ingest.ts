@@ -45,9 +45,18 @@ export async function ingest(
   for (const { index, event } of parsed.events) {
     const time = eventTime(event, parsed.sentAt, receivedAt, WINDOWS[mode])
     if ('error' in time) rejected.push({ index, messageId: event.messageId, errors: [time.error] })
-    else timed.push({ index, row: toEventRow(event, { envelopeSentAt: parsed.sentAt, receivedAt, tagTrack, newId: () => crypto.randomUUID(), ts: time.ts }) })
+    else
+      timed.push({
+        index,
+        row: toEventRow(event, { envelopeSentAt: parsed.sentAt, receivedAt, tagTrack, newId: () => crypto.randomUUID(), ts: time.ts }),
+      })
   }
-  const trust = await checkTrust(db, key, timed.map((t) => t.row), receivedAt)
+  const trust = await checkTrust(
+    db,
+    key,
+    timed.map((t) => t.row),
+    receivedAt,
+  )
   for (const { index, row } of timed) if (trust.refused.has(row)) rejected.push({ index, messageId: row.messageId, errors: [UNVERIFIED] })
   const rows = timed.map((t) => t.row).filter((r) => !trust.refused.has(r))
   rejected.sort((a, b) => a.index - b.index)

@@ -53,7 +53,12 @@ export interface TimeWindow {
 export const MAX_FUTURE_MS = DAY_MS
 
 /** Where an event's time lands: the time to store, or why the event is outside the accepted window. */
-export function eventTime(event: Timed, envelopeSentAt: string | undefined, receivedAt: number, window: TimeWindow): { ts: number } | { error: string } {
+export function eventTime(
+  event: Timed,
+  envelopeSentAt: string | undefined,
+  receivedAt: number,
+  window: TimeWindow,
+): { ts: number } | { error: string } {
   const ts = skewCorrectedTime(event, envelopeSentAt, receivedAt)
   if (ts > receivedAt + MAX_FUTURE_MS) return { error: 'timestamp: more than 1 day in the future after clock-skew correction' }
   if (ts < window.oldest(receivedAt)) return { error: `timestamp: older than ${window.label} after clock-skew correction` }
@@ -61,7 +66,10 @@ export function eventTime(event: Timed, envelopeSentAt: string | undefined, rece
 }
 
 /** What the features registry makes of a track event (features/ `trackTagger`): the columns it fills. */
-export type TagTrack = (name: string, properties: Record<string, unknown>) => Pick<EventRow, 'kind' | 'featureKey' | 'amount' | 'meaningful'>
+export type TagTrack = (
+  name: string,
+  properties: Record<string, unknown>,
+) => Pick<EventRow, 'kind' | 'featureKey' | 'amount' | 'meaningful'>
 
 /** Turns one validated event into its stored row. Pure: ids, clocks and the registry's tagging come in as arguments. */
 export function toEventRow(
@@ -84,11 +92,28 @@ export function toEventRow(
     properties,
   }
   if (event.type === 'alias') {
-    return { ...base, properties: { previousId: event.previousId }, kind: 'system', name: '$alias', featureKey: null, amount: null, meaningful: false, activeSeconds: 0 }
+    return {
+      ...base,
+      properties: { previousId: event.previousId },
+      kind: 'system',
+      name: '$alias',
+      featureKey: null,
+      amount: null,
+      meaningful: false,
+      activeSeconds: 0,
+    }
   }
   if (event.type !== 'track') {
     const name = event.type === 'page' || event.type === 'screen' ? (event.name ?? '$page') : null
-    return { ...base, kind: event.type === 'screen' ? 'page' : event.type, name, featureKey: null, amount: null, meaningful: false, activeSeconds: 0 }
+    return {
+      ...base,
+      kind: event.type === 'screen' ? 'page' : event.type,
+      name,
+      featureKey: null,
+      amount: null,
+      meaningful: false,
+      activeSeconds: 0,
+    }
   }
   const engaged = event.event === ENGAGED_EVENT ? finiteNumber(properties.seconds) : null
   return {

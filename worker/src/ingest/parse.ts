@@ -31,8 +31,7 @@ function tooDeep(raw: unknown): string | null {
   return null
 }
 
-export const payloadTooLarge = () =>
-  new ApiError(413, 'payload_too_large', `Request body is larger than ${MAX_BATCH_BYTES} bytes`)
+export const payloadTooLarge = () => new ApiError(413, 'payload_too_large', `Request body is larger than ${MAX_BATCH_BYTES} bytes`)
 
 /**
  * Parses a `/v1/batch` body, or a single-event body when `singleType` is set (`/v1/track` etc.).

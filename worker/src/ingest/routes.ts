@@ -11,14 +11,23 @@ export const ingestRoutes = createRouter()
 
 // @segment/analytics-next sends the write key as `Authorization: Basic` (so a preflight) and X-Retry-Count on retries
 ingestRoutes.use('*', cors({ origin: '*', allowHeaders: ['Content-Type', 'Authorization', 'X-Retry-Count'], maxAge: 86400 }))
-ingestRoutes.use('*', bodyLimit({ maxSize: MAX_BATCH_BYTES, onError: () => { throw payloadTooLarge() } }))
+ingestRoutes.use(
+  '*',
+  bodyLimit({
+    maxSize: MAX_BATCH_BYTES,
+    onError: () => {
+      throw payloadTooLarge()
+    },
+  }),
+)
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
 
 // the body schemas are references, not zod: zod-openapi validates only zod schemas, and ingest must parse its own
 // body (text/plain beacons, and per-event acceptance so one bad event never fails the batch)
 ingestRoutes.openAPIRegistry.register('SegmentBatch', segmentBatchSchema)
-for (const [type, schema] of Object.entries(singleEventSchemas)) ingestRoutes.openAPIRegistry.register(singleEventComponent(type as EventType), schema)
+for (const [type, schema] of Object.entries(singleEventSchemas))
+  ingestRoutes.openAPIRegistry.register(singleEventComponent(type as EventType), schema)
 
 /** JSON, sent as application/json or as text/plain (the widget's beacons, which need no CORS preflight). */
 const documentedBody = (component: string, description: string) => ({
@@ -28,7 +37,8 @@ const documentedBody = (component: string, description: string) => ({
 })
 
 const RESULT = jsonResponse(ingestResultSchema, 'Events stored, duplicates skipped, and each refused event with its index and reasons')
-const REFUSED = 'The events are checked one by one: the good ones are stored beside the refused ones. 400 `no_valid_events` (details: the refused events) when none was valid.'
+const REFUSED =
+  'The events are checked one by one: the good ones are stored beside the refused ones. 400 `no_valid_events` (details: the refused events) when none was valid.'
 
 function ingestRoute(path: string, component: string, summary: string, security: (typeof auth)[keyof typeof auth]) {
   return createRoute({
@@ -54,7 +64,14 @@ function serve(path: string, component: string, summary: string, type?: EventTyp
 serve('/batch', 'SegmentBatch', 'Send a batch of events (Segment `batch`)')
 serve('/b', 'SegmentBatch', 'Send a batch of events (Segment short path of /v1/batch)')
 
-const SINGLE: [EventType, string][] = [['identify', '/i'], ['track', '/t'], ['page', '/p'], ['screen', '/s'], ['group', '/g'], ['alias', '/a']]
+const SINGLE: [EventType, string][] = [
+  ['identify', '/i'],
+  ['track', '/t'],
+  ['page', '/p'],
+  ['screen', '/s'],
+  ['group', '/g'],
+  ['alias', '/a'],
+]
 for (const [type, short] of SINGLE) {
   const component = singleEventComponent(type)
   serve(`/${type}`, component, `Send one \`${type}\` event`, type)

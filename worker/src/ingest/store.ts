@@ -53,9 +53,24 @@ export async function writeIngest(db: D1Database, projectId: string, plan: Inges
     db
       .prepare(INSERT_EVENT)
       .bind(
-        projectId, r.messageId, r.type, r.kind, r.name, r.userId, r.anonymousId, r.accountId,
-        r.featureKey, r.amount, r.meaningful ? 1 : 0, r.activeSeconds, r.appVersion, r.ts, receivedAt,
-        JSON.stringify(r.properties), JSON.stringify(r.context), ingestId,
+        projectId,
+        r.messageId,
+        r.type,
+        r.kind,
+        r.name,
+        r.userId,
+        r.anonymousId,
+        r.accountId,
+        r.featureKey,
+        r.amount,
+        r.meaningful ? 1 : 0,
+        r.activeSeconds,
+        r.appVersion,
+        r.ts,
+        receivedAt,
+        JSON.stringify(r.properties),
+        JSON.stringify(r.context),
+        ingestId,
       ),
   )
   if (events.length === 0) return { inserted: 0, duplicates: 0, rowsWritten: 0, rollupRowsRead: 0, insertedIds: new Set() }
@@ -116,7 +131,11 @@ export function rollupStatements(db: D1Database, projectId: string, src: RollupS
       value_events = value_events + excluded.value_events, value_amount = value_amount + excluded.value_amount,
       active_seconds = active_seconds + excluded.active_seconds,
       account_id = COALESCE(excluded.account_id, account_id), app_version = COALESCE(excluded.app_version, app_version)`
-  const keyed = (table: string, column: string, extra: string) => `INSERT INTO ${table} (project_id, user_id, ${column}, day, account_id, n, amount)
+  const keyed = (
+    table: string,
+    column: string,
+    extra: string,
+  ) => `INSERT INTO ${table} (project_id, user_id, ${column}, day, account_id, n, amount)
     SELECT events.project_id, user_id, ${column}, ${DAY} AS day, MAX(account_id), COUNT(*), SUM(COALESCE(amount, 0))
     FROM ${from} WHERE ${where} AND user_id IS NOT NULL AND ${column} IS NOT NULL ${extra} GROUP BY user_id, ${column}, day
     ON CONFLICT (project_id, user_id, ${column}, day) DO UPDATE SET

@@ -13,7 +13,19 @@ async function scoreAndAlert(db: D1Database, projectId: string, at: number, back
   const { summary, inputs, accounts } = await runProjectScoring(db, projectId, at, backfill)
   const alerts = backfill ? 0 : await raiseAlerts(db, projectId, inputs, accounts, at)
   const { project_id, day, model_version, users, rows_read, load_ms, compute_ms } = summary
-  return { project_id, day, backfill, model_version, accounts: summary.accounts, users, alerts, rows_read, load_ms, compute_ms, ms: Date.now() - started }
+  return {
+    project_id,
+    day,
+    backfill,
+    model_version,
+    accounts: summary.accounts,
+    users,
+    alerts,
+    rows_read,
+    load_ms,
+    compute_ms,
+    ms: Date.now() - started,
+  }
 }
 
 const errorText = (e: unknown) => String((e as Error)?.stack ?? (e as Error)?.message ?? e).slice(0, 1000)

@@ -15,7 +15,10 @@ export async function acquireLease(db: D1Database, projectId: string, now: numbe
     .bind(projectId, holder, now + LEASE_MS, now)
     .first<string>('holder')
   if (won === holder) return { acquired: true, holder }
-  const expires = await db.prepare('SELECT expires_at FROM scoring_leases WHERE project_id = ?1').bind(projectId).first<number>('expires_at')
+  const expires = await db
+    .prepare('SELECT expires_at FROM scoring_leases WHERE project_id = ?1')
+    .bind(projectId)
+    .first<number>('expires_at')
   // runs take seconds: suggest a short wait, never longer than a minute
   return { acquired: false, retryAfterSeconds: Math.max(1, Math.min(60, Math.ceil(((expires ?? now) - now) / 1000))) }
 }

@@ -40,7 +40,7 @@ jobRoutes.openapi(
     tags,
     summary: 'Score the project now, or backfill one past day',
     description:
-      'Scores now, or as of a past day (`at`, up to 365 days back) to backfill history in day order: a backfill writes that day\'s snapshot only, ' +
+      "Scores now, or as of a past day (`at`, up to 365 days back) to backfill history in day order: a backfill writes that day's snapshot only, " +
       'never the latest scores, alerts or webhooks. An empty body means now. One run per project at a time: 409 `run_in_progress` with `Retry-After`.',
     security: auth.admin,
     middleware: [emptyBodyMeansNow] as const,
@@ -65,7 +65,14 @@ const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString()
 
 /** The one place a recorded run becomes the wire. */
 const toWire = (r: JobRun) => ({
-  id: r.id, kind: r.kind, status: r.status, as_of: r.asOf, started_at: new Date(r.startedAt).toISOString(), finished_at: iso(r.finishedAt), error: r.error, summary: r.summary ?? {},
+  id: r.id,
+  kind: r.kind,
+  status: r.status,
+  as_of: r.asOf,
+  started_at: new Date(r.startedAt).toISOString(),
+  finished_at: iso(r.finishedAt),
+  error: r.error,
+  summary: r.summary ?? {},
 })
 
 jobRoutes.openapi(
@@ -74,7 +81,8 @@ jobRoutes.openapi(
     path: '/runs',
     tags,
     summary: 'Scoring runs of this project, newest first',
-    description: 'Daily, manual and backfill runs with their status, error and summary, kept 90 days: a failed daily run shows here with its error.',
+    description:
+      'Daily, manual and backfill runs with their status, error and summary, kept 90 days: a failed daily run shows here with its error.',
     security: auth.read,
     request: { query: querySchema({ status: z.enum(RUN_STATUSES).optional(), limit: intParam(1, 500).default(50) }) },
     responses: { 200: jsonResponse(scoringRunListSchema, 'The runs'), ...errorResponses() },

@@ -7,7 +7,14 @@ export type RunStatus = (typeof RUN_STATUSES)[number]
 /** Runs are kept this long, then pruned by the daily job. */
 export const JOB_RUNS_KEPT_DAYS = 90
 
-export async function startJobRun(db: D1Database, projectId: string, kind: RunKind, asOf: string, now: number, status: RunStatus = 'running'): Promise<number> {
+export async function startJobRun(
+  db: D1Database,
+  projectId: string,
+  kind: RunKind,
+  asOf: string,
+  now: number,
+  status: RunStatus = 'running',
+): Promise<number> {
   const id = await db
     .prepare('INSERT INTO job_runs (project_id, kind, status, as_of, started_at, finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id')
     .bind(projectId, kind, status, asOf, now, status === 'running' ? null : now)
@@ -15,7 +22,14 @@ export async function startJobRun(db: D1Database, projectId: string, kind: RunKi
   return id ?? 0
 }
 
-export async function finishJobRun(db: D1Database, id: number, status: Exclude<RunStatus, 'running'>, now: number, error: string | null, summary: ScoringRunSummary | null = null): Promise<void> {
+export async function finishJobRun(
+  db: D1Database,
+  id: number,
+  status: Exclude<RunStatus, 'running'>,
+  now: number,
+  error: string | null,
+  summary: ScoringRunSummary | null = null,
+): Promise<void> {
   await db
     .prepare('UPDATE job_runs SET status = ?2, finished_at = ?3, error = ?4, summary_json = ?5 WHERE id = ?1')
     .bind(id, status, now, error === null ? null : error.slice(0, 1000), JSON.stringify(summary ?? {}))
@@ -35,7 +49,16 @@ export interface JobRun {
   summary: ScoringRunSummary | null
 }
 
-interface JobRunRow { id: number; kind: RunKind; status: RunStatus; as_of: string; started_at: number; finished_at: number | null; error: string | null; summary_json: string }
+interface JobRunRow {
+  id: number
+  kind: RunKind
+  status: RunStatus
+  as_of: string
+  started_at: number
+  finished_at: number | null
+  error: string | null
+  summary_json: string
+}
 
 const parseSummary = (text: string): ScoringRunSummary | null => {
   try {
@@ -54,12 +77,22 @@ export async function listJobRuns(db: D1Database, projectId: string, status: Run
     .bind(projectId, status, limit)
     .all<JobRunRow>()
   return results.map((r) => ({
-    id: r.id, kind: r.kind, status: r.status, asOf: r.as_of, startedAt: r.started_at, finishedAt: r.finished_at, error: r.error, summary: parseSummary(r.summary_json),
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    asOf: r.as_of,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    error: r.error,
+    summary: parseSummary(r.summary_json),
   }))
 }
 
 export async function pruneJobRuns(db: D1Database, now: number): Promise<number> {
-  const res = await db.prepare('DELETE FROM job_runs WHERE started_at < ?1').bind(now - JOB_RUNS_KEPT_DAYS * DAY_MS).run()
+  const res = await db
+    .prepare('DELETE FROM job_runs WHERE started_at < ?1')
+    .bind(now - JOB_RUNS_KEPT_DAYS * DAY_MS)
+    .run()
   return res.meta.changes
 }
 

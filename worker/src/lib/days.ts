@@ -15,8 +15,6 @@ export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS)
 }
 
-
-
 /** Outcome and attribute dates are accepted from this day on. */
 export const EARLIEST_DATE = '2000-01-01'
 

@@ -44,10 +44,17 @@ export async function loadDecisionContext(
 ): Promise<DecisionContext | null> {
   const since = daysAgo(now, ADOPTION.windowDays - 1)
   const [user, features, core] = await Promise.all([
-    db.prepare('SELECT id, account_id, traits_json, first_seen FROM users WHERE project_id = ?1 AND id = ?2').bind(projectId, userId)
+    db
+      .prepare('SELECT id, account_id, traits_json, first_seen FROM users WHERE project_id = ?1 AND id = ?2')
+      .bind(projectId, userId)
       .first<{ id: string; account_id: string | null; traits_json: string; first_seen: number }>(),
-    db.prepare(`SELECT feature_key, COUNT(DISTINCT CASE WHEN day >= ?3 THEN day END) AS days FROM user_feature_days
-      WHERE project_id = ?1 AND user_id = ?2 GROUP BY feature_key`).bind(projectId, userId, since).all<{ feature_key: string; days: number }>(),
+    db
+      .prepare(
+        `SELECT feature_key, COUNT(DISTINCT CASE WHEN day >= ?3 THEN day END) AS days FROM user_feature_days
+      WHERE project_id = ?1 AND user_id = ?2 GROUP BY feature_key`,
+      )
+      .bind(projectId, userId, since)
+      .all<{ feature_key: string; days: number }>(),
     db.prepare('SELECT key FROM features WHERE project_id = ?1 AND core = 1').bind(projectId).all<{ key: string }>(),
   ])
   if (!user) return null
@@ -64,11 +71,19 @@ export async function loadDecisionContext(
   return {
     user: { id: user.id, traits: parseAttributes(user.traits_json), firstSeen: user.first_seen },
     account,
-    metrics: decisionMetrics(features.results.map((f) => ({ feature: f.feature_key, daysInWindow: f.days })), core.results.map((c) => c.key)),
+    metrics: decisionMetrics(
+      features.results.map((f) => ({ feature: f.feature_key, daysInWindow: f.days })),
+      core.results.map((c) => c.key),
+    ),
   }
 }
 
-async function loadBreadthCutoff(db: D1Database, projectId: string, segment: string | null, percentile: 25 | 50 | 75 | 90): Promise<number | null> {
+async function loadBreadthCutoff(
+  db: D1Database,
+  projectId: string,
+  segment: string | null,
+  percentile: 25 | 50 | 75 | 90,
+): Promise<number | null> {
   const [bench, { config }] = await Promise.all([
     segment ? loadSegmentBenchmark(db, projectId, segment, 'feature_breadth') : null,
     loadScoringConfig(db, projectId),

@@ -58,11 +58,19 @@ export type ConditionsHold = (attrs: Record<string, unknown>, conditions: Segmen
 
 const OVERLAYS = new Set(['modal', 'tooltip', 'nps'])
 
-
 /** Whether the nudge targets this user at all, before any state or cap (pure targeting). */
-export function targets(n: Nudge, user: DecisionUser, account: DecisionAccount | null, m: DecisionMetrics, path: string, now: number, hold: ConditionsHold): boolean {
+export function targets(
+  n: Nudge,
+  user: DecisionUser,
+  account: DecisionAccount | null,
+  m: DecisionMetrics,
+  path: string,
+  now: number,
+  hold: ConditionsHold,
+): boolean {
   const t = n.targeting
-  const attrsMatch = (attrs: Record<string, unknown>, conditions: Segment['all'] | undefined) => !conditions?.length || hold(attrs, conditions)
+  const attrsMatch = (attrs: Record<string, unknown>, conditions: Segment['all'] | undefined) =>
+    !conditions?.length || hold(attrs, conditions)
   if (!n.active || (n.startAt && Date.parse(n.startAt) > now) || (n.endAt && Date.parse(n.endAt) <= now)) return false
   if (t.path && !pathMatches(t.path, path)) return false
   if (t.segments?.length && !t.segments.includes(account?.segment ?? '')) return false
@@ -72,7 +80,11 @@ export function targets(n: Nudge, user: DecisionUser, account: DecisionAccount |
   if (t.minDaysSinceSignup !== undefined && (now - user.firstSeen) / DAY_MS < t.minDaysSinceSignup) return false
   if (t.maxBreadth !== undefined && (m.breadth === null || m.breadth > t.maxBreadth)) return false
   if (t.maxHealthScore !== undefined && (account?.healthScore == null || account.healthScore > t.maxHealthScore)) return false
-  if (t.breadthBelowSegmentPercentile !== undefined && !(account?.breadth != null && account.breadthCutoff != null && account.breadth < account.breadthCutoff)) return false
+  if (
+    t.breadthBelowSegmentPercentile !== undefined &&
+    !(account?.breadth != null && account.breadthCutoff != null && account.breadth < account.breadthCutoff)
+  )
+    return false
   // never promote what the user already adopted
   return !(n.targetFeature && m.adoptedFeatures.has(n.targetFeature))
 }
@@ -101,7 +113,11 @@ export function decideNudges(
   opts: { path: string; caps: FrequencyCaps; conditionsHold: ConditionsHold },
 ): Decision[] {
   const eligible = nudges
-    .filter((n) => targets(n, user, account, metrics, opts.path, now, opts.conditionsHold) && stateAllows(n, history.states.get(n.key), now, history.inSession.has(n.key)))
+    .filter(
+      (n) =>
+        targets(n, user, account, metrics, opts.path, now, opts.conditionsHold) &&
+        stateAllows(n, history.states.get(n.key), now, history.inSession.has(n.key)),
+    )
     .sort((a, b) => b.priority - a.priority || a.key.localeCompare(b.key))
   const out: Decision[] = []
   let fresh = 0

@@ -41,7 +41,8 @@ nudgeDecisionRoutes.openapi(
     c.header('Cache-Control', 'private, max-age=15')
     const nothing = () => c.json({ nudges: [], theme: settings.nudges.theme }, 200)
     if (!nudges.length) return nothing()
-    if (settings.identity.verification === 'required' && !(await verifiedUser(c.env.DB, projectId, q.userId, q.userHash, now))) return nothing()
+    if (settings.identity.verification === 'required' && !(await verifiedUser(c.env.DB, projectId, q.userId, q.userHash, now)))
+      return nothing()
     const percentile = nudges.find((n) => n.targeting.breadthBelowSegmentPercentile)?.targeting.breadthBelowSegmentPercentile
     const [ctx, stored] = await Promise.all([
       loadDecisionContext(c.env.DB, projectId, q.userId, now, settings.attributes.protected, percentile),
@@ -49,18 +50,35 @@ nudgeDecisionRoutes.openapi(
     ])
     if (!ctx) return nothing()
     const inSession = new Set([...stored.sessions].filter(([, s]) => q.session && s === q.session).map(([k]) => k))
-    const decisions = decideNudges(ctx.user, ctx.account, ctx.metrics, nudges, {
-      states: stored.states, inSession, shownThisSession: inSession.size, shownLast7Days: stored.shownLast7Days,
-    }, now, { path: q.path, caps: settings.nudges, conditionsHold })
+    const decisions = decideNudges(
+      ctx.user,
+      ctx.account,
+      ctx.metrics,
+      nudges,
+      {
+        states: stored.states,
+        inSession,
+        shownThisSession: inSession.size,
+        shownLast7Days: stored.shownLast7Days,
+      },
+      now,
+      { path: q.path, caps: settings.nudges, conditionsHold },
+    )
     const newHoldouts = decisions.filter((d) => d.outcome === 'holdout' && !stored.holdouts.has(d.nudge.key))
     if (newHoldouts.length) {
       // caught: a busy database after the answer must not surface as an unhandled rejection (the next request records it)
-      c.executionCtx.waitUntil(c.env.DB.batch(newHoldouts.map((d) => recordHoldout(c.env.DB, projectId, q.userId, ctx.account?.id ?? null, d.nudge.key, now)))
-        .catch((e) => console.warn('holdout not recorded', String((e as Error)?.message ?? e))))
+      c.executionCtx.waitUntil(
+        c.env.DB.batch(
+          newHoldouts.map((d) => recordHoldout(c.env.DB, projectId, q.userId, ctx.account?.id ?? null, d.nudge.key, now)),
+        ).catch((e) => console.warn('holdout not recorded', String((e as Error)?.message ?? e))),
+      )
     }
-    return c.json({
-      nudges: decisions.filter((d) => d.outcome === 'show').map((d) => presentNudge(d.nudge, q.locale, ctx.metrics.usedFeatures)),
-      theme: settings.nudges.theme,
-    }, 200)
+    return c.json(
+      {
+        nudges: decisions.filter((d) => d.outcome === 'show').map((d) => presentNudge(d.nudge, q.locale, ctx.metrics.usedFeatures)),
+        theme: settings.nudges.theme,
+      },
+      200,
+    )
   },
 )

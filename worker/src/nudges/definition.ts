@@ -24,12 +24,17 @@ export function readDefinition(stored: unknown): NudgeDefinition | null {
  */
 export function unreachable(n: NudgeDefinition, featureKeys: Set<string>, selectorOk: (selector: string) => boolean): string[] {
   const problems: string[] = []
-  for (const [where, selector] of [['anchor', n.anchor], ['targeting.element_present', n.targeting.element_present]] as const) {
+  for (const [where, selector] of [
+    ['anchor', n.anchor],
+    ['targeting.element_present', n.targeting.element_present],
+  ] as const) {
     if (selector && !selector.split(',').every(selectorOk)) {
       problems.push(`${where}: "${selector}" is not a selector Uptake can check (use tags, #ids, .classes, [attributes], spaces and >)`)
     }
   }
-  const features = [n.target_feature, n.targeting.feature_not_used, ...(n.steps ?? []).map((s) => s.feature)].filter((k): k is string => !!k)
+  const features = [n.target_feature, n.targeting.feature_not_used, ...(n.steps ?? []).map((s) => s.feature)].filter(
+    (k): k is string => !!k,
+  )
   for (const k of features) if (!featureKeys.has(k)) problems.push(`unknown feature "${k}": define it first with PUT /api/v1/features/${k}`)
   return problems
 }

@@ -8,27 +8,41 @@ function statement(db: D1Database, projectId: string, i: NudgeInteraction): D1Pr
   switch (i.action) {
     case 'shown':
       // one show per session however often the page re-renders it
-      return db.prepare(
-        `INSERT INTO nudge_states (project_id, user_id, nudge_key, account_id, exposure, shows, first_exposed_at, last_shown_at, last_session)
+      return db
+        .prepare(
+          `INSERT INTO nudge_states (project_id, user_id, nudge_key, account_id, exposure, shows, first_exposed_at, last_shown_at, last_session)
          VALUES (?1, ?2, ?3, ?4, 'shown', 1, ?5, ?5, ?6)
          ON CONFLICT (project_id, user_id, nudge_key) DO UPDATE SET
            shows = shows + (CASE WHEN last_session IS excluded.last_session THEN 0 ELSE 1 END),
            last_shown_at = max(COALESCE(last_shown_at, 0), excluded.last_shown_at), last_session = excluded.last_session`,
-      ).bind(...key, i.accountId, i.ts, i.session)
+        )
+        .bind(...key, i.accountId, i.ts, i.session)
     case 'clicked':
-      return db.prepare('UPDATE nudge_states SET clicked_at = COALESCE(clicked_at, ?4) WHERE project_id = ?1 AND user_id = ?2 AND nudge_key = ?3').bind(...key, i.ts)
+      return db
+        .prepare('UPDATE nudge_states SET clicked_at = COALESCE(clicked_at, ?4) WHERE project_id = ?1 AND user_id = ?2 AND nudge_key = ?3')
+        .bind(...key, i.ts)
     case 'dismissed':
-      return db.prepare('UPDATE nudge_states SET dismissed_at = ?4 WHERE project_id = ?1 AND user_id = ?2 AND nudge_key = ?3').bind(...key, i.ts)
+      return db
+        .prepare('UPDATE nudge_states SET dismissed_at = ?4 WHERE project_id = ?1 AND user_id = ?2 AND nudge_key = ?3')
+        .bind(...key, i.ts)
     case 'snoozed':
-      return db.prepare('UPDATE nudge_states SET snoozed_until = ?4 WHERE project_id = ?1 AND user_id = ?2 AND nudge_key = ?3').bind(...key, i.ts + i.snoozeDays * DAY_MS)
+      return db
+        .prepare('UPDATE nudge_states SET snoozed_until = ?4 WHERE project_id = ?1 AND user_id = ?2 AND nudge_key = ?3')
+        .bind(...key, i.ts + i.snoozeDays * DAY_MS)
     case 'completed':
     case 'answered':
-      return db.prepare('UPDATE nudge_states SET completed_at = COALESCE(completed_at, ?4) WHERE project_id = ?1 AND user_id = ?2 AND nudge_key = ?3').bind(...key, i.ts)
+      return db
+        .prepare(
+          'UPDATE nudge_states SET completed_at = COALESCE(completed_at, ?4) WHERE project_id = ?1 AND user_id = ?2 AND nudge_key = ?3',
+        )
+        .bind(...key, i.ts)
     case 'anchorMissing':
-      return db.prepare(
-        `INSERT INTO nudge_anchor_reports (project_id, nudge_key, path, selector, reports, last_reported_at) VALUES (?1, ?2, ?3, ?4, 1, ?5)
+      return db
+        .prepare(
+          `INSERT INTO nudge_anchor_reports (project_id, nudge_key, path, selector, reports, last_reported_at) VALUES (?1, ?2, ?3, ?4, 1, ?5)
          ON CONFLICT (project_id, nudge_key, path) DO UPDATE SET reports = reports + 1, selector = excluded.selector, last_reported_at = excluded.last_reported_at`,
-      ).bind(projectId, i.nudge, i.path, i.selector, i.ts)
+        )
+        .bind(projectId, i.nudge, i.path, i.selector, i.ts)
   }
 }
 
@@ -37,7 +51,12 @@ function statement(db: D1Database, projectId: string, i: NudgeInteraction): D1Pr
  * account's survey NPS (`attributes.nps_survey`: each user's latest answer in 90 days, so one user cannot
  * outweigh the others by answering again; the admin's own `nps` attribute, when set, takes precedence).
  */
-export async function applyNudgeInteractions(db: D1Database, projectId: string, interactions: NudgeInteraction[], now: number): Promise<void> {
+export async function applyNudgeInteractions(
+  db: D1Database,
+  projectId: string,
+  interactions: NudgeInteraction[],
+  now: number,
+): Promise<void> {
   if (!interactions.length) return
   await db.batch(interactions.map((i) => statement(db, projectId, i)))
   const accounts = [...new Set(interactions.filter((i) => i.action === 'answered' && i.accountId).map((i) => i.accountId as string))]
@@ -52,9 +71,14 @@ export async function applyNudgeInteractions(db: D1Database, projectId: string, 
       )
       .bind(projectId, account, NUDGE_EVENTS.answered, now - 90 * DAY_MS)
       .all<{ score: unknown }>()
-    const nps = netPromoterScore(results.flatMap((r) => (typeof r.score === 'number' && Number.isInteger(r.score) && r.score >= 0 && r.score <= 10 ? [r.score] : [])))
+    const nps = netPromoterScore(
+      results.flatMap((r) => (typeof r.score === 'number' && Number.isInteger(r.score) && r.score >= 0 && r.score <= 10 ? [r.score] : [])),
+    )
     if (nps !== null) {
-      await db.prepare(`UPDATE accounts SET attributes_json = json_set(attributes_json, '$.${SURVEY_NPS}', ?3) WHERE project_id = ?1 AND id = ?2`).bind(projectId, account, nps).run()
+      await db
+        .prepare(`UPDATE accounts SET attributes_json = json_set(attributes_json, '$.${SURVEY_NPS}', ?3) WHERE project_id = ?1 AND id = ?2`)
+        .bind(projectId, account, nps)
+        .run()
     }
   }
 }

@@ -1,6 +1,8 @@
 import { NUDGE_EVENTS } from '../../../shared/nudge-events'
 
-const ACTIONS = new Map<string, keyof typeof NUDGE_EVENTS>(Object.entries(NUDGE_EVENTS).map(([k, v]) => [v, k as keyof typeof NUDGE_EVENTS]))
+const ACTIONS = new Map<string, keyof typeof NUDGE_EVENTS>(
+  Object.entries(NUDGE_EVENTS).map(([k, v]) => [v, k as keyof typeof NUDGE_EVENTS]),
+)
 
 export interface NudgeInteraction {
   action: keyof typeof NUDGE_EVENTS
@@ -34,14 +36,21 @@ export function nudgeInteractions(rows: IngestedEvent[]): NudgeInteraction[] {
     const days = Number(r.properties.days)
     const score = Number(r.properties.score)
     const page = (r.context as { page?: { path?: unknown } }).page
-    return [{
-      action, nudge, userId: r.userId, accountId: r.accountId, ts: r.ts,
-      session: typeof (r.context as { sessionId?: unknown }).sessionId === 'string' ? ((r.context as { sessionId: string }).sessionId) : null,
-      snoozeDays: Number.isFinite(days) ? Math.min(365, Math.max(1, Math.round(days))) : 1,
-      score: Number.isInteger(score) && score >= 0 && score <= 10 ? score : null,
-      path: typeof page?.path === 'string' ? page.path.slice(0, 500) : '',
-      selector: typeof r.properties.selector === 'string' ? r.properties.selector.slice(0, 500) : '',
-    }]
+    return [
+      {
+        action,
+        nudge,
+        userId: r.userId,
+        accountId: r.accountId,
+        ts: r.ts,
+        session:
+          typeof (r.context as { sessionId?: unknown }).sessionId === 'string' ? (r.context as { sessionId: string }).sessionId : null,
+        snoozeDays: Number.isFinite(days) ? Math.min(365, Math.max(1, Math.round(days))) : 1,
+        score: Number.isInteger(score) && score >= 0 && score <= 10 ? score : null,
+        path: typeof page?.path === 'string' ? page.path.slice(0, 500) : '',
+        selector: typeof r.properties.selector === 'string' ? r.properties.selector.slice(0, 500) : '',
+      },
+    ]
   })
 }
 

@@ -5,7 +5,13 @@ import type { ExposureGroup } from './performance'
  * Per exposure group (shown / holdout) and segment: users, conversions to the target feature within `days`
  * of first exposure, and the funnel.
  */
-export async function exposureGroups(db: D1Database, projectId: string, nudgeKey: string, targetFeature: string | null, days: number): Promise<ExposureGroup[]> {
+export async function exposureGroups(
+  db: D1Database,
+  projectId: string,
+  nudgeKey: string,
+  targetFeature: string | null,
+  days: number,
+): Promise<ExposureGroup[]> {
   const { results } = await db
     .prepare(
       `SELECT s.exposure, COALESCE(sc.segment, 'none') AS segment, COUNT(*) AS users,
@@ -34,8 +40,16 @@ export interface MissingAnchor {
 
 export async function missingAnchors(db: D1Database, projectId: string): Promise<MissingAnchor[]> {
   const { results } = await db
-    .prepare('SELECT nudge_key, path, selector, reports, last_reported_at FROM nudge_anchor_reports WHERE project_id = ?1 ORDER BY last_reported_at DESC LIMIT 200')
+    .prepare(
+      'SELECT nudge_key, path, selector, reports, last_reported_at FROM nudge_anchor_reports WHERE project_id = ?1 ORDER BY last_reported_at DESC LIMIT 200',
+    )
     .bind(projectId)
     .all<{ nudge_key: string; path: string; selector: string; reports: number; last_reported_at: number }>()
-  return results.map((r) => ({ nudgeKey: r.nudge_key, path: r.path, selector: r.selector, reports: r.reports, lastReportedAt: r.last_reported_at }))
+  return results.map((r) => ({
+    nudgeKey: r.nudge_key,
+    path: r.path,
+    selector: r.selector,
+    reports: r.reports,
+    lastReportedAt: r.last_reported_at,
+  }))
 }

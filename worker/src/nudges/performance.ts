@@ -31,7 +31,14 @@ export function nudgePerformance(groups: ExposureGroup[], hasTargetFeature: bool
   }
   const segments = [...new Set(groups.map((g) => g.segment))]
   return {
-    funnel: { usersShown: sum(shown, 'users'), shows: sum(shown, 'shows'), clicked: sum(shown, 'clicked'), dismissed: sum(shown, 'dismissed'), snoozed: sum(shown, 'snoozed'), completed: sum(shown, 'completed') },
+    funnel: {
+      usersShown: sum(shown, 'users'),
+      shows: sum(shown, 'shows'),
+      clicked: sum(shown, 'clicked'),
+      dismissed: sum(shown, 'dismissed'),
+      snoozed: sum(shown, 'snoozed'),
+      completed: sum(shown, 'completed'),
+    },
     overall: hasTargetFeature ? conversionLift(counts('shown'), counts('holdout')) : null,
     bySegment: hasTargetFeature ? segments.map((s) => ({ segment: s, ...conversionLift(counts('shown', s), counts('holdout', s)) })) : [],
   }

@@ -21,7 +21,8 @@ export const nudgeRoutes = createRouter()
 
 const tags = ['nudges']
 const noQuery = querySchema({})
-const CONVERSION = 'conversion = target feature used within N days of first being shown (holdout: of first being eligible); lift = conversion(shown) − conversion(holdout)'
+const CONVERSION =
+  'conversion = target feature used within N days of first being shown (holdout: of first being eligible); lift = conversion(shown) − conversion(holdout)'
 
 nudgeRoutes.openapi(
   createRoute({
@@ -49,7 +50,10 @@ nudgeRoutes.openapi(
   }),
   async (c) => {
     const anchors = await missingAnchors(c.env.DB, c.var.apiKey.projectId)
-    return c.json({ missing_anchors: anchors.map((a) => ({ ...snakeKeys(a), last_reported_at: new Date(a.lastReportedAt).toISOString() })) }, 200)
+    return c.json(
+      { missing_anchors: anchors.map((a) => ({ ...snakeKeys(a), last_reported_at: new Date(a.lastReportedAt).toISOString() })) },
+      200,
+    )
   },
 )
 
@@ -79,7 +83,11 @@ nudgeRoutes.openapi(
     summary: 'Create or replace a nudge; one that could never show (unknown feature, selector Uptake cannot check) is refused',
     security: auth.admin,
     request: { params: nudgeKeyParams, query: noQuery, body: jsonBody(nudgeDefinitionBodySchema) },
-    responses: { 200: jsonResponse(nudgeEnvelopeSchema, 'Replaced'), 201: jsonResponse(nudgeEnvelopeSchema, 'Created'), ...errorResponses(403) },
+    responses: {
+      200: jsonResponse(nudgeEnvelopeSchema, 'Replaced'),
+      201: jsonResponse(nudgeEnvelopeSchema, 'Created'),
+      ...errorResponses(403),
+    },
   }),
   async (c) => {
     const { projectId } = c.var.apiKey
@@ -128,6 +136,15 @@ nudgeRoutes.openapi(
     if (!n) throw notFound(`No nudge ${key}`)
     const groups = await exposureGroups(c.env.DB, projectId, n.key, n.targetFeature ?? null, n.conversionDays)
     const perf = nudgePerformance(groups, n.targetFeature !== undefined)
-    return c.json({ nudge: n.key, target_feature: n.targetFeature ?? null, conversion_days: n.conversionDays, definition: CONVERSION, ...snakeKeys(perf) }, 200)
+    return c.json(
+      {
+        nudge: n.key,
+        target_feature: n.targetFeature ?? null,
+        conversion_days: n.conversionDays,
+        definition: CONVERSION,
+        ...snakeKeys(perf),
+      },
+      200,
+    )
   },
 )

@@ -25,7 +25,10 @@ export async function listNudges(db: D1Database, projectId: string, onlyActive =
 }
 
 export async function findNudge(db: D1Database, projectId: string, key: string): Promise<Nudge | null> {
-  const row = await db.prepare('SELECT definition_json FROM nudges WHERE project_id = ?1 AND key = ?2').bind(projectId, key).first<{ definition_json: string }>()
+  const row = await db
+    .prepare('SELECT definition_json FROM nudges WHERE project_id = ?1 AND key = ?2')
+    .bind(projectId, key)
+    .first<{ definition_json: string }>()
   return row && storedNudge(key, row.definition_json)
 }
 
@@ -67,12 +70,34 @@ export interface UserNudgeHistory {
 
 export async function userNudgeStates(db: D1Database, projectId: string, userId: string, now: number): Promise<UserNudgeHistory> {
   const { results } = await db
-    .prepare('SELECT nudge_key, exposure, shows, last_shown_at, last_session, dismissed_at, snoozed_until, completed_at FROM nudge_states WHERE project_id = ?1 AND user_id = ?2')
+    .prepare(
+      'SELECT nudge_key, exposure, shows, last_shown_at, last_session, dismissed_at, snoozed_until, completed_at FROM nudge_states WHERE project_id = ?1 AND user_id = ?2',
+    )
     .bind(projectId, userId)
-    .all<{ nudge_key: string; exposure: string; shows: number; last_shown_at: number | null; last_session: string | null; dismissed_at: number | null; snoozed_until: number | null; completed_at: number | null }>()
+    .all<{
+      nudge_key: string
+      exposure: string
+      shows: number
+      last_shown_at: number | null
+      last_session: string | null
+      dismissed_at: number | null
+      snoozed_until: number | null
+      completed_at: number | null
+    }>()
   const week = now - 7 * DAY_MS
   return {
-    states: new Map(results.map((r) => [r.nudge_key, { shows: r.shows, lastShownAt: r.last_shown_at, dismissedAt: r.dismissed_at, snoozedUntil: r.snoozed_until, completedAt: r.completed_at }])),
+    states: new Map(
+      results.map((r) => [
+        r.nudge_key,
+        {
+          shows: r.shows,
+          lastShownAt: r.last_shown_at,
+          dismissedAt: r.dismissed_at,
+          snoozedUntil: r.snoozed_until,
+          completedAt: r.completed_at,
+        },
+      ]),
+    ),
     sessions: new Map(results.map((r) => [r.nudge_key, r.last_session])),
     holdouts: new Set(results.filter((r) => r.exposure === 'holdout').map((r) => r.nudge_key)),
     shownLast7Days: results.filter((r) => r.exposure === 'shown' && (r.last_shown_at ?? 0) >= week).length,
@@ -82,6 +107,8 @@ export async function userNudgeStates(db: D1Database, projectId: string, userId:
 /** First eligibility of a held-out user: the start of its conversion window. Idempotent. */
 export function recordHoldout(db: D1Database, projectId: string, userId: string, accountId: string | null, nudgeKey: string, now: number) {
   return db
-    .prepare(`INSERT OR IGNORE INTO nudge_states (project_id, user_id, nudge_key, account_id, exposure, first_exposed_at) VALUES (?1, ?2, ?3, ?4, 'holdout', ?5)`)
+    .prepare(
+      `INSERT OR IGNORE INTO nudge_states (project_id, user_id, nudge_key, account_id, exposure, first_exposed_at) VALUES (?1, ?2, ?3, ?4, 'holdout', ?5)`,
+    )
     .bind(projectId, userId, nudgeKey, accountId, now)
 }

@@ -20,12 +20,18 @@ const status = createRoute({
   summary: 'Identity verification: whether it is required, and when the secret was last rotated',
   security: auth.read,
   request: { query: querySchema({}) },
-  responses: { 200: jsonResponse(identityStatusSchema, 'The verification setting and the secret’s dates (never the secret)'), ...errorResponses() },
+  responses: {
+    200: jsonResponse(identityStatusSchema, 'The verification setting and the secret’s dates (never the secret)'),
+    ...errorResponses(),
+  },
 })
 
 identityRoutes.openapi(status, async (c) => {
   const { projectId } = c.var.apiKey
-  const [settings, secret] = await Promise.all([loadProjectSettings(c.env.DB, projectId), identitySecretStatus(c.env.DB, projectId, Date.now())])
+  const [settings, secret] = await Promise.all([
+    loadProjectSettings(c.env.DB, projectId),
+    identitySecretStatus(c.env.DB, projectId, Date.now()),
+  ])
   return c.json(
     {
       verification: settings.identity.verification,

@@ -28,7 +28,13 @@ export async function identitySecrets(db: D1Database, projectId: string, now: nu
 }
 
 /** Whether `hash` proves the caller is `userId` in this project. */
-export async function verifiedUser(db: D1Database, projectId: string, userId: string, hash: string | null | undefined, now: number): Promise<boolean> {
+export async function verifiedUser(
+  db: D1Database,
+  projectId: string,
+  userId: string,
+  hash: string | null | undefined,
+  now: number,
+): Promise<boolean> {
   return verifyUserHash(await identitySecrets(db, projectId, now), userId, hash)
 }
 

@@ -8,7 +8,8 @@ import { hmacSha256Hex, randomHex } from '../lib/hash'
 
 const enc = new TextEncoder()
 
-const verifyKey = (secret: string) => crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
+const verifyKey = (secret: string) =>
+  crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
 
 /** The user hash a vendor's backend computes (also what the README shows in Node). */
 export const userHash = (secret: string, userId: string): Promise<string> => hmacSha256Hex(secret, userId)

@@ -1,4 +1,11 @@
-import { createdKeySchema, keyIdParams, keyListSchema, newKeyBodySchema, revokedKeySchema, rotatedKeySchema } from '../../../shared/api/projects'
+import {
+  createdKeySchema,
+  keyIdParams,
+  keyListSchema,
+  newKeyBodySchema,
+  revokedKeySchema,
+  rotatedKeySchema,
+} from '../../../shared/api/projects'
 import { forgetKey, KEY_CACHE_SECONDS } from '../http/auth'
 import { ApiError, notFound } from '../http/errors'
 import { auth, createRoute, createRouter, errorResponses, jsonBody, jsonResponse, querySchema } from '../http/openapi'
@@ -56,7 +63,10 @@ const create = createRoute({
   summary: 'Create a key; its secret is shown once',
   security: auth.admin,
   request: { query: noQuery, body: jsonBody(newKeyBodySchema) },
-  responses: { 201: jsonResponse(createdKeySchema, 'The new key and its secret (Cache-Control: no-store)'), ...errorResponses(403, 409, 415) },
+  responses: {
+    201: jsonResponse(createdKeySchema, 'The new key and its secret (Cache-Control: no-store)'),
+    ...errorResponses(403, 409, 415),
+  },
 })
 
 keyRoutes.openapi(create, async (c) => {
@@ -89,7 +99,8 @@ keyRoutes.openapi(revoke, async (c) => {
   if (revoked) forgetKey(id)
   const key = revoked ?? (await findKey(c.env.DB, projectId, id))
   if (!key) throw notFound(`No key ${id} in this project`)
-  if (key.revokedAt === null) throw new ApiError(409, 'last_admin_key', 'This is the project’s last active admin key; create another admin key before revoking it')
+  if (key.revokedAt === null)
+    throw new ApiError(409, 'last_admin_key', 'This is the project’s last active admin key; create another admin key before revoking it')
   return c.json({ key: present(key, keyId), revocation_delay_seconds: KEY_CACHE_SECONDS }, 200)
 })
 
@@ -100,7 +111,10 @@ const rotate = createRoute({
   summary: 'Rotate a key: a new secret of the same kind and label, the old key revoked, in one transaction',
   security: auth.admin,
   request: { params: keyIdParams, query: noQuery },
-  responses: { 201: jsonResponse(rotatedKeySchema, 'The new key with its secret, and the revoked one (Cache-Control: no-store)'), ...errorResponses(403, 404, 409) },
+  responses: {
+    201: jsonResponse(rotatedKeySchema, 'The new key with its secret, and the revoked one (Cache-Control: no-store)'),
+    ...errorResponses(403, 404, 409),
+  },
 })
 
 keyRoutes.openapi(rotate, async (c) => {
@@ -113,5 +127,8 @@ keyRoutes.openapi(rotate, async (c) => {
   const { created, revoked } = await rotateKey(c.env.DB, projectId, old, secret, Date.now())
   forgetKey(id)
   c.header('Cache-Control', 'no-store')
-  return c.json({ key: present(created, keyId), secret, revoked: revoked && present(revoked, keyId), revocation_delay_seconds: KEY_CACHE_SECONDS }, 201)
+  return c.json(
+    { key: present(created, keyId), secret, revoked: revoked && present(revoked, keyId), revocation_delay_seconds: KEY_CACHE_SECONDS },
+    201,
+  )
 })

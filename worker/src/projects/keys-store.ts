@@ -9,7 +9,14 @@ interface KeyRow {
   revoked_at: number | null
 }
 
-const toRecord = (r: KeyRow): KeyRecord => ({ id: r.id, kind: r.kind, label: r.label, last4: r.last4, createdAt: r.created_at, revokedAt: r.revoked_at })
+const toRecord = (r: KeyRow): KeyRecord => ({
+  id: r.id,
+  kind: r.kind,
+  label: r.label,
+  last4: r.last4,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+})
 
 /** Active keys a project may hold at once: enough for rotation overlaps, bounded against abuse. */
 export const MAX_ACTIVE_KEYS = 50
@@ -32,12 +39,15 @@ export async function prepareKey(secret: string, kind: KeyKind, label: string): 
 /** The INSERT of one key, returning its row (for a batch: `keyRecords` maps the results). */
 export function insertKey(db: D1Database, projectId: string, k: PreparedKey, now: number): D1PreparedStatement {
   return db
-    .prepare(`INSERT INTO api_keys (key_hash, project_id, kind, label, created_at, id, last4) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING ${COLUMNS}`)
+    .prepare(
+      `INSERT INTO api_keys (key_hash, project_id, kind, label, created_at, id, last4) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING ${COLUMNS}`,
+    )
     .bind(k.hash, projectId, k.kind, k.label, now, k.id, k.last4)
 }
 
 /** The key rows a batch of `insertKey`/`revokeKeyStatement` returned, in order (null where none was). */
-export const keyRecords = (results: D1Result<unknown>[]): (KeyRecord | null)[] => results.map((r) => (r.results[0] ? toRecord(r.results[0] as KeyRow) : null))
+export const keyRecords = (results: D1Result<unknown>[]): (KeyRecord | null)[] =>
+  results.map((r) => (r.results[0] ? toRecord(r.results[0] as KeyRow) : null))
 
 /** The live key with this secret, or null. */
 export async function findApiKey(db: D1Database, secret: string): Promise<ApiKey | null> {
@@ -63,7 +73,12 @@ export async function findKey(db: D1Database, projectId: string, id: string): Pr
 }
 
 export async function countActiveKeys(db: D1Database, projectId: string): Promise<number> {
-  return (await db.prepare('SELECT COUNT(*) AS n FROM api_keys WHERE project_id = ?1 AND revoked_at IS NULL').bind(projectId).first<number>('n')) ?? 0
+  return (
+    (await db
+      .prepare('SELECT COUNT(*) AS n FROM api_keys WHERE project_id = ?1 AND revoked_at IS NULL')
+      .bind(projectId)
+      .first<number>('n')) ?? 0
+  )
 }
 
 export async function createKey(db: D1Database, projectId: string, key: PreparedKey, now: number): Promise<KeyRecord> {
@@ -91,6 +106,11 @@ export async function revokeKey(db: D1Database, projectId: string, id: string, n
 
 /** A new key of the same kind and label, and the old key revoked, in one transaction. */
 export async function rotateKey(db: D1Database, projectId: string, old: KeyRecord, secret: string, now: number) {
-  const [created, revoked] = keyRecords(await db.batch([insertKey(db, projectId, await prepareKey(secret, old.kind, old.label), now), revokeKeyStatement(db, projectId, old.id, now)]))
+  const [created, revoked] = keyRecords(
+    await db.batch([
+      insertKey(db, projectId, await prepareKey(secret, old.kind, old.label), now),
+      revokeKeyStatement(db, projectId, old.id, now),
+    ]),
+  )
   return { created: created!, revoked }
 }

@@ -28,7 +28,10 @@ export const KEY_PREFIX: Record<KeyKind, string> = { write: 'wk_', read: 'rk_', 
 export const hashKey = sha256Hex
 
 function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
 }
 
 /** A new secret: the kind's prefix and 192 random bits. */

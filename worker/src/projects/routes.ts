@@ -16,7 +16,13 @@ export const MIN_OPERATOR_KEY_LENGTH = 24
 export const projectRoutes = createRouter()
 
 /** The project id derived from its name, as scripts/create-project.mjs does. */
-export const slugOf = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64).replace(/-+$/, '')
+export const slugOf = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64)
+    .replace(/-+$/, '')
 
 projectRoutes.use('*', async (c, next) => {
   const expected = c.env.UPTAKE_OPERATOR_KEY
@@ -38,7 +44,10 @@ const create = createRoute({
   description: 'Takes the deployment operator key; 404 when the deployment has none (`UPTAKE_OPERATOR_KEY` unset).',
   security: auth.operator,
   request: { query: querySchema({}), body: jsonBody(newProjectBodySchema) },
-  responses: { 201: jsonResponse(createdProjectSchema, 'The project and its keys (Cache-Control: no-store)'), ...errorResponses(404, 409, 415) },
+  responses: {
+    201: jsonResponse(createdProjectSchema, 'The project and its keys (Cache-Control: no-store)'),
+    ...errorResponses(404, 409, 415),
+  },
 })
 
 projectRoutes.openapi(create, async (c) => {
@@ -57,7 +66,14 @@ projectRoutes.openapi(create, async (c) => {
   return c.json(
     {
       project: { id, name: body.name, created_at: new Date(now).toISOString() },
-      keys: keys.map((k, i) => ({ id: k.id, kind: k.kind, prefix: KEY_PREFIX[k.kind], label: k.label, last4: k.last4, secret: secrets[i].key })),
+      keys: keys.map((k, i) => ({
+        id: k.id,
+        kind: k.kind,
+        prefix: KEY_PREFIX[k.kind],
+        label: k.label,
+        last4: k.last4,
+        secret: secrets[i].key,
+      })),
     },
     201,
   )

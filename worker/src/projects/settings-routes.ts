@@ -20,7 +20,9 @@ const read = createRoute({
   responses: { 200: jsonResponse(settingsResponseSchema, 'The settings'), ...errorResponses() },
 })
 
-settingsRoutes.openapi(read, async (c) => c.json({ settings: settingsToBody(await loadProjectSettings(c.env.DB, c.var.apiKey.projectId)) }, 200))
+settingsRoutes.openapi(read, async (c) =>
+  c.json({ settings: settingsToBody(await loadProjectSettings(c.env.DB, c.var.apiKey.projectId)) }, 200),
+)
 
 const replace = createRoute({
   method: 'put',

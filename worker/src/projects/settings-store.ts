@@ -11,5 +11,8 @@ export async function loadProjectSettings(db: D1Database, projectId: string): Pr
 
 /** Stores the settings as their snake_case document, the same as the admin API's. */
 export async function saveProjectSettings(db: D1Database, projectId: string, settings: ProjectSettings): Promise<void> {
-  await db.prepare('UPDATE projects SET settings_json = ?2 WHERE id = ?1').bind(projectId, JSON.stringify(settingsToBody(settings))).run()
+  await db
+    .prepare('UPDATE projects SET settings_json = ?2 WHERE id = ?1')
+    .bind(projectId, JSON.stringify(settingsToBody(settings)))
+    .run()
 }

@@ -8,7 +8,12 @@ export interface NewKey {
 }
 
 /** Creates a project with its keys, in one transaction; keys are stored only as hashes. */
-export async function createProject(db: D1Database, project: { id: string; name: string }, keys: NewKey[], now = Date.now()): Promise<KeyRecord[]> {
+export async function createProject(
+  db: D1Database,
+  project: { id: string; name: string },
+  keys: NewKey[],
+  now = Date.now(),
+): Promise<KeyRecord[]> {
   const prepared = await Promise.all(keys.map((k) => prepareKey(k.key, k.kind, k.label ?? `${k.kind} key`)))
   const [, ...rows] = await db.batch([
     db.prepare('INSERT INTO projects (id, name, created_at) VALUES (?1, ?2, ?3)').bind(project.id, project.name, now),

@@ -21,5 +21,16 @@ const list = createRoute({
 
 widgetErrorRoutes.openapi(list, async (c) => {
   const errors = await listWidgetErrors(c.env.DB, c.var.apiKey.projectId, Date.now() - WINDOW_DAYS * DAY_MS)
-  return c.json({ errors: errors.map((e) => ({ at: new Date(e.at).toISOString(), user_id: e.userId, message: e.message, where: e.where, path: e.path })) }, 200)
+  return c.json(
+    {
+      errors: errors.map((e) => ({
+        at: new Date(e.at).toISOString(),
+        user_id: e.userId,
+        message: e.message,
+        where: e.where,
+        path: e.path,
+      })),
+    },
+    200,
+  )
 })

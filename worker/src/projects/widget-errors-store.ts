@@ -31,7 +31,9 @@ const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 1000) : undefin
 /** The project's widget errors since `since` (ms), newest first: they arrive through ingest as system events. */
 export async function listWidgetErrors(db: D1Database, projectId: string, since: number, limit = 100): Promise<WidgetError[]> {
   const { results } = await db
-    .prepare('SELECT ts, user_id, properties_json, context_json FROM events WHERE project_id = ?1 AND ts >= ?2 AND name = ?3 ORDER BY ts DESC LIMIT ?4')
+    .prepare(
+      'SELECT ts, user_id, properties_json, context_json FROM events WHERE project_id = ?1 AND ts >= ?2 AND name = ?3 ORDER BY ts DESC LIMIT ?4',
+    )
     .bind(projectId, since, WIDGET_ERROR_EVENT, limit)
     .all<Row>()
   return results.map((r) => {

@@ -56,7 +56,14 @@ const sig = (x: number) => Number(x.toPrecision(3))
  * overall activity (so a feature only busy accounts touch does not look causal), and labels decided by
  * that adjusted test at a false discovery rate controlled across all features.
  */
-export function retentionReport(features: Feature[], outcomes: Outcome[], uses: Use[], minUses: number, minCell: number, options: RetentionOptions = {}): RetentionReport {
+export function retentionReport(
+  features: Feature[],
+  outcomes: Outcome[],
+  uses: Use[],
+  minUses: number,
+  minCell: number,
+  options: RetentionOptions = {},
+): RetentionReport {
   const fdr = options.fdr ?? DEFAULT_FDR
   const k = options.strata ?? DEFAULT_STRATA
   const share = options.minUserShare
@@ -78,7 +85,9 @@ export function retentionReport(features: Feature[], outcomes: Outcome[], uses: 
     const xs = outcomes.map((o) => usedBy(o.accountId, f.key))
     const ys = outcomes.map((o) => RETAINED.has(o.kind))
     // default activity leaves the feature itself out, so X is not compared within strata built from X
-    const activity = outcomes.map((o) => options.activity?.get(o.accountId) ?? (total.get(o.accountId) ?? 0) - (byKey.get(`${o.accountId}\u0000${f.key}`)?.n ?? 0))
+    const activity = outcomes.map(
+      (o) => options.activity?.get(o.accountId) ?? (total.get(o.accountId) ?? 0) - (byKey.get(`${o.accountId}\u0000${f.key}`)?.n ?? 0),
+    )
     const stratum = quantileStrata(activity, k)
     const t = tabulate(xs, ys, () => 0)[0]
     const strata = tabulate(xs, ys, (i) => stratum[i])
@@ -90,13 +99,23 @@ export function retentionReport(features: Feature[], outcomes: Outcome[], uses: 
       name: f.name,
       core: f.core,
       p_value: base.phi === null ? null : sig(fisherExact(t)),
-      adjusted: mh ? { odds_ratio: mh.odds_ratio === null ? null : r3(mh.odds_ratio), ci95: mh.ci95 ? ([r3(mh.ci95[0]), r3(mh.ci95[1])] as [number, number]) : null, p_value: mh.p_value, strata: mh.strata_used } : null,
+      adjusted: mh
+        ? {
+            odds_ratio: mh.odds_ratio === null ? null : r3(mh.odds_ratio),
+            ci95: mh.ci95 ? ([r3(mh.ci95[0]), r3(mh.ci95[1])] as [number, number]) : null,
+            p_value: mh.p_value,
+            strata: mh.strata_used,
+          }
+        : null,
       q_value: null as number | null,
       label: base.label === 'insufficient_sample' ? ('insufficient_sample' as const) : ('not significant' as const),
     }
   })
   const tested = rows.filter((r) => r.adjusted !== null && r.phi !== null)
-  const bh = benjaminiHochberg(tested.map((r) => r.adjusted!.p_value), fdr)
+  const bh = benjaminiHochberg(
+    tested.map((r) => r.adjusted!.p_value),
+    fdr,
+  )
   tested.forEach((r, i) => {
     r.q_value = sig(bh.adjusted[i])
     r.adjusted!.p_value = sig(r.adjusted!.p_value)
@@ -118,7 +137,14 @@ export function retentionReport(features: Feature[], outcomes: Outcome[], uses: 
 }
 
 /** The retained-vs-churned rows alone, as the route has always served them. */
-export function retentionTable(features: Feature[], outcomes: Outcome[], uses: Use[], minUses: number, minCell: number, options: RetentionOptions = {}): RetentionRow[] {
+export function retentionTable(
+  features: Feature[],
+  outcomes: Outcome[],
+  uses: Use[],
+  minUses: number,
+  minCell: number,
+  options: RetentionOptions = {},
+): RetentionRow[] {
   return retentionReport(features, outcomes, uses, minUses, minCell, options).features
 }
 

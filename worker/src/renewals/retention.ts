@@ -38,7 +38,8 @@ export function featureRetention(t: Contingency, minCell: number): FeatureRetent
   const enough = Math.min(t.n11, t.n10, t.n01, t.n00) >= minCell
   const retained = (t.n11 + t.n01) / (n || 1)
   const ppv = t.n11 + t.n10 ? t.n11 / (t.n11 + t.n10) : null
-  const label = !enough || p === null ? 'insufficient_sample' : p >= 0.4 ? 'highly predictive' : p >= 0.3 ? 'predictive' : p >= 0.2 ? 'weak' : 'none'
+  const label =
+    !enough || p === null ? 'insufficient_sample' : p >= 0.4 ? 'highly predictive' : p >= 0.3 ? 'predictive' : p >= 0.2 ? 'weak' : 'none'
   return {
     ...t,
     phi: p === null ? null : r3(p),

@@ -100,7 +100,8 @@ outcomeRoutes.openapi(
     const { id: accountId, outcome_id } = c.req.valid('param')
     // only a plain decimal id names an outcome: 0x10, 1e3 or 017 delete nothing
     const id = outcomeId.safeParse(outcome_id).data ?? 0
-    if (!id || !(await deleteOutcome(c.env.DB, c.var.apiKey.projectId, accountId, id))) throw notFound(`No outcome ${outcome_id} for account ${accountId}`)
+    if (!id || !(await deleteOutcome(c.env.DB, c.var.apiKey.projectId, accountId, id)))
+      throw notFound(`No outcome ${outcome_id} for account ${accountId}`)
     return c.body(null, 204)
   },
 )
@@ -112,7 +113,7 @@ retentionRoutes.openapi(
     tags: ['renewals'],
     summary: 'Which features predict renewal',
     description:
-      'X = used at least `min_uses` times in the account\'s first `days` days; Y = latest outcome renewed/expanded/contracted vs churned. Per feature: 2x2 counts, ' +
+      "X = used at least `min_uses` times in the account's first `days` days; Y = latest outcome renewed/expanded/contracted vs churned. Per feature: 2x2 counts, " +
       "phi with 95% CI and Fisher's exact p, PPV, NPV, lift, coverage; beside them the association adjusted for overall activity (Mantel–Haenszel odds ratio across " +
       'activity quintiles, RBG CI, CMH p) and its Benjamini–Hochberg q-value. `label` is decided by that adjusted test at FDR 0.1 with the minimum-cell rule.',
     security: auth.read,
@@ -122,7 +123,11 @@ retentionRoutes.openapi(
   async (c) => {
     const { days, min_uses } = c.req.valid('query')
     const { projectId } = c.var.apiKey
-    const [features, { config }, cohort] = await Promise.all([listFeatures(c.env.DB, projectId), loadScoringConfig(c.env.DB, projectId), outcomeCohort(c.env.DB, projectId, days)])
+    const [features, { config }, cohort] = await Promise.all([
+      listFeatures(c.env.DB, projectId),
+      loadScoringConfig(c.env.DB, projectId),
+      outcomeCohort(c.env.DB, projectId, days),
+    ])
     const report = retentionReport(features, cohort.outcomes, cohort.uses, min_uses, config.min_cell_count)
     return c.json(
       {

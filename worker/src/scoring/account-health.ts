@@ -60,9 +60,20 @@ export function accountHealth(usage: AccountUsage, profile: ScoringProfile, prev
     band: bandState.band,
     bandState,
     measures,
-    risk_drivers: [...scored].filter((m) => m.points_lost > 0).sort((a, b) => b.points_lost - a.points_lost).slice(0, 3).map((m) => ({ measure: m.key, points: m.points_lost, sentence: sentence(m) })),
-    health_drivers: [...scored].filter((m) => (m.score ?? 0) >= profile.bands.green).sort((a, b) => b.contribution - a.contribution).slice(0, 3)
-      .map((m) => ({ measure: m.key, points: m.contribution, sentence: `${m.label}: ${m.detail} (${m.window}) adds ${m.contribution} points` })),
+    risk_drivers: [...scored]
+      .filter((m) => m.points_lost > 0)
+      .sort((a, b) => b.points_lost - a.points_lost)
+      .slice(0, 3)
+      .map((m) => ({ measure: m.key, points: m.points_lost, sentence: sentence(m) })),
+    health_drivers: [...scored]
+      .filter((m) => (m.score ?? 0) >= profile.bands.green)
+      .sort((a, b) => b.contribution - a.contribution)
+      .slice(0, 3)
+      .map((m) => ({
+        measure: m.key,
+        points: m.contribution,
+        sentence: `${m.label}: ${m.detail} (${m.window}) adds ${m.contribution} points`,
+      })),
     present_weight_share: combined.totalWeight ? round3(combined.presentWeight / combined.totalWeight) : 0,
   }
 }

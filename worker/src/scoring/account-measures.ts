@@ -37,12 +37,48 @@ export function accountRawMeasures(u: AccountUsage): RawMeasure[] {
   const momentum = u.activeUserDaysPrev30 > 0 ? (u.activeUserDays30 - u.activeUserDaysPrev30) / u.activeUserDaysPrev30 : null
   const valuePerUser = u.activeUsers30 > 0 ? u.valueEvents30 / u.activeUsers30 : 0
   return [
-    { key: 'seat_activation', value: seats > 0 ? u.activeUsers28 / seats : null, unit: 'ratio', window: '28d', detail: `${u.activeUsers28}/${seats} ${u.seats ? 'licensed seats' : 'known users'} active` },
-    { key: 'hau_share', value: seats > 0 ? (u.activeUsers28 > 0 ? u.hauUsers / u.activeUsers28 : 0) : null, unit: 'ratio', window: '28d', detail: `${u.hauUsers}/${u.activeUsers28} active users highly active` },
-    { key: 'feature_breadth', value: u.coreFeatures > 0 ? u.coreFeaturesAdopted / u.coreFeatures : null, unit: 'ratio', window: '30d', detail: `${u.coreFeaturesAdopted}/${u.coreFeatures} core features adopted` },
-    { key: 'value_realisation', value: u.valueFeatures > 0 ? Math.log(1 + valuePerUser) : null, unit: 'ln(1+value events per active user)', window: '30d', detail: `${valuePerUser.toFixed(1)} value events per active user` },
-    { key: 'momentum', value: momentum, unit: 'ratio change', window: '30d vs prior 30d', detail: `active user-days ${u.activeUserDays30} vs ${u.activeUserDaysPrev30} (${momentum === null ? 'n/a' : (momentum >= 0 ? '+' : '') + pct(momentum)})` },
-    { key: 'version_lag', value: u.releasesBehind, unit: 'releases behind', window: '30d', detail: `${u.releasesBehind ?? 'n/a'} releases behind latest` },
+    {
+      key: 'seat_activation',
+      value: seats > 0 ? u.activeUsers28 / seats : null,
+      unit: 'ratio',
+      window: '28d',
+      detail: `${u.activeUsers28}/${seats} ${u.seats ? 'licensed seats' : 'known users'} active`,
+    },
+    {
+      key: 'hau_share',
+      value: seats > 0 ? (u.activeUsers28 > 0 ? u.hauUsers / u.activeUsers28 : 0) : null,
+      unit: 'ratio',
+      window: '28d',
+      detail: `${u.hauUsers}/${u.activeUsers28} active users highly active`,
+    },
+    {
+      key: 'feature_breadth',
+      value: u.coreFeatures > 0 ? u.coreFeaturesAdopted / u.coreFeatures : null,
+      unit: 'ratio',
+      window: '30d',
+      detail: `${u.coreFeaturesAdopted}/${u.coreFeatures} core features adopted`,
+    },
+    {
+      key: 'value_realisation',
+      value: u.valueFeatures > 0 ? Math.log(1 + valuePerUser) : null,
+      unit: 'ln(1+value events per active user)',
+      window: '30d',
+      detail: `${valuePerUser.toFixed(1)} value events per active user`,
+    },
+    {
+      key: 'momentum',
+      value: momentum,
+      unit: 'ratio change',
+      window: '30d vs prior 30d',
+      detail: `active user-days ${u.activeUserDays30} vs ${u.activeUserDaysPrev30} (${momentum === null ? 'n/a' : (momentum >= 0 ? '+' : '') + pct(momentum)})`,
+    },
+    {
+      key: 'version_lag',
+      value: u.releasesBehind,
+      unit: 'releases behind',
+      window: '30d',
+      detail: `${u.releasesBehind ?? 'n/a'} releases behind latest`,
+    },
     { key: 'nps', value: u.nps, unit: 'NPS', window: 'latest', detail: `NPS ${u.nps ?? 'n/a'}` },
   ]
 }

@@ -29,7 +29,10 @@ export interface ProjectBacktest {
  */
 export async function projectBacktest(db: D1Database, projectId: string, daysBefore: number): Promise<ProjectBacktest> {
   const [{ version, config }, features, settings, outcomes] = await Promise.all([
-    loadScoringConfig(db, projectId), listFeatures(db, projectId), loadProjectSettings(db, projectId), latestOutcomes(db, projectId),
+    loadScoringConfig(db, projectId),
+    listFeatures(db, projectId),
+    loadProjectSettings(db, projectId),
+    latestOutcomes(db, projectId),
   ])
   const ruleEvents = [...new Set(config.rules.flatMap((r) => r.all.flatMap((c) => (c.event ? [c.event] : []))))]
   const byDay = new Map<string, Map<string, boolean>>()
@@ -48,7 +51,10 @@ export async function projectBacktest(db: D1Database, projectId: string, daysBef
     const inputs = await loadScoringInputs(db, projectId, at, ruleEvents, { accountIds: [...churned.keys()] })
     const seen = inputs.accounts.filter((a) => dayOf(a.firstSeen) <= day)
     notYetSeen += churned.size - seen.length
-    const { accounts } = scoreProject({ ...inputs, accounts: seen }, config, features, at, { protectedAttributes: settings.attributes.protected, backfill: true })
+    const { accounts } = scoreProject({ ...inputs, accounts: seen }, config, features, at, {
+      protectedAttributes: settings.attributes.protected,
+      backfill: true,
+    })
     for (const a of accounts) {
       rows.push({
         churned: churned.get(a.accountId) ?? false,

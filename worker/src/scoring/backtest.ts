@@ -48,7 +48,10 @@ const r4 = (x: number) => roundTo(x, 4)
 /** AUC of a health-like value against churn: lower values should mean churn. */
 function churnAuc(values: (number | null | undefined)[], churned: boolean[]): AucFigure | null {
   const idx = values.flatMap((v, i) => (v === null || v === undefined ? [] : [i]))
-  const r = aucWithSe(idx.map((i) => -(values[i] as number)), idx.map((i) => churned[i]))
+  const r = aucWithSe(
+    idx.map((i) => -(values[i] as number)),
+    idx.map((i) => churned[i]),
+  )
   return r ? { auc: r3(r.auc), se: r3(r.se), accounts: idx.length } : null
 }
 
@@ -56,27 +59,59 @@ function churnAuc(values: (number | null | undefined)[], churned: boolean[]): Au
 export function backtestReport(rows: readonly BacktestRow[]): BacktestReport {
   const churned = rows.map((r) => r.churned)
   const nChurned = churned.filter(Boolean).length
-  const bands = Object.fromEntries(BANDS.map((b) => {
-    const inBand = rows.filter((r) => r.band === b)
-    const c = inBand.filter((r) => r.churned).length
-    const ci = wilsonInterval(c, inBand.length)
-    return [b, { accounts: inBand.length, churned: c, churn_rate: inBand.length ? r3(c / inBand.length) : null, ci95: ci ? [r3(ci[0]), r3(ci[1])] : null }]
-  })) as Record<BacktestRow['band'], BandOutcome>
+  const bands = Object.fromEntries(
+    BANDS.map((b) => {
+      const inBand = rows.filter((r) => r.band === b)
+      const c = inBand.filter((r) => r.churned).length
+      const ci = wilsonInterval(c, inBand.length)
+      return [
+        b,
+        {
+          accounts: inBand.length,
+          churned: c,
+          churn_rate: inBand.length ? r3(c / inBand.length) : null,
+          ci95: ci ? [r3(ci[0]), r3(ci[1])] : null,
+        },
+      ]
+    }),
+  ) as Record<BacktestRow['band'], BandOutcome>
   const withP = rows.filter((r) => typeof r.probability === 'number')
   const present = new Set(rows.flatMap((r) => Object.keys(r.measures ?? {}))) as Set<AccountMeasureKey>
   return {
     accounts: rows.length,
     churned: nChurned,
     churn_rate: rows.length ? r3(nChurned / rows.length) : null,
-    auc: churnAuc(rows.map((r) => r.score), churned),
+    auc: churnAuc(
+      rows.map((r) => r.score),
+      churned,
+    ),
     bands,
-    calibration: withP.length ? calibrationTable(withP.map((r) => r.probability as number), withP.map((r) => r.churned)).map((b) => ({
-      ...b, predicted_min: r4(b.predicted_min), predicted_max: r4(b.predicted_max), mean_predicted: r4(b.mean_predicted), observed_rate: r4(b.observed_rate),
-    })) : null,
-    brier: withP.length ? r4(brierScore(withP.map((r) => r.probability as number), withP.map((r) => r.churned))!) : null,
+    calibration: withP.length
+      ? calibrationTable(
+          withP.map((r) => r.probability as number),
+          withP.map((r) => r.churned),
+        ).map((b) => ({
+          ...b,
+          predicted_min: r4(b.predicted_min),
+          predicted_max: r4(b.predicted_max),
+          mean_predicted: r4(b.mean_predicted),
+          observed_rate: r4(b.observed_rate),
+        }))
+      : null,
+    brier: withP.length
+      ? r4(
+          brierScore(
+            withP.map((r) => r.probability as number),
+            withP.map((r) => r.churned),
+          )!,
+        )
+      : null,
     measures: ACCOUNT_MEASURES.filter((m) => present.has(m)).map((m) => {
       const values = rows.map((r) => r.measures?.[m])
-      return { measure: m, ...(churnAuc(values, churned) ?? { auc: null, se: null, accounts: values.filter((v) => v !== null && v !== undefined).length }) }
+      return {
+        measure: m,
+        ...(churnAuc(values, churned) ?? { auc: null, se: null, accounts: values.filter((v) => v !== null && v !== undefined).length }),
+      }
     }),
   }
 }

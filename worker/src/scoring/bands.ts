@@ -23,7 +23,9 @@ export function nextBand(prev: BandState | null, score: number | null, bands: Sc
   // a first band, or one after a spell without data, is not a change to confirm
   if (!prev || prev.band === candidate || prev.band === 'insufficient_data') return { band: candidate, pending: null, pendingSince: null }
   if (prev.pending !== candidate || prev.pendingSince === null) return { band: prev.band, pending: candidate, pendingSince: day }
-  return prev.pendingSince < day ? { band: candidate, pending: null, pendingSince: null } : { band: prev.band, pending: candidate, pendingSince: prev.pendingSince }
+  return prev.pendingSince < day
+    ? { band: candidate, pending: null, pendingSince: null }
+    : { band: prev.band, pending: candidate, pendingSince: prev.pendingSince }
 }
 
 function candidateBand(prev: Band | null, score: number, bands: ScoringProfile['bands']): Band {

@@ -33,7 +33,15 @@ export function segmentBenchmarks(accounts: AccountScoreResult[]) {
   const benchmarks: SegmentBenchmark[] = [...cohorts].map(([k, values]) => {
     const [segment, measure] = k.split('\u0000')
     const sorted = [...values].sort((a, b) => a - b)
-    return { segment, measure, n: sorted.length, p25: quantile(sorted, 0.25), p50: quantile(sorted, 0.5), p75: quantile(sorted, 0.75), p90: quantile(sorted, 0.9) }
+    return {
+      segment,
+      measure,
+      n: sorted.length,
+      p25: quantile(sorted, 0.25),
+      p50: quantile(sorted, 0.5),
+      p75: quantile(sorted, 0.75),
+      p90: quantile(sorted, 0.9),
+    }
   })
   for (const a of accounts) {
     for (const m of a.health.measures) {

@@ -70,7 +70,14 @@ export interface Proposal {
 }
 
 export type CalibrationResult =
-  | { ok: false; reason: 'too_few_outcomes'; churned: number; renewed: number; needed: { churned: number; renewed: number }; message: string }
+  | {
+      ok: false
+      reason: 'too_few_outcomes'
+      churned: number
+      renewed: number
+      needed: { churned: number; renewed: number }
+      message: string
+    }
   | { ok: false; reason: 'no_signal'; message: string }
   | (Proposal & {
       ok: true
@@ -85,12 +92,17 @@ const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x
 
 /** The explainable weighted score of one account under `profile` (missing measures redistribute, docs/scoring.md §5). */
 export function scoreOf(profile: ScoringProfile, scores: OutcomeScores['scores']): number | null {
-  const ms = Object.entries(profile.measures).map(([key, cfg]) => ({ key, weight: cfg.weight, score: scores[key as AccountMeasureKey] ?? null }))
+  const ms = Object.entries(profile.measures).map(([key, cfg]) => ({
+    key,
+    weight: cfg.weight,
+    score: scores[key as AccountMeasureKey] ?? null,
+  }))
   return combine(ms, profile.min_present_weight).score
 }
 
 /** Predicted churn probability of a score. */
-export const churnProbability = (risk: Pick<RiskModel, 'intercept' | 'per_point'>, score: number) => 1 / (1 + Math.exp(-(risk.intercept + risk.per_point * score)))
+export const churnProbability = (risk: Pick<RiskModel, 'intercept' | 'per_point'>, score: number) =>
+  1 / (1 + Math.exp(-(risk.intercept + risk.per_point * score)))
 
 /** Integers summing to `total` in proportion to `parts` (largest remainder, ties to the earlier part). */
 function apportionIntegers(parts: number[], total: number): number[] {
@@ -104,7 +116,11 @@ function apportionIntegers(parts: number[], total: number): number[] {
 }
 
 /** Fits weights, the score → risk curve and band cut-offs on `rows`; the unit both the proposal and each CV fold run. */
-export function fitProposal(rows: readonly OutcomeScores[], profile: ScoringProfile, options: CalibrateOptions = {}): Proposal | { reason: 'no_signal'; message: string } {
+export function fitProposal(
+  rows: readonly OutcomeScores[],
+  profile: ScoringProfile,
+  options: CalibrateOptions = {},
+): Proposal | { reason: 'no_signal'; message: string } {
   const keys = Object.keys(profile.measures) as AccountMeasureKey[]
   const presence = (k: AccountMeasureKey) => rows.filter((r) => typeof r.scores[k] === 'number').length / Math.max(1, rows.length)
   const fitted = keys.filter((k) => presence(k) >= (options.minPresentShare ?? 0.5))
@@ -117,27 +133,51 @@ export function fitProposal(rows: readonly OutcomeScores[], profile: ScoringProf
   // missing scores enter the fit at the measure's mean, so they pull the coefficient neither way
   const data = rows.map((r) => ({ x: fitted.map((k, j) => (r.scores[k] as number | null | undefined) ?? mean[j]), y: r.churned ? 1 : 0 }))
   const choice = chooseL2(data, { grid: options.grid ?? L2_GRID, k: options.k ?? 5, seed: options.seed ?? 1 })
-  const model = fitLogistic(data.map((d) => d.x), data.map((d) => d.y), { l2: choice.l2 })
+  const model = fitLogistic(
+    data.map((d) => d.x),
+    data.map((d) => d.y),
+    { l2: choice.l2 },
+  )
   const protective = model.coefficients.map((c) => Math.max(0, -c))
-  if (!protective.some((p) => p > 0)) return { reason: 'no_signal', message: 'No measure scores lower for accounts that churned: keep the current model.' }
+  if (!protective.some((p) => p > 0))
+    return { reason: 'no_signal', message: 'No measure scores lower for accounts that churned: keep the current model.' }
   // the fitted measures' weights sum to 100; measures too sparse to fit keep theirs unchanged
   const newWeights = apportionIntegers(protective, 100)
-  const weightOf = new Map<AccountMeasureKey, number>([...fitted.map((k, j) => [k, newWeights[j]] as const), ...sparse.map((k) => [k, profile.measures[k]!.weight] as const)])
+  const weightOf = new Map<AccountMeasureKey, number>([
+    ...fitted.map((k, j) => [k, newWeights[j]] as const),
+    ...sparse.map((k) => [k, profile.measures[k]!.weight] as const),
+  ])
   const weights: WeightChange[] = keys.map((k) => {
     const j = fitted.indexOf(k)
     const c = j >= 0 ? model.coefficients[j] : null
-    const why = c === null
-      ? `present for only ${pct(presence(k))} of accounts with outcomes: too sparse to fit, keeps its current weight`
-      : c >= 0
-        ? `a higher score went with more churn (${r2(c * 10)} log-odds per 10 points): clipped to 0 so every measure stays "higher is healthier"`
-        : `each 10 points lower raised churn odds ×${r2(Math.exp(-c * 10))}`
-    return { measure: k, coefficient_per_point: c === null ? null : Number(c.toPrecision(4)), from: profile.measures[k]!.weight, to: weightOf.get(k)!, why }
+    const why =
+      c === null
+        ? `present for only ${pct(presence(k))} of accounts with outcomes: too sparse to fit, keeps its current weight`
+        : c >= 0
+          ? `a higher score went with more churn (${r2(c * 10)} log-odds per 10 points): clipped to 0 so every measure stays "higher is healthier"`
+          : `each 10 points lower raised churn odds ×${r2(Math.exp(-c * 10))}`
+    return {
+      measure: k,
+      coefficient_per_point: c === null ? null : Number(c.toPrecision(4)),
+      from: profile.measures[k]!.weight,
+      to: weightOf.get(k)!,
+      why,
+    }
   })
-  const measures = Object.fromEntries(keys.map((k) => [k, { ...profile.measures[k]!, weight: weightOf.get(k)! }])) as ScoringProfile['measures']
+  const measures = Object.fromEntries(
+    keys.map((k) => [k, { ...profile.measures[k]!, weight: weightOf.get(k)! }]),
+  ) as ScoringProfile['measures']
   const draft: ScoringProfile = { ...profile, measures }
   const risk = fitRisk(rows, draft, options)
-  if (!risk) return { reason: 'no_signal', message: 'The fitted score does not separate churned from kept accounts: keep the current model.' }
-  return { profile: { ...draft, bands: { ...profile.bands, red: risk.bands.red, green: risk.bands.green } }, risk: risk.model, weights, l2: choice.l2, cv_log_loss: choice.cv }
+  if (!risk)
+    return { reason: 'no_signal', message: 'The fitted score does not separate churned from kept accounts: keep the current model.' }
+  return {
+    profile: { ...draft, bands: { ...profile.bands, red: risk.bands.red, green: risk.bands.green } },
+    risk: risk.model,
+    weights,
+    l2: choice.l2,
+    cv_log_loss: choice.cv,
+  }
 }
 
 /** One-variable logistic fit of churn on the score, and the scores at which the stated risks are crossed. */
@@ -147,7 +187,11 @@ function fitRisk(rows: readonly OutcomeScores[], profile: ScoringProfile, option
     return s === null ? [] : [{ s, y: r.churned ? 1 : 0 }]
   })
   if (scored.length < 2 || !scored.some((r) => r.y) || scored.every((r) => r.y)) return null
-  const m = fitLogistic(scored.map((r) => [r.s]), scored.map((r) => r.y), { l2: 1e-3 })
+  const m = fitLogistic(
+    scored.map((r) => [r.s]),
+    scored.map((r) => r.y),
+    { l2: 1e-3 },
+  )
   const perPoint = m.coefficients[0]
   if (!(perPoint < 0)) return null
   const base = scored.filter((r) => r.y).length / scored.length
@@ -168,7 +212,11 @@ function fitRisk(rows: readonly OutcomeScores[], profile: ScoringProfile, option
 
 const predict = (p: Proposal, r: OutcomeScores): Omit<BacktestRow, 'churned' | 'measures'> => {
   const score = scoreOf(p.profile, r.scores)
-  return { score, band: score === null ? 'insufficient_data' : rawBand(score, p.profile.bands), probability: score === null ? null : churnProbability(p.risk, score) }
+  return {
+    score,
+    band: score === null ? 'insufficient_data' : rawBand(score, p.profile.bands),
+    probability: score === null ? null : churnProbability(p.risk, score),
+  }
 }
 
 /**
@@ -181,14 +229,27 @@ export function calibrate(rows: readonly OutcomeScores[], profile: ScoringProfil
   const renewed = rows.length - churned
   if (churned < min || renewed < min) {
     const needed = { churned: Math.max(0, min - churned), renewed: Math.max(0, min - renewed) }
-    const missing = [needed.churned ? `${needed.churned} more churned` : null, needed.renewed ? `${needed.renewed} more renewed` : null].filter(Boolean).join(' and ')
-    return { ok: false, reason: 'too_few_outcomes', churned, renewed, needed, message: `Calibration needs at least ${min} churned and ${min} renewed accounts with recorded outcomes; this project has ${churned} and ${renewed}: record ${missing}.` }
+    const missing = [needed.churned ? `${needed.churned} more churned` : null, needed.renewed ? `${needed.renewed} more renewed` : null]
+      .filter(Boolean)
+      .join(' and ')
+    return {
+      ok: false,
+      reason: 'too_few_outcomes',
+      churned,
+      renewed,
+      needed,
+      message: `Calibration needs at least ${min} churned and ${min} renewed accounts with recorded outcomes; this project has ${churned} and ${renewed}: record ${missing}.`,
+    }
   }
   const proposal = fitProposal(rows, profile, options)
   if ('reason' in proposal) return { ok: false, reason: 'no_signal', message: proposal.message }
   const k = options.k ?? 5
   const seed = options.seed ?? 1
-  const fold = stratifiedFolds(rows.map((r) => (r.churned ? 1 : 0)), k, seed)
+  const fold = stratifiedFolds(
+    rows.map((r) => (r.churned ? 1 : 0)),
+    k,
+    seed,
+  )
   const current: BacktestRow[] = new Array(rows.length)
   const proposed: BacktestRow[] = new Array(rows.length)
   const notes: string[] = []
@@ -200,15 +261,33 @@ export function calibrate(rows: readonly OutcomeScores[], profile: ScoringProfil
     rows.forEach((r, i) => {
       if (fold[i] !== f) return
       const s = scoreOf(profile, r.scores)
-      current[i] = { churned: r.churned, score: s, band: s === null ? 'insufficient_data' : rawBand(s, profile.bands), probability: s === null || !currentRisk ? null : predictLogistic(currentRisk, [s]), measures: r.scores }
+      current[i] = {
+        churned: r.churned,
+        score: s,
+        band: s === null ? 'insufficient_data' : rawBand(s, profile.bands),
+        probability: s === null || !currentRisk ? null : predictLogistic(currentRisk, [s]),
+        measures: r.scores,
+      }
       proposed[i] = { churned: r.churned, ...predict('reason' in fit ? proposal : fit, r), measures: r.scores }
     })
   }
   const changes: ConfigChange[] = [
-    ...proposal.weights.filter((w) => w.from !== w.to).map((w) => ({ path: `profiles.${options.profileName ?? 'default'}.measures.${w.measure}.weight`, from: w.from, to: w.to, why: w.why })),
-    ...(['red', 'green'] as const).filter((b) => proposal.profile.bands[b] !== profile.bands[b]).map((b) => ({
-      path: `profiles.${options.profileName ?? 'default'}.bands.${b}`, from: profile.bands[b], to: proposal.profile.bands[b], why: proposal.risk.statement,
-    })),
+    ...proposal.weights
+      .filter((w) => w.from !== w.to)
+      .map((w) => ({
+        path: `profiles.${options.profileName ?? 'default'}.measures.${w.measure}.weight`,
+        from: w.from,
+        to: w.to,
+        why: w.why,
+      })),
+    ...(['red', 'green'] as const)
+      .filter((b) => proposal.profile.bands[b] !== profile.bands[b])
+      .map((b) => ({
+        path: `profiles.${options.profileName ?? 'default'}.bands.${b}`,
+        from: profile.bands[b],
+        to: proposal.profile.bands[b],
+        why: proposal.risk.statement,
+      })),
   ]
   return {
     ok: true,
@@ -229,5 +308,9 @@ function fitCurrentRisk(rows: readonly OutcomeScores[], profile: ScoringProfile)
     return s === null ? [] : [{ s, y: r.churned ? 1 : 0 }]
   })
   if (!scored.some((r) => r.y) || scored.every((r) => r.y)) return null
-  return fitLogistic(scored.map((r) => [r.s]), scored.map((r) => r.y), { l2: 1e-3 })
+  return fitLogistic(
+    scored.map((r) => [r.s]),
+    scored.map((r) => r.y),
+    { l2: 1e-3 },
+  )
 }

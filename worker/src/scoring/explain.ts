@@ -49,8 +49,14 @@ export function combine(measures: MeasureScore[], minPresentWeight: number): Com
   const exact = present.reduce((a, m) => a + m.weight * m.score, 0) / presentWeight
   const score = round1(exact)
   const shares = present.map((m) => m.weight / presentWeight)
-  const contributions = apportion(present.map((m, i) => shares[i] * m.score), score)
-  const lost = apportion(present.map((m, i) => shares[i] * (100 - m.score)), round1(100 - score))
+  const contributions = apportion(
+    present.map((m, i) => shares[i] * m.score),
+    score,
+  )
+  const lost = apportion(
+    present.map((m, i) => shares[i] * (100 - m.score)),
+    round1(100 - score),
+  )
   return {
     score,
     presentWeight,

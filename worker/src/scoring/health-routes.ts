@@ -22,7 +22,16 @@ import { daysAgo } from '../lib/days'
 import { round1 } from '../lib/round'
 import { accountFeatureStates } from './feature-states'
 import { accountFeatureUses } from './feature-states-store'
-import { accountUserScores, featureAdoption, findAccountScore, findUserScore, listSegmentBenchmarks, rankAccounts, scoreHistory, type AccountScore } from './scores-store'
+import {
+  accountUserScores,
+  featureAdoption,
+  findAccountScore,
+  findUserScore,
+  listSegmentBenchmarks,
+  rankAccounts,
+  scoreHistory,
+  type AccountScore,
+} from './scores-store'
 
 /** CS API: health scores with explanations, trends, flags and segments. Mounted at /api/v1/health. */
 export const healthRoutes = createRouter()
@@ -73,7 +82,8 @@ healthRoutes.openapi(
     path: '/accounts',
     tags,
     summary: 'Accounts ranked by churn risk or by health',
-    description: 'With band, Δ30, top risk driver and fired rules. Accounts whose latest outcome is a churn are left out unless `include_churned=true`.',
+    description:
+      'With band, Δ30, top risk driver and fired rules. Accounts whose latest outcome is a churn are left out unless `include_churned=true`.',
     security: auth.read,
     request: { query: rankingQuery(100) },
     responses: { 200: jsonResponse(accountRankingSchema, 'The ranking'), ...errorResponses() },
@@ -90,18 +100,37 @@ healthRoutes.openapi(
     path: '/accounts.csv',
     tags,
     summary: 'The same ranking as CSV, for spreadsheets and CRMs',
-    description: 'Same parameters and rows as `GET /health/accounts` (`limit` defaults to 1000). Cells are safe to open in a spreadsheet: nothing runs as a formula.',
+    description:
+      'Same parameters and rows as `GET /health/accounts` (`limit` defaults to 1000). Cells are safe to open in a spreadsheet: nothing runs as a formula.',
     security: auth.read,
     request: { query: rankingQuery(1000) },
-    responses: { 200: { description: 'One row per account, header first', content: { 'text/csv': { schema: z.string() } } }, ...errorResponses() },
+    responses: {
+      200: { description: 'One row per account, header first', content: { 'text/csv': { schema: z.string() } } },
+      ...errorResponses(),
+    },
   }),
   async (c) => {
     const items = await ranking(c, c.req.valid('query'))
     const csv = toCsv(
       [...ACCOUNT_CSV_COLUMNS],
-      items.map((a) => [a.account_id, a.name, a.score, a.band, a.segment, a.churn_risk, a.delta30, a.top_risk, (a.churn_reasons ?? []).join('; '), a.flags.map((f) => f.key).join('; '), a.computed_at]),
+      items.map((a) => [
+        a.account_id,
+        a.name,
+        a.score,
+        a.band,
+        a.segment,
+        a.churn_risk,
+        a.delta30,
+        a.top_risk,
+        (a.churn_reasons ?? []).join('; '),
+        a.flags.map((f) => f.key).join('; '),
+        a.computed_at,
+      ]),
     )
-    return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="accounts-health.csv"' })
+    return c.body(csv, 200, {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': 'attachment; filename="accounts-health.csv"',
+    })
   },
 )
 
@@ -136,14 +165,27 @@ healthRoutes.openapi(
         profile: score.profile,
         model_version: score.modelVersion,
         data_fresh_until: score.dataFreshUntil ? iso(score.dataFreshUntil) : null,
-        explanation: x && { measures: x.measures, risk_drivers: x.risk_drivers, health_drivers: x.health_drivers, present_weight_share: x.present_weight_share },
+        explanation: x && {
+          measures: x.measures,
+          risk_drivers: x.risk_drivers,
+          health_drivers: x.health_drivers,
+          present_weight_share: x.present_weight_share,
+        },
         pes: x?.pes ?? null,
         metrics: x?.metrics ?? null,
         app_version: x?.app_version ?? null,
         history: history.map((h) => ({ day: h.day, model_version: h.modelVersion, score: h.score, band: h.band, segment: h.segment })),
         users: users.map((u) => ({ user_id: u.userId, score: u.score, profile: u.profile, measures: u.measures })),
         features: accountFeatureStates(uses.uses, uses.accountFirstDay).map((f) => ({
-          key: f.key, name: f.name, core: f.core, state: f.state, uses: f.uses, users_30d: f.usersInWindow, first_used: f.firstUsed, last_used: f.lastUsed, days_to_first_use: f.daysToFirstUse,
+          key: f.key,
+          name: f.name,
+          core: f.core,
+          state: f.state,
+          uses: f.uses,
+          users_30d: f.usersInWindow,
+          first_used: f.firstUsed,
+          last_used: f.lastUsed,
+          days_to_first_use: f.daysToFirstUse,
         })),
       },
       200,
@@ -166,7 +208,17 @@ healthRoutes.openapi(
     const { id } = c.req.valid('param')
     const u = await findUserScore(c.env.DB, c.var.apiKey.projectId, id)
     if (!u) throw notFound(`No score for user ${id} yet`)
-    return c.json({ user_id: u.userId, account_id: u.accountId, score: u.score, profile: u.profile, measures: u.measures, computed_at: iso(u.computedAt) }, 200)
+    return c.json(
+      {
+        user_id: u.userId,
+        account_id: u.accountId,
+        score: u.score,
+        profile: u.profile,
+        measures: u.measures,
+        computed_at: iso(u.computedAt),
+      },
+      200,
+    )
   },
 )
 
@@ -185,7 +237,15 @@ healthRoutes.openapi(
     return c.json(
       {
         window_days: ADOPTION.windowDays,
-        features: rows.map((f) => ({ key: f.key, name: f.name, kind: f.kind, core: f.core, accounts_30d: f.accounts30d, users_30d: f.users30d, uses_30d: f.uses30d })),
+        features: rows.map((f) => ({
+          key: f.key,
+          name: f.name,
+          kind: f.kind,
+          core: f.core,
+          accounts_30d: f.accounts30d,
+          users_30d: f.users30d,
+          uses_30d: f.uses30d,
+        })),
       },
       200,
     )
@@ -204,14 +264,18 @@ healthRoutes.openapi(
     path: '/segments',
     tags,
     summary: 'Per segment: accounts, mean score, bands, churn risks, PES and benchmarks',
-    description: 'Benchmarks are the raw-value distribution (p25–p90) of each measure; segment-relative percentiles apply from 20 scored accounts.',
+    description:
+      'Benchmarks are the raw-value distribution (p25–p90) of each measure; segment-relative percentiles apply from 20 scored accounts.',
     security: auth.read,
     request: { query: noQuery },
     responses: { 200: jsonResponse(segmentSummaryListSchema, 'One entry per segment with scored accounts'), ...errorResponses() },
   }),
   async (c) => {
     const { projectId } = c.var.apiKey
-    const [rows, benchmarks] = await Promise.all([rankAccounts(c.env.DB, projectId, { sort: 'health', limit: 100_000 }), listSegmentBenchmarks(c.env.DB, projectId)])
+    const [rows, benchmarks] = await Promise.all([
+      rankAccounts(c.env.DB, projectId, { sort: 'health', limit: 100_000 }),
+      listSegmentBenchmarks(c.env.DB, projectId),
+    ])
     const bySegment = new Map<string, AccountScore[]>()
     for (const r of rows) bySegment.set(r.segment ?? 'none', [...(bySegment.get(r.segment ?? 'none') ?? []), r])
     return c.json(
@@ -222,10 +286,22 @@ healthRoutes.openapi(
             segment,
             accounts: rs.length,
             mean_score: mean(rs.map((r) => r.score)),
-            bands: Object.fromEntries(BANDS.map((b) => [b, rs.filter((r) => r.band === b).length])) as Record<(typeof BANDS)[number], number>,
+            bands: Object.fromEntries(BANDS.map((b) => [b, rs.filter((r) => r.band === b).length])) as Record<
+              (typeof BANDS)[number],
+              number
+            >,
             churn_risk: rs.filter((r) => r.churnRisk).length,
-            pes: { adoption: mean(pes.map((p) => p.adoption)), stickiness: mean(pes.map((p) => p.stickiness)), growth: mean(pes.map((p) => p.growth)), pes: mean(pes.map((p) => p.pes)) },
-            benchmarks: Object.fromEntries(benchmarks.filter((b) => b.segment === segment).map(({ measure, n, p25, p50, p75, p90 }) => [measure, { n, p25, p50, p75, p90 }])),
+            pes: {
+              adoption: mean(pes.map((p) => p.adoption)),
+              stickiness: mean(pes.map((p) => p.stickiness)),
+              growth: mean(pes.map((p) => p.growth)),
+              pes: mean(pes.map((p) => p.pes)),
+            },
+            benchmarks: Object.fromEntries(
+              benchmarks
+                .filter((b) => b.segment === segment)
+                .map(({ measure, n, p25, p50, p75, p90 }) => [measure, { n, p25, p50, p75, p90 }]),
+            ),
           }
         }),
       },

@@ -37,8 +37,10 @@ function windowOf(c: Condition, x: RuleInputs): InWindow | null {
 export function metricValue(c: Condition, x: RuleInputs): number | null {
   const inWindow = windowOf(c, x)
   if (!inWindow) return null
-  const sum = <T>(rows: T[], pick: (r: T) => number, day: (r: T) => string) => rows.filter((r) => inWindow(day(r))).reduce((a, r) => a + pick(r), 0)
-  const distinctFeatures = (core: boolean) => new Set(x.featureDays.filter((f) => f.n > 0 && inWindow(f.day) && (!core || x.coreKeys.has(f.key))).map((f) => f.key)).size
+  const sum = <T>(rows: T[], pick: (r: T) => number, day: (r: T) => string) =>
+    rows.filter((r) => inWindow(day(r))).reduce((a, r) => a + pick(r), 0)
+  const distinctFeatures = (core: boolean) =>
+    new Set(x.featureDays.filter((f) => f.n > 0 && inWindow(f.day) && (!core || x.coreKeys.has(f.key))).map((f) => f.key)).size
   switch (c.metric) {
     case 'features_used':
       return distinctFeatures(false)
@@ -47,13 +49,25 @@ export function metricValue(c: Condition, x: RuleInputs): number | null {
     case 'core_features_total':
       return x.coreKeys.size
     case 'event_count':
-      return sum(x.eventDays.filter((e) => e.name === c.event), (e) => e.n, (e) => e.day)
+      return sum(
+        x.eventDays.filter((e) => e.name === c.event),
+        (e) => e.n,
+        (e) => e.day,
+      )
     case 'active_days':
       return x.daily.filter((d) => d.meaningful > 0 && inWindow(d.day)).length
     case 'logins':
-      return sum(x.daily, (d) => d.logins, (d) => d.day)
+      return sum(
+        x.daily,
+        (d) => d.logins,
+        (d) => d.day,
+      )
     case 'value_events':
-      return sum(x.daily, (d) => d.valueEvents, (d) => d.day)
+      return sum(
+        x.daily,
+        (d) => d.valueEvents,
+        (d) => d.day,
+      )
     case 'active_users':
       if (c.window && (c.window.from === 'start' || c.window.days > ACTIVE_USERS_MAX_DAYS)) return null
       return x.userLastActive.filter(inWindow).length

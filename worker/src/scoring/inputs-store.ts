@@ -4,8 +4,19 @@ import { parseAttributes } from './attributes'
 import { LOAD_DAYS, type ScoringInputs } from './inputs'
 import { flagKeys } from './scores-store'
 
-interface AccountRow { id: string; name: string | null; traits_json: string; attributes_json: string; first_seen: number; last_seen: number }
-interface UserRow { id: string; account_id: string | null; first_seen: number }
+interface AccountRow {
+  id: string
+  name: string | null
+  traits_json: string
+  attributes_json: string
+  first_seen: number
+  last_seen: number
+}
+interface UserRow {
+  id: string
+  account_id: string | null
+  first_seen: number
+}
 interface UserActivityRow {
   user_id: string
   a7: number
@@ -20,13 +31,48 @@ interface UserActivityRow {
   amount30: number
   amountp30: number
 }
-interface UserFeatureRow { user_id: string; feature_key: string }
-interface AccountDayRow { account_id: string; day: string; logins: number; value_events: number; meaningful: number }
-interface AccountFeatureDayRow { account_id: string; feature_key: string; day: string; n: number }
-interface AccountEventDayRow { account_id: string; name: string; day: string; n: number }
-interface VersionRow { account_id: string; app_version: string; last_day: string }
-interface PreviousRow { account_id: string; band: Band; pending_band: Band | null; pending_since: string | null; score: number | null; flags_json: string }
-interface SnapshotRow { account_id: string; day: string; score: number | null; band: Band }
+interface UserFeatureRow {
+  user_id: string
+  feature_key: string
+}
+interface AccountDayRow {
+  account_id: string
+  day: string
+  logins: number
+  value_events: number
+  meaningful: number
+}
+interface AccountFeatureDayRow {
+  account_id: string
+  feature_key: string
+  day: string
+  n: number
+}
+interface AccountEventDayRow {
+  account_id: string
+  name: string
+  day: string
+  n: number
+}
+interface VersionRow {
+  account_id: string
+  app_version: string
+  last_day: string
+}
+interface PreviousRow {
+  account_id: string
+  band: Band
+  pending_band: Band | null
+  pending_since: string | null
+  score: number | null
+  flags_json: string
+}
+interface SnapshotRow {
+  account_id: string
+  day: string
+  score: number | null
+  band: Band
+}
 
 export interface LoadOptions {
   /** Only these accounts (and their users); app versions stay project-wide, as releases behind counts against all of them. */
@@ -37,74 +83,135 @@ export interface LoadOptions {
  * Everything scoring reads of a project as of the day of `now`, as the model's domain inputs: all windows end on
  * that day (UTC), so a past `now` re-scores history.
  */
-export async function loadScoringInputs(db: D1Database, projectId: string, now: number, ruleEvents: string[], opts: LoadOptions = {}): Promise<ScoringInputs> {
+export async function loadScoringInputs(
+  db: D1Database,
+  projectId: string,
+  now: number,
+  ruleEvents: string[],
+  opts: LoadOptions = {},
+): Promise<ScoringInputs> {
   const d = (n: number) => daysAgo(now, n)
   let rowsRead = 0
   const ids = opts.accountIds ? JSON.stringify(opts.accountIds) : null
   // `?n` holds the account ids (a JSON array) when only some accounts are loaded; nothing is bound for it otherwise
   const only = (column: string, n: number) => (ids === null ? '' : ` AND ${column} IN (SELECT value FROM json_each(?${n}))`)
-  const onlyUsers = (n: number) => (ids === null ? '' : ` AND user_id IN (SELECT id FROM users WHERE project_id = ?1 AND account_id IN (SELECT value FROM json_each(?${n})))`)
+  const onlyUsers = (n: number) =>
+    ids === null
+      ? ''
+      : ` AND user_id IN (SELECT id FROM users WHERE project_id = ?1 AND account_id IN (SELECT value FROM json_each(?${n})))`
   const all = <T>(sql: string, ...binds: unknown[]) =>
-    db.prepare(sql).bind(projectId, ...binds, ...(ids === null || !/json_each/.test(sql) ? [] : [ids])).all<T>().then((r) => {
-      rowsRead += r.meta.rows_read ?? 0
-      return r.results
-    })
+    db
+      .prepare(sql)
+      .bind(projectId, ...binds, ...(ids === null || !/json_each/.test(sql) ? [] : [ids]))
+      .all<T>()
+      .then((r) => {
+        rowsRead += r.meta.rows_read ?? 0
+        return r.results
+      })
   const eventList = ruleEvents.map((_, i) => `?${i + 4}`).join(', ')
-  const [accounts, users, activity, userFeatures30, accountDays, accountFeatureDays, accountEventDays, versions, previous, history] = await Promise.all([
-    all<AccountRow>(`SELECT id, name, traits_json, attributes_json, first_seen, last_seen FROM accounts WHERE project_id = ?1${only('id', 2)}`),
-    all<UserRow>(`SELECT id, account_id, first_seen FROM users WHERE project_id = ?1${only('account_id', 2)}`),
-    all<UserActivityRow>(
-      `SELECT user_id,
+  const [accounts, users, activity, userFeatures30, accountDays, accountFeatureDays, accountEventDays, versions, previous, history] =
+    await Promise.all([
+      all<AccountRow>(
+        `SELECT id, name, traits_json, attributes_json, first_seen, last_seen FROM accounts WHERE project_id = ?1${only('id', 2)}`,
+      ),
+      all<UserRow>(`SELECT id, account_id, first_seen FROM users WHERE project_id = ?1${only('account_id', 2)}`),
+      all<UserActivityRow>(
+        `SELECT user_id,
         SUM(day > ?2 AND meaningful > 0) AS a28, SUM(day > ?3 AND meaningful > 0) AS a30, SUM(day <= ?3 AND meaningful > 0) AS p30,
         SUM(CASE WHEN day > ?3 THEN value_events ELSE 0 END) AS v30, MAX(CASE WHEN meaningful > 0 THEN day END) AS last_active,
         SUM(day > ?6 AND meaningful > 0) AS a7, SUM(CASE WHEN day > ?3 THEN logins ELSE 0 END) AS logins30,
         SUM(CASE WHEN day > ?3 THEN active_seconds ELSE 0 END) AS seconds30, SUM(CASE WHEN day > ?3 THEN value_amount ELSE 0 END) AS amount30,
         SUM(CASE WHEN day <= ?3 THEN value_events ELSE 0 END) AS vp30, SUM(CASE WHEN day <= ?3 THEN value_amount ELSE 0 END) AS amountp30
        FROM user_days WHERE project_id = ?1 AND day > ?4 AND day <= ?5${onlyUsers(7)} GROUP BY user_id`,
-      d(28), d(30), d(60), d(0), d(7),
-    ),
-    all<UserFeatureRow>(`SELECT user_id, feature_key FROM user_feature_days WHERE project_id = ?1 AND day > ?2 AND day <= ?3${onlyUsers(4)} GROUP BY user_id, feature_key`, d(30), d(0)),
-    all<AccountDayRow>(
-      `SELECT account_id, day, SUM(logins) AS logins, SUM(value_events) AS value_events, SUM(meaningful) AS meaningful
+        d(28),
+        d(30),
+        d(60),
+        d(0),
+        d(7),
+      ),
+      all<UserFeatureRow>(
+        `SELECT user_id, feature_key FROM user_feature_days WHERE project_id = ?1 AND day > ?2 AND day <= ?3${onlyUsers(4)} GROUP BY user_id, feature_key`,
+        d(30),
+        d(0),
+      ),
+      all<AccountDayRow>(
+        `SELECT account_id, day, SUM(logins) AS logins, SUM(value_events) AS value_events, SUM(meaningful) AS meaningful
        FROM user_days WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND account_id IS NOT NULL${only('account_id', 4)} GROUP BY account_id, day`,
-      d(LOAD_DAYS), d(0),
-    ),
-    all<AccountFeatureDayRow>(
-      `SELECT account_id, feature_key, day, SUM(n) AS n FROM user_feature_days
+        d(LOAD_DAYS),
+        d(0),
+      ),
+      all<AccountFeatureDayRow>(
+        `SELECT account_id, feature_key, day, SUM(n) AS n FROM user_feature_days
        WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND account_id IS NOT NULL${only('account_id', 4)} GROUP BY account_id, feature_key, day`,
-      d(LOAD_DAYS), d(0),
-    ),
-    ruleEvents.length
-      ? all<AccountEventDayRow>(
-          `SELECT account_id, name, day, SUM(n) AS n FROM user_event_days
+        d(LOAD_DAYS),
+        d(0),
+      ),
+      ruleEvents.length
+        ? all<AccountEventDayRow>(
+            `SELECT account_id, name, day, SUM(n) AS n FROM user_event_days
            WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND name IN (${eventList}) AND account_id IS NOT NULL${only('account_id', ruleEvents.length + 4)} GROUP BY account_id, name, day`,
-          d(LOAD_DAYS), d(0), ...ruleEvents,
-        )
-      : Promise.resolve([]),
-    all<VersionRow>(
-      `SELECT account_id, app_version, MAX(day) AS last_day FROM user_days
+            d(LOAD_DAYS),
+            d(0),
+            ...ruleEvents,
+          )
+        : Promise.resolve([]),
+      all<VersionRow>(
+        `SELECT account_id, app_version, MAX(day) AS last_day FROM user_days
        WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND app_version IS NOT NULL AND account_id IS NOT NULL GROUP BY account_id, app_version`,
-      d(30), d(0),
-    ),
-    all<PreviousRow>(`SELECT account_id, band, pending_band, pending_since, score, flags_json FROM account_scores WHERE project_id = ?1${only('account_id', 2)}`),
-    all<SnapshotRow>(`SELECT account_id, day, score, band FROM account_score_snapshots WHERE project_id = ?1 AND day >= ?2 AND day < ?3${only('account_id', 4)}`, d(30), d(0)),
-  ])
+        d(30),
+        d(0),
+      ),
+      all<PreviousRow>(
+        `SELECT account_id, band, pending_band, pending_since, score, flags_json FROM account_scores WHERE project_id = ?1${only('account_id', 2)}`,
+      ),
+      all<SnapshotRow>(
+        `SELECT account_id, day, score, band FROM account_score_snapshots WHERE project_id = ?1 AND day >= ?2 AND day < ?3${only('account_id', 4)}`,
+        d(30),
+        d(0),
+      ),
+    ])
   return {
     accounts: accounts.map((a) => ({
-      id: a.id, name: a.name, traits: parseAttributes(a.traits_json), attributes: parseAttributes(a.attributes_json), firstSeen: a.first_seen, lastSeen: a.last_seen,
+      id: a.id,
+      name: a.name,
+      traits: parseAttributes(a.traits_json),
+      attributes: parseAttributes(a.attributes_json),
+      firstSeen: a.first_seen,
+      lastSeen: a.last_seen,
     })),
     users: users.map((u) => ({ id: u.id, accountId: u.account_id, firstSeen: u.first_seen })),
     userActivity: activity.map((u) => ({
-      userId: u.user_id, activeDays7: u.a7, activeDays28: u.a28, activeDays30: u.a30, activeDaysPrev30: u.p30, lastActiveDay: u.last_active,
-      logins30: u.logins30, activeSeconds30: u.seconds30, valueEvents30: u.v30, valueEventsPrev30: u.vp30, valueAmount30: u.amount30, valueAmountPrev30: u.amountp30,
+      userId: u.user_id,
+      activeDays7: u.a7,
+      activeDays28: u.a28,
+      activeDays30: u.a30,
+      activeDaysPrev30: u.p30,
+      lastActiveDay: u.last_active,
+      logins30: u.logins30,
+      activeSeconds30: u.seconds30,
+      valueEvents30: u.v30,
+      valueEventsPrev30: u.vp30,
+      valueAmount30: u.amount30,
+      valueAmountPrev30: u.amountp30,
     })),
     userFeatures30: userFeatures30.map((f) => ({ userId: f.user_id, featureKey: f.feature_key })),
-    accountDays: accountDays.map((r) => ({ accountId: r.account_id, day: r.day, logins: r.logins, valueEvents: r.value_events, meaningful: r.meaningful })),
+    accountDays: accountDays.map((r) => ({
+      accountId: r.account_id,
+      day: r.day,
+      logins: r.logins,
+      valueEvents: r.value_events,
+      meaningful: r.meaningful,
+    })),
     accountFeatureDays: accountFeatureDays.map((r) => ({ accountId: r.account_id, featureKey: r.feature_key, day: r.day, n: r.n })),
     accountEventDays: accountEventDays.map((r) => ({ accountId: r.account_id, name: r.name, day: r.day, n: r.n })),
     versions: versions.map((v) => ({ accountId: v.account_id, appVersion: v.app_version, lastDay: v.last_day })),
     previous: previous.map((p) => ({
-      accountId: p.account_id, score: p.score, band: p.band, pendingBand: p.pending_band, pendingSince: p.pending_since, flagKeys: flagKeys(p.flags_json),
+      accountId: p.account_id,
+      score: p.score,
+      band: p.band,
+      pendingBand: p.pending_band,
+      pendingSince: p.pending_since,
+      flagKeys: flagKeys(p.flags_json),
     })),
     history: history.map((h) => ({ accountId: h.account_id, day: h.day, score: h.score, band: h.band })),
     rowsRead,

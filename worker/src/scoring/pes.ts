@@ -10,9 +10,17 @@ export type { Pes }
  */
 export function pes(members: UserActivity[], coreTotal: number, featuresByUser: Map<string, UserFeatureUse[]>, coreKeys: Set<string>): Pes {
   const active = members.filter((m) => m.activeDays30 > 0)
-  const adoption = active.length && coreTotal
-    ? r1((100 * active.reduce((a, m) => a + (featuresByUser.get(m.userId) ?? []).filter((f) => coreKeys.has(f.featureKey)).length / coreTotal, 0)) / active.length)
-    : null
+  const adoption =
+    active.length && coreTotal
+      ? r1(
+          (100 *
+            active.reduce(
+              (a, m) => a + (featuresByUser.get(m.userId) ?? []).filter((f) => coreKeys.has(f.featureKey)).length / coreTotal,
+              0,
+            )) /
+            active.length,
+        )
+      : null
   const stickiness = active.length ? r1((100 * active.reduce((a, m) => a + m.activeDays30, 0)) / active.length / 30) : null
   // new and recovered are not separable from 60 days of rollups: both are "active now, not in the prior 30 days"
   const gained = members.filter((m) => m.activeDays30 > 0 && m.activeDaysPrev30 === 0).length

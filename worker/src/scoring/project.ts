@@ -89,21 +89,39 @@ function scoreUser(u: UserInput, ix: Index): UserScoreResult {
   const a = ix.activity.get(u.id)
   const core = (ix.featuresByUser.get(u.id) ?? []).filter((f) => ix.coreKeys.has(f.featureKey)).length
   const s = userScore(
-    { activeDays28: a?.activeDays28 ?? 0, activeDays30: a?.activeDays30 ?? 0, activeDaysPrev30: a?.activeDaysPrev30 ?? 0, coreUsed30: core, coreTotal: ix.coreKeys.size,
-      valueEvents30: a?.valueEvents30 ?? 0, daysSinceActive: a?.lastActiveDay ? daysBetween(a.lastActiveDay, ix.today) : null, ageDays: daysBetween(dayOf(u.firstSeen), ix.today) },
+    {
+      activeDays28: a?.activeDays28 ?? 0,
+      activeDays30: a?.activeDays30 ?? 0,
+      activeDaysPrev30: a?.activeDaysPrev30 ?? 0,
+      coreUsed30: core,
+      coreTotal: ix.coreKeys.size,
+      valueEvents30: a?.valueEvents30 ?? 0,
+      daysSinceActive: a?.lastActiveDay ? daysBetween(a.lastActiveDay, ix.today) : null,
+      ageDays: daysBetween(dayOf(u.firstSeen), ix.today),
+    },
     ix.valueFeatures > 0,
   )
   return { userId: u.id, accountId: u.accountId, score: s.score, profile: s.profile, measures: s.measures }
 }
 
 /** docs/scoring.md §3 inputs for one account from its members' aggregates. */
-function accountUsage(acct: AccountInput, attrs: Attributes, members: UserActivity[], hauDays: number, version: string | null, ix: Index, config: ScoringConfig): AccountUsage {
+function accountUsage(
+  acct: AccountInput,
+  attrs: Attributes,
+  members: UserActivity[],
+  hauDays: number,
+  version: string | null,
+  ix: Index,
+  config: ScoringConfig,
+): AccountUsage {
   const active28 = members.filter((m) => m.activeDays28 > 0)
   const active30 = members.filter((m) => m.activeDays30 > 0)
   // a core feature counts as adopted by the account when max(1, 10%) of its active users used it
   const adoptionThreshold = Math.max(1, Math.ceil(0.1 * active30.length))
   const coreUse = new Map<string, number>()
-  for (const m of active30) for (const f of ix.featuresByUser.get(m.userId) ?? []) if (ix.coreKeys.has(f.featureKey)) coreUse.set(f.featureKey, (coreUse.get(f.featureKey) ?? 0) + 1)
+  for (const m of active30)
+    for (const f of ix.featuresByUser.get(m.userId) ?? [])
+      if (ix.coreKeys.has(f.featureKey)) coreUse.set(f.featureKey, (coreUse.get(f.featureKey) ?? 0) + 1)
   const sum = (pick: (m: UserActivity) => number) => members.reduce((a, m) => a + pick(m), 0)
   return {
     seats: numberAttr(attrs, 'seats'),
@@ -124,12 +142,18 @@ function accountUsage(acct: AccountInput, attrs: Attributes, members: UserActivi
 
 function ruleInputs(acct: AccountInput, members: UserActivity[], usage: AccountUsage, healthScore: number | null, ix: Index): RuleInputs {
   return {
-    today: ix.today, startDay: dayOf(acct.firstSeen), loadedFrom: daysAgo(ix.now, LOAD_DAYS - 1),
+    today: ix.today,
+    startDay: dayOf(acct.firstSeen),
+    loadedFrom: daysAgo(ix.now, LOAD_DAYS - 1),
     daily: ix.days.get(acct.id) ?? [],
     featureDays: (ix.featureDays.get(acct.id) ?? []).map((r) => ({ key: r.featureKey, day: r.day, n: r.n })),
     eventDays: ix.eventDays.get(acct.id) ?? [],
     userLastActive: members.flatMap((m) => (m.lastActiveDay ? [m.lastActiveDay] : [])),
-    coreKeys: ix.coreKeys, healthScore, releasesBehind: usage.releasesBehind, seats: usage.seats, activeUsers28: usage.activeUsers28,
+    coreKeys: ix.coreKeys,
+    healthScore,
+    releasesBehind: usage.releasesBehind,
+    seats: usage.seats,
+    activeUsers28: usage.activeUsers28,
   }
 }
 
@@ -140,7 +164,9 @@ function churnReasons(band: Band, t: Trend, flags: FiredRule[], renewalDate: str
     band === 'red' ? 'health band red' : null,
     t.delta30 !== null && t.delta30 <= -CHURN_RISK.scoreDrop30 ? `score down ${-t.delta30} points in 30 days` : null,
     ...flags.filter((f) => f.kind === 'risk' && f.critical).map((f) => f.name),
-    renewal !== null && renewal >= 0 && renewal <= CHURN_RISK.renewalWithinDays && band !== 'green' ? `renewal in ${renewal} days and not green` : null,
+    renewal !== null && renewal >= 0 && renewal <= CHURN_RISK.renewalWithinDays && band !== 'green'
+      ? `renewal in ${renewal} days and not green`
+      : null,
   ].filter((r): r is string => r !== null)
 }
 
@@ -159,17 +185,30 @@ function scoreAccount(acct: AccountInput, ix: Index, config: ScoringConfig): Acc
   const profileName = onboarding ? 'onboarding' : (segment?.profile ?? segment?.key ?? 'default')
   const profile = config.profiles[profileName] ?? config.profiles.default ?? DEFAULT_PROFILE
   const members = (ix.usersByAccount.get(acct.id) ?? []).map((u) => ix.activity.get(u.id)).filter((a) => a !== undefined)
-  const version = (ix.versions.get(acct.id) ?? []).sort((a, b) => b.lastDay.localeCompare(a.lastDay) || compareVersions(b.appVersion, a.appVersion))[0]?.appVersion ?? null
+  const version =
+    (ix.versions.get(acct.id) ?? []).sort((a, b) => b.lastDay.localeCompare(a.lastDay) || compareVersions(b.appVersion, a.appVersion))[0]
+      ?.appVersion ?? null
   const usage = accountUsage(acct, attrs, members, profile.hau_days, version, ix, config)
   const health = accountHealth(usage, profile, previousBand(acct, ix, profile.bands), ix.today)
-  const history = (ix.history.get(acct.id) ?? []).filter((h) => h.score !== null).map((h) => [daysBetween(h.day, ix.today), h.score as number] as [number, number])
+  const history = (ix.history.get(acct.id) ?? [])
+    .filter((h) => h.score !== null)
+    .map((h) => [daysBetween(h.day, ix.today), h.score as number] as [number, number])
   const t = trend(health.score, history)
   const flags = evaluateRules(config.rules, ruleInputs(acct, members, usage, health.score, ix), segment?.key ?? null)
   const renewalDate = dateAttr(attrs, 'renewal_date')
   const reasons = churnReasons(health.band, t, flags, renewalDate, ix.today)
   return {
-    accountId: acct.id, segment: segment?.key ?? null, profile: profileName, health, trend: t, flags,
-    churnRisk: reasons.length > 0, churnReasons: reasons, version, dataFreshUntil: acct.lastSeen, renewalDate,
+    accountId: acct.id,
+    segment: segment?.key ?? null,
+    profile: profileName,
+    health,
+    trend: t,
+    flags,
+    churnRisk: reasons.length > 0,
+    churnReasons: reasons,
+    version,
+    dataFreshUntil: acct.lastSeen,
+    renewalDate,
     pes: pes(members, ix.coreKeys.size, ix.featuresByUser, ix.coreKeys),
     metrics: usageMetrics(members),
   }

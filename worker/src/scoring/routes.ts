@@ -1,4 +1,9 @@
-import { scoringBacktestSchema, scoringConfigBodySchema, scoringConfigResponseSchema, scoringConfigSavedSchema } from '../../../shared/api/scoring'
+import {
+  scoringBacktestSchema,
+  scoringConfigBodySchema,
+  scoringConfigResponseSchema,
+  scoringConfigSavedSchema,
+} from '../../../shared/api/scoring'
 import { auth, createRoute, createRouter, errorResponses, jsonBody, jsonResponse, querySchema } from '../http/openapi'
 import { intParam } from '../http/validate'
 import { MAX_AS_OF_DAYS, projectBacktest } from './backtest-run'
@@ -18,7 +23,10 @@ scoringAdminRoutes.openapi(
     summary: "The project's scoring model, with the defaults beside it",
     security: auth.read,
     request: { query: querySchema({}) },
-    responses: { 200: jsonResponse(scoringConfigResponseSchema, 'The config in use (the defaults until one is saved)'), ...errorResponses() },
+    responses: {
+      200: jsonResponse(scoringConfigResponseSchema, 'The config in use (the defaults until one is saved)'),
+      ...errorResponses(),
+    },
   }),
   async (c) => {
     const { version, config } = await loadScoringConfig(c.env.DB, c.var.apiKey.projectId)

@@ -23,7 +23,9 @@ export interface ProjectScoring {
 export async function runProjectScoring(db: D1Database, projectId: string, now: number, backfill = false): Promise<ProjectScoring> {
   const started = Date.now()
   const [{ version, config }, features, settings] = await Promise.all([
-    loadScoringConfig(db, projectId), listFeatures(db, projectId), loadProjectSettings(db, projectId),
+    loadScoringConfig(db, projectId),
+    listFeatures(db, projectId),
+    loadProjectSettings(db, projectId),
   ])
   const ruleEvents = [...new Set(config.rules.flatMap((r) => r.all.flatMap((c) => (c.event ? [c.event] : []))))]
   const inputs = await loadScoringInputs(db, projectId, now, ruleEvents)
@@ -37,8 +39,16 @@ export async function runProjectScoring(db: D1Database, projectId: string, now: 
   }
   return {
     summary: {
-      project_id: projectId, day: dayOf(now), backfill, model_version: version, accounts: accounts.length, users: users.length,
-      rows_read: inputs.rowsRead, load_ms: loadedMs, compute_ms: computedMs, ms: Date.now() - started,
+      project_id: projectId,
+      day: dayOf(now),
+      backfill,
+      model_version: version,
+      accounts: accounts.length,
+      users: users.length,
+      rows_read: inputs.rowsRead,
+      load_ms: loadedMs,
+      compute_ms: computedMs,
+      ms: Date.now() - started,
     },
     inputs,
     accounts,

@@ -1,5 +1,12 @@
 import { z } from 'zod'
-import { accountExplanationSchema, firedRuleSchema, userMeasureSchema, type AccountExplanation, type FiredRule, type UserMeasure } from '../../../shared/api/scoring'
+import {
+  accountExplanationSchema,
+  firedRuleSchema,
+  userMeasureSchema,
+  type AccountExplanation,
+  type FiredRule,
+  type UserMeasure,
+} from '../../../shared/api/scoring'
 import type { Band } from '../../../shared/constants'
 import type { Feature } from '../../../shared/features'
 import { LATEST_OUTCOME_ID } from '../renewals'
@@ -18,7 +25,15 @@ async function inChunks(db: D1Database, statements: D1PreparedStatement[]): Prom
  * Latest score per account plus the day's snapshot (re-running the same day overwrites it); a backfill
  * (`latest: false`) writes the snapshot only, so history never replaces the current score.
  */
-export async function writeAccountScores(db: D1Database, projectId: string, day: string, version: string, results: AccountScoreResult[], now: number, opts = { latest: true }): Promise<void> {
+export async function writeAccountScores(
+  db: D1Database,
+  projectId: string,
+  day: string,
+  version: string,
+  results: AccountScoreResult[],
+  now: number,
+  opts = { latest: true },
+): Promise<void> {
   const latest = db.prepare(
     `INSERT INTO account_scores (project_id, account_id, day, model_version, score, band, pending_band, pending_runs, segment, profile,
        churn_risk, delta30, explanation_json, flags_json, computed_at, data_fresh_until, pending_since)
@@ -34,8 +49,15 @@ export async function writeAccountScores(db: D1Database, projectId: string, day:
   )
   const statements = results.flatMap((r) => {
     const explanation: AccountExplanation = {
-      measures: r.health.measures, risk_drivers: r.health.risk_drivers, health_drivers: r.health.health_drivers,
-      present_weight_share: r.health.present_weight_share, trend: r.trend, pes: r.pes, metrics: r.metrics, churn_reasons: r.churnReasons, app_version: r.version,
+      measures: r.health.measures,
+      risk_drivers: r.health.risk_drivers,
+      health_drivers: r.health.health_drivers,
+      present_weight_share: r.health.present_weight_share,
+      trend: r.trend,
+      pes: r.pes,
+      metrics: r.metrics,
+      churn_reasons: r.churnReasons,
+      app_version: r.version,
     }
     const flags = JSON.stringify(r.flags)
     const measures = JSON.stringify(r.health.measures.map((m) => ({ key: m.key, raw: m.raw, score: m.score, weight: m.weight })))
@@ -43,8 +65,25 @@ export async function writeAccountScores(db: D1Database, projectId: string, day:
     if (!opts.latest) return [snap]
     return [
       // pending_runs is kept for older readers: 1 while a change waits for its second day
-      latest.bind(projectId, r.accountId, day, version, r.health.score, r.health.band, r.health.bandState.pending, r.health.bandState.pending ? 1 : 0,
-        r.segment, r.profile, r.churnRisk ? 1 : 0, r.trend.delta30, JSON.stringify(explanation), flags, now, r.dataFreshUntil, r.health.bandState.pendingSince),
+      latest.bind(
+        projectId,
+        r.accountId,
+        day,
+        version,
+        r.health.score,
+        r.health.band,
+        r.health.bandState.pending,
+        r.health.bandState.pending ? 1 : 0,
+        r.segment,
+        r.profile,
+        r.churnRisk ? 1 : 0,
+        r.trend.delta30,
+        JSON.stringify(explanation),
+        flags,
+        now,
+        r.dataFreshUntil,
+        r.health.bandState.pendingSince,
+      ),
       snap,
     ]
   })
@@ -57,10 +96,18 @@ export async function writeUserScores(db: D1Database, projectId: string, results
      ON CONFLICT (project_id, user_id) DO UPDATE SET account_id = excluded.account_id, score = excluded.score, profile = excluded.profile,
        measures_json = excluded.measures_json, computed_at = excluded.computed_at`,
   )
-  await inChunks(db, results.map((u) => stmt.bind(projectId, u.userId, u.accountId, u.score, u.profile, JSON.stringify(u.measures), now)))
+  await inChunks(
+    db,
+    results.map((u) => stmt.bind(projectId, u.userId, u.accountId, u.score, u.profile, JSON.stringify(u.measures), now)),
+  )
 }
 
-export async function writeSegmentBenchmarks(db: D1Database, projectId: string, benchmarks: SegmentBenchmark[], now: number): Promise<void> {
+export async function writeSegmentBenchmarks(
+  db: D1Database,
+  projectId: string,
+  benchmarks: SegmentBenchmark[],
+  now: number,
+): Promise<void> {
   const stmt = db.prepare(
     `INSERT OR REPLACE INTO segment_benchmarks (project_id, segment, measure, n, p25, p50, p75, p90, computed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
   )
@@ -166,7 +213,8 @@ const SELECT_SCORE = `SELECT s.account_id, a.name, s.day, s.model_version, s.sco
 
 // accounts whose latest recorded outcome is a churn are gone: left out of rankings unless asked for (built at call time:
 // renewals, which owns outcomes, also reads scoring, so nothing of it is read while the modules load)
-const churned = () => `SELECT 1 FROM account_outcomes o WHERE o.project_id = s.project_id AND o.account_id = s.account_id AND o.kind = 'churned'
+const churned =
+  () => `SELECT 1 FROM account_outcomes o WHERE o.project_id = s.project_id AND o.account_id = s.account_id AND o.kind = 'churned'
   AND o.id = ${LATEST_OUTCOME_ID}`
 
 const FIRED = `SELECT 1 FROM json_each(s.flags_json) f WHERE json_extract(f.value, '$.key') = ?7`
@@ -187,16 +235,29 @@ export interface RankFilter {
 export async function rankAccounts(db: D1Database, projectId: string, f: RankFilter): Promise<AccountScore[]> {
   const order = f.sort === 'health' ? 's.score IS NULL, s.score DESC' : 's.churn_risk DESC, s.score IS NULL, s.score ASC'
   const { results } = await db
-    .prepare(`${SELECT_SCORE} WHERE s.project_id = ?1 AND (?2 IS NULL OR s.band = ?2) AND (?3 IS NULL OR s.segment = ?3) AND (?4 IS NULL OR s.churn_risk = ?4)
+    .prepare(
+      `${SELECT_SCORE} WHERE s.project_id = ?1 AND (?2 IS NULL OR s.band = ?2) AND (?3 IS NULL OR s.segment = ?3) AND (?4 IS NULL OR s.churn_risk = ?4)
       AND (?6 = 1 OR NOT EXISTS (${churned()})) AND (?7 IS NULL OR EXISTS (${FIRED}))
-      ORDER BY ${order}, s.account_id LIMIT ?5`)
-    .bind(projectId, f.band ?? null, f.segment ?? null, f.churnRisk === undefined ? null : f.churnRisk ? 1 : 0, f.limit, f.includeChurned ? 1 : 0, f.rule ?? null)
+      ORDER BY ${order}, s.account_id LIMIT ?5`,
+    )
+    .bind(
+      projectId,
+      f.band ?? null,
+      f.segment ?? null,
+      f.churnRisk === undefined ? null : f.churnRisk ? 1 : 0,
+      f.limit,
+      f.includeChurned ? 1 : 0,
+      f.rule ?? null,
+    )
     .all<AccountScoreRow>()
   return results.map(toAccountScore)
 }
 
 export async function findAccountScore(db: D1Database, projectId: string, accountId: string): Promise<AccountScore | null> {
-  const row = await db.prepare(`${SELECT_SCORE} WHERE s.project_id = ?1 AND s.account_id = ?2`).bind(projectId, accountId).first<AccountScoreRow>()
+  const row = await db
+    .prepare(`${SELECT_SCORE} WHERE s.project_id = ?1 AND s.account_id = ?2`)
+    .bind(projectId, accountId)
+    .first<AccountScoreRow>()
   return row ? toAccountScore(row) : null
 }
 
@@ -210,7 +271,9 @@ export interface ScoreHistoryDay {
 
 export async function scoreHistory(db: D1Database, projectId: string, accountId: string, sinceDay: string): Promise<ScoreHistoryDay[]> {
   const { results } = await db
-    .prepare('SELECT day, model_version, score, band, segment FROM account_score_snapshots WHERE project_id = ?1 AND account_id = ?2 AND day >= ?3 ORDER BY day')
+    .prepare(
+      'SELECT day, model_version, score, band, segment FROM account_score_snapshots WHERE project_id = ?1 AND account_id = ?2 AND day >= ?3 ORDER BY day',
+    )
     .bind(projectId, accountId, sinceDay)
     .all<{ day: string; model_version: string; score: number | null; band: Band; segment: string | null }>()
   return results.map((r) => ({ day: r.day, modelVersion: r.model_version, score: r.score, band: r.band, segment: r.segment }))
@@ -226,17 +289,31 @@ export interface UserScore {
   computedAt: number
 }
 
-interface UserScoreRow { user_id: string; account_id: string | null; score: number | null; profile: string; measures_json: string; computed_at: number }
+interface UserScoreRow {
+  user_id: string
+  account_id: string | null
+  score: number | null
+  profile: string
+  measures_json: string
+  computed_at: number
+}
 
 const userMeasuresSchema = z.array(userMeasureSchema)
 const toUserScore = (r: UserScoreRow): UserScore => ({
-  userId: r.user_id, accountId: r.account_id, score: r.score, profile: r.profile, measures: userMeasuresSchema.safeParse(parseJson(r.measures_json)).data ?? null, computedAt: r.computed_at,
+  userId: r.user_id,
+  accountId: r.account_id,
+  score: r.score,
+  profile: r.profile,
+  measures: userMeasuresSchema.safeParse(parseJson(r.measures_json)).data ?? null,
+  computedAt: r.computed_at,
 })
 
 export async function accountUserScores(db: D1Database, projectId: string, accountId: string): Promise<UserScore[]> {
   const { results } = await db
     // INDEXED BY: without table statistics SQLite would scan the project's user scores by primary key
-    .prepare('SELECT user_id, account_id, score, profile, measures_json, computed_at FROM user_scores INDEXED BY idx_user_scores_project_id_account_id WHERE project_id = ?1 AND account_id = ?2 ORDER BY score DESC')
+    .prepare(
+      'SELECT user_id, account_id, score, profile, measures_json, computed_at FROM user_scores INDEXED BY idx_user_scores_project_id_account_id WHERE project_id = ?1 AND account_id = ?2 ORDER BY score DESC',
+    )
     .bind(projectId, accountId)
     .all<UserScoreRow>()
   return results.map(toUserScore)
@@ -244,7 +321,9 @@ export async function accountUserScores(db: D1Database, projectId: string, accou
 
 export async function findUserScore(db: D1Database, projectId: string, userId: string): Promise<UserScore | null> {
   const row = await db
-    .prepare('SELECT user_id, account_id, score, profile, measures_json, computed_at FROM user_scores WHERE project_id = ?1 AND user_id = ?2')
+    .prepare(
+      'SELECT user_id, account_id, score, profile, measures_json, computed_at FROM user_scores WHERE project_id = ?1 AND user_id = ?2',
+    )
     .bind(projectId, userId)
     .first<UserScoreRow>()
   return row ? toUserScore(row) : null
@@ -270,7 +349,15 @@ export async function featureAdoption(db: D1Database, projectId: string, sinceDa
     )
     .bind(projectId, sinceDay)
     .all<{ key: string; name: string; kind: FeatureKind; core: number; accounts_30d: number; users_30d: number; uses_30d: number }>()
-  return results.map((r) => ({ key: r.key, name: r.name, kind: r.kind, core: r.core === 1, accounts30d: r.accounts_30d, users30d: r.users_30d, uses30d: r.uses_30d }))
+  return results.map((r) => ({
+    key: r.key,
+    name: r.name,
+    kind: r.kind,
+    core: r.core === 1,
+    accounts30d: r.accounts_30d,
+    users30d: r.users_30d,
+    uses30d: r.uses_30d,
+  }))
 }
 
 export async function listSegmentBenchmarks(db: D1Database, projectId: string): Promise<SegmentBenchmark[]> {

@@ -21,14 +21,15 @@ export function aucWithSe(scores: readonly number[], labels: readonly (number | 
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b])
   let positives = 0
   let rankSum = 0
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i
     while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++
     const midRank = (i + j) / 2 + 1
-    for (let k = i; k <= j; k++) if (isPositive(labels[order[k]])) {
-      positives++
-      rankSum += midRank
-    }
+    for (let k = i; k <= j; k++)
+      if (isPositive(labels[order[k]])) {
+        positives++
+        rankSum += midRank
+      }
     i = j + 1
   }
   const negatives = n - positives

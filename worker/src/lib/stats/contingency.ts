@@ -64,8 +64,16 @@ export interface MantelHaenszel {
  */
 export function mantelHaenszel(strata: readonly Table2x2[], options: { correct?: boolean; z?: number } = {}): MantelHaenszel | null {
   const z = options.z ?? 1.96
-  let sumR = 0, sumS = 0, sumPR = 0, sumPSQR = 0, sumQS = 0
-  let sumA = 0, sumE = 0, sumV = 0, used = 0, n = 0
+  let sumR = 0,
+    sumS = 0,
+    sumPR = 0,
+    sumPSQR = 0,
+    sumQS = 0
+  let sumA = 0,
+    sumE = 0,
+    sumV = 0,
+    used = 0,
+    n = 0
   for (const t of strata) {
     const ni = total(t)
     if (ni < 2) continue

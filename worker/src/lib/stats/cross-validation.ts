@@ -31,7 +31,11 @@ export function kFoldCrossValidate<R extends { y: number }, M>(
   fit: (train: R[]) => M,
   predict: (model: M, row: R) => number,
 ): CrossValidated {
-  const fold = stratifiedFolds(rows.map((r) => r.y), k, seed)
+  const fold = stratifiedFolds(
+    rows.map((r) => r.y),
+    k,
+    seed,
+  )
   const predictions = new Array<number>(rows.length)
   for (let f = 0; f < k; f++) {
     const model = fit(rows.filter((_, i) => fold[i] !== f))
@@ -56,17 +60,36 @@ export interface L2Choice {
 }
 
 /** Picks λ by cross-validated log-loss; ties go to the larger λ (the simpler model). */
-export function chooseL2(rows: readonly LabelledRow[], options: { grid?: readonly number[]; k?: number; seed?: number; maxIter?: number } = {}): L2Choice {
+export function chooseL2(
+  rows: readonly LabelledRow[],
+  options: { grid?: readonly number[]; k?: number; seed?: number; maxIter?: number } = {},
+): L2Choice {
   const grid = options.grid ?? L2_GRID
   const k = options.k ?? 5
   const seed = options.seed ?? 1
   const cv = grid.map((l2) => {
-    const { predictions } = kFoldCrossValidate(rows, k, seed, (train) => fitRows(train, l2, options.maxIter), (m, r) => predictLogistic(m, r.x))
-    return { l2, log_loss: logLoss(predictions, rows.map((r) => r.y)) }
+    const { predictions } = kFoldCrossValidate(
+      rows,
+      k,
+      seed,
+      (train) => fitRows(train, l2, options.maxIter),
+      (m, r) => predictLogistic(m, r.x),
+    )
+    return {
+      l2,
+      log_loss: logLoss(
+        predictions,
+        rows.map((r) => r.y),
+      ),
+    }
   })
   const best = cv.reduce((a, b) => (b.log_loss < a.log_loss - 1e-12 || (Math.abs(b.log_loss - a.log_loss) <= 1e-12 && b.l2 > a.l2) ? b : a))
   return { l2: best.l2, cv }
 }
 
 export const fitRows = (rows: readonly LabelledRow[], l2: number, maxIter?: number): LogisticModel =>
-  fitLogistic(rows.map((r) => r.x), rows.map((r) => r.y), { l2, maxIter })
+  fitLogistic(
+    rows.map((r) => r.x),
+    rows.map((r) => r.y),
+    { l2, maxIter },
+  )

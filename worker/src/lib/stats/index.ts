@@ -2,7 +2,16 @@
 export { auc, aucWithSe, type AucResult } from './auc'
 export { brierScore, calibrationTable, type CalibrationBin } from './calibration'
 export { chiSquare2x2, fisherExact, mantelHaenszel, quantileStrata, type MantelHaenszel, type Table2x2 } from './contingency'
-export { chooseL2, fitRows, kFoldCrossValidate, L2_GRID, stratifiedFolds, type CrossValidated, type L2Choice, type LabelledRow } from './cross-validation'
+export {
+  chooseL2,
+  fitRows,
+  kFoldCrossValidate,
+  L2_GRID,
+  stratifiedFolds,
+  type CrossValidated,
+  type L2Choice,
+  type LabelledRow,
+} from './cross-validation'
 export { chiSquare1Sf, erfc, normalCdf, twoSidedNormalP } from './distributions'
 export { fitLogistic, logLoss, predictLogistic, type LogisticModel, type LogisticOptions } from './logistic'
 export { benjaminiHochberg, type BhResult } from './multiple-testing'

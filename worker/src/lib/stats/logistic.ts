@@ -84,7 +84,12 @@ export function fitLogistic(x: readonly (readonly number[])[], y: readonly numbe
     const h = Array.from({ length: q }, (_, k) => Array.from({ length: q }, (_, m) => (m <= k ? hf[k * q + m] : hf[m * q + k])))
     const grad = Array.from(g)
     // a tiny ridge keeps the system solvable when a class is (nearly) separated and λ = 0
-    const step = choleskySolve(h, grad) ?? choleskySolve(h.map((r, k) => r.map((v, m) => (k === m ? v + 1e-6 : v))), grad)
+    const step =
+      choleskySolve(h, grad) ??
+      choleskySolve(
+        h.map((r, k) => r.map((v, m) => (k === m ? v + 1e-6 : v))),
+        grad,
+      )
     if (!step) break
     // step halving: Newton may overshoot far from the optimum; the objective must not increase
     let t = 1
