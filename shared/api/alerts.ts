@@ -5,18 +5,20 @@ import { ALERT_KINDS } from '../constants'
 export const alertKindSchema = z.enum(ALERT_KINDS).openapi('AlertKind', { description: 'What raised the alert (docs/scoring.md §15)' })
 
 /** The alert as the webhook sent it: account, kind, reason, score and band before and after, deltas; rule and values for indicator alerts. */
+const PAYLOAD_EXAMPLE = {
+  account_id: 'globex',
+  kind: 'score_drop',
+  reason: 'score down 12 points in 7 days',
+  score: 48,
+  previous_score: 60,
+  band: 'yellow',
+  previous_band: 'green',
+  delta7: -12,
+  delta30: -9,
+}
+
 export const alertPayloadSchema = z.record(z.string(), z.unknown()).openapi('AlertPayload', {
-  example: {
-    account_id: 'globex',
-    kind: 'score_drop',
-    reason: 'score down 12 points in 7 days',
-    score: 48,
-    previous_score: 60,
-    band: 'yellow',
-    previous_band: 'green',
-    delta7: -12,
-    delta30: -9,
-  },
+  example: PAYLOAD_EXAMPLE,
 })
 
 export const alertSchema = z
@@ -39,17 +41,7 @@ export const alertSchema = z
       account_id: 'globex',
       kind: 'score_drop',
       reason: 'score down 12 points in 7 days',
-      payload: {
-        account_id: 'globex',
-        kind: 'score_drop',
-        reason: 'score down 12 points in 7 days',
-        score: 48,
-        previous_score: 60,
-        band: 'yellow',
-        previous_band: 'green',
-        delta7: -12,
-        delta30: -9,
-      },
+      payload: PAYLOAD_EXAMPLE,
       created_at: '2026-06-01T03:17:02.000Z',
       delivered_at: '2026-06-01T03:17:03.000Z',
       delivery_error: null,

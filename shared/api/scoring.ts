@@ -456,6 +456,20 @@ export const scoringRunBodySchema = z
   })
   .openapi('ScoringRunRequest', { example: { at: '2026-04-20T12:00:00Z' } })
 
+const RUN_SUMMARY_EXAMPLE = {
+  project_id: 'demo',
+  day: '2026-05-04',
+  backfill: false,
+  model_version: 'v-3f9a1c2b7d10',
+  accounts: 120,
+  users: 1480,
+  alerts: 3,
+  rows_read: 48210,
+  load_ms: 310,
+  compute_ms: 95,
+  ms: 520,
+}
+
 export const scoringRunSummarySchema = z
   .object({
     project_id: z.string(),
@@ -470,21 +484,7 @@ export const scoringRunSummarySchema = z
     compute_ms: z.number(),
     ms: z.number(),
   })
-  .openapi('ScoringRunSummary', {
-    example: {
-      project_id: 'demo',
-      day: '2026-05-04',
-      backfill: false,
-      model_version: 'v-3f9a1c2b7d10',
-      accounts: 120,
-      users: 1480,
-      alerts: 3,
-      rows_read: 48210,
-      load_ms: 310,
-      compute_ms: 95,
-      ms: 520,
-    },
-  })
+  .openapi('ScoringRunSummary', { example: RUN_SUMMARY_EXAMPLE })
 export type ScoringRunSummary = z.infer<typeof scoringRunSummarySchema>
 
 export const RUN_KINDS = ['daily', 'manual', 'backfill'] as const
@@ -512,19 +512,7 @@ export const scoringRunSchema = z
       started_at: NOW,
       finished_at: '2026-05-04T03:17:01.000Z',
       error: null,
-      summary: {
-        project_id: 'demo',
-        day: '2026-05-04',
-        backfill: false,
-        model_version: 'v-3f9a1c2b7d10',
-        accounts: 120,
-        users: 1480,
-        alerts: 3,
-        rows_read: 48210,
-        load_ms: 310,
-        compute_ms: 95,
-        ms: 520,
-      },
+      summary: RUN_SUMMARY_EXAMPLE,
     },
   })
 
