@@ -17,6 +17,16 @@ function run(args, persistTo) {
 
 const sha256 = (s) => createHash('sha256').update(s).digest('hex')
 
+/** Demo CS team members (id, name, email) and the local-only keys bound to Dana. */
+const DEMO_MEMBERS = [
+  ['mem_dana', 'Dana', 'dana@ledgerly.test'],
+  ['mem_sam', 'Sam', 'sam@ledgerly.test'],
+]
+const DEMO_MEMBER_KEYS = [
+  ['rk_dana', 'read', 'mem_dana'],
+  ['sk_dana', 'admin', 'mem_dana'],
+]
+
 /** Migrations, then the demo project and its fixed local-only keys (hashes only, as in production). */
 export function prepareDatabase(persistTo) {
   run(['d1', 'migrations', 'apply', 'DB'], persistTo)
@@ -32,6 +42,15 @@ export function prepareDatabase(persistTo) {
     ...keys.map(
       ([k, kind]) =>
         `INSERT OR IGNORE INTO api_keys (key_hash, project_id, kind, label, created_at, id, last4) VALUES ('${sha256(k)}', 'demo', '${kind}', 'local demo ${kind} key', ${now}, 'key_demo_${kind}', '${k.slice(-4)}');`,
+    ),
+    // the CS team: Dana and Sam, and Dana's own local-only read and admin keys (the console's "me")
+    ...DEMO_MEMBERS.map(
+      ([id, name, email]) =>
+        `INSERT OR IGNORE INTO members (project_id, id, name, email, created_at) VALUES ('demo', '${id}', '${name}', '${email}', ${now});`,
+    ),
+    ...DEMO_MEMBER_KEYS.map(
+      ([k, kind, member]) =>
+        `INSERT OR IGNORE INTO api_keys (key_hash, project_id, kind, label, created_at, id, last4, member_id) VALUES ('${sha256(k)}', 'demo', '${kind}', 'local demo ${kind} key of ${member}', ${now}, 'key_${k}', '${k.slice(-4)}', '${member}');`,
     ),
   ].join('\n')
   run(['d1', 'execute', 'DB', '--command', sql], persistTo)
