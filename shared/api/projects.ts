@@ -24,6 +24,7 @@ const KEY = {
   created_at: AT,
   revoked_at: null,
   current: false,
+  member_id: null,
 } as const
 
 /** A key as listed: never its secret or hash, only the last 4 characters. */
@@ -37,6 +38,7 @@ export const keySchema = z
     created_at: isoTime,
     revoked_at: isoTime.nullable(),
     current: z.boolean().openapi({ description: 'Whether this is the key the request was made with' }),
+    member_id: z.string().nullable().openapi({ description: 'The team member the key belongs to (`mem_…`); null for a project key' }),
   })
   .openapi('Key', { example: KEY })
 

@@ -18,6 +18,7 @@ import { nudgeRoutes } from './nudges'
 import { outcomeRoutes, retentionRoutes } from './renewals'
 import { jobRoutes } from './jobs'
 import { keyRoutes } from './projects'
+import { meRoutes, memberRoutes } from './projects'
 import { projectRoutes } from './projects'
 import { scoringAdminRoutes } from './scoring'
 import { settingsRoutes } from './projects'
@@ -70,6 +71,8 @@ export function createApp() {
   api.route('/identity', identityRoutes)
   api.route('/widget-errors', widgetErrorRoutes)
   api.route('/keys', keyRoutes)
+  api.route('/me', meRoutes)
+  api.route('/members', memberRoutes)
   app.route('/api/v1', api)
   return app
 }

@@ -21,7 +21,7 @@ export const keyRoutes = createRouter()
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
 /** The one wire form of a key. */
-const present = (k: KeyRecord, callerKeyId: string | null) => ({
+export const presentKey = (k: KeyRecord, callerKeyId: string | null) => ({
   id: k.id,
   kind: k.kind,
   prefix: KEY_PREFIX[k.kind],
@@ -30,6 +30,7 @@ const present = (k: KeyRecord, callerKeyId: string | null) => ({
   created_at: new Date(k.createdAt).toISOString(),
   revoked_at: iso(k.revokedAt),
   current: k.id === callerKeyId,
+  member_id: k.memberId,
 })
 
 keyRoutes.use('*', async (c, next) => {
@@ -53,7 +54,7 @@ const list = createRoute({
 
 keyRoutes.openapi(list, async (c) => {
   const keys = await listKeys(c.env.DB, c.var.apiKey.projectId)
-  return c.json({ keys: keys.map((k) => present(k, c.var.apiKey.keyId)), revocation_delay_seconds: KEY_CACHE_SECONDS }, 200)
+  return c.json({ keys: keys.map((k) => presentKey(k, c.var.apiKey.keyId)), revocation_delay_seconds: KEY_CACHE_SECONDS }, 200)
 })
 
 const create = createRoute({
@@ -78,7 +79,7 @@ keyRoutes.openapi(create, async (c) => {
   const secret = newSecret(kind)
   const key = await createKey(c.env.DB, projectId, await prepareKey(secret, kind, label ?? `${kind} key`), Date.now())
   c.header('Cache-Control', 'no-store')
-  return c.json({ key: present(key, keyId), secret }, 201)
+  return c.json({ key: presentKey(key, keyId), secret }, 201)
 })
 
 const revoke = createRoute({
@@ -101,7 +102,7 @@ keyRoutes.openapi(revoke, async (c) => {
   if (!key) throw notFound(`No key ${id} in this project`)
   if (key.revokedAt === null)
     throw new ApiError(409, 'last_admin_key', 'This is the project’s last active admin key; create another admin key before revoking it')
-  return c.json({ key: present(key, keyId), revocation_delay_seconds: KEY_CACHE_SECONDS }, 200)
+  return c.json({ key: presentKey(key, keyId), revocation_delay_seconds: KEY_CACHE_SECONDS }, 200)
 })
 
 const rotate = createRoute({
@@ -128,7 +129,12 @@ keyRoutes.openapi(rotate, async (c) => {
   forgetKey(id)
   c.header('Cache-Control', 'no-store')
   return c.json(
-    { key: present(created, keyId), secret, revoked: revoked && present(revoked, keyId), revocation_delay_seconds: KEY_CACHE_SECONDS },
+    {
+      key: presentKey(created, keyId),
+      secret,
+      revoked: revoked && presentKey(revoked, keyId),
+      revocation_delay_seconds: KEY_CACHE_SECONDS,
+    },
     201,
   )
 })

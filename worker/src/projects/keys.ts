@@ -9,6 +9,10 @@ export interface ApiKey {
   kind: KeyKind
   /** Public id of the key (`key_…`), to list, revoke and rotate it by; null for rows an old script wrote. */
   keyId: string | null
+  /** What the key is called (the author of a note written with a key that belongs to no member). */
+  label: string
+  /** The team member the key belongs to (`mem_…`), or null for a project key. */
+  memberId: string | null
 }
 
 /** A stored key as the slice reads it: never the secret or its hash. */
@@ -19,6 +23,7 @@ export interface KeyRecord {
   last4: string | null
   createdAt: number
   revokedAt: number | null
+  memberId: string | null
 }
 
 /** Secret prefixes per kind: a leaked key says what it can do, and secret scanners can match it. */
