@@ -36,7 +36,13 @@ export default defineConfig(async () => {
         },
         { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
         {
-          define: { __UPTAKE_VERSION__: '"test"', __UPTAKE_NUDGES__: '"uptake-nudges.js"', __UPTAKE_NUDGES_SRI__: '"sha256-test"' },
+          define: {
+            __UPTAKE_VERSION__: '"test"',
+            __UPTAKE_NUDGES__: '"uptake-nudges.js"',
+            __UPTAKE_NUDGES_SRI__: '"sha256-test"',
+            __UPTAKE_BUILDER__: '"uptake-builder.js"',
+            __UPTAKE_BUILDER_SRI__: '"sha256-test"',
+          },
           test: { name: 'widget', include: ['tests/widget/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
         },
         {

@@ -1,15 +1,16 @@
 // CI size budget for the widget: fails the build when a bundle grows past its gzip budget.
 import { BUDGETS, widgetSizes } from './sizes.mjs'
 
-const { core, nudges, nudgesFile, totalGzip } = widgetSizes()
+const { core, nudges, nudgesFile, totalGzip, builder, builderFile } = widgetSizes()
 if (!core) {
   console.error('public/uptake.js is missing: run `npm run build:widget` first')
   process.exit(1)
 }
 const lines = [`widget core  ${core.gzip} B gzip (budget ${BUDGETS.core})`]
 if (nudges) lines.push(`nudge UI     ${nudges.gzip} B gzip (${nudgesFile})`, `core + UI    ${totalGzip} B gzip (budget ${BUDGETS.total})`)
+if (builder) lines.push(`builder      ${builder.gzip} B gzip (${builderFile}, budget ${BUDGETS.builder}; authors only)`)
 console.log(lines.join('\n'))
-const over = core.gzip > BUDGETS.core || totalGzip > BUDGETS.total
+const over = core.gzip > BUDGETS.core || totalGzip > BUDGETS.total || (builder?.gzip ?? 0) > BUDGETS.builder
 if (over) {
   console.error('widget size budget exceeded')
   process.exit(1)

@@ -4,43 +4,57 @@ import { defineConfig, type Plugin } from 'vite'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 const out = new URL('../public/', import.meta.url).pathname
-/** The nudge chunk, content-hashed (`uptake-nudges.<hash>.js`), or unhashed as older builds wrote it. */
-const NUDGE_CHUNK = /^uptake-nudges(\.[\w-]+)?\.js(\.map)?$/
 
-/** Removes earlier nudge chunks before a new one is written, so public/ holds exactly one. */
-const cleanChunks: Plugin = {
+/**
+ * Lazily loaded chunks (`--mode <name>`, each built before the core): entry, IIFE global name, and the define
+ * prefix the core reads their file name and integrity from (`__UPTAKE_NUDGES__`, `__UPTAKE_NUDGES_SRI__`).
+ */
+const CHUNKS: Record<string, { entry: string; global: string; define: string; loads?: string[] }> = {
+  builder: { entry: 'widget/src/builder/index.tsx', global: 'uptakeBuilder', define: 'BUILDER' },
+  // the nudge chunk loads the builder in authoring mode (so the core pays nothing for it): built after it
+  nudges: { entry: 'widget/src/nudges/index.tsx', global: 'uptakeNudges', define: 'NUDGES', loads: ['builder'] },
+}
+/** What the core loads itself. */
+const CORE_LOADS = ['nudges']
+/** A chunk's content-hashed file (`uptake-<name>.<hash>.js`), or unhashed as older builds wrote it. */
+const chunkFile = (name: string) => new RegExp(`^uptake-${name}(\\.[\\w-]+)?\\.js(\\.map)?$`)
+
+/** Removes earlier builds of a chunk before a new one is written, so public/ holds exactly one. */
+const cleanChunks = (name: string): Plugin => ({
   name: 'uptake-clean-chunks',
   buildStart() {
-    for (const f of readdirSync(out)) if (NUDGE_CHUNK.test(f)) rmSync(out + f)
+    for (const f of readdirSync(out)) if (chunkFile(name).test(f)) rmSync(out + f)
   },
-}
+})
 
-/** The built nudge chunk's file name and SRI hash, which the core is compiled with. */
-function nudgeChunk() {
-  const files = readdirSync(out).filter((f) => NUDGE_CHUNK.test(f) && f.endsWith('.js'))
+/** A built chunk's file name and SRI hash, which the core is compiled with. */
+function builtChunk(name: string) {
+  const files = readdirSync(out).filter((f) => chunkFile(name).test(f) && f.endsWith('.js'))
   if (files.length !== 1)
-    throw new Error(`expected one nudge chunk in public/, found ${files.length}: build it first (vite build --mode nudges)`)
+    throw new Error(`expected one ${name} chunk in public/, found ${files.length}: build it first (vite build --mode ${name})`)
   const integrity = `sha256-${createHash('sha256')
     .update(readFileSync(out + files[0]))
     .digest('base64')}`
-  return { name: files[0], integrity }
+  return { file: files[0], integrity }
 }
 
 /**
- * Two self-contained IIFE bundles into public/: the nudge UI (`--mode nudges`, built first, named by its content
- * hash so it can be cached forever) and the capture core (`uptake.js`, default mode), which loads that chunk only
- * when a nudge is due and learns its name and integrity here, at build time.
+ * Self-contained IIFE bundles into public/: the lazily loaded chunks (`--mode builder`, then `--mode nudges`, built
+ * first, named by their content hash so they can be cached forever) and the capture core (`uptake.js`, default mode).
+ * Whatever loads a chunk does so only when needed and learns its name and integrity here, at build time.
  */
 export default defineConfig(({ mode }) => {
-  const nudges = mode === 'nudges'
-  const chunk = nudges ? null : nudgeChunk()
+  const chunk = CHUNKS[mode]
+  const defines: Record<string, string> = {}
+  for (const name of chunk ? (chunk.loads ?? []) : CORE_LOADS) {
+    const built = builtChunk(name)
+    defines[`__UPTAKE_${CHUNKS[name].define}__`] = JSON.stringify(built.file)
+    defines[`__UPTAKE_${CHUNKS[name].define}_SRI__`] = JSON.stringify(built.integrity)
+  }
   return {
-    define: {
-      __UPTAKE_VERSION__: JSON.stringify(pkg.version),
-      ...(chunk ? { __UPTAKE_NUDGES__: JSON.stringify(chunk.name), __UPTAKE_NUDGES_SRI__: JSON.stringify(chunk.integrity) } : {}),
-    },
+    define: { __UPTAKE_VERSION__: JSON.stringify(pkg.version), ...defines },
     publicDir: false,
-    plugins: nudges ? [cleanChunks] : [],
+    plugins: chunk ? [cleanChunks(mode)] : [],
     build: {
       outDir: 'public',
       emptyOutDir: false,
@@ -49,10 +63,10 @@ export default defineConfig(({ mode }) => {
       minify: true,
       sourcemap: false,
       lib: {
-        entry: nudges ? 'widget/src/nudges/index.tsx' : 'widget/src/index.ts',
+        entry: chunk ? chunk.entry : 'widget/src/index.ts',
         formats: ['iife'],
-        name: nudges ? 'uptakeNudges' : 'uptakeCore',
-        fileName: () => (nudges ? 'uptake-nudges.[hash].js' : 'uptake.js'),
+        name: chunk ? chunk.global : 'uptakeCore',
+        fileName: () => (chunk ? `uptake-${mode}.[hash].js` : 'uptake.js'),
       },
     },
   }

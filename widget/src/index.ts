@@ -5,6 +5,7 @@ import { UptakeClient, type InitOptions } from './client'
 import { WIDGET_ERROR_EVENT } from '../../shared/event-names'
 import { guard, onWidgetError } from './guard'
 import { nudgeLoader } from './nudge-loader'
+import { AUTHOR_LINK, AUTHOR_SESSION_KEY } from './builder/host'
 
 type QueuedCall = [string, ...unknown[]]
 type Stub = QueuedCall[] & { loaded?: boolean; [method: string]: unknown }
@@ -58,6 +59,9 @@ function boot(): void {
   const w = window as unknown as { uptake?: Stub }
   const stub = w.uptake
   if (stub?.loaded) return // loading the script twice is harmless
+  // an authoring link's one-time token leaves the URL at once, before any page view can record it
+  const linkToken = AUTHOR_LINK.exec(location.hash)?.[1]
+  if (linkToken) history.replaceState(history.state, '', location.pathname + location.search)
   const script = document.currentScript as HTMLScriptElement | null
   const origin = script?.src ? new URL(script.src).origin : location.origin
   const client = new UptakeClient()
@@ -77,6 +81,10 @@ function boot(): void {
     if (!ready || started) return
     started = true
     capture(client, nudges)
+    // authoring mode only (a link, or this tab's session): end users never download the builder
+    try {
+      if (linkToken || sessionStorage[AUTHOR_SESSION_KEY]) nudges.author(linkToken)
+    } catch {} // sessionStorage refused (sandboxed frame): no authoring there
     ready
       .then(
         guard('first page', () => {

@@ -1,7 +1,8 @@
 import type { NudgeAction, NudgesResponse } from '../../shared/nudge-events'
 import type { UptakeClient } from './client'
+import { loadChunk } from './chunk'
 import { guard } from './guard'
-import { NUDGE_UI_GLOBAL, type NudgeHost, type NudgeUI } from './nudges/host'
+import { NUDGE_UI_GLOBAL, type CoreHost, type NudgeUI } from './nudges/host'
 
 declare const __UPTAKE_NUDGES__: string
 declare const __UPTAKE_NUDGES_SRI__: string
@@ -16,27 +17,13 @@ export const nudgeEvent = (action: NudgeAction) => `$nudge_${action.replace(/[A-
 export function nudgeLoader(client: UptakeClient) {
   let ui: Promise<NudgeUI | null> | undefined
   let timer: ReturnType<typeof setTimeout> | undefined
-  const host: NudgeHost = {
+  const host: CoreHost = {
     report: guard('nudge report', (action, nudge, properties) =>
       client.send({ type: 'track', event: nudgeEvent(action), properties: { nudge, ...properties, userHash: client.identity.userHash } }),
     ),
-    navigate: guard('nudge navigate', (path: string) => {
-      history.pushState({}, '', path)
-      dispatchEvent(new PopStateEvent('popstate'))
-    }),
   }
-  const loadUI = () =>
-    (ui ??= new Promise<NudgeUI | null>((resolve) => {
-      const s = document.createElement('script')
-      // content-hashed name and integrity, both fixed at build time: the chunk is cached forever and pinned by this loader
-      s.src = `${client.host}/${__UPTAKE_NUDGES__}`
-      s.integrity = __UPTAKE_NUDGES_SRI__
-      s.crossOrigin = 'anonymous'
-      s.async = true
-      s.onload = () => resolve((window as unknown as Record<string, NudgeUI>)[NUDGE_UI_GLOBAL] ?? null)
-      s.onerror = () => resolve(null)
-      document.head.appendChild(s)
-    }))
+  // content-hashed name and integrity, both fixed at build time: the chunk is cached forever and pinned by this loader
+  const loadUI = () => (ui ??= loadChunk<NudgeUI>(`${client.host}/${__UPTAKE_NUDGES__}`, __UPTAKE_NUDGES_SRI__, NUDGE_UI_GLOBAL))
   const check = async () => {
     const { userId } = client.identity
     if (!client.config?.nudges || !userId || !client.opts || !client.allowed()) return
@@ -57,6 +44,8 @@ export function nudgeLoader(client: UptakeClient) {
     ;(await loadUI())?.render(nudges, host, theme)
   }
   return {
+    /** Authoring mode: the nudge chunk brings the builder, whose preview is this very nudge UI. */
+    author: (linkToken?: string) => loadUI().then((u) => u?.author(client, linkToken)),
     /** Re-checks soon: after identify, a route change, or a feature used (checklists tick). */
     refresh(delayMs = 300) {
       clearTimeout(timer)

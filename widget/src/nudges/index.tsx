@@ -3,8 +3,13 @@ import type { DueNudge } from '../../../shared/nudge-events'
 import { deepQuery, waitForAnchor } from './anchor'
 import { Banner, Checklist, Hotspot, Modal, Nps, Tooltip, type ViewProps } from './components'
 import { themeValueOk } from '../../../shared/theme'
-import { NUDGE_UI_GLOBAL, type NudgeHost, type NudgeUI } from './host'
+import { navigate, NUDGE_UI_GLOBAL, type NudgeHost, type NudgeUI } from './host'
 import { CSS } from './styles'
+import { BUILDER_GLOBAL, type BuilderEntry } from '../builder/host'
+import { loadChunk } from '../chunk'
+
+declare const __UPTAKE_BUILDER__: string
+declare const __UPTAKE_BUILDER_SRI__: string
 
 const VIEWS = { banner: Banner, modal: Modal, tooltip: Tooltip, hotspot: Hotspot, checklist: Checklist, nps: Nps }
 const mounted = new Map<string, { el: HTMLElement; nudge: DueNudge }>()
@@ -21,7 +26,7 @@ const THEME_VARS: Record<string, string> = {
 }
 
 /** Each nudge gets its own shadow host: inside an open <dialog> when its anchor is, so it shares the top layer. */
-function mount(nudge: DueNudge, host: NudgeHost, anchor: Element | null): void {
+function mount(nudge: DueNudge, host: NudgeHost, anchor: Element | null, registry = mounted): HTMLElement {
   const parent = anchor?.closest('dialog[open]') ?? document.body
   const el = document.createElement('div')
   el.setAttribute('data-uptake-host', nudge.key)
@@ -39,14 +44,19 @@ function mount(nudge: DueNudge, host: NudgeHost, anchor: Element | null): void {
   const close = () => {
     renderPreact(null, root)
     el.remove()
-    mounted.delete(nudge.key)
+    registry.delete(nudge.key)
   }
-  mounted.set(nudge.key, { el, nudge })
+  registry.set(nudge.key, { el, nudge })
   const View = VIEWS[nudge.kind]
   const props: ViewProps = { nudge, host, close, anchor }
   renderPreact(<View {...props} />, root)
   host.report('shown', nudge.key)
+  return el
 }
+
+/** The builder's preview: mounted apart from the due nudges (a refresh never removes it), recording nothing. */
+const previews = new Map<string, { el: HTMLElement; nudge: DueNudge }>()
+const silent: NudgeHost = { report() {}, navigate() {} }
 
 async function show(nudge: DueNudge, host: NudgeHost): Promise<void> {
   if (nudge.requires && !deepQuery(nudge.requires)) return
@@ -68,8 +78,21 @@ async function show(nudge: DueNudge, host: NudgeHost): Promise<void> {
 }
 
 const ui: NudgeUI = {
+  preview(nudge, projectTheme) {
+    for (const p of previews.values()) p.el.remove()
+    previews.clear()
+    if (!nudge) return
+    if (projectTheme) theme = projectTheme
+    mount(nudge, silent, nudge.anchor ? deepQuery(nudge.anchor) : null, previews)
+  },
+  author(client, linkToken) {
+    void loadChunk<BuilderEntry>(`${client.host}/${__UPTAKE_BUILDER__}`, __UPTAKE_BUILDER_SRI__, BUILDER_GLOBAL)
+      .then((open) => open?.(client, linkToken, ui))
+      .catch(() => {}) // the builder guards itself; nothing reaches the host page
+  },
   /** Reconciles the screen with the nudges due now: new ones appear, ones no longer due go, checklists update. */
-  render(nudges, host, projectTheme) {
+  render(nudges, core, projectTheme) {
+    const host: NudgeHost = { ...core, navigate }
     theme = projectTheme ?? {}
     const due = new Map(nudges.map((n) => [n.key, n]))
     for (const [key, m] of mounted) if (!due.has(key)) (m.el.remove(), mounted.delete(key))
