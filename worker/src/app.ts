@@ -9,6 +9,7 @@ import { alertRoutes } from './alerts'
 import { accountRoutes, userRoutes } from './accounts'
 import { configRoutes } from './features'
 import { demoRoutes } from './demo'
+import { consoleRoutes } from './console'
 import { featureRoutes } from './features'
 import { healthRoutes } from './scoring'
 import { identityRoutes } from './projects'
@@ -18,6 +19,7 @@ import { nudgeRoutes } from './nudges'
 import { outcomeRoutes, retentionRoutes } from './renewals'
 import { jobRoutes } from './jobs'
 import { keyRoutes } from './projects'
+import { noteRoutes } from './notes'
 import { meRoutes, memberRoutes } from './projects'
 import { projectRoutes } from './projects'
 import { scoringAdminRoutes } from './scoring'
@@ -49,6 +51,7 @@ export function createApp() {
   app.route('/v1/nudges', nudgeDecisionRoutes)
   app.route('/v1', ingestRoutes)
   app.route('/demo', demoRoutes)
+  app.route('/dashboard', consoleRoutes)
 
   // the operator's project endpoint takes the deployment secret, not a project key: mounted before secretKeyAuth
   app.route('/api/v1/projects', projectRoutes)
@@ -59,6 +62,7 @@ export function createApp() {
   api.use('*', secretKeyAuth)
   api.route('/accounts', accountRoutes)
   api.route('/accounts', outcomeRoutes)
+  api.route('/accounts', noteRoutes)
   api.route('/users', userRoutes)
   api.route('/health', healthRoutes)
   api.route('/health', retentionRoutes)

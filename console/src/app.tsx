@@ -1,0 +1,166 @@
+import type { ComponentType } from 'preact'
+import { useEffect, useState } from 'preact/hooks'
+import { onUnauthorised, storedKey, storeKey } from './api'
+import { lazyView } from './lazy'
+import { Link, navigate, useLocation } from './router'
+import { displayName, SessionContext, whoIs, type Session } from './session'
+import { Empty, ErrorState, Loading } from './ui/states'
+import { SignIn } from './views/sign-in'
+import { TodayView } from './views/today'
+
+const PortfolioView = lazyView(() => import('./views/portfolio').then((m) => m.PortfolioView))
+const RenewalsView = lazyView(() => import('./views/renewals').then((m) => m.RenewalsView))
+const TeamView = lazyView(() => import('./views/team').then((m) => m.TeamView))
+
+/** Views another part of the console provides (account 360, insights, nudges); missing ones say so instead of failing the build. */
+const provided = import.meta.glob<Record<string, ComponentType<never>>>('./views/{account,insights,nudges}.tsx')
+function providedView<P extends object>(file: string, name: string): ComponentType<P> {
+  const load = provided[`./views/${file}.tsx`]
+  if (!load) return () => <Empty title="This view is not available in this build." />
+  return lazyView(() => load().then((m) => m[name] as unknown as ComponentType<P>))
+}
+const AccountView = providedView<{ id: string }>('account', 'AccountView')
+const InsightsView = providedView<object>('insights', 'InsightsView')
+const NudgesView = providedView<object>('nudges', 'NudgesView')
+
+const NAV = [
+  { href: '/', label: 'Today' },
+  { href: '/portfolio', label: 'Portfolio' },
+  { href: '/renewals', label: 'Renewals' },
+  { href: '/insights', label: 'Insights' },
+  { href: '/nudges', label: 'Nudges' },
+  { href: '/team', label: 'Team' },
+]
+
+function Route(props: { path: string }) {
+  const { path } = props
+  if (path === '/' || path === '/today') return <TodayView />
+  if (path === '/portfolio') return <PortfolioView />
+  if (path === '/renewals') return <RenewalsView />
+  if (path === '/insights') return <InsightsView />
+  if (path === '/nudges') return <NudgesView />
+  if (path === '/team') return <TeamView />
+  const account = /^\/accounts\/([^/]+)\/?$/.exec(path)
+  if (account) {
+    let id: string
+    try {
+      id = decodeURIComponent(account[1])
+    } catch {
+      id = account[1]
+    }
+    return <AccountView key={id} id={id} />
+  }
+  return (
+    <Empty title="No such page">
+      <Link href="/">Go to Today</Link>
+    </Empty>
+  )
+}
+
+function Shell(props: { session: Session; signOut: () => void }) {
+  const { path } = useLocation()
+  const section = '/' + (path.split('/')[1] ?? '')
+  const current = (href: string) =>
+    href === '/' ? section === '/' || section === '/today' : section === href || (href === '/portfolio' && section === '/accounts')
+  useEffect(() => {
+    const label = NAV.find((n) => current(n.href))?.label
+    document.title = label ? `${label} · Uptake` : 'Uptake'
+  }, [path])
+  const { session } = props
+  return (
+    <SessionContext.Provider value={session}>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <Link href="/" class="brand">
+          Uptake
+        </Link>
+        <nav aria-label="Console">
+          <ul>
+            {NAV.map((n) => (
+              <li key={n.href}>
+                <Link href={n.href} aria-current={current(n.href) ? 'page' : undefined}>
+                  {n.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div class="who">
+          <span class="who-name" data-testid="signed-in-as">
+            {displayName(session)}
+            <span class={`kind kind-${session.me.key.kind}`}>{session.canWrite ? 'admin' : 'read only'}</span>
+          </span>
+          <button type="button" class="secondary small" onClick={props.signOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Route path={path} />
+      </main>
+    </SessionContext.Provider>
+  )
+}
+
+/** The console: sign-in until a key is accepted, then the shell with its routed views. */
+export function App() {
+  const [session, setSession] = useState<Session | null>(null)
+  const [restoring, setRestoring] = useState(() => storedKey() !== null)
+  const [restoreError, setRestoreError] = useState<unknown>(null)
+
+  const restore = () => {
+    const key = storedKey()
+    if (!key) return setRestoring(false)
+    setRestoring(true)
+    setRestoreError(null)
+    whoIs(key).then(
+      (s) => {
+        setSession(s)
+        setRestoring(false)
+      },
+      (e) => {
+        if ((e as { status?: number }).status === 401) storeKey(null)
+        else setRestoreError(e)
+        setRestoring(false)
+      },
+    )
+  }
+  useEffect(restore, [])
+  useEffect(
+    () =>
+      onUnauthorised(() => {
+        storeKey(null)
+        setSession(null)
+      }),
+    [],
+  )
+
+  const signOut = () => {
+    storeKey(null)
+    setSession(null)
+    navigate('/')
+  }
+
+  if (restoring) return <Loading label="Signing in…" />
+  if (restoreError)
+    return (
+      <main id="main" class="narrow">
+        <ErrorState title="Could not sign in" error={restoreError} retry={restore} />
+        <button type="button" class="secondary" onClick={signOut}>
+          Use another key
+        </button>
+      </main>
+    )
+  if (!session)
+    return (
+      <SignIn
+        onSignedIn={(key, s) => {
+          storeKey(key)
+          setSession(s)
+        }}
+      />
+    )
+  return <Shell session={session} signOut={signOut} />
+}
