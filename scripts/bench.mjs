@@ -2,7 +2,7 @@
 // bench-results/latest.json. Absolute numbers move with machine load; the ratios are what to compare.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
-import { peerSizes, widgetSizes } from './sizes.mjs'
+import { consoleSizes, peerSizes, widgetSizes } from './sizes.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const results = { measured_at: new Date().toISOString() }
@@ -17,6 +17,14 @@ row('uptake.js (capture core)', widget.core)
 row(`${widget.nudgesFile ?? 'uptake-nudges.<hash>.js'} (nudge UI chunk)`, widget.nudges)
 console.log(`${'uptake core + nudge UI'.padEnd(48)} ${kb(widget.totalGzip).padStart(9)} gz`)
 for (const [name, s] of Object.entries(peers)) row(name, s)
+const cs = consoleSizes()
+results.sizes.console = cs
+if (cs) {
+  console.log(
+    `${'CS console first load (html + js + css)'.padEnd(48)} ${kb(cs.firstGzip).padStart(9)} gz  (${cs.first.map((f) => f.file).join(', ')})`,
+  )
+  console.log(`${'CS console views loaded later'.padEnd(48)} ${kb(cs.laterGzip).padStart(9)} gz`)
+}
 const ratio = (name) => (peers[name] && widget.core ? (peers[name].gzip / widget.core.gzip).toFixed(1) : 'n/a')
 console.log(
   `posthog-js core is ${ratio('posthog-js (array.js, capture core)')}x and analytics-next ${ratio('@segment/analytics-next (standalone.js)')}x the size of uptake.js`,

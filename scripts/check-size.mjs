@@ -1,5 +1,5 @@
 // CI size budget for the widget: fails the build when a bundle grows past its gzip budget.
-import { BUDGETS, widgetSizes } from './sizes.mjs'
+import { BUDGETS, consoleSizes, widgetSizes } from './sizes.mjs'
 
 const { core, nudges, nudgesFile, totalGzip, builder, builderFile } = widgetSizes()
 if (!core) {
@@ -9,8 +9,17 @@ if (!core) {
 const lines = [`widget core  ${core.gzip} B gzip (budget ${BUDGETS.core})`]
 if (nudges) lines.push(`nudge UI     ${nudges.gzip} B gzip (${nudgesFile})`, `core + UI    ${totalGzip} B gzip (budget ${BUDGETS.total})`)
 if (builder) lines.push(`builder      ${builder.gzip} B gzip (${builderFile}, budget ${BUDGETS.builder}; authors only)`)
+const cs = consoleSizes()
+if (!cs) {
+  console.error('public/dashboard/index.html is missing: run `npm run build:console` first')
+  process.exit(1)
+}
+lines.push(
+  `console      ${cs.firstGzip} B gzip first load (${cs.first.length} files, budget ${BUDGETS.console}); other views ${cs.laterGzip} B`,
+)
 console.log(lines.join('\n'))
-const over = core.gzip > BUDGETS.core || totalGzip > BUDGETS.total || (builder?.gzip ?? 0) > BUDGETS.builder
+const over =
+  core.gzip > BUDGETS.core || totalGzip > BUDGETS.total || (builder?.gzip ?? 0) > BUDGETS.builder || cs.firstGzip > BUDGETS.console
 if (over) {
   console.error('widget size budget exceeded')
   process.exit(1)

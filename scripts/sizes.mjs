@@ -5,7 +5,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 const root = new URL('..', import.meta.url).pathname
 
 /** Budgets in gzip bytes, checked in CI (issue 3: core ≤ 5 KB; issue 5: core + nudge UI ≤ 15 KB). */
-export const BUDGETS = { core: 5 * 1024, total: 15 * 1024, builder: 30 * 1024 }
+export const BUDGETS = { core: 5 * 1024, total: 15 * 1024, builder: 30 * 1024, console: 80 * 1024 }
 
 export function compressed(buf) {
   return {
@@ -43,6 +43,26 @@ export function widgetSizes() {
   const builderFile = chunkName('builder')
   const builder = builderFile && fileSize(`public/${builderFile}`)
   return { core, nudges, nudgesFile: chunk, totalGzip: (core?.gzip ?? 0) + (nudges?.gzip ?? 0), builder, builderFile }
+}
+
+/**
+ * The CS console's first load (issue 10: ≤ 80 KB gzip): public/dashboard/index.html and every script and stylesheet
+ * it references (entry, preloaded chunks, CSS), each gzipped as served; views loaded later are counted apart.
+ * Null when the console is not built.
+ */
+export function consoleSizes() {
+  const dir = root + 'public/dashboard/'
+  if (!existsSync(dir + 'index.html')) return null
+  const html = readFileSync(dir + 'index.html', 'utf8')
+  const initial = [...new Set([...html.matchAll(/(?:src|href)="\/dashboard\/(assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]))]
+  const size = (f) => ({ file: f, ...compressed(readFileSync(dir + f)) })
+  const first = [size('index.html'), ...initial.map(size)]
+  const later = readdirSync(dir + 'assets')
+    .map((f) => `assets/${f}`)
+    .filter((f) => !initial.includes(f) && /\.(js|css)$/.test(f))
+    .map(size)
+  const sum = (xs) => xs.reduce((a, x) => a + x.gzip, 0)
+  return { first, firstGzip: sum(first), later, laterGzip: sum(later) }
 }
 
 async function minified(path) {
