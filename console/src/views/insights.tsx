@@ -1,0 +1,216 @@
+import type { z } from '@hono/zod-openapi'
+import type { retentionReportSchema } from '../../../shared/api/renewals'
+import type { scoringBacktestSchema } from '../../../shared/api/scoring'
+import { ForestPlot } from '../charts/forest-plot'
+import { pct } from '../charts/funnel'
+import { Link } from '../router'
+import { BandChip } from '../ui/bits'
+import { Empty, ErrorState, Loading } from '../ui/states'
+import { useApi } from '../ui/use-api'
+import './detail.css'
+
+type Retention = z.infer<typeof retentionReportSchema>
+type Backtest = z.infer<typeof scoringBacktestSchema>
+
+/** One leading-indicator rule of GET /health/indicators and how many live accounts it flags now. */
+export interface Indicator {
+  key: string
+  name: string
+  kind: 'risk' | 'opportunity'
+  critical: boolean
+  description: string
+  accounts: number
+}
+
+/** Insights: which features predict renewal (forest plot of phi), which leading indicators fire, how well the score ranks churn. */
+export function InsightsView() {
+  return (
+    <div class="insights">
+      <h1>Insights</h1>
+      <Retention />
+      <div class="pair">
+        <Indicators />
+        <BacktestSummary />
+      </div>
+    </div>
+  )
+}
+
+function Retention() {
+  const r = useApi<Retention>('/health/retention')
+  const rows = r.data ? [...r.data.features].sort((a, b) => (b.phi ?? -2) - (a.phi ?? -2)) : []
+  return (
+    <section class="card" aria-labelledby="retention-h">
+      <h2 id="retention-h">Which features predict renewal</h2>
+      {r.loading && !r.data ? (
+        <Loading label="Loading the retained-vs-churned table…" />
+      ) : r.error ? (
+        <ErrorState error={r.error} retry={r.reload} />
+      ) : rows.length === 0 ? (
+        <Empty title="No features to compare">Register features and record renewal outcomes to see which features predict renewal.</Empty>
+      ) : (
+        <>
+          <p class="lede-small">
+            Phi of using each feature with renewing, across {r.data!.accounts_with_outcomes} accounts with a recorded outcome. Dot: phi;
+            line: its 95 % interval; filled when the interval leaves out 0.
+          </p>
+          <ForestPlot rows={rows} />
+          <div class="table-box">
+            <table class="plain" aria-label="Features by how well they predict renewal">
+              <thead>
+                <tr>
+                  <th scope="col">Feature</th>
+                  <th scope="col">Verdict</th>
+                  <th scope="col" class="num">
+                    Renewal if used
+                  </th>
+                  <th scope="col" class="num">
+                    Renewal if not
+                  </th>
+                  <th scope="col" class="num">
+                    q
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((f) => (
+                  <tr key={f.key}>
+                    <th scope="row">{f.name}</th>
+                    <td>{f.label.replace('_', ' ')}</td>
+                    <td class="num">
+                      {pct(f.ppv)} <small class="muted">of {f.n11 + f.n10}</small>
+                    </td>
+                    <td class="num">
+                      {pct(f.npv === null ? null : 1 - f.npv)} <small class="muted">of {f.n01 + f.n00}</small>
+                    </td>
+                    <td class="num">{f.q_value === null ? '—' : f.q_value.toPrecision(2)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p class="muted">{r.data!.caveat}</p>
+        </>
+      )}
+    </section>
+  )
+}
+
+function Indicators() {
+  const r = useApi<{ items: Indicator[] }>('/health/indicators')
+  return (
+    <section class="card" aria-labelledby="indicators-h">
+      <h2 id="indicators-h">Leading indicators firing now</h2>
+      {r.loading && !r.data ? (
+        <Loading label="Loading the indicator rules…" />
+      ) : r.error ? (
+        <ErrorState error={r.error} retry={r.reload} />
+      ) : r.data!.items.length === 0 ? (
+        <Empty title="No indicator rules configured" />
+      ) : (
+        <ul class="rules">
+          {r.data!.items.map((i) => (
+            <li key={i.key} data-testid="indicator">
+              <div class="rule-head">
+                <strong>{i.name}</strong>
+                <span class={`tag tag-${i.kind}`}>{i.critical ? `critical ${i.kind}` : i.kind}</span>
+              </div>
+              <p class="muted">{i.description}</p>
+              {i.accounts > 0 ? (
+                <Link href={`/portfolio?rule=${encodeURIComponent(i.key)}`}>
+                  Flags {i.accounts} account{i.accounts === 1 ? '' : 's'}
+                </Link>
+              ) : (
+                <span class="muted">Flags no account now</span>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}
+
+const BANDS = ['red', 'yellow', 'green', 'insufficient_data'] as const
+
+function BacktestSummary() {
+  const r = useApi<Backtest>('/scoring/backtest')
+  const status = (r.error as { status?: number } | undefined)?.status
+  return (
+    <section class="card" aria-labelledby="backtest-h">
+      <h2 id="backtest-h">Does the score predict churn?</h2>
+      {r.loading && !r.data ? (
+        <Loading label="Running the backtest…" />
+      ) : r.error ? (
+        status === 403 ? (
+          <Empty title="The backtest needs an admin key" />
+        ) : (
+          <ErrorState error={r.error} retry={r.reload} />
+        )
+      ) : r.data!.report.accounts === 0 ? (
+        <Empty title="No outcomes to test against">Record renewals and churns; the backtest scores each account as it was before.</Empty>
+      ) : (
+        <>
+          <p>
+            {r.data!.report.auc ? (
+              <>
+                AUC <strong data-testid="backtest-auc">{r.data!.report.auc.auc.toFixed(2)}</strong>{' '}
+                <span class="muted">
+                  (± {(1.96 * r.data!.report.auc.se).toFixed(2)}; 0.5 is a coin flip, 1 ranks every churned account below every kept one)
+                </span>
+              </>
+            ) : (
+              <span class="muted">AUC needs churned and kept accounts both.</span>
+            )}
+          </p>
+          <p class="muted">
+            {r.data!.scored} accounts scored as of {r.data!.days_before} days before their outcome; {r.data!.report.churned} churned.
+          </p>
+          <div class="table-box">
+            <table class="plain">
+              <caption class="sr-only">Churn rate per band</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Band then</th>
+                  <th scope="col" class="num">
+                    Accounts
+                  </th>
+                  <th scope="col" class="num">
+                    Churned
+                  </th>
+                  <th scope="col" class="num">
+                    Churn rate (95 %)
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {BANDS.map((b) => {
+                  const o = r.data!.report.bands[b]
+                  if (!o) return null
+                  return (
+                    <tr key={b}>
+                      <th scope="row">
+                        <BandChip band={b} />
+                      </th>
+                      <td class="num">{o.accounts}</td>
+                      <td class="num">{o.churned}</td>
+                      <td class="num">
+                        {pct(o.churn_rate)}
+                        {o.ci95 && (
+                          <small class="muted">
+                            {' '}
+                            ({pct(o.ci95[0])}–{pct(o.ci95[1])})
+                          </small>
+                        )}
+                      </td>
+                    </tr>
+                  )
+                })}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  )
+}
