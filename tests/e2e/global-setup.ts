@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
 // @ts-expect-error plain ESM script shared with `npm start`
 import { startLocalServer } from '../../scripts/local-server.mjs'
+import { stopConsoleServer } from './console-server'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,6 +20,7 @@ export default async function setup(project: TestProject) {
   project.provide('baseUrl', server.base)
   return () => {
     server.stop()
+    stopConsoleServer()
     rmSync(persistTo, { recursive: true, force: true })
   }
 }
