@@ -1,4 +1,3 @@
-import type { ComponentType } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { onUnauthorised, storedKey, storeKey } from './api'
 import { lazyView } from './lazy'
@@ -12,16 +11,9 @@ const PortfolioView = lazyView(() => import('./views/portfolio').then((m) => m.P
 const RenewalsView = lazyView(() => import('./views/renewals').then((m) => m.RenewalsView))
 const TeamView = lazyView(() => import('./views/team').then((m) => m.TeamView))
 
-/** Views another part of the console provides (account 360, insights, nudges); missing ones say so instead of failing the build. */
-const provided = import.meta.glob<Record<string, ComponentType<never>>>('./views/{account,insights,nudges}.tsx')
-function providedView<P extends object>(file: string, name: string): ComponentType<P> {
-  const load = provided[`./views/${file}.tsx`]
-  if (!load) return () => <Empty title="This view is not available in this build." />
-  return lazyView(() => load().then((m) => m[name] as unknown as ComponentType<P>))
-}
-const AccountView = providedView<{ id: string }>('account', 'AccountView')
-const InsightsView = providedView<object>('insights', 'InsightsView')
-const NudgesView = providedView<object>('nudges', 'NudgesView')
+const AccountView = lazyView(() => import('./views/account').then((m) => m.AccountView))
+const InsightsView = lazyView(() => import('./views/insights').then((m) => m.InsightsView))
+const NudgesView = lazyView(() => import('./views/nudges').then((m) => m.NudgesView))
 
 const NAV = [
   { href: '/', label: 'Today' },
