@@ -17,6 +17,9 @@ export type OutcomeKind = (typeof OUTCOME_KINDS)[number]
  */
 export const ALERT_KINDS = ['band_changed', 'score_drop', 'persistent_red', 'indicator_fired', 'opportunity', 'renewal_risk'] as const
 export type AlertKind = (typeof ALERT_KINDS)[number]
+/** An alert in the CS queue: open, snoozed until a time (then open again), or done (the CHECK in migrations/0011). */
+export const ALERT_STATUSES = ['open', 'snoozed', 'done'] as const
+export type AlertStatus = (typeof ALERT_STATUSES)[number]
 
 /** Outcomes that kept the customer (a contraction still renewed): the "retained" side of retained-vs-churned. */
 export const RETAINED_OUTCOMES: readonly OutcomeKind[] = ['renewed', 'expanded', 'contracted']

@@ -1,7 +1,7 @@
 import type { FeatureKind } from '../../../shared/features'
 
 /** Attributes or traits as stored (a JSON object); anything else reads as none. */
-function parseBag(json: string | null): Record<string, unknown> {
+export function parseBag(json: string | null): Record<string, unknown> {
   try {
     const v: unknown = JSON.parse(json ?? '{}')
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {}

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { AlertStatus } from './queue'
 import { alertKey, type Alert, type AlertKind } from './triggers'
 
 export async function lastRaised(db: D1Database, projectId: string, since: number): Promise<Map<string, number>> {
@@ -30,7 +31,7 @@ export async function markDelivery(db: D1Database, projectId: string, ids: numbe
     await db.batch(ids.slice(i, i + 50).map((id) => stmt.bind(projectId, id, error ? null : now, error)))
 }
 
-/** An alert as raised and stored, with its webhook delivery state. */
+/** An alert as raised and stored, with its webhook delivery state and its place in the CS queue. */
 export interface StoredAlert {
   id: number
   accountId: string
@@ -40,44 +41,101 @@ export interface StoredAlert {
   createdAt: number
   deliveredAt: number | null
   deliveryError: string | null
+  status: AlertStatus
+  owner: string | null
+  snoozedUntil: number | null
+  doneAt: number | null
+  updatedAt: number | null
 }
+
+interface AlertRow {
+  id: number
+  account_id: string
+  kind: AlertKind
+  reason: string
+  payload_json: string
+  created_at: number
+  delivered_at: number | null
+  delivery_error: string | null
+  status: AlertStatus
+  owner: string | null
+  snoozed_until: number | null
+  done_at: number | null
+  updated_at: number | null
+}
+
+const COLUMNS =
+  'id, account_id, kind, reason, payload_json, created_at, delivered_at, delivery_error, status, owner, snoozed_until, done_at, updated_at'
 
 const payloadSchema = z.record(z.string(), z.unknown())
 
-/** Alerts raised since `since`, newest first, of one kind or all. */
-export async function listAlerts(
-  db: D1Database,
-  projectId: string,
-  since: number,
-  kind: AlertKind | null,
-  limit: number,
-): Promise<StoredAlert[]> {
+const toAlert = (r: AlertRow): StoredAlert => ({
+  id: r.id,
+  accountId: r.account_id,
+  kind: r.kind,
+  reason: r.reason,
+  payload: payloadSchema.safeParse(parseJson(r.payload_json)).data ?? {},
+  createdAt: r.created_at,
+  deliveredAt: r.delivered_at,
+  deliveryError: r.delivery_error,
+  status: r.status,
+  owner: r.owner,
+  snoozedUntil: r.snoozed_until,
+  doneAt: r.done_at,
+  updatedAt: r.updated_at,
+})
+
+/** What GET /alerts filters on in SQL; `active` and `open` both take snoozed alerts whose time has passed. */
+export interface AlertFilter {
+  since: number
+  kind: AlertKind | null
+  accountId: string | null
+  status: AlertStatus | 'active' | null
+  now: number
+  limit: number
+}
+
+/** Alerts matching the filter, newest first. */
+export async function listAlerts(db: D1Database, projectId: string, f: AlertFilter): Promise<StoredAlert[]> {
   const { results } = await db
     .prepare(
-      `SELECT id, account_id, kind, reason, payload_json, created_at, delivered_at, delivery_error FROM account_alerts
-       WHERE project_id = ?1 AND created_at >= ?2 AND (?3 IS NULL OR kind = ?3) ORDER BY created_at DESC, id DESC LIMIT ?4`,
+      `SELECT ${COLUMNS} FROM account_alerts
+       WHERE project_id = ?1 AND created_at >= ?2 AND (?3 IS NULL OR kind = ?3) AND (?4 IS NULL OR account_id = ?4)
+         AND (?5 IS NULL
+           OR (?5 IN ('open', 'active') AND (status = 'open' OR (status = 'snoozed' AND COALESCE(snoozed_until, 0) <= ?6)))
+           OR (?5 = 'snoozed' AND status = 'snoozed' AND snoozed_until > ?6)
+           OR (?5 = 'done' AND status = 'done'))
+       ORDER BY created_at DESC, id DESC LIMIT ?7`,
     )
-    .bind(projectId, since, kind, limit)
-    .all<{
-      id: number
-      account_id: string
-      kind: AlertKind
-      reason: string
-      payload_json: string
-      created_at: number
-      delivered_at: number | null
-      delivery_error: string | null
-    }>()
-  return results.map((r) => ({
-    id: r.id,
-    accountId: r.account_id,
-    kind: r.kind,
-    reason: r.reason,
-    payload: payloadSchema.safeParse(parseJson(r.payload_json)).data ?? {},
-    createdAt: r.created_at,
-    deliveredAt: r.delivered_at,
-    deliveryError: r.delivery_error,
-  }))
+    .bind(projectId, f.since, f.kind, f.accountId, f.status, f.now, f.limit)
+    .all<AlertRow>()
+  return results.map(toAlert)
+}
+
+export async function findAlert(db: D1Database, projectId: string, id: number): Promise<StoredAlert | null> {
+  const row = await db
+    .prepare(`SELECT ${COLUMNS} FROM account_alerts WHERE project_id = ?1 AND id = ?2`)
+    .bind(projectId, id)
+    .first<AlertRow>()
+  return row && toAlert(row)
+}
+
+/** The queue state to write; `owner` undefined keeps the assignee. */
+export interface QueueUpdate {
+  status: AlertStatus
+  snoozedUntil: number | null
+  doneAt: number | null
+  owner?: string | null
+}
+
+/** The UPDATE of an alert's queue state (batched with the note that explains it, when there is one). */
+export function updateAlertStatement(db: D1Database, projectId: string, id: number, u: QueueUpdate, now: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE account_alerts SET status = ?3, snoozed_until = ?4, done_at = ?5, owner = CASE WHEN ?6 = 1 THEN ?7 ELSE owner END, updated_at = ?8
+       WHERE project_id = ?1 AND id = ?2`,
+    )
+    .bind(projectId, id, u.status, u.snoozedUntil, u.doneAt, u.owner === undefined ? 0 : 1, u.owner ?? null, now)
 }
 
 function parseJson(text: string): unknown {
