@@ -2,7 +2,7 @@ import type { z } from '@hono/zod-openapi'
 import type { accountDetailSchema } from '../../../shared/api/accounts'
 import type { accountHealthDetailSchema } from '../../../shared/api/scoring'
 import { ExplanationBars } from '../charts/explanation-bars'
-import { HealthHistory } from '../charts/health-history'
+import { HealthHistory, preloadHistoryPlot } from '../charts/health-history'
 import { Link } from '../router'
 import { BandChip, Delta } from '../ui/bits'
 import { date, money, relativeDays, score as fmtScore } from '../ui/formatters'
@@ -21,6 +21,7 @@ const STATE_ORDER: Feature['state'][] = ['lapsed', 'never_tried', 'tried', 'adop
 /** Account 360: who the account is, why its health is what it is, how it moved, what it uses, and what happened. */
 export function AccountView({ id }: { id: string }) {
   const enc = encodeURIComponent(id)
+  void preloadHistoryPlot()
   const account = useApi<AccountDetail>(`/accounts/${enc}`)
   const health = useApi<AccountHealth>(`/health/accounts/${enc}`)
   if (account.loading && !account.data) return <Loading label="Loading the account…" />
