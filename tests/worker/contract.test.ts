@@ -58,6 +58,9 @@ const hasSuccessSchema = (op: Operation) =>
 function expectedSecurity(method: string, path: string): (security: Security) => boolean {
   const names = (s: Security) => s.flatMap((r) => Object.keys(r)).sort()
   if (path === '/api/v1/projects') return (s) => names(s).join() === 'operatorKey'
+  // the builder in the product page: its session token, got by trading a link token with the write key
+  if (path.startsWith('/v1/authoring/'))
+    return (s) => names(s).join() === (path === '/v1/authoring/session' && method === 'POST' ? 'writeKey' : 'authoringSession')
   // ingest and the widget's wire: the public write key (history import: the admin key)
   if (path.startsWith('/v1/')) return (s) => s.length > 0 && names(s).every((n) => n === 'writeKey' || n === 'adminKey')
   if (method === 'GET') return (s) => names(s).includes('adminKey') && names(s).every((n) => n === 'readKey' || n === 'adminKey')
@@ -77,7 +80,13 @@ beforeAll(async () => {
 describe('GET /api/v1/openapi.json', () => {
   it('is public: the reference page reads it without a key', async () => {
     expect(doc.openapi).toBe('3.1.0')
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['adminKey', 'operatorKey', 'readKey', 'writeKey'])
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
+      'adminKey',
+      'authoringSession',
+      'operatorKey',
+      'readKey',
+      'writeKey',
+    ])
   })
 
   it('lists every route the app serves, each with a response schema for its success', () => {

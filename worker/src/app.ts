@@ -6,6 +6,7 @@ import { bodyTooLarge, renderError } from './http/errors'
 import { contractHook } from './http/openapi'
 import { noQuery } from './http/validate'
 import { alertRoutes } from './alerts'
+import { authoringRoutes, builderRoutes, featureHistoryRoutes, nudgeHistoryRoutes } from './authoring'
 import { accountRoutes, userRoutes } from './accounts'
 import { configRoutes } from './features'
 import { demoRoutes } from './demo'
@@ -28,7 +29,7 @@ import { widgetErrorRoutes } from './projects'
 
 /** Admin, CS and public read bodies; ingest keeps its own 500 KB batch limit. */
 export const MAX_API_BODY_BYTES = 64 * 1024
-const INGEST_PATH = /^\/v1\/(?!config(\/|$)|nudges(\/|$))/
+const INGEST_PATH = /^\/v1\/(?!config(\/|$)|nudges(\/|$)|authoring(\/|$))/
 
 /** Version of the public API contract (0.x: fields may still change; see README "API changes"). */
 export const API_VERSION = '0.2.0'
@@ -49,6 +50,7 @@ export function createApp() {
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.route('/v1/config', configRoutes)
   app.route('/v1/nudges', nudgeDecisionRoutes)
+  app.route('/v1/authoring', builderRoutes)
   app.route('/v1', ingestRoutes)
   app.route('/demo', demoRoutes)
   app.route('/dashboard', consoleRoutes)
@@ -69,8 +71,11 @@ export function createApp() {
   api.route('/scoring', scoringAdminRoutes)
   api.route('/scoring', jobRoutes)
   api.route('/nudges', nudgeRoutes)
+  api.route('/nudges', nudgeHistoryRoutes)
+  api.route('/authoring', authoringRoutes)
   api.route('/alerts', alertRoutes)
   api.route('/features', featureRoutes)
+  api.route('/features', featureHistoryRoutes)
   api.route('/settings', settingsRoutes)
   api.route('/identity', identityRoutes)
   api.route('/widget-errors', widgetErrorRoutes)
@@ -94,6 +99,11 @@ function registerContract(app: OpenAPIHono<AppEnv>) {
     type: 'http',
     scheme: 'bearer',
     description: 'An admin key (`sk_…`): reads and changes.',
+  })
+  schemes.registerComponent('securitySchemes', 'authoringSession', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An authoring session token (`as_…`), from an authoring link exchanged in the product page: the builder API only.',
   })
   schemes.registerComponent('securitySchemes', 'operatorKey', {
     type: 'http',

@@ -12,9 +12,10 @@ import type { Feature } from '../../../shared/features'
 import type { AppEnv } from '../http/env'
 import { badRequest, notFound } from '../http/errors'
 import { auth, createRoute, createRouter, errorResponses, jsonBody, jsonResponse, querySchema } from '../http/openapi'
-import { advanceRebuild, continueRebuild, rebuildProgress, startRebuildStatement } from './rebuild'
-import { changesTagging, type RebuildProgress } from './retag'
-import { findFeature, listFeatures, saveFeature } from './store'
+import { authorOfKey, versionStatements } from '../authoring'
+import { featureDefinition, rebuildWire, saveFeatureChange } from './publish'
+import { advanceRebuild, rebuildProgress } from './rebuild'
+import { findFeature, listFeatures } from './store'
 
 /**
  * Admin API: the features registry. A change that can alter how stored events are tagged (rules, kind,
@@ -24,7 +25,7 @@ import { findFeature, listFeatures, saveFeature } from './store'
 export const featureRoutes = createRouter()
 
 /** Work that outlives the response; without an execution context (app.request in tests) it just runs. */
-function inBackground(c: Context<AppEnv>, work: Promise<unknown>) {
+export function inBackground(c: Context<AppEnv>, work: Promise<unknown>) {
   const logged = work.catch((e) => console.error('feature rebuild', String((e as Error)?.message ?? e)))
   let ctx: { waitUntil(p: Promise<unknown>): void } | undefined
   try {
@@ -35,36 +36,25 @@ function inBackground(c: Context<AppEnv>, work: Promise<unknown>) {
   ctx?.waitUntil(logged)
 }
 
-/** The one place a job's progress becomes the snake_case wire. */
-const toWire = (p: RebuildProgress | null): RebuildProgressWire | null =>
-  p && {
-    status: p.status,
-    done: p.done,
-    total: p.total,
-    retagged: p.retagged,
-    started_at: new Date(p.startedAt).toISOString(),
-    finished_at: p.finishedAt === null ? null : new Date(p.finishedAt).toISOString(),
-  }
-
 /** A running job moves on by a page whenever someone looks at the registry (never blocking the answer). */
 async function progressNudged(c: Context<AppEnv>): Promise<RebuildProgressWire | null> {
   const { projectId } = c.var.apiKey
   const progress = await rebuildProgress(c.env.DB, projectId)
   if (progress?.status === 'running') inBackground(c, advanceRebuild(c.env.DB, projectId, { maxPages: 5 }))
-  return toWire(progress)
+  return rebuildWire(progress)
 }
 
-/** Writes (or deletes) a feature; re-tags only when tagging can change: the first page now, the rest in the background. */
+/** Writes (or deletes) a feature, published at once and recorded in its version history under the key's author. */
 async function save(c: Context<AppEnv>, before: Feature | null, after: Feature | null, key: string): Promise<RebuildProgressWire | null> {
   const { projectId } = c.var.apiKey
-  const db = c.env.DB
-  const now = Date.now()
-  const retag = changesTagging(before, after)
-  await saveFeature(db, projectId, key, after, now, retag ? [startRebuildStatement(db, projectId, now)] : [])
-  if (!retag) return null
-  const first = await advanceRebuild(db, projectId, { maxPages: 1 })
-  if (first.progress?.status === 'running') inBackground(c, continueRebuild(db, projectId))
-  return toWire(first.progress)
+  const author = (await authorOfKey(c.env.DB, c.var.apiKey)).name
+  const withIt = versionStatements(c.env.DB, projectId, 'feature', key, {
+    action: after ? 'publish' : 'delete',
+    definition: after && featureDefinition(after),
+    author,
+    now: Date.now(),
+  })
+  return saveFeatureChange(c.env.DB, projectId, key, { before, after, withIt }, (work) => inBackground(c, work))
 }
 
 const tags = ['features']

@@ -92,9 +92,10 @@ export const jsonBody = <T extends z.ZodType>(schema: T, description = 'JSON bod
 })
 
 /** Security requirements by key kind (registered as components in app.ts). */
-export const auth: Record<'write' | 'read' | 'admin' | 'operator', Record<string, string[]>[]> = {
+export const auth: Record<'write' | 'read' | 'admin' | 'operator' | 'session', Record<string, string[]>[]> = {
   write: [{ writeKey: [] }],
   read: [{ readKey: [] }, { adminKey: [] }],
   admin: [{ adminKey: [] }],
   operator: [{ operatorKey: [] }],
+  session: [{ authoringSession: [] }],
 }

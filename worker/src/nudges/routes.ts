@@ -7,6 +7,7 @@ import {
   nudgeListSchema,
   nudgePerformanceSchema,
 } from '../../../shared/api/nudges'
+import { authorOfKey, versionStatements } from '../authoring'
 import { listFeatures, parseSelector } from '../features'
 import { badRequest, notFound } from '../http/errors'
 import { auth, createRoute, createRouter, errorResponses, jsonBody, jsonResponse, querySchema } from '../http/openapi'
@@ -98,6 +99,12 @@ nudgeRoutes.openapi(
     if (problems.length) throw badRequest('This nudge could never show', problems)
     const nudge = toNudge(key, definition)
     const created = await upsertNudge(c.env.DB, projectId, nudge, Date.now())
+    // published at once, as before drafts existed, and kept in the nudge's history under the key's author
+    const { key: _key, ...published } = nudgeResource(nudge)
+    const author = (await authorOfKey(c.env.DB, c.var.apiKey)).name
+    await c.env.DB.batch(
+      versionStatements(c.env.DB, projectId, 'nudge', key, { action: 'publish', definition: published, author, now: Date.now() }),
+    )
     return created ? c.json({ nudge: nudgeResource(nudge) }, 201) : c.json({ nudge: nudgeResource(nudge) }, 200)
   },
 )
@@ -115,6 +122,10 @@ nudgeRoutes.openapi(
   async (c) => {
     const { key } = c.req.valid('param')
     if (!(await deleteNudge(c.env.DB, c.var.apiKey.projectId, key))) throw notFound(`No nudge ${key}`)
+    const author = (await authorOfKey(c.env.DB, c.var.apiKey)).name
+    await c.env.DB.batch(
+      versionStatements(c.env.DB, c.var.apiKey.projectId, 'nudge', key, { action: 'delete', definition: null, author, now: Date.now() }),
+    )
     return c.body(null, 204)
   },
 )
