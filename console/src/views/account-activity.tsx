@@ -1,26 +1,17 @@
+import type { z } from '@hono/zod-openapi'
 import { useState } from 'preact/hooks'
+import type { noteListSchema, timelineItemSchema } from '../../../shared/api/notes'
 import { api } from '../api'
 import { useSession } from '../session'
 import { date } from '../ui/formatters'
 import { Empty, ErrorState, Loading } from '../ui/states'
 import { useApi } from '../ui/use-api'
 
-/** One entry of GET /accounts/{id}/timeline (newest first). */
-export interface TimelineItem {
-  at: string
-  kind: 'alert' | 'nudge_shown' | 'nudge_answered' | 'outcome' | 'note'
-  title: string
-  detail: string | null
-  ref?: string | null
-}
-/** One note of GET /accounts/{id}/notes. */
-export interface Note {
-  id: string | number
-  body: string
-  author: string | null
-  alert_id?: string | number | null
-  created_at: string
-}
+type TimelineItem = z.infer<typeof timelineItemSchema>
+type NoteList = z.infer<typeof noteListSchema>
+
+/** shared/api/notes.ts MAX_NOTE_CHARS, repeated: a value import from the contract would bundle zod. */
+const MAX_NOTE_CHARS = 4000
 
 const KIND_LABEL: Record<TimelineItem['kind'], string> = {
   alert: 'Alert',
@@ -64,7 +55,7 @@ export function AccountTimeline(props: { id: string }) {
 export function AccountNotes(props: { id: string }) {
   const { canWrite } = useSession()
   const path = `/accounts/${encodeURIComponent(props.id)}/notes`
-  const notes = useApi<{ notes: Note[] }>(path)
+  const notes = useApi<NoteList>(path)
   const [body, setBody] = useState('')
   const [saving, setSaving] = useState(false)
   const [error, setError] = useState<unknown>(null)
@@ -90,7 +81,7 @@ export function AccountNotes(props: { id: string }) {
       {canWrite ? (
         <form class="note-form" onSubmit={submit}>
           <label for="note-body">Add a note</label>
-          <textarea id="note-body" rows={3} maxLength={4000} value={body} onInput={(e) => setBody(e.currentTarget.value)} />
+          <textarea id="note-body" rows={3} maxLength={MAX_NOTE_CHARS} value={body} onInput={(e) => setBody(e.currentTarget.value)} />
           <button type="submit" disabled={saving || body.trim() === ''}>
             {saving ? 'Saving…' : 'Save note'}
           </button>
@@ -111,7 +102,7 @@ export function AccountNotes(props: { id: string }) {
             <li key={n.id} data-testid="note">
               <p>{n.body}</p>
               <small class="muted">
-                {n.author ?? 'Unknown'} · {time(n.created_at)}
+                {n.author.name} · {time(n.created_at)}
               </small>
             </li>
           ))}

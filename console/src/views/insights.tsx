@@ -1,6 +1,6 @@
 import type { z } from '@hono/zod-openapi'
 import type { retentionReportSchema } from '../../../shared/api/renewals'
-import type { scoringBacktestSchema } from '../../../shared/api/scoring'
+import type { indicatorSummaryListSchema, scoringBacktestSchema } from '../../../shared/api/scoring'
 import { ForestPlot } from '../charts/forest-plot'
 import { pct } from '../charts/funnel'
 import { Link } from '../router'
@@ -11,16 +11,7 @@ import './detail.css'
 
 type Retention = z.infer<typeof retentionReportSchema>
 type Backtest = z.infer<typeof scoringBacktestSchema>
-
-/** One leading-indicator rule of GET /health/indicators and how many live accounts it flags now. */
-export interface Indicator {
-  key: string
-  name: string
-  kind: 'risk' | 'opportunity'
-  critical: boolean
-  description: string
-  accounts: number
-}
+type Indicators = z.infer<typeof indicatorSummaryListSchema>
 
 /** Insights: which features predict renewal (forest plot of phi), which leading indicators fire, how well the score ranks churn. */
 export function InsightsView() {
@@ -97,7 +88,7 @@ function Retention() {
 }
 
 function Indicators() {
-  const r = useApi<{ items: Indicator[] }>('/health/indicators')
+  const r = useApi<Indicators>('/health/indicators')
   return (
     <section class="card" aria-labelledby="indicators-h">
       <h2 id="indicators-h">Leading indicators firing now</h2>
@@ -105,20 +96,23 @@ function Indicators() {
         <Loading label="Loading the indicator rules…" />
       ) : r.error ? (
         <ErrorState error={r.error} retry={r.reload} />
-      ) : r.data!.items.length === 0 ? (
+      ) : r.data!.rules.length === 0 ? (
         <Empty title="No indicator rules configured" />
       ) : (
         <ul class="rules">
-          {r.data!.items.map((i) => (
+          {r.data!.rules.map((i) => (
             <li key={i.key} data-testid="indicator">
               <div class="rule-head">
                 <strong>{i.name}</strong>
                 <span class={`tag tag-${i.kind}`}>{i.critical ? `critical ${i.kind}` : i.kind}</span>
               </div>
-              <p class="muted">{i.description}</p>
+              <p class="muted">
+                {i.description}
+                {i.segment && ` (segment ${i.segment})`}
+              </p>
               {i.accounts > 0 ? (
                 <Link href={`/portfolio?rule=${encodeURIComponent(i.key)}`}>
-                  Flags {i.accounts} account{i.accounts === 1 ? '' : 's'}
+                  Flags {i.accounts} of {r.data!.scored_accounts} account{r.data!.scored_accounts === 1 ? '' : 's'}
                 </Link>
               ) : (
                 <span class="muted">Flags no account now</span>
