@@ -19,23 +19,8 @@ export type PortfolioAccount = z.infer<typeof accountHealthSummarySchema> & {
   history_90d?: (number | null)[]
 }
 
-/** An alert worked as a queue item (API-W): status, owner, snooze, its account and recommended priority. */
-export type QueueAlert = z.infer<typeof alertSchema> & {
-  status?: 'open' | 'snoozed' | 'done'
-  owner?: string | null
-  snoozed_until?: string | null
-  done_at?: string | null
-  account?: {
-    name: string | null
-    score: number | null
-    band: Band | null
-    arr: number | null
-    renewal_date: string | null
-    owner: string | null
-  } | null
-  priority?: number
-  priority_reasons?: string[]
-}
+/** An alert worked as a queue item: status, owner, snooze, its account and recommended priority. */
+export type QueueAlert = z.infer<typeof alertSchema>
 
 export interface Mover {
   account_id: string

@@ -84,7 +84,7 @@ function Queue(props: { who: Who; status: Status }) {
   const [message, setMessage] = useState('')
 
   const memberList = members.data?.members.filter((m) => !m.removed_at) ?? []
-  const ownerName = (o: string | null | undefined) => {
+  const ownerName = (o: string | null) => {
     if (!o) return 'Unassigned'
     const m = memberList.find((x) => x.email === o.toLowerCase() || x.id === o)
     return m ? m.name : o
@@ -120,7 +120,7 @@ function Queue(props: { who: Who; status: Status }) {
             key={a.id}
             alert={a}
             canWrite={session.canWrite}
-            meEmail={session.me.member?.email ?? null}
+            me={session.me.member}
             members={memberList}
             ownerName={ownerName}
             act={act}
@@ -144,9 +144,9 @@ function Queue(props: { who: Who; status: Status }) {
 function AlertCard(props: {
   alert: QueueAlert
   canWrite: boolean
-  meEmail: string | null
+  me: { id: string; email: string } | null
   members: Member[]
-  ownerName: (o: string | null | undefined) => string
+  ownerName: (o: string | null) => string
   act: (a: QueueAlert, body: Record<string, unknown>, done: string) => Promise<boolean>
 }) {
   const { alert: a, canWrite, act } = props
@@ -154,7 +154,7 @@ function AlertCard(props: {
   const [note, setNote] = useState('')
   const acc = a.account
   const name = acc?.name ?? a.account_id
-  const status = a.status ?? 'open'
+  const status = a.status
   const snoozed = status === 'snoozed' && a.snoozed_until
   const id = `alert-${a.id}`
   const snoozeFor = (d: number) =>
@@ -184,7 +184,7 @@ function AlertCard(props: {
         </div>
         <div>
           <dt>Owner</dt>
-          <dd>{props.ownerName(a.owner)}</dd>
+          <dd>{a.owner_member?.name ?? props.ownerName(a.owner)}</dd>
         </div>
         <div>
           <dt>Status</dt>
@@ -197,7 +197,7 @@ function AlertCard(props: {
           <dd>{relativeDays(a.created_at)}</dd>
         </div>
       </dl>
-      {a.priority_reasons && a.priority_reasons.length > 0 && <p class="why">Why first: {a.priority_reasons.join(' · ')}</p>}
+      {a.priority_reasons.length > 0 && <p class="why">Why first: {a.priority_reasons.join(' · ')}</p>}
       {canWrite && (
         <div class="actions">
           {status !== 'done' && (
@@ -220,8 +220,8 @@ function AlertCard(props: {
               </button>
             </>
           )}
-          {props.meEmail && a.owner !== props.meEmail && (
-            <button type="button" class="secondary" onClick={() => act(a, { owner: props.meEmail }, `${name}: assigned to you`)}>
+          {props.me && a.owner_member?.id !== props.me.id && (
+            <button type="button" class="secondary" onClick={() => act(a, { owner: props.me!.email }, `${name}: assigned to you`)}>
               Assign to me
             </button>
           )}
@@ -229,7 +229,7 @@ function AlertCard(props: {
             <label class="inline">
               <span>Owner</span>
               <select
-                value={a.owner ?? ''}
+                value={a.owner_member?.email ?? a.owner ?? ''}
                 onChange={(e) => {
                   const v = e.currentTarget.value
                   act(a, { owner: v || null }, `${name}: ${v ? `assigned to ${props.ownerName(v)}` : 'unassigned'}`)
