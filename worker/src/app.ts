@@ -21,6 +21,7 @@ import { outcomeRoutes, retentionRoutes } from './renewals'
 import { jobRoutes } from './jobs'
 import { keyRoutes } from './projects'
 import { noteRoutes } from './notes'
+import { timelineRoutes } from './timeline'
 import { meRoutes, memberRoutes } from './projects'
 import { projectRoutes } from './projects'
 import { scoringAdminRoutes } from './scoring'
@@ -65,6 +66,7 @@ export function createApp() {
   api.route('/accounts', accountRoutes)
   api.route('/accounts', outcomeRoutes)
   api.route('/accounts', noteRoutes)
+  api.route('/accounts', timelineRoutes)
   api.route('/users', userRoutes)
   api.route('/health', healthRoutes)
   api.route('/health', retentionRoutes)

@@ -1,3 +1,5 @@
 // The alerts slice as the rest of the worker sees it: other slices import only from here.
 export { raiseAlerts } from './raise'
+export { effectiveStatus } from './queue'
 export { alertRoutes } from './routes'
+export { listAlerts } from './store'

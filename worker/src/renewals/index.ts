@@ -1,3 +1,3 @@
 // The renewals slice as the rest of the worker sees it: other slices import only from here.
 export { outcomeRoutes, retentionRoutes } from './routes'
-export { LATEST_OUTCOME_ID, latestOutcomes } from './store'
+export { LATEST_OUTCOME_ID, latestOutcomes, listOutcomes } from './store'
