@@ -31,16 +31,71 @@ export type AccountMeasureKey = (typeof ACCOUNT_MEASURES)[number]
 
 const measureConfig = z.object({ weight: z.number().min(0).max(100), anchor: anchorSchema })
 
-export const scoringProfileSchema = z.object({
-  measures: z.record(z.enum(ACCOUNT_MEASURES), measureConfig),
-  bands: z
-    .object({ red: z.number().min(0).max(100), green: z.number().min(0).max(100), hysteresis: z.number().min(0).max(20) })
-    .refine((b) => b.red < b.green, { message: 'red must be below green' }),
-  /** Share of the total weight that must be present, else `insufficient_data` (docs/scoring.md §5). */
-  min_present_weight: z.number().min(0).max(1),
-  /** Active days in 28 that make a user a highly active user (Gainsight HAU). */
-  hau_days: z.number().int().min(1).max(28),
-})
+/**
+ * A fitted score → churn-risk curve (docs/scoring.md §18): predicted churn risk = 1 / (1 + e^−(intercept + per_point · score)).
+ * Red from `red_at` up, yellow from `yellow_at`, green below; per_point < 0, so a higher score is always less risk.
+ */
+export const riskCurveSchema = z
+  .object({
+    intercept: z.number().min(-100).max(100),
+    per_point: z.number().min(-10).lt(0),
+    red_at: z.number().gt(0).lt(1),
+    yellow_at: z.number().gt(0).lt(1),
+  })
+  .refine((r) => r.yellow_at < r.red_at, { message: 'yellow_at must be below red_at' })
+export type RiskCurve = z.output<typeof riskCurveSchema>
+
+/** Predicted churn risk of a 0–100 score under a risk curve. */
+export const predictedRisk = (risk: Pick<RiskCurve, 'intercept' | 'per_point'>, score: number) =>
+  1 / (1 + Math.exp(-(risk.intercept + risk.per_point * score)))
+
+/**
+ * The band cut-offs a risk curve implies for scores on the 0.1 grid: `score < red` ⇔ risk ≥ red_at and
+ * `score < green` ⇔ risk ≥ yellow_at (the crossing, floored to 0.1, plus 0.1), kept within 0–100.
+ */
+export function riskBands(risk: RiskCurve): { red: number; green: number } {
+  const cut = (p: number) => {
+    const at = (Math.log(p / (1 - p)) - risk.intercept) / risk.per_point
+    return Math.min(100, Math.max(0, (Math.floor(at * 10 + 1e-9) + 1) / 10))
+  }
+  return { red: cut(risk.red_at), green: cut(risk.yellow_at) }
+}
+
+const pct = (p: number) => `${Math.round(p * 1000) / 10}%`
+
+/** The band rule in words, e.g. "red: predicted churn risk ≥ 41% (score < 50.1); …"; score cut-offs alone without a risk curve. */
+export function bandRule(profile: Pick<ScoringProfile, 'bands' | 'risk'>): string {
+  const { red, green } = profile.bands
+  if (!profile.risk)
+    return `red: score < ${red}; yellow: ${red}–${green}; green: score ≥ ${green} (score cut-offs, no fitted churn risk)`
+  const { red_at, yellow_at } = profile.risk
+  return `red: predicted churn risk ≥ ${pct(red_at)} (score < ${red}); yellow: ${pct(yellow_at)}–${pct(red_at)} (score ${red}–${green}); green: < ${pct(yellow_at)} (score ≥ ${green})`
+}
+
+export const scoringProfileSchema = z
+  .object({
+    measures: z.record(z.enum(ACCOUNT_MEASURES), measureConfig),
+    bands: z
+      .object({ red: z.number().min(0).max(100), green: z.number().min(0).max(100), hysteresis: z.number().min(0).max(20) })
+      .refine((b) => b.red < b.green, { message: 'red must be below green' }),
+    /** Share of the total weight that must be present, else `insufficient_data` (docs/scoring.md §5). */
+    min_present_weight: z.number().min(0).max(1),
+    /** Active days in 28 that make a user a highly active user (Gainsight HAU). */
+    hau_days: z.number().int().min(1).max(28),
+    /** Optional fitted churn-risk curve: when set, the band cut-offs must be the ones it implies (`riskBands`). */
+    risk: riskCurveSchema.optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (!p.risk) return
+    const want = riskBands(p.risk)
+    for (const b of ['red', 'green'] as const)
+      if (Math.abs(p.bands[b] - want[b]) > 1e-9)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['bands', b],
+          message: `with a risk curve bands.${b} must be ${want[b]}, where predicted churn risk crosses ${b === 'red' ? 'red_at' : 'yellow_at'}`,
+        })
+  })
 export type ScoringProfile = z.output<typeof scoringProfileSchema>
 
 // ---- leading-indicator rules -------------------------------------------------------------

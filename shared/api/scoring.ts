@@ -143,6 +143,9 @@ export const accountExplanationSchema = z.object({
   metrics: usageMetricsSchema,
   churn_reasons: z.array(z.string()),
   app_version: z.string().nullable(),
+  /** Written since calibration (issue 12): absent in explanations stored before. */
+  predicted_risk: nullableNumber.optional(),
+  band_rule: z.string().optional(),
 })
 export type AccountExplanation = z.infer<typeof accountExplanationSchema>
 
@@ -300,6 +303,13 @@ export const accountHealthDetailSchema = accountHealthSummarySchema
     pes: pesSchema.nullable(),
     metrics: usageMetricsSchema.nullable(),
     app_version: z.string().nullable(),
+    predicted_risk: nullableNumber.openapi({
+      description: "Predicted churn risk (0–1) of the score under the profile's fitted risk curve; null without one (or before the next run)",
+    }),
+    band_rule: z
+      .string()
+      .nullable()
+      .openapi({ description: 'How the band was decided, in words, e.g. "red: predicted churn risk ≥ 41% (score < 50.1); …"' }),
     history: z.array(scoreSnapshotSchema).openapi({ description: 'Daily snapshots of the last 90 days, oldest first' }),
     users: z.array(
       z.object({ user_id: z.string(), score: nullableNumber, profile: z.string(), measures: z.array(userMeasureSchema).nullable() }),
@@ -316,6 +326,8 @@ export const accountHealthDetailSchema = accountHealthSummarySchema
       pes: { adoption: 45.5, stickiness: 38.2, growth: 66.7, pes: 50.1 },
       metrics: null,
       app_version: '3.2.0',
+      predicted_risk: 0.47,
+      band_rule: 'red: predicted churn risk ≥ 41% (score < 50.1); yellow: 21%–41% (score 50.1–58.8); green: < 21% (score ≥ 58.8)',
       history: [{ day: '2026-05-03', model_version: 'v-3f9a1c2b7d10', score: 33, band: 'red', segment: 'low_touch' }],
       users: [],
       features: [],

@@ -3,6 +3,9 @@ import { explanationRows, fmt1, sumShown, type MeasurePart } from './explanation
 import { BAND_COLOURS } from './scale'
 import './charts.css'
 
+/** A shown number with its sign, none on zero ("+11.9", "−7.0", "0.0"). */
+const signed = (v: number, sign: string) => (Math.round(v * 10) === 0 ? fmt1(0) : sign + fmt1(v))
+
 /**
  * The health explanation: one row per measure with the points it gives (filled) and the points it costs (pale) out
  * of its weight, then the sum of the contributions, which is the score. Numbers are rounded so they add up exactly.
@@ -44,9 +47,9 @@ export function ExplanationBars(props: { measures: MeasurePart[]; score: number 
                 <rect x={Math.max(0, r.contribution)} y="1" width={Math.max(0, r.points_lost)} height="8" fill={colour} opacity="0.22" />
               </svg>
               <span class="num xbars-contribution" data-testid="contribution">
-                +{fmt1(r.shown)}
+                {signed(r.shown, '+')}
               </span>
-              <span class="num xbars-lost">−{fmt1(r.shownLost)}</span>
+              <span class="num xbars-lost">{signed(r.shownLost, '−')}</span>
             </li>
           )
         })}

@@ -207,8 +207,8 @@ function Features(props: { features: Feature[] }) {
       {fs.length === 0 ? (
         <Empty title="No features registered">Register features to see which ones this account uses.</Empty>
       ) : (
-        <div class="table-box">
-          <table class="plain">
+        <div class="tbl-box">
+          <table class="plain stack">
             <thead>
               <tr>
                 <th scope="col">Feature</th>
@@ -229,12 +229,16 @@ function Features(props: { features: Feature[] }) {
                     {f.name}
                     {f.core && <span class="tag">core</span>}
                   </th>
-                  <td>
+                  <td data-label="State">
                     <span class={`state-chip state-${f.state}`}>{STATE_LABEL[f.state]}</span>
                   </td>
-                  <td class="num">{f.users_30d}</td>
-                  <td class="num">{f.days_to_first_use ?? '—'}</td>
-                  <td>{date(f.last_used)}</td>
+                  <td class="num" data-label="Users 30 d">
+                    {f.users_30d}
+                  </td>
+                  <td class="num" data-label="Days to first use">
+                    {f.days_to_first_use ?? '—'}
+                  </td>
+                  <td data-label="Last used">{date(f.last_used)}</td>
                 </tr>
               ))}
             </tbody>
@@ -254,8 +258,8 @@ function Users(props: { users: AccountHealth['users']; detail: AccountDetail }) 
       {users.length === 0 ? (
         <Empty title="No users scored" />
       ) : (
-        <div class="table-box">
-          <table class="plain">
+        <div class="tbl-box">
+          <table class="plain stack">
             <thead>
               <tr>
                 <th scope="col">User</th>
@@ -279,10 +283,14 @@ function Users(props: { users: AccountHealth['users']; detail: AccountDetail }) 
                       {u.user_id}
                       {email && <small class="muted block">{email}</small>}
                     </th>
-                    <td class="num">{fmtScore(u.score)}</td>
-                    <td>{u.profile}</td>
-                    <td class="num">{act?.active_days_30d ?? '—'}</td>
-                    <td>{relativeDays(act?.last_seen)}</td>
+                    <td class="num" data-label="Score">
+                      {fmtScore(u.score)}
+                    </td>
+                    <td data-label="Profile">{u.profile}</td>
+                    <td class="num" data-label="Active days 30 d">
+                      {act?.active_days_30d ?? '—'}
+                    </td>
+                    <td data-label="Last seen">{relativeDays(act?.last_seen)}</td>
                   </tr>
                 )
               })}

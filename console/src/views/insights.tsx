@@ -46,8 +46,8 @@ function Retention() {
             line: its 95 % interval; filled when the interval leaves out 0.
           </p>
           <ForestPlot rows={rows} />
-          <div class="table-box">
-            <table class="plain" aria-label="Features by how well they predict renewal">
+          <div class="tbl-box">
+            <table class="plain stack" aria-label="Features by how well they predict renewal">
               <thead>
                 <tr>
                   <th scope="col">Feature</th>
@@ -67,14 +67,16 @@ function Retention() {
                 {rows.map((f) => (
                   <tr key={f.key}>
                     <th scope="row">{f.name}</th>
-                    <td>{f.label.replace('_', ' ')}</td>
-                    <td class="num">
+                    <td data-label="Verdict">{f.label.replace('_', ' ')}</td>
+                    <td class="num" data-label="Renewal if used">
                       {pct(f.ppv)} <small class="muted">of {f.n11 + f.n10}</small>
                     </td>
-                    <td class="num">
+                    <td class="num" data-label="Renewal if not">
                       {pct(f.npv === null ? null : 1 - f.npv)} <small class="muted">of {f.n01 + f.n00}</small>
                     </td>
-                    <td class="num">{f.q_value === null ? '—' : f.q_value.toPrecision(2)}</td>
+                    <td class="num" data-label="q">
+                      {f.q_value === null ? '—' : f.q_value.toPrecision(2)}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -160,7 +162,7 @@ function BacktestSummary() {
           <p class="muted">
             {r.data!.scored} accounts scored as of {r.data!.days_before} days before their outcome; {r.data!.report.churned} churned.
           </p>
-          <div class="table-box">
+          <div class="tbl-box">
             <table class="plain">
               <caption class="sr-only">Churn rate per band</caption>
               <thead>

@@ -109,7 +109,7 @@ function NudgeCard(props: { nudge: Nudge }) {
 function LiftTable(props: { overall: Lift; segments: (Lift & { segment: string })[] }) {
   const rows: (Lift & { segment: string })[] = [{ ...props.overall, segment: 'All' }, ...props.segments]
   return (
-    <div class="table-box">
+    <div class="tbl-box">
       <table class="plain lift">
         <thead>
           <tr>

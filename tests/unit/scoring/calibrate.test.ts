@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ScoringProfile } from '../../../shared/scoring'
+import { scoringProfileSchema, type ScoringProfile } from '../../../shared/scoring'
 import { mulberry32 } from '../../../worker/src/lib/stats'
 import { backtestReport } from '../../../worker/src/scoring/backtest'
 import { calibrate, churnProbability, scoreOf, type OutcomeScores } from '../../../worker/src/scoring/calibrate'
@@ -69,10 +69,13 @@ describe('calibrate: weights of the explainable score fitted to renewals', () =>
   it('derives band cut-offs from the fitted churn probability and states their meaning', () => {
     const { red, green } = r.profile.bands
     expect(red).toBeLessThan(green)
-    expect(churnProbability(r.risk, red)).toBeCloseTo(r.risk.red_risk, 2)
-    expect(churnProbability(r.risk, green)).toBeCloseTo(r.risk.yellow_risk, 2)
+    expect(churnProbability(r.risk, red)).toBeCloseTo(r.risk.red_at, 2)
+    expect(churnProbability(r.risk, green)).toBeCloseTo(r.risk.yellow_at, 2)
     expect(r.risk.statement).toMatch(/^red: predicted churn risk ≥ \d+% \(score < [\d.]+\)/)
     expect(r.changes.find((c) => c.path === 'profiles.default.bands.red')).toMatchObject({ from: 40, to: red })
+    // the proposal is a valid profile: its bands are the ones its risk curve implies
+    expect(r.profile.risk).toEqual({ intercept: r.risk.intercept, per_point: r.risk.per_point, red_at: r.risk.red_at, yellow_at: r.risk.yellow_at })
+    expect(scoringProfileSchema.parse(r.profile)).toEqual(r.profile)
   })
 
   it('beats the current weights in its cross-validated backtest, and orders churn red > yellow > green', () => {

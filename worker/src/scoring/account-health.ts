@@ -26,12 +26,15 @@ export interface AccountHealth {
   risk_drivers: Driver[]
   health_drivers: Driver[]
   present_weight_share: number
+  /** Every configured measure's 0–100 score, weight 0 included (the explanation's `score` is null for those): what calibration fits. */
+  measureScores: Partial<Record<AccountMeasureKey, number | null>>
 }
 
 /** Health of one account on `day` with its full explanation (docs/scoring.md §3, §5, §8). Pure. */
 export function accountHealth(usage: AccountUsage, profile: ScoringProfile, previous: BandState | null, day: string): AccountHealth {
   const raw = accountRawMeasures(usage)
-  const combined = combine(scoreMeasures(raw, profile), profile.min_present_weight)
+  const scored0 = scoreMeasures(raw, profile)
+  const combined = combine(scored0, profile.min_present_weight)
   const bandState = nextBand(previous, combined.score, profile.bands, day)
   const measures: MeasureExplanation[] = raw.map((m) => {
     const cfg = profile.measures[m.key]
@@ -75,5 +78,6 @@ export function accountHealth(usage: AccountUsage, profile: ScoringProfile, prev
         sentence: `${m.label}: ${m.detail} (${m.window}) adds ${m.contribution} points`,
       })),
     present_weight_share: combined.totalWeight ? round3(combined.presentWeight / combined.totalWeight) : 0,
+    measureScores: Object.fromEntries(scored0.filter((m) => m.key in profile.measures).map((m) => [m.key, m.score])),
   }
 }

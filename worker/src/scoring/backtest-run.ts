@@ -3,6 +3,7 @@ import { dayOf, DAY_MS } from '../lib/days'
 import { loadProjectSettings } from '../projects'
 import { latestOutcomes } from '../renewals'
 import { backtestReport, type BacktestReport, type BacktestRow } from './backtest'
+import type { OutcomeScores } from './calibrate'
 import { loadScoringConfig } from './config-store'
 import { loadScoringInputs } from './inputs-store'
 import { scoreProject } from './project'
@@ -20,6 +21,8 @@ export interface ProjectBacktest {
   /** Accounts left out because their as-of day was past the MAX_AS_OF_DAYS most recent ones. */
   leftOut: number
   report: BacktestReport
+  /** Each scored account's measure scores and outcome: what calibration fits. */
+  outcomes: OutcomeScores[]
 }
 
 /**
@@ -43,6 +46,7 @@ export async function projectBacktest(db: D1Database, projectId: string, daysBef
   const days = [...byDay.keys()].sort().reverse()
   const kept = days.slice(0, MAX_AS_OF_DAYS)
   const rows: BacktestRow[] = []
+  const fitRows: OutcomeScores[] = []
   let notYetSeen = 0
   for (const day of kept) {
     const churned = byDay.get(day)!
@@ -56,12 +60,10 @@ export async function projectBacktest(db: D1Database, projectId: string, daysBef
       backfill: true,
     })
     for (const a of accounts) {
-      rows.push({
-        churned: churned.get(a.accountId) ?? false,
-        score: a.health.score,
-        band: a.health.band,
-        measures: Object.fromEntries(a.health.measures.map((m) => [m.key, m.score])),
-      })
+      const measures = a.health.measureScores
+      const lost = churned.get(a.accountId) ?? false
+      rows.push({ churned: lost, score: a.health.score, band: a.health.band, measures })
+      fitRows.push({ account_id: a.accountId, churned: lost, scores: measures })
     }
   }
   return {
@@ -71,5 +73,6 @@ export async function projectBacktest(db: D1Database, projectId: string, daysBef
     notYetSeen,
     leftOut: days.slice(MAX_AS_OF_DAYS).reduce((n, d) => n + byDay.get(d)!.size, 0),
     report: backtestReport(rows),
+    outcomes: fitRows,
   }
 }

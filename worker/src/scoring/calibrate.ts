@@ -1,5 +1,5 @@
-import type { AccountMeasureKey, ScoringProfile } from '../../../shared/scoring'
-import { round1 as r1, round2 as r2 } from '../lib/round'
+import { bandRule, predictedRisk, riskBands, type AccountMeasureKey, type RiskCurve, type ScoringProfile } from '../../../shared/scoring'
+import { round2 as r2 } from '../lib/round'
 import { chooseL2, fitLogistic, L2_GRID, predictLogistic, stratifiedFolds, type LogisticModel } from '../lib/stats'
 import { backtestReport, type BacktestReport, type BacktestRow } from './backtest'
 import { combine } from './explain'
@@ -36,14 +36,8 @@ export interface CalibrateOptions {
   profileName?: string
 }
 
-export interface RiskModel {
-  /** churn probability = 1 / (1 + exp(−(intercept + per_point · score))). */
-  intercept: number
-  per_point: number
-  red_risk: number
-  yellow_risk: number
-  statement: string
-}
+/** The fitted curve as the config stores it (`profiles.*.risk`), with the band rule in words. */
+export type RiskModel = RiskCurve & { statement: string }
 
 export interface WeightChange {
   measure: AccountMeasureKey
@@ -87,7 +81,6 @@ export type CalibrationResult =
     })
 
 const pct = (x: number) => `${Math.round(x * 100)}%`
-const logit = (p: number) => Math.log(p / (1 - p))
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x))
 
 /** The explainable weighted score of one account under `profile` (missing measures redistribute, docs/scoring.md §5). */
@@ -101,8 +94,7 @@ export function scoreOf(profile: ScoringProfile, scores: OutcomeScores['scores']
 }
 
 /** Predicted churn probability of a score. */
-export const churnProbability = (risk: Pick<RiskModel, 'intercept' | 'per_point'>, score: number) =>
-  1 / (1 + Math.exp(-(risk.intercept + risk.per_point * score)))
+export const churnProbability = predictedRisk
 
 /** Integers summing to `total` in proportion to `parts` (largest remainder, ties to the earlier part). */
 function apportionIntegers(parts: number[], total: number): number[] {
@@ -172,7 +164,7 @@ export function fitProposal(
   if (!risk)
     return { reason: 'no_signal', message: 'The fitted score does not separate churned from kept accounts: keep the current model.' }
   return {
-    profile: { ...draft, bands: { ...profile.bands, red: risk.bands.red, green: risk.bands.green } },
+    profile: { ...draft, bands: { ...profile.bands, red: risk.bands.red, green: risk.bands.green }, risk: risk.curve },
     risk: risk.model,
     weights,
     l2: choice.l2,
@@ -197,17 +189,16 @@ function fitRisk(rows: readonly OutcomeScores[], profile: ScoringProfile, option
   const base = scored.filter((r) => r.y).length / scored.length
   const redRisk = clamp(options.redRisk ?? r2(1.5 * base), 0.02, 0.98)
   const yellowRisk = clamp(options.yellowRisk ?? r2(0.75 * base), 0.01, redRisk - 0.01)
-  const scoreAt = (p: number) => (logit(p) - m.intercept) / perPoint
-  const red = r1(clamp(scoreAt(redRisk), 1, 98))
-  const green = r1(clamp(scoreAt(yellowRisk), red + 1, 99))
-  const model: RiskModel = {
+  const curve: RiskCurve = {
     intercept: Number(m.intercept.toPrecision(6)),
     per_point: Number(perPoint.toPrecision(6)),
-    red_risk: redRisk,
-    yellow_risk: yellowRisk,
-    statement: `red: predicted churn risk ≥ ${pct(redRisk)} (score < ${red}); yellow: ${pct(yellowRisk)}–${pct(redRisk)} (score ${red}–${green}); green: < ${pct(yellowRisk)} (score ≥ ${green})`,
+    red_at: redRisk,
+    yellow_at: yellowRisk,
   }
-  return { model, bands: { red, green } }
+  // cut-offs where the stated risks are crossed; a curve so flat that both land on one edge of 0–100 states nothing
+  const bands = riskBands(curve)
+  if (!(bands.red > 0 && bands.red < bands.green && bands.green < 100)) return null
+  return { curve, model: { ...curve, statement: bandRule({ bands: { ...profile.bands, ...bands }, risk: curve }) }, bands }
 }
 
 const predict = (p: Proposal, r: OutcomeScores): Omit<BacktestRow, 'churned' | 'measures'> => {

@@ -142,7 +142,7 @@ healthRoutes.openapi(
     summary: "One account's health, explained",
     description:
       'Score, band, the full explanation (per measure raw value, unit, window, score, weight, contribution, points lost), risk and health drivers as sentences, ' +
-      'trend, 90-day history, user scores, per-feature state, PES and usage metrics.',
+      'trend, 90-day history, user scores, per-feature state, PES and usage metrics; `predicted_risk` and `band_rule` state what the band means.',
     security: auth.read,
     request: { params: accountIdParams, query: noQuery },
     responses: { 200: jsonResponse(accountHealthDetailSchema, 'The account'), ...errorResponses(404) },
@@ -174,6 +174,8 @@ healthRoutes.openapi(
         pes: x?.pes ?? null,
         metrics: x?.metrics ?? null,
         app_version: x?.app_version ?? null,
+        predicted_risk: x?.predicted_risk ?? null,
+        band_rule: x?.band_rule ?? null,
         history: history.map((h) => ({ day: h.day, model_version: h.modelVersion, score: h.score, band: h.band, segment: h.segment })),
         users: users.map((u) => ({ user_id: u.userId, score: u.score, profile: u.profile, measures: u.measures })),
         features: accountFeatureStates(uses.uses, uses.accountFirstDay).map((f) => ({

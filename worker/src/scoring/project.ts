@@ -1,6 +1,6 @@
 import type { Feature } from '../../../shared/features'
 import { CHURN_RISK } from '../../../shared/constants'
-import type { ScoringConfig } from '../../../shared/scoring'
+import { bandRule, predictedRisk, type RiskCurve, type ScoringConfig } from '../../../shared/scoring'
 import { dayOf, daysAgo, daysBetween } from '../lib/days'
 import type { AccountUsage } from './account-measures'
 import { accountHealth, type AccountHealth } from './account-health'
@@ -31,6 +31,10 @@ export interface AccountScoreResult {
   dataFreshUntil: number
   /** The admin-owned renewal date (`YYYY-MM-DD`), when valid. */
   renewalDate: string | null
+  /** Predicted churn risk of the score, when the profile has a fitted risk curve. */
+  predictedRisk: number | null
+  /** The profile's band rule in words. */
+  bandRule: string
 }
 
 export interface UserScoreResult {
@@ -158,10 +162,22 @@ function ruleInputs(acct: AccountInput, members: UserActivity[], usage: AccountU
 }
 
 /** docs/scoring.md §10 churn_risk, as readable reasons (empty when not at risk). */
-function churnReasons(band: Band, t: Trend, flags: FiredRule[], renewalDate: string | null, today: string): string[] {
+function churnReasons(
+  band: Band,
+  t: Trend,
+  flags: FiredRule[],
+  renewalDate: string | null,
+  today: string,
+  risk: { curve: RiskCurve; p: number | null } | null,
+): string[] {
   const renewal = renewalDate === null ? null : daysBetween(today, renewalDate)
+  const pct = (p: number) => `${Math.round(p * 1000) / 10}%`
   return [
-    band === 'red' ? 'health band red' : null,
+    band !== 'red'
+      ? null
+      : risk && risk.p !== null
+        ? `predicted churn risk ${pct(risk.p)} (red from ${pct(risk.curve.red_at)})`
+        : 'health band red',
     t.delta30 !== null && t.delta30 <= -CHURN_RISK.scoreDrop30 ? `score down ${-t.delta30} points in 30 days` : null,
     ...flags.filter((f) => f.kind === 'risk' && f.critical).map((f) => f.name),
     renewal !== null && renewal >= 0 && renewal <= CHURN_RISK.renewalWithinDays && band !== 'green'
@@ -196,7 +212,8 @@ function scoreAccount(acct: AccountInput, ix: Index, config: ScoringConfig): Acc
   const t = trend(health.score, history)
   const flags = evaluateRules(config.rules, ruleInputs(acct, members, usage, health.score, ix), segment?.key ?? null)
   const renewalDate = dateAttr(attrs, 'renewal_date')
-  const reasons = churnReasons(health.band, t, flags, renewalDate, ix.today)
+  const risk = profile.risk && health.score !== null ? predictedRisk(profile.risk, health.score) : null
+  const reasons = churnReasons(health.band, t, flags, renewalDate, ix.today, profile.risk ? { curve: profile.risk, p: risk } : null)
   return {
     accountId: acct.id,
     segment: segment?.key ?? null,
@@ -209,6 +226,8 @@ function scoreAccount(acct: AccountInput, ix: Index, config: ScoringConfig): Acc
     version,
     dataFreshUntil: acct.lastSeen,
     renewalDate,
+    predictedRisk: risk === null ? null : Math.round(risk * 10_000) / 10_000,
+    bandRule: bandRule(profile),
     pes: pes(members, ix.coreKeys.size, ix.featuresByUser, ix.coreKeys),
     metrics: usageMetrics(members),
   }

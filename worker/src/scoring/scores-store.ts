@@ -58,6 +58,8 @@ export async function writeAccountScores(
       metrics: r.metrics,
       churn_reasons: r.churnReasons,
       app_version: r.version,
+      predicted_risk: r.predictedRisk,
+      band_rule: r.bandRule,
     }
     const flags = JSON.stringify(r.flags)
     const measures = JSON.stringify(r.health.measures.map((m) => ({ key: m.key, raw: m.raw, score: m.score, weight: m.weight })))
