@@ -66,8 +66,7 @@ const pct = (p: number) => `${Math.round(p * 1000) / 10}%`
 /** The band rule in words, e.g. "red: predicted churn risk ≥ 41% (score < 50.1); …"; score cut-offs alone without a risk curve. */
 export function bandRule(profile: Pick<ScoringProfile, 'bands' | 'risk'>): string {
   const { red, green } = profile.bands
-  if (!profile.risk)
-    return `red: score < ${red}; yellow: ${red}–${green}; green: score ≥ ${green} (score cut-offs, no fitted churn risk)`
+  if (!profile.risk) return `red: score < ${red}; yellow: ${red}–${green}; green: score ≥ ${green} (score cut-offs, no fitted churn risk)`
   const { red_at, yellow_at } = profile.risk
   return `red: predicted churn risk ≥ ${pct(red_at)} (score < ${red}); yellow: ${pct(yellow_at)}–${pct(red_at)} (score ${red}–${green}); green: < ${pct(yellow_at)} (score ≥ ${green})`
 }

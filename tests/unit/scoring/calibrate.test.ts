@@ -74,7 +74,12 @@ describe('calibrate: weights of the explainable score fitted to renewals', () =>
     expect(r.risk.statement).toMatch(/^red: predicted churn risk ≥ \d+% \(score < [\d.]+\)/)
     expect(r.changes.find((c) => c.path === 'profiles.default.bands.red')).toMatchObject({ from: 40, to: red })
     // the proposal is a valid profile: its bands are the ones its risk curve implies
-    expect(r.profile.risk).toEqual({ intercept: r.risk.intercept, per_point: r.risk.per_point, red_at: r.risk.red_at, yellow_at: r.risk.yellow_at })
+    expect(r.profile.risk).toEqual({
+      intercept: r.risk.intercept,
+      per_point: r.risk.per_point,
+      red_at: r.risk.red_at,
+      yellow_at: r.risk.yellow_at,
+    })
     expect(scoringProfileSchema.parse(r.profile)).toEqual(r.profile)
   })
 

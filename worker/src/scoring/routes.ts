@@ -47,19 +47,25 @@ scoringAdminRoutes.openapi(
     tags,
     summary: 'Replace the scoring model; scores computed after it name its version',
     description:
-      'A config that is exactly one `POST /api/v1/scoring/calibrate` proposed (same version) is recorded as `calibrated` with the fit\'s summary ' +
+      "A config that is exactly one `POST /api/v1/scoring/calibrate` proposed (same version) is recorded as `calibrated` with the fit's summary " +
       '(`GET /api/v1/scoring/versions`); any other as `manual`.',
     security: auth.admin,
     request: { query: querySchema({}), body: jsonBody(scoringConfigBodySchema) },
     responses: {
-      200: jsonResponse(scoringConfigAppliedSchema, 'Saved; `version` is a hash of the config, `source` says whether it is a calibration applied unchanged'),
+      200: jsonResponse(
+        scoringConfigAppliedSchema,
+        'Saved; `version` is a hash of the config, `source` says whether it is a calibration applied unchanged',
+      ),
       ...errorResponses(403),
     },
   }),
   async (c) => {
     const config = c.req.valid('json')
     const saved = await saveScoringConfig(c.env.DB, c.var.apiKey.projectId, config, Date.now())
-    return c.json({ version: saved.version, config, source: saved.source, calibration: saved.calibration as CalibrationSummary | null }, 200)
+    return c.json(
+      { version: saved.version, config, source: saved.source, calibration: saved.calibration as CalibrationSummary | null },
+      200,
+    )
   },
 )
 
@@ -97,7 +103,7 @@ scoringAdminRoutes.openapi(
     tags,
     summary: "Propose a config fitted to the project's own renewals, with its cross-validated backtest beside the current one's",
     description:
-      'Scores every account with a recorded outcome as of `days_before` days before it (as the backtest does), fits the default profile\'s measure ' +
+      "Scores every account with a recorded outcome as of `days_before` days before it (as the backtest does), fits the default profile's measure " +
       'weights by L2-regularised logistic regression (λ by cross-validated log-loss unless `l2` is given), fits churn risk on the new score and sets ' +
       'the band cut-offs where the predicted risk crosses 1.5× and 0.75× the observed churn rate (`risk` in the profile). Changes nothing: apply the ' +
       `proposed config with \`PUT /api/v1/scoring/config\`. 422 \`too_few_outcomes\` under ${MIN_OUTCOMES_PER_CLASS} churned or ` +
