@@ -1,9 +1,9 @@
 /**
- * The renewals contract: renewal outcomes of an account (`/api/v1/accounts/{id}/outcomes`) and which features
- * predict renewal (`/api/v1/health/retention`). snake_case. The outcome body is shared/scoring.ts's.
+ * The renewals contract: renewal outcomes of an account (`/api/v1/accounts/{id}/outcomes`), which features
+ * predict renewal (`/api/v1/health/retention`) and the renewals coming up (`/api/v1/renewals`). snake_case. The outcome body is shared/scoring.ts's.
  */
 import { z } from '@hono/zod-openapi'
-import { OUTCOME_KINDS } from '../constants'
+import { BANDS, OUTCOME_KINDS } from '../constants'
 import { outcomeSchema } from '../scoring'
 import { accountIdParams } from './scoring'
 
@@ -113,3 +113,63 @@ export const retentionReportSchema = z
     caveat: z.string(),
   })
   .openapi('RetentionReport')
+
+// ---- GET /api/v1/renewals -------------------------------------------------------------------------------
+
+export const RENEWAL_WINDOWS = ['30', '90', '180'] as const
+
+export const upcomingRenewalsQueryShape = {
+  within_days: z.enum(RENEWAL_WINDOWS).default('90').openapi({ description: 'Renewals from today to this many days ahead' }),
+}
+
+export const upcomingRenewalSchema = z
+  .object({
+    account_id: z.string(),
+    name: z.string().nullable(),
+    renewal_date: z.iso.date(),
+    days_left: z.number().int(),
+    arr: nullableNumber,
+    score: nullableNumber,
+    band: z.enum(BANDS).nullable().openapi({ description: 'Null when the account has no score yet' }),
+    segment: z.string().nullable(),
+    owner: z.string().nullable(),
+    at_risk: z.boolean().openapi({ description: 'Renewing while not green (no score counts as not green)' }),
+  })
+  .openapi('UpcomingRenewal')
+
+const arrBlock = {
+  accounts: z.number().int(),
+  arr: z.number().openapi({ description: 'Sum of `arr` (accounts without one count 0)' }),
+  arr_at_risk: z.number().openapi({ description: 'ARR of the accounts at risk' }),
+}
+
+export const upcomingRenewalsSchema = z
+  .object({
+    within_days: z.number().int(),
+    items: z.array(upcomingRenewalSchema).openapi({ description: 'Soonest first, at most `limit`' }),
+    by_segment: z.array(z.object({ segment: z.string(), ...arrBlock })).openapi({ description: 'Most ARR at risk first' }),
+    totals: z.object(arrBlock),
+    truncated: z.boolean().openapi({ description: 'More renewals than one answer adds up (10,000): totals cover the soonest' }),
+  })
+  .openapi('UpcomingRenewals', {
+    example: {
+      within_days: 90,
+      items: [
+        {
+          account_id: 'globex',
+          name: 'Globex',
+          renewal_date: '2026-06-14',
+          days_left: 41,
+          arr: 9600,
+          score: 31.4,
+          band: 'red',
+          segment: 'low_touch',
+          owner: 'dana@ledgerly.test',
+          at_risk: true,
+        },
+      ],
+      by_segment: [{ segment: 'low_touch', accounts: 1, arr: 9600, arr_at_risk: 9600 }],
+      totals: { accounts: 1, arr: 9600, arr_at_risk: 9600 },
+      truncated: false,
+    },
+  })

@@ -232,9 +232,51 @@ export const rankingQueryShape = {
   include_churned: bool.default('false').openapi({ description: 'Keep accounts whose latest outcome is a churn' }),
 }
 
+/** Portfolio filters beside the ranking's: whose accounts (JSON and CSV alike). */
+export const portfolioQueryShape = {
+  owner: z.string().min(1).max(200).optional().openapi({
+    description:
+      "Only accounts whose `owner` attribute names this member: a member id or email (case-insensitive), `me` (the signed-in key's member), or `none` (no owner)",
+  }),
+}
+
+/** The JSON ranking's own parameter: the CSV has no sparkline column. */
+export const sparklineQueryShape = {
+  sparkline: bool
+    .default('false')
+    .openapi({ description: '`true`: each item gets `history_90d`, its daily score over the 90 days up to the latest run' }),
+}
+
+/** Days in a portfolio sparkline. */
+export const SPARKLINE_DAYS = 90
+
+const PORTFOLIO_EXAMPLE = {
+  ...SUMMARY_EXAMPLE,
+  owner: 'dana@ledgerly.test',
+  arr: 9600,
+  renewal_date: '2026-06-14',
+  last_active: '2026-05-02',
+  open_alerts: 2,
+} as const
+
+/** One account in the portfolio: the ranking row plus who owns it, what it is worth, when it renews, its open alerts. */
+export const accountPortfolioItemSchema = accountHealthSummarySchema
+  .extend({
+    owner: z.string().nullable().openapi({ description: "The account's `owner` attribute (a member's email or id), as an admin set it" }),
+    arr: nullableNumber.openapi({ description: 'The `arr` attribute' }),
+    renewal_date: z.iso.date().nullable().openapi({ description: 'The `renewal_date` attribute' }),
+    last_active: z.iso.date().nullable().openapi({ description: 'Last day any user of the account did something meaningful' }),
+    open_alerts: z.number().int().openapi({ description: 'Alerts to work: open, or snoozed until a time that has passed' }),
+    history_90d: z.array(nullableNumber).length(SPARKLINE_DAYS).optional().openapi({
+      description: 'With `sparkline=true`: daily scores, oldest first, ending on the latest run day; null where none was stored',
+    }),
+  })
+  .openapi('AccountPortfolioItem', { example: PORTFOLIO_EXAMPLE })
+export type AccountPortfolioItem = z.infer<typeof accountPortfolioItemSchema>
+
 export const accountRankingSchema = z
-  .object({ sort: z.enum(['risk', 'health']), items: z.array(accountHealthSummarySchema) })
-  .openapi('AccountRanking', { example: { sort: 'risk', items: [SUMMARY_EXAMPLE] } })
+  .object({ sort: z.enum(['risk', 'health']), items: z.array(accountPortfolioItemSchema) })
+  .openapi('AccountRanking', { example: { sort: 'risk', items: [PORTFOLIO_EXAMPLE] } })
 
 /** Header of `GET /api/v1/health/accounts.csv`; one row per item of the same ranking in JSON. */
 export const ACCOUNT_CSV_COLUMNS = [
@@ -249,6 +291,11 @@ export const ACCOUNT_CSV_COLUMNS = [
   'churn_reasons',
   'flags',
   'computed_at',
+  'owner',
+  'arr',
+  'renewal_date',
+  'last_active',
+  'open_alerts',
 ] as const
 
 export const featureStateSchema = z
@@ -304,7 +351,8 @@ export const accountHealthDetailSchema = accountHealthSummarySchema
     metrics: usageMetricsSchema.nullable(),
     app_version: z.string().nullable(),
     predicted_risk: nullableNumber.openapi({
-      description: "Predicted churn risk (0–1) of the score under the profile's fitted risk curve; null without one (or before the next run)",
+      description:
+        "Predicted churn risk (0–1) of the score under the profile's fitted risk curve; null without one (or before the next run)",
     }),
     band_rule: z
       .string()
@@ -415,6 +463,78 @@ export const segmentSummaryListSchema = z
       ],
     },
   })
+
+// ---- GET /api/v1/health/movers and /api/v1/health/indicators ----------------------------------------
+
+export const MOVER_DAYS = ['7', '30'] as const
+
+export const moversQueryShape = {
+  days: z.enum(MOVER_DAYS).default('7').openapi({ description: 'Compare the latest score with the one this many days before it' }),
+}
+
+export const scoreMoverSchema = z
+  .object({
+    account_id: z.string(),
+    name: z.string().nullable(),
+    score: z.number(),
+    previous_score: z.number(),
+    previous_day: z.iso
+      .date()
+      .openapi({ description: 'Day of the snapshot compared with (the latest on or up to 3 days before `days` ago)' }),
+    delta: z.number().openapi({ description: '`score − previous_score`' }),
+    band: bandSchema,
+    previous_band: bandSchema,
+    reason: z.string().openapi({ description: 'The measures whose share of the score moved most in that direction' }),
+  })
+  .openapi('ScoreMover', {
+    example: {
+      account_id: 'globex',
+      name: 'Globex',
+      score: 31.4,
+      previous_score: 47.9,
+      previous_day: '2026-04-26',
+      delta: -16.5,
+      band: 'red',
+      previous_band: 'yellow',
+      reason: 'Down 16.5 points in 7 days, mostly usage momentum (−9.8) and seat activation (−4.1)',
+    },
+  })
+export type ScoreMover = z.infer<typeof scoreMoverSchema>
+
+export const scoreMoversSchema = z
+  .object({ days: z.number().int(), items: z.array(scoreMoverSchema) })
+  .openapi('ScoreMovers', { description: 'Largest absolute moves first' })
+
+/** One leading-indicator rule of the current config and how many accounts it flags on their latest score. */
+export const indicatorSummarySchema = z
+  .object({
+    key: z.string(),
+    name: z.string(),
+    kind: z.enum(['risk', 'opportunity']),
+    critical: z.boolean(),
+    segment: z.string().nullable().openapi({ description: 'Only accounts of this segment; null: all' }),
+    description: z.string().openapi({ description: 'Its conditions in words' }),
+    accounts: z.number().int().openapi({ description: 'Accounts it fired for on their latest score (churned accounts left out)' }),
+  })
+  .openapi('IndicatorSummary', {
+    example: {
+      key: 'no_activity_14d',
+      name: 'No meaningful activity by anyone in 14 days',
+      kind: 'risk',
+      critical: true,
+      segment: null,
+      description: 'active days = 0 in the last 14 days',
+      accounts: 3,
+    },
+  })
+
+export const indicatorSummaryListSchema = z
+  .object({
+    model_version: z.string(),
+    scored_accounts: z.number().int().openapi({ description: 'Accounts with a latest score (churned accounts left out)' }),
+    rules: z.array(indicatorSummarySchema),
+  })
+  .openapi('IndicatorSummaries')
 
 // ---- /api/v1/scoring -----------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import { identityRoutes } from './projects'
 import { ingestRoutes } from './ingest'
 import { nudgeDecisionRoutes } from './nudges'
 import { nudgeRoutes } from './nudges'
-import { outcomeRoutes, retentionRoutes } from './renewals'
+import { outcomeRoutes, renewalRoutes, retentionRoutes } from './renewals'
 import { jobRoutes } from './jobs'
 import { keyRoutes } from './projects'
 import { noteRoutes } from './notes'
@@ -70,6 +70,7 @@ export function createApp() {
   api.route('/users', userRoutes)
   api.route('/health', healthRoutes)
   api.route('/health', retentionRoutes)
+  api.route('/renewals', renewalRoutes)
   api.route('/scoring', scoringAdminRoutes)
   api.route('/scoring', jobRoutes)
   api.route('/nudges', nudgeRoutes)

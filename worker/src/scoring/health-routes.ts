@@ -5,21 +5,29 @@ import {
   accountIdParams,
   accountRankingSchema,
   featureAdoptionListSchema,
+  indicatorSummaryListSchema,
+  moversQueryShape,
+  portfolioQueryShape,
   rankingQueryShape,
+  scoreMoversSchema,
   segmentSummaryListSchema,
+  sparklineQueryShape,
+  SPARKLINE_DAYS,
   userHealthSchema,
   userIdParams,
   type AccountHealthSummary,
+  type AccountPortfolioItem,
   type Pes,
 } from '../../../shared/api/scoring'
 import { ADOPTION, BANDS } from '../../../shared/constants'
 import type { AppEnv } from '../http/env'
-import { notFound } from '../http/errors'
+import { badRequest, notFound } from '../http/errors'
 import { auth, createRoute, createRouter, errorResponses, jsonResponse, querySchema, z } from '../http/openapi'
 import { intParam } from '../http/validate'
 import { toCsv } from '../lib/csv'
-import { daysAgo } from '../lib/days'
+import { DAY_MS, dayOf, daysAgo } from '../lib/days'
 import { round1 } from '../lib/round'
+import { dateAttr, numberAttr, stringAttr } from './attributes'
 import { accountFeatureStates } from './feature-states'
 import { accountFeatureUses } from './feature-states-store'
 import {
@@ -29,9 +37,18 @@ import {
   findUserScore,
   listSegmentBenchmarks,
   rankAccounts,
+  rankPortfolio,
   scoreHistory,
+  ruleCounts,
+  scoreMoves,
+  scoreSeries,
   type AccountScore,
+  type OwnerFilter,
 } from './scores-store'
+import { loadScoringConfig } from './config-store'
+import { moverReason } from './movers'
+import { dailySeries } from './portfolio'
+import { describeRule } from './rule-text'
 
 /** CS API: health scores with explanations, trends, flags and segments. Mounted at /api/v1/health. */
 export const healthRoutes = createRouter()
@@ -39,6 +56,7 @@ export const healthRoutes = createRouter()
 const tags = ['health']
 const noQuery = querySchema({})
 const iso = (t: number) => new Date(t).toISOString()
+const addDays = (day: string, n: number) => dayOf(Date.parse(day) + n * DAY_MS)
 
 /** The one place a stored score becomes the wire's ranking row. */
 function toSummary(a: AccountScore): AccountHealthSummary {
@@ -59,21 +77,54 @@ function toSummary(a: AccountScore): AccountHealthSummary {
   }
 }
 
-const rankingQuery = (defaultLimit: number) => querySchema({ ...rankingQueryShape, limit: intParam(1, 1000).default(defaultLimit) })
+const rankingQuery = (defaultLimit: number) =>
+  querySchema({ ...rankingQueryShape, ...portfolioQueryShape, limit: intParam(1, 1000).default(defaultLimit) })
+const portfolioQuery = querySchema({
+  ...rankingQueryShape,
+  ...portfolioQueryShape,
+  ...sparklineQueryShape,
+  limit: intParam(1, 1000).default(100),
+})
 type RankingQuery = z.output<ReturnType<typeof rankingQuery>>
 
+/** `owner=me` is the signed-in key's member; `none`, accounts with no owner; anything else names a member by id or email. */
+function ownerFilter(c: Context<AppEnv>, owner: string | undefined): OwnerFilter | undefined {
+  if (owner === undefined) return undefined
+  if (owner === 'none') return { none: true }
+  if (owner !== 'me') return { member: owner }
+  const memberId = (c.var.apiKey as { memberId?: string | null }).memberId
+  if (!memberId) throw badRequest('owner=me needs a key that belongs to a team member (POST /api/v1/members/{id}/keys)')
+  return { member: memberId }
+}
+
 /** The one ranking: the JSON list and the CSV export are the same rows for the same query. */
-async function ranking(c: Context<AppEnv>, q: RankingQuery): Promise<AccountHealthSummary[]> {
-  const rows = await rankAccounts(c.env.DB, c.var.apiKey.projectId, {
-    sort: q.sort,
-    band: q.band,
-    segment: q.segment,
-    rule: q.rule,
-    churnRisk: q.churn_risk === undefined ? undefined : q.churn_risk === 'true',
-    includeChurned: q.include_churned === 'true',
-    limit: q.limit,
-  })
-  return rows.map(toSummary)
+async function ranking(c: Context<AppEnv>, q: RankingQuery) {
+  const rows = await rankPortfolio(
+    c.env.DB,
+    c.var.apiKey.projectId,
+    {
+      sort: q.sort,
+      band: q.band,
+      segment: q.segment,
+      rule: q.rule,
+      churnRisk: q.churn_risk === undefined ? undefined : q.churn_risk === 'true',
+      includeChurned: q.include_churned === 'true',
+      limit: q.limit,
+      owner: ownerFilter(c, q.owner),
+    },
+    Date.now(),
+  )
+  // the latest run day of the page: sparklines end on it, so a run not yet made today leaves no gap
+  const lastDay = rows.reduce((d, a) => (a.day > d ? a.day : d), '')
+  const items = rows.map((a): AccountPortfolioItem => ({
+    ...toSummary(a),
+    owner: stringAttr(a.attributes, 'owner'),
+    arr: numberAttr(a.attributes, 'arr'),
+    renewal_date: dateAttr(a.attributes, 'renewal_date'),
+    last_active: a.lastActive,
+    open_alerts: a.openAlerts,
+  }))
+  return { items, lastDay }
 }
 
 healthRoutes.openapi(
@@ -81,16 +132,25 @@ healthRoutes.openapi(
     method: 'get',
     path: '/accounts',
     tags,
-    summary: 'Accounts ranked by churn risk or by health',
+    summary: 'Accounts ranked by churn risk or by health: the portfolio',
     description:
-      'With band, Δ30, top risk driver and fired rules. Accounts whose latest outcome is a churn are left out unless `include_churned=true`.',
+      'With band, Δ30, top risk driver, fired rules, owner, ARR, renewal date, last active day and open alerts; `sparkline=true` adds 90 daily scores. ' +
+      'Accounts whose latest outcome is a churn are left out unless `include_churned=true`.',
     security: auth.read,
-    request: { query: rankingQuery(100) },
+    request: { query: portfolioQuery },
     responses: { 200: jsonResponse(accountRankingSchema, 'The ranking'), ...errorResponses() },
   }),
   async (c) => {
     const q = c.req.valid('query')
-    return c.json({ sort: q.sort, items: await ranking(c, q) }, 200)
+    const { items, lastDay } = await ranking(c, q)
+    if (q.sparkline === 'true' && items.length) {
+      // one query for the whole page, not one per account
+      const ids = items.map((a) => a.account_id)
+      const points = await scoreSeries(c.env.DB, c.var.apiKey.projectId, ids, addDays(lastDay, 1 - SPARKLINE_DAYS))
+      const series = dailySeries(ids, points, lastDay, SPARKLINE_DAYS)
+      for (const a of items) a.history_90d = series.get(a.account_id)
+    }
+    return c.json({ sort: q.sort, items }, 200)
   },
 )
 
@@ -101,7 +161,7 @@ healthRoutes.openapi(
     tags,
     summary: 'The same ranking as CSV, for spreadsheets and CRMs',
     description:
-      'Same parameters and rows as `GET /health/accounts` (`limit` defaults to 1000). Cells are safe to open in a spreadsheet: nothing runs as a formula.',
+      'Same parameters and rows as `GET /health/accounts` (`limit` defaults to 1000; no sparkline). Cells are safe to open in a spreadsheet: nothing runs as a formula.',
     security: auth.read,
     request: { query: rankingQuery(1000) },
     responses: {
@@ -110,7 +170,7 @@ healthRoutes.openapi(
     },
   }),
   async (c) => {
-    const items = await ranking(c, c.req.valid('query'))
+    const { items } = await ranking(c, c.req.valid('query'))
     const csv = toCsv(
       [...ACCOUNT_CSV_COLUMNS],
       items.map((a) => [
@@ -125,6 +185,11 @@ healthRoutes.openapi(
         (a.churn_reasons ?? []).join('; '),
         a.flags.map((f) => f.key).join('; '),
         a.computed_at,
+        a.owner,
+        a.arr,
+        a.renewal_date,
+        a.last_active,
+        a.open_alerts,
       ]),
     )
     return c.body(csv, 200, {
@@ -306,6 +371,79 @@ healthRoutes.openapi(
             ),
           }
         }),
+      },
+      200,
+    )
+  },
+)
+
+healthRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/movers',
+    tags,
+    summary: 'Accounts whose score moved most in 7 or 30 days, and why',
+    description:
+      'Largest absolute change first, against the daily snapshot `days` before the latest score (or the latest up to 3 days earlier). ' +
+      '`reason` names the measures whose points moved most in that direction. Churned accounts are left out.',
+    security: auth.read,
+    request: { query: querySchema({ ...moversQueryShape, limit: intParam(1, 100).default(10) }) },
+    responses: { 200: jsonResponse(scoreMoversSchema, 'The movers'), ...errorResponses() },
+  }),
+  async (c) => {
+    const q = c.req.valid('query')
+    const days = Number(q.days)
+    const moves = await scoreMoves(c.env.DB, c.var.apiKey.projectId, days, q.limit)
+    return c.json(
+      {
+        days,
+        items: moves.map((m) => {
+          const delta = round1(m.score - m.previousScore)
+          return {
+            account_id: m.accountId,
+            name: m.name,
+            score: m.score,
+            previous_score: m.previousScore,
+            previous_day: m.previousDay,
+            delta,
+            band: m.band,
+            previous_band: m.previousBand,
+            reason: moverReason(delta, days, m.explanation?.measures ?? [], m.previousMeasures),
+          }
+        }),
+      },
+      200,
+    )
+  },
+)
+
+healthRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/indicators',
+    tags,
+    summary: 'The leading-indicator rules of the current model and how many accounts each flags',
+    description: "Each rule of the project's scoring config in words, with the accounts it fired for on their latest score.",
+    security: auth.read,
+    request: { query: noQuery },
+    responses: { 200: jsonResponse(indicatorSummaryListSchema, 'The rules'), ...errorResponses() },
+  }),
+  async (c) => {
+    const { projectId } = c.var.apiKey
+    const [{ version, config }, counts] = await Promise.all([loadScoringConfig(c.env.DB, projectId), ruleCounts(c.env.DB, projectId)])
+    return c.json(
+      {
+        model_version: version,
+        scored_accounts: counts.scored,
+        rules: config.rules.map((r) => ({
+          key: r.key,
+          name: r.name,
+          kind: r.kind,
+          critical: r.critical,
+          segment: r.segment ?? null,
+          description: describeRule(r),
+          accounts: counts.byRule.get(r.key) ?? 0,
+        })),
       },
       200,
     )

@@ -1,5 +1,5 @@
 // The scoring slice as the rest of the worker sees it: other slices import only from here.
-export { SURVEY_NPS, effectiveAttributes, parseAttributes } from './attributes'
+export { SURVEY_NPS, dateAttr, effectiveAttributes, numberAttr, parseAttributes, stringAttr } from './attributes'
 export type { Band } from './bands'
 export { MIN_COHORT } from './benchmarks'
 export { loadScoringConfig } from './config-store'

@@ -10,7 +10,10 @@ import {
 import type { Band } from '../../../shared/constants'
 import type { Feature } from '../../../shared/features'
 import { LATEST_OUTCOME_ID } from '../renewals'
+import { parseAttributes } from './attributes'
 import type { SegmentBenchmark } from './benchmarks'
+import type { MeasurePoint } from './movers'
+import type { ScorePoint } from './portfolio'
 import type { AccountScoreResult, UserScoreResult } from './project'
 
 type FeatureKind = Feature['kind']
@@ -233,26 +236,97 @@ export interface RankFilter {
   limit: number
 }
 
+const rankOrder = (sort: RankFilter['sort'], t: string) =>
+  sort === 'health'
+    ? `${t}.score IS NULL, ${t}.score DESC, ${t}.account_id`
+    : `${t}.churn_risk DESC, ${t}.score IS NULL, ${t}.score ASC, ${t}.account_id`
+
+// ?1 project, ?2 band, ?3 segment, ?4 churn risk, ?5 limit, ?6 include churned, ?7 rule
+const RANK_WHERE = `s.project_id = ?1 AND (?2 IS NULL OR s.band = ?2) AND (?3 IS NULL OR s.segment = ?3) AND (?4 IS NULL OR s.churn_risk = ?4)
+      AND (?6 = 1 OR NOT EXISTS (${churned()})) AND (?7 IS NULL OR EXISTS (${FIRED}))`
+
+const rankParams = (projectId: string, f: RankFilter) => [
+  projectId,
+  f.band ?? null,
+  f.segment ?? null,
+  f.churnRisk === undefined ? null : f.churnRisk ? 1 : 0,
+  f.limit,
+  f.includeChurned ? 1 : 0,
+  f.rule ?? null,
+]
+
 /** Accounts ranked by health (best first) or risk (churn risk first, then lowest score), filtered in SQL so `limit` counts matches. */
 export async function rankAccounts(db: D1Database, projectId: string, f: RankFilter): Promise<AccountScore[]> {
-  const order = f.sort === 'health' ? 's.score IS NULL, s.score DESC' : 's.churn_risk DESC, s.score IS NULL, s.score ASC'
   const { results } = await db
-    .prepare(
-      `${SELECT_SCORE} WHERE s.project_id = ?1 AND (?2 IS NULL OR s.band = ?2) AND (?3 IS NULL OR s.segment = ?3) AND (?4 IS NULL OR s.churn_risk = ?4)
-      AND (?6 = 1 OR NOT EXISTS (${churned()})) AND (?7 IS NULL OR EXISTS (${FIRED}))
-      ORDER BY ${order}, s.account_id LIMIT ?5`,
-    )
-    .bind(
-      projectId,
-      f.band ?? null,
-      f.segment ?? null,
-      f.churnRisk === undefined ? null : f.churnRisk ? 1 : 0,
-      f.limit,
-      f.includeChurned ? 1 : 0,
-      f.rule ?? null,
-    )
+    .prepare(`${SELECT_SCORE} WHERE ${RANK_WHERE} ORDER BY ${rankOrder(f.sort, 's')} LIMIT ?5`)
+    .bind(...rankParams(projectId, f))
     .all<AccountScoreRow>()
   return results.map(toAccountScore)
+}
+
+/** Whose accounts: those whose `owner` attribute names a member (by id or email, either spelling), or those with none. */
+export type OwnerFilter = { member: string } | { none: true }
+
+/** What the portfolio shows beside an account's score, from its admin attributes, activity and alerts. */
+export interface PortfolioFacts {
+  /** The admin-owned attributes, parsed (`{}` when they do not parse). */
+  attributes: Record<string, unknown>
+  lastActive: string | null
+  openAlerts: number
+}
+
+// ?8 owner (member id or email, or the attribute's literal value), ?9 1: accounts with no owner, ?10 now (ms)
+const OWNER_WHERE = `AND (?8 IS NULL OR lower(json_extract(a.attributes_json, '$.owner')) IN (lower(?8),
+    (SELECT lower(m.email) FROM members m WHERE m.project_id = ?1 AND m.id = ?8),
+    (SELECT lower(m.id) FROM members m WHERE m.project_id = ?1 AND lower(m.email) = lower(?8))))
+  AND (?9 IS NULL OR json_type(a.attributes_json, '$.owner') IS NOT 'text' OR json_extract(a.attributes_json, '$.owner') = '')`
+
+/**
+ * The ranking with what the portfolio adds (attributes, last active day, alerts to work): the page is ranked and
+ * limited first, so the per-account lookups (one index seek each) run for the rows returned only.
+ */
+export async function rankPortfolio(
+  db: D1Database,
+  projectId: string,
+  f: RankFilter & { owner?: OwnerFilter },
+  now: number,
+): Promise<(AccountScore & PortfolioFacts)[]> {
+  const owner = f.owner && 'member' in f.owner ? f.owner.member : null
+  const none = f.owner && 'none' in f.owner ? 1 : null
+  const { results } = await db
+    .prepare(
+      `WITH ranked AS (
+        SELECT s.account_id, a.name, s.day, s.model_version, s.score, s.band, s.pending_band, s.segment, s.profile, s.churn_risk, s.delta30,
+          s.explanation_json, s.flags_json, s.computed_at, s.data_fresh_until, a.attributes_json
+        FROM account_scores s JOIN accounts a ON a.project_id = s.project_id AND a.id = s.account_id
+        WHERE ${RANK_WHERE} ${OWNER_WHERE} ORDER BY ${rankOrder(f.sort, 's')} LIMIT ?5)
+      SELECT r.*,
+        (SELECT d.day FROM user_days d WHERE d.project_id = ?1 AND d.account_id = r.account_id AND d.meaningful > 0 ORDER BY d.day DESC LIMIT 1) AS last_active,
+        (SELECT COUNT(*) FROM account_alerts al WHERE al.project_id = ?1 AND al.account_id = r.account_id
+          AND (al.status = 'open' OR (al.status = 'snoozed' AND al.snoozed_until <= ?10))) AS open_alerts
+      FROM ranked r ORDER BY ${rankOrder(f.sort, 'r')}`,
+    )
+    .bind(...rankParams(projectId, f), owner, none, now)
+    .all<AccountScoreRow & { attributes_json: string; last_active: string | null; open_alerts: number }>()
+  return results.map((r) => ({
+    ...toAccountScore(r),
+    attributes: parseAttributes(r.attributes_json),
+    lastActive: r.last_active,
+    openAlerts: r.open_alerts,
+  }))
+}
+
+/** Daily scores of these accounts from `sinceDay` on, in one query for the whole page. */
+export async function scoreSeries(db: D1Database, projectId: string, accountIds: string[], sinceDay: string): Promise<ScorePoint[]> {
+  if (!accountIds.length) return []
+  const { results } = await db
+    .prepare(
+      `SELECT account_id, day, score FROM account_score_snapshots
+       WHERE project_id = ?1 AND account_id IN (SELECT value FROM json_each(?2)) AND day >= ?3`,
+    )
+    .bind(projectId, JSON.stringify(accountIds), sinceDay)
+    .all<{ account_id: string; day: string; score: number | null }>()
+  return results.map((r) => ({ accountId: r.account_id, day: r.day, score: r.score }))
 }
 
 export async function findAccountScore(db: D1Database, projectId: string, accountId: string): Promise<AccountScore | null> {
@@ -368,4 +442,84 @@ export async function listSegmentBenchmarks(db: D1Database, projectId: string): 
     .bind(projectId)
     .all<SegmentBenchmark>()
   return results
+}
+
+// ---- movers and indicators --------------------------------------------------------------------------
+
+/** An account's latest score beside the one `days` before it. */
+export interface ScoreMove {
+  accountId: string
+  name: string | null
+  score: number
+  band: Band
+  explanation: AccountExplanation | null
+  previousDay: string
+  previousScore: number
+  previousBand: Band
+  previousMeasures: MeasurePoint[]
+}
+
+const snapshotMeasuresSchema = z.array(z.object({ key: z.string(), score: z.number().nullable(), weight: z.number() }))
+
+/** Days before `days` ago a compared snapshot may be, when no run was made on that very day. */
+export const MOVER_SLACK_DAYS = 3
+
+/**
+ * Accounts whose latest score moved most (absolute) since the snapshot `days` before it (or the latest up to
+ * MOVER_SLACK_DAYS earlier), one primary-key seek per account; churned accounts left out.
+ */
+export async function scoreMoves(db: D1Database, projectId: string, days: number, limit: number): Promise<ScoreMove[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT s.account_id, a.name, s.score, s.band, s.explanation_json, p.day AS previous_day, p.score AS previous_score,
+         p.band AS previous_band, p.measures_json
+       FROM account_scores s JOIN accounts a ON a.project_id = s.project_id AND a.id = s.account_id
+       JOIN account_score_snapshots p ON p.project_id = s.project_id AND p.account_id = s.account_id
+         AND p.day = (SELECT MAX(q.day) FROM account_score_snapshots q WHERE q.project_id = s.project_id AND q.account_id = s.account_id
+           AND q.day <= date(s.day, ?2) AND q.day >= date(s.day, ?3))
+       WHERE s.project_id = ?1 AND s.score IS NOT NULL AND p.score IS NOT NULL AND s.score <> p.score AND NOT EXISTS (${churned()})
+       ORDER BY abs(s.score - p.score) DESC, s.account_id LIMIT ?4`,
+    )
+    .bind(projectId, `-${days} days`, `-${days + MOVER_SLACK_DAYS} days`, limit)
+    .all<{
+      account_id: string
+      name: string | null
+      score: number
+      band: Band
+      explanation_json: string
+      previous_day: string
+      previous_score: number
+      previous_band: Band
+      measures_json: string
+    }>()
+  return results.map((r) => ({
+    accountId: r.account_id,
+    name: r.name,
+    score: r.score,
+    band: r.band,
+    explanation: parseExplanation(r.explanation_json),
+    previousDay: r.previous_day,
+    previousScore: r.previous_score,
+    previousBand: r.previous_band,
+    previousMeasures: snapshotMeasuresSchema.safeParse(parseJson(r.measures_json)).data ?? [],
+  }))
+}
+
+/** How many accounts each rule fired for on their latest score, and how many accounts have one; churned accounts left out. */
+export async function ruleCounts(db: D1Database, projectId: string): Promise<{ scored: number; byRule: Map<string, number> }> {
+  const [scored, fired] = await db.batch<{ key: string | null; n: number }>([
+    db
+      .prepare(`SELECT NULL AS key, COUNT(*) AS n FROM account_scores s WHERE s.project_id = ?1 AND NOT EXISTS (${churned()})`)
+      .bind(projectId),
+    db
+      .prepare(
+        `SELECT json_extract(f.value, '$.key') AS key, COUNT(DISTINCT s.account_id) AS n FROM account_scores s, json_each(s.flags_json) f
+         WHERE s.project_id = ?1 AND json_valid(s.flags_json) AND NOT EXISTS (${churned()}) GROUP BY key`,
+      )
+      .bind(projectId),
+  ])
+  return {
+    scored: scored.results[0]?.n ?? 0,
+    byRule: new Map(fired.results.filter((r) => typeof r.key === 'string').map((r) => [r.key!, r.n])),
+  }
 }
