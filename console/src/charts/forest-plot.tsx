@@ -59,8 +59,8 @@ export function ForestPlot(props: { rows: PhiRow[] }): JSX.Element {
                   not estimable
                 </text>
               )}
-              {!narrow && (
-                <text x={width - 4} y={yMid + 4} text-anchor="end" class="forest-value">
+              {(g.cx !== null || !narrow) && (
+                <text x={width - 4} y={narrow ? yMid - 14 : yMid + 4} text-anchor="end" class="forest-value">
                   {r.phi === null ? '—' : r.phi.toFixed(2)}
                   {r.phi_ci95 ? ` [${r.phi_ci95[0].toFixed(2)}, ${r.phi_ci95[1].toFixed(2)}]` : ''}
                 </text>

@@ -18,7 +18,7 @@ export function Funnel(props: { steps: { label: string; count: number }[]; label
           </span>
           <span class="funnel-count">
             <strong>{s.count.toLocaleString('en-US')}</strong>
-            {i > 0 && <small>{pct(s.ofPrevious)} of previous</small>}
+            {i > 0 && s.ofPrevious !== null && <small>{pct(s.ofPrevious)} of previous</small>}
           </span>
         </li>
       ))}

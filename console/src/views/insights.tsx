@@ -4,7 +4,8 @@ import type { indicatorSummaryListSchema, scoringBacktestSchema } from '../../..
 import { ForestPlot } from '../charts/forest-plot'
 import { pct } from '../charts/funnel'
 import { Link } from '../router'
-import { BandChip } from '../ui/bits'
+import { useState } from 'preact/hooks'
+import { BandChip, Toggle } from '../ui/bits'
 import { Empty, ErrorState, Loading } from '../ui/states'
 import { useApi } from '../ui/use-api'
 import './detail.css'
@@ -69,13 +70,17 @@ function Retention() {
                     <th scope="row">{f.name}</th>
                     <td data-label="Verdict">{f.label.replace('_', ' ')}</td>
                     <td class="num" data-label="Renewal if used">
-                      {pct(f.ppv)} <small class="muted">of {f.n11 + f.n10}</small>
+                      <span>
+                        {pct(f.ppv)} <small class="muted">of {f.n11 + f.n10}</small>
+                      </span>
                     </td>
                     <td class="num" data-label="Renewal if not">
-                      {pct(f.npv === null ? null : 1 - f.npv)} <small class="muted">of {f.n01 + f.n00}</small>
+                      <span>
+                        {pct(f.npv === null ? null : 1 - f.npv)} <small class="muted">of {f.n01 + f.n00}</small>
+                      </span>
                     </td>
                     <td class="num" data-label="q">
-                      {f.q_value === null ? '—' : f.q_value.toPrecision(2)}
+                      {qText(f.q_value)}
                     </td>
                   </tr>
                 ))}
@@ -127,14 +132,28 @@ function Indicators() {
   )
 }
 
+/** A q value to two figures, or "< 0.001" (smaller ones differ only in how sure, not in the verdict). */
+const qText = (q: number | null) => (q === null ? '—' : q < 0.001 ? '< 0.001' : q.toPrecision(2))
+
 const BANDS = ['red', 'yellow', 'green', 'insufficient_data'] as const
 
+const AS_OF = [
+  { value: '14', label: '14 d' },
+  { value: '30', label: '30 d' },
+  { value: '60', label: '60 d' },
+  { value: '90', label: '90 d' },
+] as const
+
 function BacktestSummary() {
-  const r = useApi<Backtest>('/scoring/backtest')
+  const [asOf, setAsOf] = useState<(typeof AS_OF)[number]['value']>('30')
+  const r = useApi<Backtest>(`/scoring/backtest?days_before=${asOf}`)
   const status = (r.error as { status?: number } | undefined)?.status
   return (
     <section class="card" aria-labelledby="backtest-h">
-      <h2 id="backtest-h">Does the score predict churn?</h2>
+      <div class="section-head">
+        <h2 id="backtest-h">Does the score predict churn?</h2>
+        <Toggle label="Score as of, days before the outcome" value={asOf} options={AS_OF} onChange={setAsOf} />
+      </div>
       {r.loading && !r.data ? (
         <Loading label="Running the backtest…" />
       ) : r.error ? (
@@ -144,7 +163,11 @@ function BacktestSummary() {
           <ErrorState error={r.error} retry={r.reload} />
         )
       ) : r.data!.report.accounts === 0 ? (
-        <Empty title="No outcomes to test against">Record renewals and churns; the backtest scores each account as it was before.</Empty>
+        <Empty title="No account to test">
+          {r.data!.not_yet_seen > 0
+            ? `${r.data!.not_yet_seen} accounts with an outcome were first seen less than ${asOf} days before it: try a shorter lead time.`
+            : 'Record renewals and churns; the backtest scores each account as it was before its outcome.'}
+        </Empty>
       ) : (
         <>
           <p>
@@ -163,7 +186,7 @@ function BacktestSummary() {
             {r.data!.scored} accounts scored as of {r.data!.days_before} days before their outcome; {r.data!.report.churned} churned.
           </p>
           <div class="tbl-box">
-            <table class="plain">
+            <table class="plain stack">
               <caption class="sr-only">Churn rate per band</caption>
               <thead>
                 <tr>
@@ -188,16 +211,22 @@ function BacktestSummary() {
                       <th scope="row">
                         <BandChip band={b} />
                       </th>
-                      <td class="num">{o.accounts}</td>
-                      <td class="num">{o.churned}</td>
-                      <td class="num">
-                        {pct(o.churn_rate)}
-                        {o.ci95 && (
-                          <small class="muted">
-                            {' '}
-                            ({pct(o.ci95[0])}–{pct(o.ci95[1])})
-                          </small>
-                        )}
+                      <td class="num" data-label="Accounts">
+                        {o.accounts}
+                      </td>
+                      <td class="num" data-label="Churned">
+                        {o.churned}
+                      </td>
+                      <td class="num" data-label="Churn rate (95 %)">
+                        <span>
+                          {pct(o.churn_rate)}
+                          {o.ci95 && (
+                            <small class="muted">
+                              {' '}
+                              ({pct(o.ci95[0])}–{pct(o.ci95[1])})
+                            </small>
+                          )}
+                        </span>
                       </td>
                     </tr>
                   )

@@ -75,6 +75,7 @@ function NudgeCard(props: { nudge: Nudge }) {
           <div class="pair">
             <div>
               <h3 class="sub">Funnel (users)</h3>
+              {p.funnel.users_shown === 0 && <p class="muted">Not shown to anyone yet.</p>}
               <Funnel
                 label={`Funnel of ${n.key}`}
                 steps={[
