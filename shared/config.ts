@@ -75,7 +75,7 @@ export const nudgeSettingsSchema = z.object({
   theme: themeBodySchema.default({}),
 })
 
-/** Where CS alerts go: a webhook signed with HMAC-SHA256 of the body (header X-Uptake-Signature). */
+/** Where CS alerts go: a webhook signed with HMAC-SHA256 of the body (header X-Uptake-Signature), as generic JSON or for Slack. */
 export const alertSettingsSchema = z.object({
   webhook_url: z
     .url({ protocol: /^https?$/ })
@@ -83,6 +83,8 @@ export const alertSettingsSchema = z.object({
     .optional(),
   secret: z.string().min(16).max(200).optional(),
   cooldown_days: z.number().int().min(0).max(90).default(7),
+  /** `generic`: Uptake's signed JSON `{ sent_at, alerts }`; `slack`: a Slack incoming-webhook message with blocks. */
+  format: z.enum(['generic', 'slack']).default('generic'),
 })
 
 /** Account attributes only admins and secret-key backends set (docs/scoring.md §14, trust boundaries). */

@@ -170,4 +170,17 @@ describe('alerts as a work queue', () => {
     expect((await patch(q.adminKey, ids.globex, { status: 'done' })).status).toBe(404)
     expect((await list(p.readKey, '?account_id=globex'))[0].status).toBe('open')
   })
+
+  it('takes a Slack format for the alert webhook beside the generic default, and refuses others', async () => {
+    const p = await newProject('queue')
+    const put = (alerts: unknown) => api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify({ alerts }) })
+    let res = await put({ webhook_url: 'https://hooks.slack.com/services/T0/B0/x' })
+    expect((await res.json<{ settings: { alerts: { format: string } } }>()).settings.alerts.format).toBe('generic')
+    res = await put({ webhook_url: 'https://hooks.slack.com/services/T0/B0/x', format: 'slack' })
+    expect(res.status).toBe(200)
+    expect((await (await api('/settings', p.readKey)).json<{ settings: { alerts: { format: string } } }>()).settings.alerts.format).toBe(
+      'slack',
+    )
+    expect((await put({ format: 'teams' })).status).toBe(400)
+  })
 })
