@@ -51,6 +51,35 @@ describe('simulated customer base (test fixture)', () => {
     expect(featureDefinitions(sim).filter((f) => f.kind === 'feature')).toHaveLength(20)
   })
 
+  it('fits a 60-day life and a 30-day lead into the 90-day import window, every outcome by today', () => {
+    const w = simulate({ seed: 5, historic: 20, current: 5, lifeDays: 60, daysBefore: 30, historicSpreadDays: 0, today: '2026-06-01' })
+    const starts = w.accounts.map((a) => a.startDay).sort()
+    expect(starts[0]).toBe('2026-03-04') // 89 days before today
+    expect(recordedOutcomes(w).every((o) => o.date === '2026-06-01')).toBe(true)
+    expect(w.accounts.every((a) => accountDays(w, a).every((d) => d.day < 60))).toBe(true)
+  })
+
+  it('compact events carry the same active days, value events and features per 30-day block as the full stream', () => {
+    const w = simulate({ seed: 5, historic: 6, current: 2, lifeDays: 60, daysBefore: 30, historicSpreadDays: 0, today: '2026-06-01' })
+    const digest = (events: Record<string, unknown>[]) => {
+      const tracks = events.filter((e) => e.type === 'track' && e.event !== 'Signed In')
+      const day = (e: Record<string, unknown>) => String(e.timestamp).slice(0, 10)
+      const block = (e: Record<string, unknown>, start: string) => Math.floor((Date.parse(day(e)) - Date.parse(start)) / 86_400_000 / 30)
+      return w.accounts.map((a) => {
+        const own = tracks.filter((e) => (e.context as { groupId: string }).groupId === a.id)
+        return {
+          activeDays: new Set(own.map((e) => `${e.userId}:${day(e)}`)).size,
+          value: own.filter((e) => e.event === 'Invoice Paid').length,
+          blocks: [...new Set(own.map((e) => `${e.userId}:${e.event}:${block(e, a.startDay)}`))].sort(),
+        }
+      })
+    }
+    const full = w.accounts.flatMap((a) => segmentEvents(w, a))
+    const compact = w.accounts.flatMap((a) => segmentEvents(w, a, undefined, { compact: true }))
+    expect(digest(compact)).toEqual(digest(full))
+    expect(compact.length).toBeLessThan(full.length / 2)
+  })
+
   it('gives the measure inputs scoring would read as of the score day', () => {
     const a = sim.accounts[1]
     const days = accountDays(sim, a)
