@@ -7,7 +7,7 @@ const TABLES_BY_USER = ['events', 'user_days', 'user_event_days', 'user_feature_
 
 async function rowsOf(projectId: string, column: 'user_id' | 'account_id', id: string) {
   const out: Record<string, number> = {}
-  for (const t of [...TABLES_BY_USER, 'account_scores', 'account_score_snapshots', 'account_alerts', 'account_outcomes']) {
+  for (const t of [...TABLES_BY_USER, 'account_scores', 'account_score_snapshots', 'account_alerts', 'account_notes', 'account_outcomes']) {
     if (column === 'user_id' && t.startsWith('account_')) continue
     out[t] =
       (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${t} WHERE project_id = ?1 AND ${column} = ?2`)
@@ -72,6 +72,12 @@ async function customerBase(): Promise<TestProject> {
     )
       .bind(p.id, account, now)
       .run()
+    // a CS note names people at the account: it goes with the account
+    const note = await api(`/accounts/${account}/notes`, p.adminKey, {
+      method: 'POST',
+      body: JSON.stringify({ body: 'Spoke with their CFO.' }),
+    })
+    expect(note.status).toBe(201)
     expect(
       (
         await api(`/accounts/${account}/outcomes`, p.adminKey, {
@@ -199,7 +205,7 @@ describe('DELETE /api/v1/accounts/:id', () => {
     const body = await res.json<{ status: string; deleted: Record<string, number> }>()
     expect(body).toMatchObject({
       status: 'done',
-      deleted: { accounts: 1, users: 2, account_outcomes: 1, account_alerts: 1, account_scores: 1 },
+      deleted: { accounts: 1, users: 2, account_outcomes: 1, account_alerts: 1, account_notes: 1, account_scores: 1 },
     })
     expect(await rowsOf(p.id, 'account_id', 'acme')).toEqual(
       Object.fromEntries(Object.keys(await rowsOf(p.id, 'account_id', 'acme')).map((t) => [t, 0])),

@@ -14,6 +14,8 @@ export const ERASE_CHUNK = 2000
 export const ERASE_STATEMENTS_PER_CALL = 40
 /** A call must be able to confirm every step of one user empty and still delete something. */
 const MIN_STATEMENTS_PER_CALL = 12
+/** The same for an account, whose own steps (users, events, rollups, 7 tables, the row) take 13 statements. */
+const MIN_ACCOUNT_STATEMENTS_PER_CALL = 14
 
 export interface ErasureBudget {
   maxStatements?: number
@@ -38,6 +40,7 @@ const KEYS: Record<string, string> = {
   account_scores: '(project_id, account_id)',
   account_score_snapshots: '(project_id, account_id, day)',
   account_alerts: 'rowid',
+  account_notes: 'rowid',
   account_outcomes: 'rowid',
   accounts: '(project_id, id)',
 }
@@ -56,8 +59,9 @@ class Eraser {
     readonly db: D1Database,
     readonly projectId: string,
     budget: ErasureBudget,
+    minStatements = MIN_STATEMENTS_PER_CALL,
   ) {
-    this.maxStatements = Math.max(budget.maxStatements ?? ERASE_STATEMENTS_PER_CALL, MIN_STATEMENTS_PER_CALL)
+    this.maxStatements = Math.max(budget.maxStatements ?? ERASE_STATEMENTS_PER_CALL, minStatements)
     this.chunk = budget.chunk ?? ERASE_CHUNK
   }
 
@@ -163,7 +167,7 @@ export async function eraseAccount(
   accountId: string,
   budget: ErasureBudget = {},
 ): Promise<ErasureResult> {
-  const e = new Eraser(db, projectId, budget)
+  const e = new Eraser(db, projectId, budget, MIN_ACCOUNT_STATEMENTS_PER_CALL)
   return e.result(await eraseAccountRows(e, accountId))
 }
 
@@ -206,6 +210,7 @@ async function eraseAccountRows(e: Eraser, accountId: string): Promise<boolean> 
     'user_scores',
     'account_scores',
     'account_score_snapshots',
+    'account_notes',
     'account_alerts',
     'account_outcomes',
   ] as const) {
