@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 // @ts-expect-error plain ESM script shared with `npm start`
-import { startLocalServer } from '../../scripts/local-server.mjs'
+import { prepareDatabase, seedDemo, startWrangler, waitForServer } from '../../scripts/local-server.mjs'
 
 /**
  * The ONE extra e2e server for console tests: seeded WITH 90 days of history (scored runs, alerts), started lazily by
@@ -13,6 +13,8 @@ interface State {
   base: string
   pid: number
   persistTo: string
+  /** False while the history is being seeded: a file that gives up half way leaves a server nobody reuses, only stops. */
+  seeded: boolean
 }
 
 /** Test files run in a child of the vitest process; global setup runs in that process itself. */
@@ -31,16 +33,27 @@ let started: Promise<string> | undefined
 /** The history-seeded server's base URL (starts it on first use: about a minute for the seed). */
 export function consoleServer(): Promise<string> {
   started ??= (async () => {
+    // a history-seeded server already running (e.g. `node scripts/start.mjs`), for iterating on a busy machine
+    const given = process.env.UPTAKE_CONSOLE_E2E_BASE
+    if (given) return given.replace(/\/$/, '')
     const path = statePath(process.ppid)
     if (existsSync(path)) {
       const state = JSON.parse(readFileSync(path, 'utf8')) as State
-      if (await answers(state.base)) return state.base
+      if (state.seeded && (await answers(state.base))) return state.base
+      stopConsoleServer(process.ppid)
     }
     const persistTo = mkdtempSync(join(tmpdir(), 'uptake-console-e2e-'))
     const port = 8800 + Math.floor(Math.random() * 90)
-    const server = await startLocalServer({ port, persistTo, history: true })
-    writeFileSync(path, JSON.stringify({ base: server.base, pid: server.child.pid, persistTo } satisfies State))
-    return server.base as string
+    const base = `http://127.0.0.1:${port}`
+    prepareDatabase(persistTo)
+    const child = startWrangler({ port, persistTo })
+    // recorded before seeding, so global-setup's teardown stops it even when this file times out meanwhile
+    const state: State = { base, pid: child.pid, persistTo, seeded: false }
+    writeFileSync(path, JSON.stringify(state))
+    await waitForServer(base, child)
+    await seedDemo(base, { history: true })
+    writeFileSync(path, JSON.stringify({ ...state, seeded: true }))
+    return base
   })()
   return started
 }

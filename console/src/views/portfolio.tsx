@@ -208,8 +208,10 @@ function Row(props: { a: PortfolioAccount }) {
         <BandChip band={a.band} />
       </td>
       <td data-label="Score" class="num score-cell">
-        <span class="score-num">{score(a.score)}</span>
-        {a.history_90d && <Sparkline values={a.history_90d} label={`${name}: 90-day health, now ${score(a.score)}`} />}
+        <span class="score-val">
+          <span class="score-num">{score(a.score)}</span>
+          {a.history_90d && <Sparkline values={a.history_90d} label={`${name}: 90-day health, now ${score(a.score)}`} />}
+        </span>
       </td>
       <td data-label="Δ30" class="num">
         <Delta value={a.delta30} />
