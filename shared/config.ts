@@ -103,6 +103,13 @@ export const identitySettingsSchema = z.object({
   verification: z.enum(['off', 'required']).default('off'),
 })
 
+/** The help launcher (off by default): a small button whose panel lists the tours and checklists a user can start, resume or restart. */
+export const launcherSettingsSchema = z.object({
+  enabled: z.boolean().default(false),
+  position: z.enum(['bottom-right', 'bottom-left']).default('bottom-right'),
+  label: z.string().trim().min(1).max(40).default('Help'),
+})
+
 /**
  * Project settings: the admin API's body and answer (PUT/GET /api/v1/settings) and the stored `settings_json`,
  * all snake_case. Every section and field has a default, so `{}` is a complete project.
@@ -113,6 +120,7 @@ export const projectSettingsSchema = z.object({
   alerts: alertSettingsSchema.default(alertSettingsSchema.parse({})),
   attributes: attributeSettingsSchema.default(attributeSettingsSchema.parse({})),
   identity: identitySettingsSchema.default(identitySettingsSchema.parse({})),
+  launcher: launcherSettingsSchema.default(launcherSettingsSchema.parse({})),
 })
 export type ProjectSettingsBody = z.output<typeof projectSettingsSchema>
 

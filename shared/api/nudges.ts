@@ -64,6 +64,13 @@ export const nudgePerformanceSchema = z
     funnel: z.object({ users_shown: count, shows: count, clicked: count, dismissed: count, snoozed: count, completed: count }),
     overall: conversionLiftSchema.nullable(),
     by_segment: z.array(conversionLiftSchema.extend({ segment: z.string() })),
+    /** A tour's users per step (0-based): shown the step, went past it (next or done), skipped the tour there. Empty for other kinds. */
+    steps: z.array(z.object({ index: count, shown: count, advanced: count, dismissed: count })).openapi({
+      example: [
+        { index: 0, shown: 120, advanced: 90, dismissed: 20 },
+        { index: 1, shown: 88, advanced: 70, dismissed: 9 },
+      ],
+    }),
   })
   .openapi('NudgePerformance')
 
@@ -120,9 +127,50 @@ export const dueNudgeSchema = z
     },
   })
 
+const dueButton = z.object({ label: z.string(), action: buttonActionSchema })
+
+/** A tour as the widget receives it: text resolved to the user's locale, and the step the user is at (server-kept). */
+export const dueTourSchema = z
+  .object({
+    key: z.string(),
+    title: z.string(),
+    /** The step to show (0-based): where the user left the tour, on this or another device. */
+    step: z.number().int().min(0),
+    steps: z.array(
+      z.object({
+        anchor: z.string().optional(),
+        path: z.string().optional(),
+        placement: z.enum(['auto', 'above', 'below']),
+        title: z.string(),
+        body: z.string(),
+        buttons: z.array(dueButton),
+      }),
+    ),
+  })
+  .openapi('DueTour')
+
+/** A guide the launcher lists: a tour or checklist this user may start, resume or restart, with their progress. */
+export const guideSchema = z
+  .object({
+    key: z.string(),
+    kind: z.enum(['tour', 'checklist']),
+    title: z.string(),
+    status: z.enum(['new', 'active', 'dismissed', 'completed']),
+    /** Steps passed (tour) or items done (checklist), of `total`. */
+    done: z.number().int().min(0),
+    total: z.number().int().min(0),
+    tour: dueTourSchema.optional(),
+    items: z.array(z.object({ label: z.string(), done: z.boolean() })).optional(),
+  })
+  .openapi('Guide')
+
 export const dueNudgesSchema = z
   .object({
     nudges: z.array(dueNudgeSchema),
+    /** Tours due now (rendered by the lazily loaded tours chunk, not the nudge chunk). */
+    tours: z.array(dueTourSchema).optional(),
+    /** The help launcher, only when the project turns it on and this user has a guide to list. */
+    launcher: z.object({ position: z.enum(['bottom-right', 'bottom-left']), label: z.string(), guides: z.array(guideSchema) }).optional(),
     /** The project's theme for the widget (camelCase keys): accent, bg, fg, radius, font, bgDark, fgDark. */
     theme: z.record(z.string(), z.string()).optional(),
   })

@@ -10,6 +10,8 @@ export interface NudgeState {
   dismissedAt: number | null
   snoozedUntil: number | null
   completedAt: number | null
+  /** A tour's kept step: set once a step was shown (absent for other kinds and in older callers). */
+  tourStep?: number | null
 }
 
 export interface DecisionUser {
@@ -56,7 +58,11 @@ export type Decision = { nudge: Nudge; outcome: 'show' } | { nudge: Nudge; outco
 /** Whether every attribute condition holds for these attributes: scoring's condition rules, passed in by the caller. */
 export type ConditionsHold = (attrs: Record<string, unknown>, conditions: Segment['all']) => boolean
 
-const OVERLAYS = new Set(['modal', 'tooltip', 'nps'])
+const OVERLAYS = new Set(['modal', 'tooltip', 'nps', 'tour'])
+
+/** A tour the user started and neither skipped nor finished: it continues on any page, whatever the caps. */
+export const tourInProgress = (n: Nudge, s: NudgeState | undefined): boolean =>
+  n.kind === 'tour' && s?.tourStep != null && !s.dismissedAt && !s.completedAt
 
 /** Whether the nudge targets this user at all, before any state or cap (pure targeting). */
 export function targets(
@@ -89,11 +95,14 @@ export function targets(
   return !(n.targetFeature && m.adoptedFeatures.has(n.targetFeature))
 }
 
+/** The nudge with its page targeting lifted. */
+export const anyPage = (n: Nudge): Nudge => ({ ...n, targeting: { ...n.targeting, path: undefined } })
+
 /** Whether the user's own history with this nudge allows showing it now. */
 export function stateAllows(n: Nudge, s: NudgeState | undefined, now: number, inSession: boolean): boolean {
   if (!s) return true
   if (s.completedAt || s.dismissedAt || (s.snoozedUntil && s.snoozedUntil > now)) return false
-  if (inSession) return true
+  if (inSession || tourInProgress(n, s)) return true
   if (s.shows >= n.caps.maxShows) return false
   return !(s.lastShownAt && now - s.lastShownAt < n.caps.minDaysBetween * DAY_MS)
 }
@@ -112,13 +121,16 @@ export function decideNudges(
   now: number,
   opts: { path: string; caps: FrequencyCaps; conditionsHold: ConditionsHold },
 ): Decision[] {
+  const going = (n: Nudge) => tourInProgress(n, history.states.get(n.key))
   const eligible = nudges
     .filter(
       (n) =>
-        targets(n, user, account, metrics, opts.path, now, opts.conditionsHold) &&
+        // a started tour's page targeting was met when it began: its steps name their own pages
+        targets(going(n) ? anyPage(n) : n, user, account, metrics, opts.path, now, opts.conditionsHold) &&
         stateAllows(n, history.states.get(n.key), now, history.inSession.has(n.key)),
     )
-    .sort((a, b) => b.priority - a.priority || a.key.localeCompare(b.key))
+    // a tour the user is in the middle of goes on before anything new interrupts it
+    .sort((a, b) => Number(going(b)) - Number(going(a)) || b.priority - a.priority || a.key.localeCompare(b.key))
   const out: Decision[] = []
   let fresh = 0
   let overlay = false
@@ -128,7 +140,7 @@ export function decideNudges(
       out.push({ nudge: n, outcome: 'holdout' })
       continue
     }
-    const continuing = history.inSession.has(n.key)
+    const continuing = history.inSession.has(n.key) || going(n)
     const capped = history.shownThisSession + fresh >= opts.caps.maxPerSession || history.shownLast7Days + fresh >= opts.caps.maxPerWeek
     if (!continuing && capped) continue
     if (OVERLAYS.has(n.kind)) {

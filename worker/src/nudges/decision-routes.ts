@@ -6,7 +6,8 @@ import { loadProjectSettings, verifiedUser } from '../projects'
 import { conditionsHold as scoringConditionsHold } from '../scoring'
 import { loadDecisionContext } from './context-store'
 import { decideNudges, type ConditionsHold } from './decide'
-import { presentNudge } from './present'
+import { guidesFor } from './guides'
+import { presentNudge, presentTour } from './present'
 import { listNudges, recordHoldout, userNudgeStates } from './store'
 
 /**
@@ -73,10 +74,18 @@ nudgeDecisionRoutes.openapi(
         ).catch((e) => console.warn('holdout not recorded', String((e as Error)?.message ?? e))),
       )
     }
+    const shown = decisions.filter((d) => d.outcome === 'show').map((d) => d.nudge)
+    const { launcher } = settings
+    const guides = launcher.enabled
+      ? guidesFor(nudges, ctx.user, ctx.account, ctx.metrics, stored.states, now, { locale: q.locale, conditionsHold })
+      : []
     return c.json(
       {
-        nudges: decisions.filter((d) => d.outcome === 'show').map((d) => presentNudge(d.nudge, q.locale, ctx.metrics.usedFeatures)),
+        // tours go to their own chunk: the nudge chunk gets the six simple kinds only
+        nudges: shown.filter((n) => n.kind !== 'tour').map((n) => presentNudge(n, q.locale, ctx.metrics.usedFeatures)),
+        tours: shown.filter((n) => n.kind === 'tour').map((n) => presentTour(n, q.locale, stored.states.get(n.key)?.tourStep ?? null)),
         theme: settings.nudges.theme,
+        ...(guides.length ? { launcher: { position: launcher.position, label: launcher.label, guides } } : {}),
       },
       200,
     )

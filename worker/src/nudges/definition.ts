@@ -1,4 +1,4 @@
-import { nudgeDefinitionSchema, type NudgeDefinition } from '../../../shared/nudges'
+import { isTourSteps, nudgeDefinitionSchema, type NudgeDefinition } from '../../../shared/nudges'
 import { camelKeys, snakeKeys, type CamelKeys } from '../lib/casing'
 
 /** A nudge inside the worker: its definition (snake_case on the wire and in storage) with camelCase keys. */
@@ -24,17 +24,18 @@ export function readDefinition(stored: unknown): NudgeDefinition | null {
  */
 export function unreachable(n: NudgeDefinition, featureKeys: Set<string>, selectorOk: (selector: string) => boolean): string[] {
   const problems: string[] = []
+  const tourSteps = n.steps && isTourSteps(n.steps) ? n.steps : []
+  const checklistSteps = n.steps && !isTourSteps(n.steps) ? n.steps : []
   for (const [where, selector] of [
     ['anchor', n.anchor],
     ['targeting.element_present', n.targeting.element_present],
+    ...tourSteps.map((s, i) => [`steps.${i}.anchor`, s.anchor] as const),
   ] as const) {
     if (selector && !selector.split(',').every(selectorOk)) {
       problems.push(`${where}: "${selector}" is not a selector Uptake can check (use tags, #ids, .classes, [attributes], spaces and >)`)
     }
   }
-  const features = [n.target_feature, n.targeting.feature_not_used, ...(n.steps ?? []).map((s) => s.feature)].filter(
-    (k): k is string => !!k,
-  )
+  const features = [n.target_feature, n.targeting.feature_not_used, ...checklistSteps.map((s) => s.feature)].filter((k): k is string => !!k)
   for (const k of features) if (!featureKeys.has(k)) problems.push(`unknown feature "${k}": define it first with PUT /api/v1/features/${k}`)
   return problems
 }

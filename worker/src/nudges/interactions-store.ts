@@ -2,8 +2,38 @@ import { NUDGE_EVENTS } from '../../../shared/nudge-events'
 import { netPromoterScore, type NudgeInteraction } from './interactions'
 import { SURVEY_NPS } from '../scoring'
 import { DAY_MS } from '../lib/days'
+import { keptStep } from '../../../shared/tours'
 
-function statement(db: D1Database, projectId: string, i: NudgeInteraction): D1PreparedStatement {
+/** The per-step bit set each tour interaction records: the step was shown, gone past (next or done), or the tour skipped on it. */
+const STEP_BITS: Partial<Record<NudgeInteraction['action'], 'tour_shown_steps' | 'tour_advanced_steps' | 'tour_dismissed_steps'>> = {
+  shown: 'tour_shown_steps',
+  advanced: 'tour_advanced_steps',
+  completed: 'tour_advanced_steps',
+  dismissed: 'tour_dismissed_steps',
+}
+
+/**
+ * A tour interaction's effect on the user's state row: the kept step (a late retry of an older move never rewinds
+ * it) and the step's bit for the per-step counts. Runs after the action's own statement, which creates the row.
+ */
+function tourStatement(db: D1Database, projectId: string, i: NudgeInteraction): D1PreparedStatement | null {
+  if (i.step === null) return null
+  const kept = i.action === 'completed' ? null : keptStep(i.action, i.step)
+  // the column name comes from STEP_BITS, never from the event; a move that sets no bit ORs 0 into the first
+  const bits = STEP_BITS[i.action]
+  const column = bits ?? 'tour_shown_steps'
+  return db
+    .prepare(
+      `UPDATE nudge_states SET
+         tour_step = CASE WHEN ?4 IS NOT NULL AND COALESCE(tour_step_at, 0) <= ?5 THEN ?4 ELSE tour_step END,
+         tour_step_at = CASE WHEN ?4 IS NOT NULL THEN max(COALESCE(tour_step_at, 0), ?5) ELSE tour_step_at END,
+         ${column} = ${column} | ?6
+       WHERE project_id = ?1 AND user_id = ?2 AND nudge_key = ?3`,
+    )
+    .bind(projectId, i.userId, i.nudge, kept, i.ts, bits ? 1 << i.step : 0)
+}
+
+function statement(db: D1Database, projectId: string, i: NudgeInteraction): D1PreparedStatement | null {
   const key = [projectId, i.userId, i.nudge] as const
   switch (i.action) {
     case 'shown':
@@ -36,6 +66,16 @@ function statement(db: D1Database, projectId: string, i: NudgeInteraction): D1Pr
           'UPDATE nudge_states SET completed_at = COALESCE(completed_at, ?4) WHERE project_id = ?1 AND user_id = ?2 AND nudge_key = ?3',
         )
         .bind(...key, i.ts)
+    case 'restarted':
+      // from the launcher: a dismissed, snoozed or finished guide starts over
+      return db
+        .prepare(
+          'UPDATE nudge_states SET dismissed_at = NULL, snoozed_until = NULL, completed_at = NULL WHERE project_id = ?1 AND user_id = ?2 AND nudge_key = ?3',
+        )
+        .bind(...key)
+    case 'advanced':
+    case 'wentBack':
+      return null
     case 'anchorMissing':
       return db
         .prepare(
@@ -58,7 +98,8 @@ export async function applyNudgeInteractions(
   now: number,
 ): Promise<void> {
   if (!interactions.length) return
-  await db.batch(interactions.map((i) => statement(db, projectId, i)))
+  // a tour's kept step after its state row: a first show creates the row the step is written to
+  await db.batch(interactions.flatMap((i) => [statement(db, projectId, i), tourStatement(db, projectId, i)].filter((x) => x !== null)))
   const accounts = [...new Set(interactions.filter((i) => i.action === 'answered' && i.accountId).map((i) => i.accountId as string))]
   for (const account of accounts) {
     const { results } = await db

@@ -1,4 +1,5 @@
 import { NUDGE_EVENTS } from '../../../shared/nudge-events'
+import { MAX_TOUR_STEPS } from '../../../shared/nudges'
 
 const ACTIONS = new Map<string, keyof typeof NUDGE_EVENTS>(
   Object.entries(NUDGE_EVENTS).map(([k, v]) => [v, k as keyof typeof NUDGE_EVENTS]),
@@ -15,6 +16,8 @@ export interface NudgeInteraction {
   score: number | null
   path: string
   selector: string
+  /** The tour step (0-based) the interaction happened on; null for other kinds. */
+  step: number | null
 }
 
 /** What this reads of an ingested event (ingest's `EventRow` has these and more). */
@@ -35,6 +38,7 @@ export function nudgeInteractions(rows: IngestedEvent[]): NudgeInteraction[] {
     if (!action || !r.userId || typeof nudge !== 'string' || nudge.length > 64) return []
     const days = Number(r.properties.days)
     const score = Number(r.properties.score)
+    const step = r.properties.step
     const page = (r.context as { page?: { path?: unknown } }).page
     return [
       {
@@ -49,6 +53,7 @@ export function nudgeInteractions(rows: IngestedEvent[]): NudgeInteraction[] {
         score: Number.isInteger(score) && score >= 0 && score <= 10 ? score : null,
         path: typeof page?.path === 'string' ? page.path.slice(0, 500) : '',
         selector: typeof r.properties.selector === 'string' ? r.properties.selector.slice(0, 500) : '',
+        step: typeof step === 'number' && Number.isInteger(step) && step >= 0 && step < MAX_TOUR_STEPS ? step : null,
       },
     ]
   })

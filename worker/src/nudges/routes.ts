@@ -14,7 +14,7 @@ import { auth, createRoute, createRouter, errorResponses, jsonBody, jsonResponse
 import { snakeKeys } from '../lib/casing'
 import { nudgeResource, toNudge, unreachable } from './definition'
 import { nudgePerformance } from './performance'
-import { exposureGroups, missingAnchors } from './performance-store'
+import { exposureGroups, missingAnchors, stepCounts } from './performance-store'
 import { deleteNudge, findNudge, listNudges, upsertNudge } from './store'
 
 /** Admin API: nudge definitions; CS API: their performance with lift over holdout, and broken anchors. */
@@ -23,7 +23,7 @@ export const nudgeRoutes = createRouter()
 const tags = ['nudges']
 const noQuery = querySchema({})
 const CONVERSION =
-  'conversion = target feature used within N days of first being shown (holdout: of first being eligible); lift = conversion(shown) − conversion(holdout)'
+  'conversion = target feature used (or, for a tour, the tour completed) within N days of first being shown (holdout: of first being eligible); lift = conversion(shown) − conversion(holdout)'
 
 nudgeRoutes.openapi(
   createRoute({
@@ -145,7 +145,12 @@ nudgeRoutes.openapi(
     const { key } = c.req.valid('param')
     const n = await findNudge(c.env.DB, projectId, key)
     if (!n) throw notFound(`No nudge ${key}`)
-    const groups = await exposureGroups(c.env.DB, projectId, n.key, n.targetFeature ?? null, n.conversionDays)
+    const tour = n.kind === 'tour'
+    const [groups, steps] = await Promise.all([
+      // a tour finished within the window converts as the target feature's use does
+      exposureGroups(c.env.DB, projectId, n.key, n.targetFeature ?? null, n.conversionDays, tour),
+      tour ? stepCounts(c.env.DB, projectId, n.key, n.steps?.length ?? 0) : [],
+    ])
     const perf = nudgePerformance(groups, n.targetFeature !== undefined)
     return c.json(
       {
@@ -154,6 +159,7 @@ nudgeRoutes.openapi(
         conversion_days: n.conversionDays,
         definition: CONVERSION,
         ...snakeKeys(perf),
+        steps,
       },
       200,
     )

@@ -71,7 +71,7 @@ export interface UserNudgeHistory {
 export async function userNudgeStates(db: D1Database, projectId: string, userId: string, now: number): Promise<UserNudgeHistory> {
   const { results } = await db
     .prepare(
-      'SELECT nudge_key, exposure, shows, last_shown_at, last_session, dismissed_at, snoozed_until, completed_at FROM nudge_states WHERE project_id = ?1 AND user_id = ?2',
+      'SELECT nudge_key, exposure, shows, last_shown_at, last_session, dismissed_at, snoozed_until, completed_at, tour_step FROM nudge_states WHERE project_id = ?1 AND user_id = ?2',
     )
     .bind(projectId, userId)
     .all<{
@@ -83,6 +83,7 @@ export async function userNudgeStates(db: D1Database, projectId: string, userId:
       dismissed_at: number | null
       snoozed_until: number | null
       completed_at: number | null
+      tour_step: number | null
     }>()
   const week = now - 7 * DAY_MS
   return {
@@ -95,6 +96,7 @@ export async function userNudgeStates(db: D1Database, projectId: string, userId:
           dismissedAt: r.dismissed_at,
           snoozedUntil: r.snoozed_until,
           completedAt: r.completed_at,
+          tourStep: r.tour_step,
         },
       ]),
     ),
