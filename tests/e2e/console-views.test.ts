@@ -9,9 +9,10 @@ import { consoleServer } from './console-server'
  */
 const browser = useBrowser()
 let base = ''
+// UPTAKE_CONSOLE_BASE: a history-seeded server already running (`npm start`), to skip the seed while working on the views
 beforeAll(async () => {
-  base = await consoleServer()
-}, 180_000)
+  base = process.env.UPTAKE_CONSOLE_BASE ?? (await consoleServer())
+}, 600_000)
 
 interface Health {
   score: number | null
