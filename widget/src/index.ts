@@ -18,7 +18,7 @@ function listen(target: EventTarget, type: string, fn: (e: Event) => void): void
 }
 
 /** Wires the browser to the client: clicks, input, visibility, routes. Every listener is guarded. */
-function capture(client: UptakeClient, nudges: ReturnType<typeof nudgeLoader>): void {
+function capture(client: UptakeClient, nudges: ReturnType<typeof nudgeLoader>, onPage: () => void): void {
   const engagement = new Engagement((s) => client.engaged(s))
   engagement.start()
   let lastInput = 0
@@ -32,8 +32,9 @@ function capture(client: UptakeClient, nudges: ReturnType<typeof nudgeLoader>): 
   }
   listen(document, 'click', (e) => {
     onInput()
-    const target = e.target instanceof Element ? e.target : null
-    if (!target || !client.config || !client.capture.captureClicks) return
+    // the element itself, also inside an open shadow root (e.target is retargeted to its host)
+    const [target] = e.composedPath()
+    if (!(target instanceof Element) || !client.config || !client.capture.captureClicks) return
     const hit = classifyClick(target, client.config.features, location.pathname)
     if (hit) client.click(hit.event, hit.properties)
     if (hit?.properties.feature) nudges.refresh(1500)
@@ -46,12 +47,7 @@ function capture(client: UptakeClient, nudges: ReturnType<typeof nudgeLoader>): 
   listen(document, 'visibilitychange', () => (document.visibilityState === 'hidden' ? hide() : onInput()))
   listen(window, 'pagehide', hide)
   listen(window, 'online', () => client.delivery?.retryNow())
-  watchRoutes(
-    guard('route', () => {
-      client.autoPage()
-      nudges.refresh()
-    }),
-  )
+  watchRoutes(onPage)
 }
 
 /** Replaces the snippet's stub with the real API and replays the calls queued before load. */
@@ -80,18 +76,18 @@ function boot(): void {
     const ready = client.init(opts, origin)
     if (!ready || started) return
     started = true
-    capture(client, nudges)
+    // the first page and every route change: a page view, then the nudges due there
+    const onPage = guard('page view', () => {
+      client.autoPage()
+      nudges.refresh()
+    })
+    capture(client, nudges, onPage)
     // authoring mode only (a link, or this tab's session): end users never download the builder
     try {
       if (linkToken || sessionStorage[AUTHOR_SESSION_KEY]) nudges.author(linkToken)
     } catch {} // sessionStorage refused (sandboxed frame): no authoring there
     ready
-      .then(
-        guard('first page', () => {
-          client.autoPage()
-          nudges.refresh()
-        }),
-      )
+      .then(onPage)
       // a failure while applying the config is reported like any other, never as the host's unhandled rejection
       .catch(
         guard('config', (e: unknown) => {

@@ -35,7 +35,7 @@ export function nudgeLoader(client: UptakeClient) {
       userHash: client.identity.userHash ?? '',
       path: location.pathname,
       session: client.session?.state.id ?? '',
-      locale: navigator.language || 'default',
+      locale: navigator.language, // never empty in a browser; the server falls back to the default text anyway
     })
     const res = await fetch(`${client.host}/v1/nudges?${q}`, { cache: 'no-store' })
     if (!res.ok) return

@@ -1,0 +1,153 @@
+import { afterAll, describe, expect, inject, it } from 'vitest'
+import type { BrowserContext, Page } from 'playwright-core'
+import { eventually, screenshot, useBrowser } from './browser'
+import { useHostPages } from './host-pages'
+
+const base = inject('baseUrl')
+const admin = { authorization: 'Bearer sk_demo', 'content-type': 'application/json' }
+const browser = useBrowser()
+const hostPages = useHostPages(base)
+const FEATURE = 'export-csv'
+const NUDGE = 'export-csv-tip'
+const contexts: BrowserContext[] = []
+
+async function adminApi<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(`${base}/api/v1${path}`, { ...init, headers: admin })
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
+  return (res.status === 204 ? null : await res.json()) as T
+}
+
+/** A fresh browser profile on the product page, with every request it makes listed. */
+async function open(url: string, viewport = { width: 1440, height: 900 }) {
+  const context = await browser().newContext({ viewport })
+  contexts.push(context)
+  const page = await context.newPage()
+  const requests: string[] = []
+  page.on('request', (r) => requests.push(r.url()))
+  await page.goto(url)
+  return { page, requests }
+}
+
+/** The builder's panel, inside its shadow root (playwright's CSS pierces open shadow roots). */
+const panel = (page: Page) => page.locator('[data-uptake-builder] .panel')
+const builderChunk = (requests: string[]) => requests.some((u) => u.includes('/uptake-builder.'))
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {})
+  await fetch(`${base}/api/v1/nudges/${NUDGE}`, { method: 'DELETE', headers: admin })
+  await fetch(`${base}/api/v1/features/${FEATURE}`, { method: 'DELETE', headers: admin })
+})
+
+describe('authoring in the product page', () => {
+  let author: Page
+  let pastClicks = 0
+
+  it('records raw clicks on a button inside a shadow root, and never loads the builder for end users', async () => {
+    const { page, requests } = await open(`${hostPages()}/test-pages/author?user=au-past&account=au-past-co`)
+    const button = page.locator('export-card button[data-testid="shadow-export"]')
+    await button.waitFor()
+    await page.waitForFunction(() => (window as unknown as { uptake?: { loaded?: boolean } }).uptake?.loaded)
+    for (let i = 0; i < 3; i++) await button.click()
+    await page.evaluate(() => dispatchEvent(new Event('pagehide')))
+    pastClicks = 3
+    expect(builderChunk(requests)).toBe(false)
+  })
+
+  it('opens a link: the fragment goes at once, the builder loads, the link works only once', async () => {
+    const { link } = await adminApi<{ link: string }>('/authoring/links', {
+      method: 'POST',
+      body: JSON.stringify({ url: `${hostPages()}/test-pages/author` }),
+    })
+    expect(link).toContain('#uptake-author=')
+    const { page, requests } = await open(link)
+    author = page
+    await panel(page).waitFor({ timeout: 10_000 })
+    expect(page.url()).toBe(`${hostPages()}/test-pages/author`)
+    expect(builderChunk(requests)).toBe(true)
+    expect(await page.evaluate(() => sessionStorage.getItem('uptake-author'))).toMatch(/^as_/)
+    // the same link again, in another profile: refused, no builder
+    const again = await open(link)
+    const refused = again.page.locator('[data-uptake-builder] [role="status"]')
+    await refused.waitFor({ timeout: 10_000 })
+    expect(await refused.textContent()).toMatch(/already used/)
+    expect(await again.page.evaluate(() => sessionStorage.getItem('uptake-author'))).toBeNull()
+  })
+
+  it('picks the button inside the shadow root, proposes its test id, counts past clicks, saves a feature in two clicks', async () => {
+    await panel(author).getByRole('button', { name: 'Pick an element' }).click()
+    await author.locator('export-card button[data-testid="shadow-export"]').click()
+    const selector = panel(author).locator('input').first()
+    await expect(selector.inputValue()).resolves.toBe('[data-testid="shadow-export"]')
+    expect(await panel(author).locator('[data-count="page"]').textContent()).toBe('1')
+    const past = await eventually(async () => {
+      // a fresh preview request each round: the raw clicks may still be on their way in
+      await selector.fill('')
+      await selector.fill('[data-testid="shadow-export"]')
+      await author.waitForTimeout(600)
+      const n = Number(await panel(author).locator('[data-count="past"]').textContent())
+      return n === pastClicks ? n : undefined
+    })
+    expect(past).toBe(3)
+    await panel(author).getByRole('button', { name: 'Save as feature' }).click()
+    await expect(panel(author).getByLabel('Key').inputValue()).resolves.toBe(FEATURE)
+    await panel(author).getByRole('button', { name: 'Publish' }).click()
+    await panel(author).getByText(`Published ${FEATURE}`).waitFor()
+    const saved = await adminApi<{ feature: { rules: { selector: string; path: string }[] } }>(`/features/${FEATURE}`)
+    expect(saved.feature.rules).toEqual([{ match: 'click', selector: '[data-testid="shadow-export"]', path: '/test-pages/author' }])
+    // the preview's count is what re-tagging then finds in the stored clicks
+    const retagged = await eventually(async () => {
+      const r = await adminApi<{ rebuild: { status: string; retagged: number } }>(`/features/${FEATURE}`)
+      return r.rebuild.status === 'done' ? r.rebuild.retagged : undefined
+    })
+    expect(retagged).toBe(past)
+  })
+
+  it('builds a tooltip in place, previews it with the nudge UI, publishes it; an end user then gets it', async () => {
+    await panel(author).getByRole('button', { name: 'Back' }).click()
+    await panel(author).getByRole('button', { name: 'Nudge here' }).click()
+    await panel(author).getByLabel('Key').fill(NUDGE)
+    await panel(author).getByLabel('Title').fill('Export in one click')
+    await panel(author).getByLabel(/^Text/).fill('Your accountant gets a **CSV** of every invoice.')
+    await panel(author)
+      .getByLabel(/^Holdout/)
+      .fill('0')
+    await panel(author).getByRole('button', { name: 'Preview' }).click()
+    const preview = author.locator('[data-uptake-host="uptake-preview"] [role="dialog"]')
+    await preview.waitFor()
+    expect(await preview.textContent()).toContain('Export in one click')
+    expect(await adminApi<{ nudges: { key: string }[] }>('/nudges').then((r) => r.nudges.map((n) => n.key))).not.toContain(NUDGE)
+    await screenshot(author, 'builder-1440')
+    await panel(author).getByRole('button', { name: 'Save draft' }).click()
+    await panel(author).getByText(`Draft of ${NUDGE} saved`).waitFor()
+    await panel(author).getByRole('button', { name: 'Publish' }).click()
+    await panel(author).getByText(`Published ${NUDGE}`).waitFor()
+    const history = await adminApi<{ versions: { version: number; author: string }[] }>(`/nudges/${NUDGE}/versions`)
+    expect(history.versions.map((v) => v.version)).toEqual([1])
+
+    const { page, requests } = await open(`${hostPages()}/test-pages/author?user=au-end&account=au-end-co`)
+    const tip = page.locator(`[data-uptake-host="${NUDGE}"] [role="dialog"]`)
+    await tip.waitFor({ timeout: 15_000 })
+    expect(await tip.textContent()).toContain('Export in one click')
+    // the shadow-root button is now a feature for this user too (the core reads the click's composed path)
+    await page.keyboard.press('Escape')
+    await page.locator('export-card button[data-testid="shadow-export"]').click()
+    await page.evaluate(() => dispatchEvent(new Event('pagehide')))
+    await eventually(async () => {
+      const res = await fetch(`${base}/api/v1/accounts/au-end-co`, { headers: admin })
+      const detail = (await res.json()) as { features?: { key: string; uses_30d: number }[] }
+      return detail.features?.find((f) => f.key === FEATURE)?.uses_30d ? true : undefined
+    })
+    expect(builderChunk(requests)).toBe(false)
+  })
+
+  it('stays usable at 390 px', async () => {
+    await author.setViewportSize({ width: 390, height: 844 })
+    await author.waitForTimeout(300)
+    const box = (await panel(author).boundingBox())!
+    expect(box.x).toBeGreaterThanOrEqual(0)
+    expect(box.x + box.width).toBeLessThanOrEqual(390)
+    expect(await author.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await expect(panel(author).getByRole('button', { name: 'Publish' }).isVisible()).resolves.toBe(true)
+    await screenshot(author, 'builder-390')
+  })
+})
