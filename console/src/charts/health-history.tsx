@@ -64,7 +64,7 @@ export function HealthHistory(props: { history: Snapshot[]; bands?: { red: numbe
         </span>
         <span>
           <i class="swatch swatch-dash" /> model version changed
-          {changes.length > 0 ? ` (${changes.map((c) => c.day).join(', ')})` : ' (not in these 90 days)'}
+          {changes.length > 0 ? ` (${changes.map((c) => c.day).join(', ')})` : ' (none in this history)'}
         </span>
       </figcaption>
       <details class="history-table">
