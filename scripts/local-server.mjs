@@ -23,8 +23,8 @@ const DEMO_MEMBERS = [
   ['mem_sam', 'Sam', 'sam@ledgerly.test'],
 ]
 const DEMO_MEMBER_KEYS = [
-  ['rk_dana', 'read', 'mem_dana'],
-  ['sk_dana', 'admin', 'mem_dana'],
+  ['rk_dana', 'read', 'mem_dana', 'Dana'],
+  ['sk_dana', 'admin', 'mem_dana', 'Dana'],
 ]
 
 /** Migrations, then the demo project and its fixed local-only keys (hashes only, as in production). */
@@ -49,8 +49,8 @@ export function prepareDatabase(persistTo) {
         `INSERT OR IGNORE INTO members (project_id, id, name, email, created_at) VALUES ('demo', '${id}', '${name}', '${email}', ${now});`,
     ),
     ...DEMO_MEMBER_KEYS.map(
-      ([k, kind, member]) =>
-        `INSERT OR IGNORE INTO api_keys (key_hash, project_id, kind, label, created_at, id, last4, member_id) VALUES ('${sha256(k)}', 'demo', '${kind}', 'local demo ${kind} key of ${member}', ${now}, 'key_${k}', '${k.slice(-4)}', '${member}');`,
+      ([k, kind, member, name]) =>
+        `INSERT OR IGNORE INTO api_keys (key_hash, project_id, kind, label, created_at, id, last4, member_id) VALUES ('${sha256(k)}', 'demo', '${kind}', '${name}’s local demo ${kind} key', ${now}, 'key_${k}', '${k.slice(-4)}', '${member}');`,
     ),
   ].join('\n')
   run(['d1', 'execute', 'DB', '--command', sql], persistTo)
