@@ -1,0 +1,73 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { nudgeDefinitionSchema } from '../../shared/nudges'
+import { emptyNudge, formOf, nudgeDefinition, slug, type NudgeForm } from '../../widget/src/builder/ui'
+
+const features = new Map([
+  ['report.export', 'Export'],
+  ['invoice.send', 'Send'],
+])
+const text = fc.string({ minLength: 1, maxLength: 30 })
+const form = fc
+  .record({
+    kind: fc.constantFrom('tooltip', 'hotspot', 'banner', 'modal', 'checklist', 'nps'),
+    key: fc.constantFrom('export-tip', 'welcome', 'nps-q3'),
+    fr: fc.boolean(),
+    title: text,
+    body: text,
+    button: fc.option(text, { nil: '' }),
+    action: fc.constantFrom('dismiss', 'complete', 'go'),
+    path: fc.constantFrom('', '/reports', '/reports/**'),
+    segments: fc.subarray(['tech_touch', 'high_touch']),
+    bands: fc.subarray(['red', 'yellow', 'green']),
+    featureNotUsed: fc.constantFrom('', 'report.export'),
+    targetFeature: fc.constantFrom('', 'invoice.send'),
+    maxShows: fc.integer({ min: 1, max: 1000 }),
+    minDaysBetween: fc.integer({ min: 0, max: 365 }),
+    holdout: fc.constantFrom(0, 0.05, 0.1, 0.5),
+  })
+  .map((r): NudgeForm => ({
+    ...emptyNudge('[data-testid="export-csv"]', r.path),
+    ...r,
+    steps: r.kind === 'checklist' ? ['report.export'] : [],
+    locales: r.fr ? ['default', 'fr'] : ['default'],
+    locale: 'default',
+    text: {
+      default: { title: r.title, body: r.body, button: r.button },
+      ...(r.fr ? { fr: { title: `fr ${r.title}`, body: `fr ${r.body}`, button: r.button && `fr ${r.button}` } } : {}),
+    },
+  }))
+
+describe('the builder’s nudge form', () => {
+  it('always produces a definition the server accepts, and reads back into the same form (property)', () => {
+    fc.assert(
+      fc.property(form, (f) => {
+        const definition = nudgeDefinition(f, features)
+        const parsed = nudgeDefinitionSchema.safeParse(definition)
+        expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true)
+        const back = formOf(f.key, JSON.parse(JSON.stringify(parsed.data)))
+        expect(back).toMatchObject({
+          kind: f.kind,
+          path: f.path,
+          segments: f.segments,
+          bands: f.bands,
+          featureNotUsed: f.featureNotUsed,
+          targetFeature: f.targetFeature,
+          maxShows: f.maxShows,
+          minDaysBetween: f.minDaysBetween,
+          holdout: f.holdout,
+          locales: f.locales,
+        })
+        expect(back.text.default.title).toBe(f.text.default.title)
+        if (f.fr) expect(back.text.fr.body).toBe(f.text.fr.body)
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('makes keys the registry takes from names', () => {
+    expect(slug('Export CSV')).toBe('export-csv')
+    expect(slug('  Ünïcode & Co. ')).toBe('n-code-co')
+    expect(slug('***')).toBe('item')
+  })
+})
