@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { AccountPortfolioItem } from '../../shared/api/scoring'
+import { insertKey, prepareKey } from '../../worker/src/projects/keys-store'
 import { api, newProject, type TestProject } from './fixtures'
 import { dayAgo, DAY, seedAccounts, seedAlert, seedMember, seedOutcome } from './console-seed'
 
@@ -97,7 +98,9 @@ describe('GET /api/v1/health/accounts: the portfolio', () => {
     expect(await ids('owner=mem_dana&include_churned=true')).toEqual(['globex', 'gone', 'acme'])
   })
 
-  it('owner=me needs a key that belongs to a member', async () => {
+  it("owner=me is the key's member; a key of no member gets a 400", async () => {
+    await insertKey(env.DB, p.id, await prepareKey(`rk_dana_${p.id}`, 'read', 'Dana', 'mem_dana'), Date.now()).run()
+    expect((await get('/health/accounts?owner=me', `rk_dana_${p.id}`)).items.map((a) => a.account_id)).toEqual(['globex', 'acme'])
     const res = await api('/health/accounts?owner=me', p.readKey)
     expect(res.status).toBe(400)
     expect((await res.json<{ error: { message: string } }>()).error.message).toMatch(/team member/)

@@ -92,7 +92,7 @@ function ownerFilter(c: Context<AppEnv>, owner: string | undefined): OwnerFilter
   if (owner === undefined) return undefined
   if (owner === 'none') return { none: true }
   if (owner !== 'me') return { member: owner }
-  const memberId = (c.var.apiKey as { memberId?: string | null }).memberId
+  const { memberId } = c.var.apiKey
   if (!memberId) throw badRequest('owner=me needs a key that belongs to a team member (POST /api/v1/members/{id}/keys)')
   return { member: memberId }
 }
