@@ -54,8 +54,7 @@ export function AccountTimeline(props: { id: string }) {
 /** The team's notes on the account; admin keys may add one (the author is the key's member). */
 export function AccountNotes(props: { id: string }) {
   const { canWrite } = useSession()
-  const path = `/accounts/${encodeURIComponent(props.id)}/notes`
-  const notes = useApi<NoteList>(path)
+  const notes = useApi<NoteList>(`/accounts/${encodeURIComponent(props.id)}/notes`)
   const [body, setBody] = useState('')
   const [saving, setSaving] = useState(false)
   const [error, setError] = useState<unknown>(null)
@@ -66,7 +65,7 @@ export function AccountNotes(props: { id: string }) {
     setSaving(true)
     setError(null)
     try {
-      await api(path, { method: 'POST', body: { body: text } })
+      await api(`/accounts/${encodeURIComponent(props.id)}/notes`, { method: 'POST', body: { body: text } })
       setBody('')
       notes.reload()
     } catch (err) {
