@@ -34,7 +34,7 @@ let started: Promise<string> | undefined
 export function consoleServer(): Promise<string> {
   started ??= (async () => {
     // a history-seeded server already running (e.g. `node scripts/start.mjs`), for iterating on a busy machine
-    const given = process.env.UPTAKE_CONSOLE_E2E_BASE
+    const given = process.env.UPTAKE_CONSOLE_BASE
     if (given) return given.replace(/\/$/, '')
     const path = statePath(process.ppid)
     if (existsSync(path)) {
