@@ -56,6 +56,38 @@ const ACCOUNTS = [
   ['massive', 'Massive Dynamic', 'business', 20, 40000, 400, 'dormant', 5],
 ]
 
+/**
+ * The CS team's book (admin attributes): each live account's owner (Dana, Sam, or nobody yet), its renewal in so
+ * many days from the day the seed runs (10–200: some within 30 days while not green, so Today and Renewals have
+ * work) and its NPS where one was surveyed.
+ */
+const CS_BOOK = {
+  acme: ['dana@ledgerly.test', 24, 50],
+  globex: ['dana@ledgerly.test', 21, -10],
+  initech: ['sam@ledgerly.test', 140],
+  umbrella: ['sam@ledgerly.test', 190, 60],
+  hooli: [null, 28],
+  soylent: ['dana@ledgerly.test', 45, 0],
+  wonka: ['sam@ledgerly.test', 110, 20],
+  stark: ['dana@ledgerly.test', 160, 40],
+  tyrell: ['sam@ledgerly.test', 14],
+  cyberdyne: ['dana@ledgerly.test', 95],
+  oscorp: [null, 60],
+  wayne: ['sam@ledgerly.test', 35, 30],
+  'pied-piper': ['dana@ledgerly.test', 180],
+  massive: ['sam@ledgerly.test', 10, -30],
+}
+
+/** PATCH bodies of the live accounts' admin attributes as of `now`: [account id, attributes]. */
+export function demoAccountAttributes(now = Date.now()) {
+  const day0 = Math.floor(now / 86_400_000) * 86_400_000
+  return ACCOUNTS.map(([id, , plan, seats, arr]) => {
+    const [owner, renewsIn, nps] = CS_BOOK[id]
+    const renewal_date = new Date(day0 + renewsIn * 86_400_000).toISOString().slice(0, 10)
+    return [id, { owner, arr, seats, plan, renewal_date, ...(nps === undefined ? {} : { nps }) }]
+  })
+}
+
 const FEATURE_EVENTS = {
   'invoice.create': (r) => ({ event: 'Invoice Created', properties: { amount: Math.round(200 + r() * 4000) } }),
   'invoice.send': () => ({ event: 'Send invoice', properties: { feature: 'invoice.send' } }),

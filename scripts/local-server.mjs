@@ -2,7 +2,16 @@
 // Used by `npm start`, the end-to-end tests and the benchmarks, so all three run the same thing.
 import { spawn, execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { DEMO_ADMIN_KEY, DEMO_FEATURES, DEMO_READ_KEY, DEMO_WRITE_KEY, DEMO_NUDGES, demoHistory, demoPastAccounts } from './demo-data.mjs'
+import {
+  DEMO_ADMIN_KEY,
+  DEMO_FEATURES,
+  DEMO_READ_KEY,
+  DEMO_WRITE_KEY,
+  DEMO_NUDGES,
+  demoAccountAttributes,
+  demoHistory,
+  demoPastAccounts,
+} from './demo-data.mjs'
 
 const wrangler = new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url).pathname
 const root = new URL('..', import.meta.url).pathname
@@ -137,6 +146,9 @@ export async function seedDemo(base, { history = true } = {}) {
       body: JSON.stringify({ sentAt: new Date().toISOString(), batch }),
     })
   }
+  // the CS team's book (owner, ARR, seats, plan, NPS, renewal date) before scoring reads it; renewal dates follow today
+  for (const [id, attributes] of demoAccountAttributes())
+    await send(base, `/api/v1/accounts/${id}`, { method: 'PATCH', headers: admin, body: JSON.stringify(attributes) })
   // outcomes are recorded once: a re-run of the seed finds them already there
   const known = await send(base, `/api/v1/accounts/${past.outcomes[0].account}/outcomes`, { headers: admin })
   if (known.outcomes.length === 0) {
