@@ -71,14 +71,21 @@ describe('console views', () => {
     }
   })
 
-  it('the note form is offered to admin keys only, and a saved note appears under Notes', async () => {
+  it('the note form is offered to admin keys only, reached and sent by keyboard, and the note appears under Notes', async () => {
     const read = await open('/dashboard/accounts/globex', 1440, '#notes-h')
     expect(await read.page.$('#note-body')).toBeNull()
     await read.page.close()
     const { page } = await open('/dashboard/accounts/globex', 1440, '#note-body', 'sk_demo')
     const body = `Called Globex about seat activation ${Date.now()}`
-    await page.fill('#note-body', body)
-    await page.click('text=Save note')
+    // keyboard only: Tab until the note field has focus, with a visible focus outline, then type and submit
+    let tabs = 0
+    while ((await page.evaluate(() => document.activeElement?.id)) !== 'note-body' && tabs++ < 120) await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('note-body')
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none')
+    await page.keyboard.type(body)
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Save note')
+    await page.keyboard.press('Enter')
     await page.waitForSelector(`[data-testid="note"]:has-text("${body}")`)
     await page.close()
   })
