@@ -191,14 +191,19 @@ describe('portfolio on 2,000 accounts', () => {
          SELECT ?1, 'u-' || n, date('now', '-' || k || ' days'), 'acc-' || n, 1, k % 2 FROM i, d`,
       ).bind(big.id, n),
     ])
-    const time = async (q: string) => {
-      await api(`/health/accounts?${q}`, big.readKey) // warm: the first request pays for compiling the statement
-      const t0 = performance.now()
-      const res = await api(`/health/accounts?${q}`, big.readKey)
-      const body = await res.json<Ranking>()
-      const ms = performance.now() - t0
-      expect(res.status).toBe(200)
-      return { ms, body }
+    // the fastest of three after a warm-up: the machine is shared, and the first request pays for compiling the statement
+    const time = async (q: string, path = '/health/accounts') => {
+      await api(`${path}?${q}`, big.readKey)
+      let best = { ms: Infinity, body: { sort: '', items: [] } as Ranking }
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now()
+        const res = await api(`${path}?${q}`, big.readKey)
+        const body = await res.json<Ranking>()
+        const ms = performance.now() - t0
+        expect(res.status).toBe(200)
+        if (ms < best.ms) best = { ms, body }
+      }
+      return best
     }
     const page = await time('sparkline=true')
     expect(page.body.items).toHaveLength(100)
@@ -209,9 +214,14 @@ describe('portfolio on 2,000 accounts', () => {
     const mine = await time('owner=dana%40ledgerly.test&limit=1000&sparkline=true')
     expect(mine.body.items).toHaveLength(667)
     expect(mine.body.items.every((a) => a.owner === 'dana@ledgerly.test' && a.last_active !== null)).toBe(true)
+    const renewals = await time('within_days=180', '/renewals')
+    const movers = await time('days=7&limit=100', '/health/movers')
+    expect(movers.body.items).toHaveLength(100)
+    const indicators = await time('', '/health/indicators')
     console.log(
       `portfolio, 2,000 accounts: page of 100 with sparklines ${page.ms.toFixed(0)} ms; 1,000 with sparklines ${all.ms.toFixed(0)} ms; ` +
-        `1,000 without ${plain.ms.toFixed(0)} ms; owner filter 667 with sparklines ${mine.ms.toFixed(0)} ms`,
+        `1,000 without ${plain.ms.toFixed(0)} ms; owner filter 667 with sparklines ${mine.ms.toFixed(0)} ms; ` +
+        `renewals 180 days ${renewals.ms.toFixed(0)} ms; movers ${movers.ms.toFixed(0)} ms; indicators ${indicators.ms.toFixed(0)} ms`,
     )
     // generous: a regression to one query per account (or a scan per account) takes far longer
     expect(all.ms).toBeLessThan(3000)
