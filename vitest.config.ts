@@ -42,6 +42,8 @@ export default defineConfig(async () => {
             __UPTAKE_NUDGES_SRI__: '"sha256-test"',
             __UPTAKE_BUILDER__: '"uptake-builder.js"',
             __UPTAKE_BUILDER_SRI__: '"sha256-test"',
+            __UPTAKE_TOURS__: '"uptake-tours.js"',
+            __UPTAKE_TOURS_SRI__: '"sha256-test"',
           },
           test: { name: 'widget', include: ['tests/widget/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
         },

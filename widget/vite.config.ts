@@ -12,7 +12,9 @@ const out = new URL('../public/', import.meta.url).pathname
 const CHUNKS: Record<string, { entry: string; global: string; define: string; loads?: string[] }> = {
   builder: { entry: 'widget/src/builder/index.tsx', global: 'uptakeBuilder', define: 'BUILDER' },
   // the nudge chunk loads the builder in authoring mode (so the core pays nothing for it): built after it
-  nudges: { entry: 'widget/src/nudges/index.tsx', global: 'uptakeNudges', define: 'NUDGES', loads: ['builder'] },
+  // tours and the launcher (plain DOM, no Preact): loaded by the nudge chunk only when a tour is due or the launcher is on
+  tours: { entry: 'widget/src/tours/index.ts', global: 'uptakeTours', define: 'TOURS' },
+  nudges: { entry: 'widget/src/nudges/index.tsx', global: 'uptakeNudges', define: 'NUDGES', loads: ['builder', 'tours'] },
 }
 /** What the core loads itself. */
 const CORE_LOADS = ['nudges']

@@ -18,13 +18,13 @@ beforeEach(() => {
   document.body.innerHTML = '<main></main>'
 })
 afterEach(() => {
-  ui.render([], host)
+  ui.render({ nudges: [] }, host)
   vi.useRealTimers()
 })
 
 describe('a nudge waiting for a late anchor', () => {
   it('shows when the anchor appears on the same page', async () => {
-    ui.render([tip('late', '#late')], host)
+    ui.render({ nudges: [tip('late', '#late')] }, host)
     await vi.advanceTimersByTimeAsync(1000)
     document.querySelector('main')!.innerHTML = '<button id="late">Export</button>'
     await vi.advanceTimersByTimeAsync(300)
@@ -32,7 +32,7 @@ describe('a nudge waiting for a late anchor', () => {
   })
 
   it('reports a missing anchor when it never appears on that page', async () => {
-    ui.render([tip('never', '#never')], host)
+    ui.render({ nudges: [tip('never', '#never')] }, host)
     await vi.advanceTimersByTimeAsync(6000)
     expect(reported('anchorMissing')).toEqual(['never'])
   })
@@ -41,7 +41,7 @@ describe('a nudge waiting for a late anchor', () => {
     ['pushState', () => history.pushState({}, '', '/invoices')],
     ['hashchange', () => (location.hash = '#tab-2')],
   ])('stops waiting when the page navigates (%s): no report under the next page, no card there', async (_, navigate) => {
-    ui.render([tip('moved', '#late')], host)
+    ui.render({ nudges: [tip('moved', '#late')] }, host)
     await vi.advanceTimersByTimeAsync(1000)
     navigate()
     // the next page happens to have an element matching the selector
@@ -52,11 +52,11 @@ describe('a nudge waiting for a late anchor', () => {
   })
 
   it('waits afresh when the next page still has it due', async () => {
-    ui.render([tip('again', '#late')], host)
+    ui.render({ nudges: [tip('again', '#late')] }, host)
     await vi.advanceTimersByTimeAsync(500)
     history.pushState({}, '', '/invoices')
     await vi.advanceTimersByTimeAsync(300) // the route change is noticed
-    ui.render([tip('again', '#late')], host) // the new page's decision
+    ui.render({ nudges: [tip('again', '#late')] }, host) // the new page's decision
     document.querySelector('main')!.innerHTML = '<button id="late">Export</button>'
     await vi.advanceTimersByTimeAsync(300)
     expect(reported('shown')).toEqual(['again'])

@@ -78,13 +78,26 @@ describe('nudgeLoader', () => {
     ;(window as unknown as Record<string, unknown>).__uptakeNudges = { render }
     script!.onload?.(new Event('load'))
     await vi.advanceTimersByTimeAsync(0)
-    const [nudges, host] = render.mock.calls[0] ?? []
-    expect(nudges).toEqual([due])
+    const [answered, host] = render.mock.calls[0] ?? []
+    expect(answered.nudges).toEqual([due])
     expect(host).toMatchObject({ report: expect.any(Function) }) // navigation is the chunk's own
     loader.refresh(0)
     await vi.advanceTimersByTimeAsync(10)
     expect(chunkScripts()).toHaveLength(1)
     expect(render).toHaveBeenCalledTimes(2)
+  })
+
+  it('loads the UI chunk for a tour or the launcher alone (which hands them to the tours chunk), not for an empty answer', async () => {
+    const fetch = vi.fn(async () => Response.json({ nudges: [], tours: [] }))
+    vi.stubGlobal('fetch', fetch)
+    nudgeLoader(fakeClient()).refresh(0)
+    await vi.advanceTimersByTimeAsync(10)
+    expect(chunkScripts()).toEqual([])
+    const tour = { key: 't', title: 'T', step: 0, steps: [{ placement: 'auto', title: 'a', body: 'b', buttons: [] }] }
+    fetch.mockImplementation(async () => Response.json({ nudges: [], tours: [tour] }))
+    nudgeLoader(fakeClient()).refresh(0)
+    await vi.advanceTimersByTimeAsync(10)
+    expect(chunkScripts()).toHaveLength(1)
   })
 
   it('sends the user hash (identity verification) with the request and with every interaction, and an empty one when there is none', async () => {

@@ -15,7 +15,7 @@ beforeAll(async () => {
 
 describe('the nudge UI applies only valid theme values', () => {
   it('sets colours, lengths and fonts as CSS custom properties', async () => {
-    ui.render([banner('ok')], host, { accent: '#e91e63', radius: '4px', font: 'Inter, sans-serif' })
+    ui.render({ nudges: [banner('ok')], theme: { accent: '#e91e63', radius: '4px', font: 'Inter, sans-serif' } }, host)
     await vi.waitFor(() => expect(themed('ok')).toBeTruthy())
     const style = themed('ok')!.style
     expect(style.getPropertyValue('--uptake-accent')).toBe('#e91e63')
@@ -24,13 +24,19 @@ describe('the nudge UI applies only valid theme values', () => {
   })
 
   it('never applies a url() or any other value the server would refuse, even if one arrives', async () => {
-    ui.render([banner('bad')], host, {
-      accent: 'url(//evil.example/x.png)',
-      bg: 'red; background-image: url(x)',
-      radius: 'calc(1px)',
-      font: 'x, url(//evil.example/f.woff)',
-      fg: '#123456',
-    })
+    ui.render(
+      {
+        nudges: [banner('bad')],
+        theme: {
+          accent: 'url(//evil.example/x.png)',
+          bg: 'red; background-image: url(x)',
+          radius: 'calc(1px)',
+          font: 'x, url(//evil.example/f.woff)',
+          fg: '#123456',
+        },
+      },
+      host,
+    )
     await vi.waitFor(() => expect(themed('bad')).toBeTruthy())
     const style = themed('bad')!.style
     for (const name of ['--uptake-accent', '--uptake-bg', '--uptake-radius', '--uptake-font']) expect(style.getPropertyValue(name)).toBe('')

@@ -39,9 +39,9 @@ export function nudgeLoader(client: UptakeClient) {
     })
     const res = await fetch(`${client.host}/v1/nudges?${q}`, { cache: 'no-store' })
     if (!res.ok) return
-    const { nudges, theme } = (await res.json()) as NudgesResponse
-    if (!nudges.length && !ui) return
-    ;(await loadUI())?.render(nudges, host, theme)
+    const r = (await res.json()) as NudgesResponse
+    // the nudge chunk hands tours and the launcher on to the tours chunk, loaded only for them
+    if (r.nudges.length || r.tours?.length || r.launcher || ui) (await loadUI())?.render(r, host)
   }
   return {
     /** Authoring mode: the nudge chunk brings the builder, whose preview is this very nudge UI. */

@@ -37,10 +37,11 @@ export function waitForAnchor(selector: string, timeoutMs = 5000): Promise<Eleme
   })
 }
 
-/** Where a card goes next to its anchor: below it, or above when there is no room, kept on screen. */
-export function placeNear(rect: DOMRect, size: { w: number; h: number }, view: { w: number; h: number }) {
+/** Where a card goes next to its anchor: below it (or above, when preferred), on the other side when there is no room, kept on screen. */
+export function placeNear(rect: DOMRect, size: { w: number; h: number }, view: { w: number; h: number }, prefer = 'below') {
   const gap = 10
-  const below = rect.bottom + gap + size.h <= view.h
+  const fitsBelow = rect.bottom + gap + size.h <= view.h
+  const below = prefer === 'above' ? rect.top - gap - size.h < 0 && fitsBelow : fitsBelow
   const top = below ? rect.bottom + gap : Math.max(8, rect.top - gap - size.h)
   const left = Math.min(Math.max(8, rect.left), Math.max(8, view.w - size.w - 8))
   return { top, left, placement: below ? 'below' : 'above' }

@@ -1,4 +1,4 @@
-import type { DueNudge, NudgeAction } from '../../../shared/nudge-events'
+import type { NudgeAction, NudgesResponse } from '../../../shared/nudge-events'
 import type { NudgePreview } from '../builder/host'
 import type { UptakeClient } from '../client'
 
@@ -22,7 +22,8 @@ export function navigate(path: string): void {
 
 /** The global the nudge chunk registers (`uptake-nudges.js` is a separate bundle). */
 export interface NudgeUI extends NudgePreview {
-  render(nudges: DueNudge[], host: CoreHost, theme?: Record<string, string>): void
+  /** The server's answer: its nudges here, its tours and launcher handed on to the tours chunk (loaded only for them). */
+  render(answer: NudgesResponse, host: CoreHost): void
   /** Authoring mode: loads the builder chunk (authors only: end users never download it). Never throws. */
   author(client: UptakeClient, linkToken?: string): void
 }

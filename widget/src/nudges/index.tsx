@@ -7,9 +7,16 @@ import { navigate, NUDGE_UI_GLOBAL, type NudgeHost, type NudgeUI } from './host'
 import { CSS } from './styles'
 import { BUILDER_GLOBAL, type BuilderEntry } from '../builder/host'
 import { loadChunk } from '../chunk'
+import { TOURS_UI_GLOBAL, type ToursUI } from '../tours/host'
 
 declare const __UPTAKE_BUILDER__: string
 declare const __UPTAKE_BUILDER_SRI__: string
+declare const __UPTAKE_TOURS__: string
+declare const __UPTAKE_TOURS_SRI__: string
+
+let tours: Promise<ToursUI | null> | undefined
+/** Where this chunk was loaded from (the Uptake host): its sibling chunks are there too. */
+const chunkBase = (document.currentScript as HTMLScriptElement | null)?.src || location.href
 
 const VIEWS = { banner: Banner, modal: Modal, tooltip: Tooltip, hotspot: Hotspot, checklist: Checklist, nps: Nps }
 const mounted = new Map<string, { el: HTMLElement; nudge: DueNudge }>()
@@ -47,7 +54,7 @@ function mount(nudge: DueNudge, host: NudgeHost, anchor: Element | null, registr
     registry.delete(nudge.key)
   }
   registry.set(nudge.key, { el, nudge })
-  const View = VIEWS[nudge.kind]
+  const View = VIEWS[nudge.kind as keyof typeof VIEWS]
   const props: ViewProps = { nudge, host, close, anchor }
   renderPreact(<View {...props} />, root)
   host.report('shown', nudge.key)
@@ -91,9 +98,15 @@ const ui: NudgeUI = {
       .catch(() => {}) // the builder guards itself; nothing reaches the host page
   },
   /** Reconciles the screen with the nudges due now: new ones appear, ones no longer due go, checklists update. */
-  render(nudges, core, projectTheme) {
+  render(answer, core) {
     const host: NudgeHost = { ...core, navigate }
-    theme = projectTheme ?? {}
+    const nudges = answer.nudges
+    theme = answer.theme ?? {}
+    // tours and the launcher live in their own chunk: fetched the first time one is due, then kept up to date
+    if (answer.tours?.length || answer.launcher || tours)
+      void (tours ??= loadChunk<ToursUI>(new URL(__UPTAKE_TOURS__, chunkBase).href, __UPTAKE_TOURS_SRI__, TOURS_UI_GLOBAL))
+        .then((t) => t?.render(answer, host))
+        .catch(() => {})
     const due = new Map(nudges.map((n) => [n.key, n]))
     for (const [key, m] of mounted) if (!due.has(key)) (m.el.remove(), mounted.delete(key))
     for (const n of nudges) {
