@@ -9,9 +9,9 @@ import { consoleServer } from './console-server'
  */
 const browser = useBrowser()
 let base = ''
-// UPTAKE_CONSOLE_BASE: a history-seeded server already running (`npm start`), to skip the seed while working on the views
+// the shared history seed can take minutes on a busy machine (UPTAKE_CONSOLE_BASE reuses a running server instead)
 beforeAll(async () => {
-  base = process.env.UPTAKE_CONSOLE_BASE ?? (await consoleServer())
+  base = await consoleServer()
 }, 600_000)
 
 interface Health {

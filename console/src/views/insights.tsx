@@ -1,6 +1,6 @@
 import type { z } from '@hono/zod-openapi'
 import type { retentionReportSchema } from '../../../shared/api/renewals'
-import type { indicatorSummaryListSchema, scoringBacktestSchema } from '../../../shared/api/scoring'
+import type { accountRankingSchema, indicatorSummaryListSchema, scoringBacktestSchema } from '../../../shared/api/scoring'
 import { ForestPlot } from '../charts/forest-plot'
 import { pct } from '../charts/funnel'
 import { Link } from '../router'
@@ -13,6 +13,7 @@ import './detail.css'
 type Retention = z.infer<typeof retentionReportSchema>
 type Backtest = z.infer<typeof scoringBacktestSchema>
 type Indicators = z.infer<typeof indicatorSummaryListSchema>
+type Ranking = z.infer<typeof accountRankingSchema>
 
 /** Insights: which features predict renewal (forest plot of phi), which leading indicators fire, how well the score ranks churn. */
 export function InsightsView() {
@@ -118,9 +119,7 @@ function Indicators() {
                 {i.segment && ` (segment ${i.segment})`}
               </p>
               {i.accounts > 0 ? (
-                <Link href={`/portfolio?rule=${encodeURIComponent(i.key)}`}>
-                  Flags {i.accounts} of {r.data!.scored_accounts} account{r.data!.scored_accounts === 1 ? '' : 's'}
-                </Link>
+                <FlaggedAccounts rule={i.key} count={i.accounts} of={r.data!.scored_accounts} />
               ) : (
                 <span class="muted">Flags no account now</span>
               )}
@@ -136,6 +135,34 @@ function Indicators() {
 const qText = (q: number | null) => (q === null ? '—' : q < 0.001 ? '< 0.001' : q.toPrecision(2))
 
 const BANDS = ['red', 'yellow', 'green', 'insufficient_data'] as const
+
+/** The accounts a rule flags, fetched when the list is opened (most at risk first), each linked to its page. */
+function FlaggedAccounts(props: { rule: string; count: number; of: number }) {
+  const [open, setOpen] = useState(false)
+  const r = useApi<Ranking>(open ? `/health/accounts?rule=${encodeURIComponent(props.rule)}&sort=risk&limit=100` : null)
+  return (
+    <details class="flagged" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>
+        Flags {props.count} of {props.of} account{props.of === 1 ? '' : 's'}
+      </summary>
+      {r.loading && !r.data ? (
+        <Loading label="Loading the accounts…" />
+      ) : r.error ? (
+        <ErrorState error={r.error} retry={r.reload} />
+      ) : (
+        r.data && (
+          <ul class="flagged-list">
+            {r.data.items.map((a) => (
+              <li key={a.account_id}>
+                <Link href={`/accounts/${encodeURIComponent(a.account_id)}`}>{a.name ?? a.account_id}</Link> <BandChip band={a.band} />
+              </li>
+            ))}
+          </ul>
+        )
+      )}
+    </details>
+  )
+}
 
 const AS_OF = [
   { value: '14', label: '14 d' },
