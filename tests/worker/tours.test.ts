@@ -114,6 +114,30 @@ describe('tour progress, kept by the server', () => {
     expect((await decide('ana', { session: 'dev-1' })).tours?.[0]?.step).toBe(1)
   })
 
+  it('lets a tour waiting for another page keep its place without holding back this page’s overlay', async () => {
+    await put('inv-modal', {
+      kind: 'modal',
+      priority: 900,
+      title: { default: 'm' },
+      body: { default: 'b' },
+      targeting: { path: '/app/settings' },
+      holdout: { share: 0 },
+    })
+    await put('tour-wait', tour())
+    await seen('fay')
+    await report('fay', 'tour-wait', [
+      ['shown', 0],
+      ['advanced', 0],
+      ['shown', 1],
+      ['advanced', 1],
+    ])
+    // step 3 belongs on /app/reports: on /app/settings the modal shows and the tour stays due, waiting
+    const there = await decide('fay', { path: '/app/settings' })
+    expect(there.nudges.map((n) => n.key)).toContain('inv-modal')
+    expect(there.tours?.map((t) => t.key)).toEqual(['tour-wait'])
+    await api('/nudges/inv-modal', p.adminKey, { method: 'DELETE' })
+  })
+
   it('never rewinds the kept step for a late retry of an older move', async () => {
     await put('tour-late', tour())
     await seen('late')

@@ -1,4 +1,6 @@
+import { isTourSteps } from '../../../shared/nudges'
 import { pathMatches } from '../../../shared/path-pattern'
+import { clampStep } from '../../../shared/tours'
 import type { Segment } from '../../../shared/scoring'
 import { DAY_MS } from '../lib/days'
 import type { Nudge } from './definition'
@@ -95,6 +97,13 @@ export function targets(
   return !(n.targetFeature && m.adoptedFeatures.has(n.targetFeature))
 }
 
+/** Whether the step a tour is at (its first, when not started) shows on this page: it has no page, or this one. */
+export function tourStepHere(n: Nudge, s: NudgeState | undefined, path: string): boolean {
+  const steps = n.kind === 'tour' && n.steps && isTourSteps(n.steps) ? n.steps : null
+  const page = steps?.[clampStep(s?.tourStep ?? 0, steps.length)]?.path
+  return !page || pathMatches(page, path)
+}
+
 /** The nudge with its page targeting lifted. */
 export const anyPage = (n: Nudge): Nudge => ({ ...n, targeting: { ...n.targeting, path: undefined } })
 
@@ -143,7 +152,8 @@ export function decideNudges(
     const continuing = history.inSession.has(n.key) || going(n)
     const capped = history.shownThisSession + fresh >= opts.caps.maxPerSession || history.shownLast7Days + fresh >= opts.caps.maxPerWeek
     if (!continuing && capped) continue
-    if (OVERLAYS.has(n.kind)) {
+    // a tour waiting for another page (its step's path) keeps its place without covering this page's overlay
+    if (OVERLAYS.has(n.kind) && tourStepHere(n, history.states.get(n.key), opts.path)) {
       if (overlay) continue
       overlay = true
     }
