@@ -183,17 +183,23 @@ export function demoHistory(now = Date.now()) {
 }
 
 /**
- * Sixty accounts that started 90 days ago and reached their first renewal 30 days ago, with the outcome,
- * so the retained-vs-churned table has something to say. Renewers more often set up recurring invoices
- * and exports in their first month (with noise, as in life); churned accounts went quiet after 60 days.
+ * A past cohort of 100 accounts on a 12-week first term, with the outcome, so the retained-vs-churned table,
+ * the backtest and calibration have something to say (calibration needs 30 churned and 30 renewed). They started
+ * 85–89 days ago and renewed or churned 1–5 days ago: the whole story fits the 90-day import window, so scoring
+ * as of 30 days before each outcome sees 54 days of history (as of 60 days before, 24: young accounts, scored on
+ * the onboarding profile). Renewers more often set up recurring invoices and exports in their first month; most
+ * churned accounts (75%) thin out from their second month and have gone quiet by their third, as do some renewers
+ * (15%, a slow quarter), while the other churners keep their rhythm to the end (a budget cut nobody saw coming).
  */
+export const PAST_COHORT = { accounts: 100, termDays: 84 }
+
 export function demoPastAccounts(now = Date.now()) {
   const r = prng(7)
   const day0 = Math.floor(now / 86_400_000) * 86_400_000
   const events = []
   const outcomes = []
-  for (let a = 0; a < 60; a++) {
-    const id = `cohort-${String(a + 1).padStart(2, '0')}`
+  for (let a = 0; a < PAST_COHORT.accounts; a++) {
+    const id = `cohort-${String(a + 1).padStart(3, '0')}`
     const renewed = r() < 0.55
     const p = (renewer, churner) => r() < (renewed ? renewer : churner)
     const features = [
@@ -203,7 +209,9 @@ export function demoPastAccounts(now = Date.now()) {
       ...(p(0.5, 0.4) ? ['customer.add'] : []),
       ...(p(0.4, 0.35) ? ['settings.invite'] : []),
     ]
-    const lastDay = renewed ? 1 : 60
+    const thins = r() < (renewed ? 0.15 : 0.75)
+    const startAgo = 89 - (a % 5)
+    const outcomeAgo = startAgo - PAST_COHORT.termDays
     for (let u = 0; u < 2; u++) {
       const userId = `${id}-user-${u + 1}`
       const at = (d, m) => new Date(day0 - d * 86_400_000 + (10 * 60 + m) * 60_000).toISOString()
@@ -212,12 +220,14 @@ export function demoPastAccounts(now = Date.now()) {
         messageId: `seed-${userId}-grp`,
         userId,
         groupId: id,
-        timestamp: at(89, 0),
+        timestamp: at(startAgo, 0),
         traits: { name: `Cohort customer ${a + 1}`, plan: 'team', seats: 3, arr: 4800 },
       })
-      for (let d = 89; d >= lastDay; d -= 1 + Math.floor(r() * 3)) {
+      // a thinning account's gaps between active days widen month by month; the others keep a steady rhythm
+      const gap = (life) => (!thins || life < 30 ? 1 + Math.floor(r() * 3) : life < 56 ? 2 + Math.floor(r() * 6) : 6 + Math.floor(r() * 14))
+      for (let d = startAgo; d > outcomeAgo; d -= gap(startAgo - d)) {
         // early on they explore; later they stick to what they adopted
-        const today = d > 60 ? features : features.slice(0, 2)
+        const today = startAgo - d < 30 ? features : features.slice(0, 2)
         today.forEach((key, i) =>
           events.push({
             type: 'track',
@@ -233,12 +243,15 @@ export function demoPastAccounts(now = Date.now()) {
     outcomes.push({
       account: id,
       kind: renewed ? 'renewed' : 'churned',
-      date: new Date(day0 - 30 * 86_400_000).toISOString().slice(0, 10),
+      date: new Date(day0 - outcomeAgo * 86_400_000).toISOString().slice(0, 10),
       amount: 4800,
     })
   }
   return { events, outcomes }
 }
+
+/** The help launcher of the demo project: bottom-left, clear of the checklist's corner. */
+export const DEMO_LAUNCHER = { enabled: true, position: 'bottom-left', label: 'Guides' }
 
 /** One nudge of each kind, aimed at the trial account's users (sign in as Nina Newcomer to see them). */
 const trial = [{ attribute: 'plan', op: '==', value: 'trial' }]
@@ -297,6 +310,36 @@ export const DEMO_NUDGES = {
     body: t('Connect your bank to reconcile payments automatically.'),
     targeting: { path: '/demo/settings' },
     holdout: { share: 0.1 },
+  },
+  // a three-step tour across two pages: it resumes where Nina left it, after a reload and on another device
+  'ledgerly-tour': {
+    kind: 'tour',
+    priority: 400,
+    title: t('Your first invoice, start to finish'),
+    body: t('Three steps across Invoices and Reports.'),
+    target_feature: 'report.export',
+    targeting: { path: '/demo/invoices', account_attributes: trial },
+    steps: [
+      {
+        anchor: '#create-invoice',
+        path: '/demo/invoices',
+        title: t('Create an invoice'),
+        body: t('Fill in a customer and an amount, then **Create invoice**.'),
+      },
+      {
+        anchor: '#invoice-filter',
+        path: '/demo/invoices',
+        title: t('Find any invoice'),
+        body: t('Type a customer or a number to filter the list.'),
+      },
+      {
+        anchor: '#export-csv',
+        path: '/demo/reports',
+        title: t('Export for your accountant'),
+        body: t('One click gives a CSV of every invoice.'),
+      },
+    ],
+    holdout: { share: 0 },
   },
   'nps-q4': {
     kind: 'nps',
