@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto'
 import {
   DEMO_ADMIN_KEY,
   DEMO_FEATURES,
+  DEMO_LAUNCHER,
   DEMO_READ_KEY,
   DEMO_WRITE_KEY,
   DEMO_NUDGES,
@@ -168,7 +169,7 @@ export async function seedDemo(base, { history = true } = {}) {
   await send(base, '/api/v1/settings', {
     method: 'PUT',
     headers: admin,
-    body: JSON.stringify({ nudges: { max_per_session: 3, max_per_week: 20 } }),
+    body: JSON.stringify({ nudges: { max_per_session: 3, max_per_week: 20 }, launcher: DEMO_LAUNCHER }),
   })
   for (const [key, nudge] of Object.entries(DEMO_NUDGES))
     await send(base, `/api/v1/nudges/${key}`, { method: 'PUT', headers: admin, body: JSON.stringify(nudge) })
