@@ -1,5 +1,6 @@
 import type { z } from '@hono/zod-openapi'
 import type { accountDetailSchema } from '../../../shared/api/accounts'
+import type { memberListSchema } from '../../../shared/api/members'
 import type { accountHealthDetailSchema } from '../../../shared/api/scoring'
 import { ExplanationBars } from '../charts/explanation-bars'
 import { HealthHistory, preloadHistoryPlot } from '../charts/health-history'
@@ -13,6 +14,7 @@ import './detail.css'
 
 type AccountDetail = z.infer<typeof accountDetailSchema>
 type AccountHealth = z.infer<typeof accountHealthDetailSchema>
+type MemberList = z.infer<typeof memberListSchema>
 type Feature = AccountHealth['features'][number]
 
 const STATE_LABEL: Record<Feature['state'], string> = { never_tried: 'Never tried', tried: 'Tried', adopted: 'Adopted', lapsed: 'Lapsed' }
@@ -75,6 +77,10 @@ function Header(props: { account: AccountDetail['account']; health: AccountHealt
   const renewal = attr(at, 'renewal_date', isStr)
   const plan = attr(at, 'plan', isStr) ?? (isStr(a.traits.plan) ? a.traits.plan : null)
   const nps = attr(at, 'nps', isNum)
+  const owner = attr(at, 'owner', isStr)
+  // the owner attribute names a member by email or id: show their name when the team list knows them
+  const members = useApi<MemberList>('/members')
+  const member = owner ? members.data?.members.find((m) => m.email === owner.toLowerCase() || m.id === owner) : undefined
   return (
     <header class="account-head card">
       <div class="account-title">
@@ -92,7 +98,7 @@ function Header(props: { account: AccountDetail['account']; health: AccountHealt
         <Fact label="Seats" value={attr(at, 'seats', isNum)?.toLocaleString('en-US') ?? '—'} />
         <Fact label="Plan" value={plan ?? '—'} />
         <Fact label="Renewal" value={renewal ? `${date(renewal)} (${relativeDays(renewal)})` : '—'} />
-        <Fact label="Owner" value={attr(at, 'owner', isStr) ?? 'Unassigned'} />
+        <Fact label="Owner" value={member ? member.name : (owner ?? 'Unassigned')} />
         <Fact label="NPS" value={nps === null ? '—' : String(nps)} />
         <Fact label="Segment" value={h?.segment ?? '—'} />
         <Fact label="Last seen" value={relativeDays(a.last_seen)} />
