@@ -9,6 +9,7 @@ const browser = useBrowser()
 const hostPages = useHostPages(base)
 const FEATURE = 'export-csv'
 const NUDGE = 'export-csv-tip'
+const TOUR = 'reports-tour'
 const contexts: BrowserContext[] = []
 
 async function adminApi<T>(path: string, init: RequestInit = {}): Promise<T> {
@@ -34,7 +35,7 @@ const builderChunk = (requests: string[]) => requests.some((u) => u.includes('/u
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => {})
-  await fetch(`${base}/api/v1/nudges/${NUDGE}`, { method: 'DELETE', headers: admin })
+  for (const key of [NUDGE, TOUR]) await fetch(`${base}/api/v1/nudges/${key}`, { method: 'DELETE', headers: admin })
   await fetch(`${base}/api/v1/features/${FEATURE}`, { method: 'DELETE', headers: admin })
 })
 
@@ -138,6 +139,41 @@ describe('authoring in the product page', () => {
       return detail.features?.find((f) => f.key === FEATURE)?.uses_30d ? true : undefined
     })
     expect(builderChunk(requests)).toBe(false)
+  })
+
+  it('builds a three-step tour across two pages without JSON or CSS, previews a step, publishes it', async () => {
+    await panel(author).getByRole('button', { name: 'Close' }).click()
+    await panel(author).getByRole('button', { name: 'New nudge' }).click()
+    await panel(author).getByLabel('Kind').selectOption('tour')
+    await panel(author).getByLabel('Key').fill(TOUR)
+    await panel(author).getByLabel('Tour name').fill('Get to know reports')
+    await panel(author).getByRole('button', { name: 'Pick anchor' }).click()
+    await author.locator('export-card button[data-testid="shadow-export"]').click()
+    await panel(author).getByLabel('Step title').fill('Export here')
+    await panel(author).getByRole('button', { name: '+ step' }).click()
+    await panel(author).getByRole('button', { name: 'Pick anchor' }).click()
+    await author.locator('button[data-testid="print"]').click()
+    await panel(author).getByLabel('Step title').fill('Or print it')
+    await panel(author).getByRole('button', { name: '+ step' }).click()
+    await panel(author).getByLabel('Page', { exact: true }).fill('/test-pages/author/done')
+    await panel(author).getByLabel('Step title').fill('All set')
+    await panel(author).getByRole('button', { name: 'Step 2' }).click()
+    await panel(author).getByRole('button', { name: 'Preview' }).click()
+    const preview = author.locator('[data-uptake-host="uptake-preview"] [role="dialog"]')
+    await preview.waitFor()
+    expect(await preview.textContent()).toContain('Or print it')
+    expect(await preview.textContent()).toContain('2 of 3')
+    await panel(author).getByRole('button', { name: 'Publish' }).click()
+    await panel(author).getByText(`Published ${TOUR}`).waitFor()
+    const tour = await adminApi<{ nudge: { kind: string; steps: { anchor?: string; path?: string; title: { default: string } }[] } }>(
+      `/nudges/${TOUR}`,
+    )
+    expect(tour.nudge.kind).toBe('tour')
+    expect(tour.nudge.steps.map((st) => [st.anchor ?? null, st.path, st.title.default])).toEqual([
+      ['[data-testid="shadow-export"]', '/test-pages/author', 'Export here'],
+      ['[data-testid="print"]', '/test-pages/author', 'Or print it'],
+      [null, '/test-pages/author/done', 'All set'],
+    ])
   })
 
   it('stays usable at 390 px', async () => {

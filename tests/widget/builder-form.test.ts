@@ -10,7 +10,11 @@ const features = new Map([
 const text = fc.string({ minLength: 1, maxLength: 30 })
 const form = fc
   .record({
-    kind: fc.constantFrom('tooltip', 'hotspot', 'banner', 'modal', 'checklist', 'nps'),
+    kind: fc.constantFrom('tooltip', 'hotspot', 'banner', 'modal', 'checklist', 'nps', 'tour'),
+    tourSteps: fc.array(
+      fc.record({ anchor: fc.constantFrom('', '#export'), path: fc.constantFrom('', '/reports', '/invoices'), title: text, body: text }),
+      { minLength: 1, maxLength: 5 },
+    ),
     key: fc.constantFrom('export-tip', 'welcome', 'nps-q3'),
     fr: fc.boolean(),
     title: text,
@@ -30,6 +34,12 @@ const form = fc
     ...emptyNudge('[data-testid="export-csv"]', r.path),
     ...r,
     steps: r.kind === 'checklist' ? ['report.export'] : [],
+    tour: r.tourSteps.map((st) => ({
+      anchor: st.anchor,
+      path: st.path,
+      placement: 'auto',
+      text: { default: { title: st.title, body: st.body } },
+    })),
     locales: r.fr ? ['default', 'fr'] : ['default'],
     locale: 'default',
     text: {
@@ -59,7 +69,11 @@ describe('the builder’s nudge form', () => {
           locales: f.locales,
         })
         expect(back.text.default.title).toBe(f.text.default.title)
-        if (f.fr) expect(back.text.fr.body).toBe(f.text.fr.body)
+        if (f.kind === 'tour')
+          expect(back.tour.map((st) => [st.anchor, st.path, st.text.default.title])).toEqual(
+            f.tour.map((st) => [st.anchor, st.path, st.text.default.title]),
+          )
+        if (f.locales.includes('fr')) expect(back.text.fr.body).toBe(f.text.fr.body)
       }),
       { numRuns: 200 },
     )

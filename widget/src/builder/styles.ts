@@ -1,6 +1,7 @@
 /** The builder's own styles, in its shadow roots (adopted stylesheet): nothing reaches the product page, and back. */
 export const BUILDER_CSS = `
 :host { all: initial; }
+[hidden] { display: none !important; }
 .b { font: 13px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1c2030; --a: #3d5afe; }
 .panel { position: fixed; right: 16px; bottom: 16px; z-index: 2147483646; width: 380px; max-height: calc(100vh - 32px); overflow: auto;
   background: #fff; border-radius: 12px; box-shadow: 0 12px 40px #0005; box-sizing: border-box; padding: 12px 14px 14px; }
@@ -12,7 +13,7 @@ header strong { font-size: 14px; flex: 1; }
 header small { color: #5b6275; }
 h3 { font-size: 13px; margin: 12px 0 6px; }
 p { margin: 4px 0 8px; }
-label { display: block; margin: 6px 0; color: #3a4152; }
+label, .field { display: block; margin: 6px 0; color: #3a4152; }
 label.inline { display: inline-flex; align-items: center; gap: 6px; margin-right: 12px; }
 input, select, textarea { font: inherit; box-sizing: border-box; width: 100%; padding: 6px 8px; border: 1px solid #c9cede; border-radius: 6px; background: #fff; color: inherit; margin-top: 2px; }
 input[type=checkbox], input[type=radio] { width: auto; margin: 0; }

@@ -30,7 +30,8 @@ interface History {
   versions: { version: number; action: string; author: string; created_at: string }[]
 }
 
-const KINDS = ['tooltip', 'hotspot', 'banner', 'modal', 'checklist', 'nps'] as const
+const KINDS = ['tooltip', 'hotspot', 'banner', 'modal', 'checklist', 'nps', 'tour'] as const
+const PLACEMENTS = ['auto', 'above', 'below'] as const
 type Kind = (typeof KINDS)[number]
 const BANDS = ['red', 'yellow', 'green'] as const
 const ANCHORED: Kind[] = ['tooltip', 'hotspot']
@@ -48,6 +49,21 @@ function nameOf(el: Element): string {
   const label = el.getAttribute('aria-label') ?? el.getAttribute('title') ?? (el.textContent ?? '').replace(/\s+/g, ' ').trim()
   return label.slice(0, 40) || el.tagName.toLowerCase()
 }
+
+/** One step of a tour: anchored to an element (a tooltip) or floating (a modal), on a page, with its text per locale. */
+export interface TourStepForm {
+  anchor: string
+  path: string
+  placement: (typeof PLACEMENTS)[number]
+  text: Record<string, { title: string; body: string }>
+}
+
+export const emptyStep = (path: string): TourStepForm => ({
+  anchor: '',
+  path,
+  placement: 'auto',
+  text: { default: { title: '', body: '' } },
+})
 
 export interface NudgeForm {
   key: string
@@ -67,6 +83,9 @@ export interface NudgeForm {
   maxShows: number
   minDaysBetween: number
   holdout: number
+  tour: TourStepForm[]
+  /** The tour step being edited. */
+  stepIndex: number
 }
 
 export const emptyNudge = (anchor = '', path = '/'): NudgeForm => ({
@@ -87,6 +106,8 @@ export const emptyNudge = (anchor = '', path = '/'): NudgeForm => ({
   maxShows: 3,
   minDaysBetween: 1,
   holdout: 0.1,
+  tour: [emptyStep(path)],
+  stepIndex: 0,
 })
 
 /** The admin API's definition (snake_case) of what the form says; empty fields are left out. */
@@ -101,12 +122,31 @@ export function nudgeDefinition(f: NudgeForm, featureNames: Map<string, string>)
   if (f.segments.length) targeting.segments = f.segments
   if (f.bands.length) targeting.bands = f.bands
   if (f.featureNotUsed) targeting.feature_not_used = f.featureNotUsed
+  const tour = f.kind === 'tour'
+  const stepText = (s: TourStepForm, pick: (t: { title: string; body: string }) => string) =>
+    Object.fromEntries(
+      f.locales
+        .filter((l) => l === 'default' || (s.text[l] && pick(s.text[l])))
+        .map((l) => [l, pick(s.text[l] ?? { title: '', body: '' })]),
+    )
   return {
     kind: f.kind,
     ...(ANCHORED.includes(f.kind) && f.anchor ? { anchor: f.anchor } : {}),
     title: per((t) => t.title),
     body: per((t) => t.body),
-    buttons: f.text.default.button ? [{ label: per((t) => t.button), action }] : [],
+    buttons: f.text.default.button && !tour ? [{ label: per((t) => t.button), action }] : [],
+    ...(tour
+      ? {
+          steps: f.tour.map((s) => ({
+            ...(s.anchor ? { anchor: s.anchor } : {}),
+            ...(s.path ? { path: s.path } : {}),
+            placement: s.placement,
+            title: stepText(s, (t) => t.title),
+            body: stepText(s, (t) => t.body),
+            buttons: [],
+          })),
+        }
+      : {}),
     ...(f.kind === 'checklist' ? { steps: f.steps.map((k) => ({ feature: k, label: { default: featureNames.get(k) ?? k } })) } : {}),
     ...(f.targetFeature ? { target_feature: f.targetFeature } : {}),
     targeting,
@@ -139,6 +179,24 @@ export function formOf(key: string, d: Record<string, unknown>): NudgeForm {
     featureNotUsed: typeof t.feature_not_used === 'string' ? t.feature_not_used : '',
     targetFeature: typeof d.target_feature === 'string' ? d.target_feature : '',
     steps: ((d.steps ?? []) as { feature?: string }[]).flatMap((s) => (s.feature ? [s.feature] : [])),
+    tour:
+      d.kind === 'tour'
+        ? (
+            (d.steps ?? []) as {
+              anchor?: string
+              path?: string
+              placement?: string
+              title?: Record<string, string>
+              body?: Record<string, string>
+            }[]
+          ).map((s) => ({
+            anchor: s.anchor ?? '',
+            path: s.path ?? '',
+            placement: (PLACEMENTS as readonly string[]).includes(s.placement ?? '') ? (s.placement as TourStepForm['placement']) : 'auto',
+            text: Object.fromEntries(locales.map((l) => [l, { title: s.title?.[l] ?? '', body: s.body?.[l] ?? '' }])),
+          }))
+        : f.tour,
+    stepIndex: 0,
     maxShows: caps.max_shows ?? 3,
     minDaysBetween: caps.min_days_between ?? 1,
     holdout: ((d.holdout ?? {}) as { share?: number }).share ?? 0.1,
@@ -146,6 +204,22 @@ export function formOf(key: string, d: Record<string, unknown>): NudgeForm {
 }
 
 type View = 'home' | 'picking' | 'picked' | 'feature' | 'nudge'
+
+/** The nudge being built, kept for this tab: a tour's steps are picked on several pages, across reloads. */
+const SAVED_FORM = 'uptake-author-form'
+function savedForm(): NudgeForm | null {
+  try {
+    const f = JSON.parse(sessionStorage.getItem(SAVED_FORM) ?? 'null') as NudgeForm | null
+    return f && typeof f.key === 'string' && Array.isArray(f.tour) ? f : null
+  } catch {
+    return null
+  }
+}
+
+const withStep = (f: NudgeForm, patch: Partial<TourStepForm>): NudgeForm => ({
+  ...f,
+  tour: f.tour.map((s, i) => (i === f.stepIndex ? { ...s, ...patch } : s)),
+})
 type Msg = { kind: 'ok' | 'err' | 'info'; text: string } | null
 
 export interface BuilderProps {
@@ -190,10 +264,85 @@ function Highlight({ el, label }: { el: Element | null; label?: string }) {
   )
 }
 
+/** A tour's steps: one at a time, each anchored (picked on its page) or floating, with its page, placement and text. */
+function TourSteps(props: { form: NudgeForm; setForm: (f: (f: NudgeForm) => NudgeForm) => void; pickAnchor: () => void }) {
+  const { form, setForm } = props
+  const step = form.tour[form.stepIndex] ?? form.tour[0]
+  const t = step.text[form.locale] ?? { title: '', body: '' }
+  const set = (patch: Partial<TourStepForm>) => setForm((f) => withStep(f, patch))
+  const setText = (patch: Partial<typeof t>) => set({ text: { ...step.text, [form.locale]: { ...t, ...patch } } })
+  return (
+    <fieldset class="card">
+      <legend>Steps</legend>
+      <div class="tabs" role="group" aria-label="Steps">
+        {form.tour.map((_, i) => (
+          <button aria-pressed={i === form.stepIndex} aria-label={`Step ${i + 1}`} onClick={() => setForm((f) => ({ ...f, stepIndex: i }))}>
+            {i + 1}
+          </button>
+        ))}
+        <button
+          class="link"
+          disabled={form.tour.length >= 20}
+          onClick={() => setForm((f) => ({ ...f, tour: [...f.tour, emptyStep(location.pathname)], stepIndex: f.tour.length }))}
+        >
+          + step
+        </button>
+        {form.tour.length > 1 && (
+          <button
+            class="link"
+            onClick={() =>
+              setForm((f) => ({ ...f, tour: f.tour.filter((_, i) => i !== f.stepIndex), stepIndex: Math.max(0, f.stepIndex - 1) }))
+            }
+          >
+            remove step
+          </button>
+        )}
+      </div>
+      <div role="group" aria-label="Anchor" class="field">
+        Anchor
+        <div class="row" style={{ marginTop: '2px' }}>
+          <code>{step.anchor || 'none: a floating card'}</code>
+          <button onClick={props.pickAnchor}>Pick anchor</button>
+          {step.anchor && (
+            <button class="link" onClick={() => set({ anchor: '' })}>
+              Float
+            </button>
+          )}
+        </div>
+      </div>
+      <div class="grid">
+        <label>
+          Page
+          <input value={step.path} onInput={(e) => set({ path: (e.target as HTMLInputElement).value })} spellcheck={false} />
+        </label>
+        <label>
+          Placement
+          <select
+            value={step.placement}
+            onChange={(e) => set({ placement: (e.target as HTMLSelectElement).value as TourStepForm['placement'] })}
+          >
+            {PLACEMENTS.map((p) => (
+              <option value={p}>{p}</option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <label>
+        Step title
+        <input value={t.title} onInput={(e) => setText({ title: (e.target as HTMLInputElement).value })} />
+      </label>
+      <label>
+        Step text
+        <textarea value={t.body} onInput={(e) => setText({ body: (e.target as HTMLTextAreaElement).value })} />
+      </label>
+    </fieldset>
+  )
+}
+
 export function Builder(props: BuilderProps) {
   const { api, context } = props
   const [ctx, setCtx] = useState(context)
-  const [view, setView] = useState<View>('home')
+  const [view, setView] = useState<View>(() => (savedForm() ? 'nudge' : 'home'))
   const [purpose, setPurpose] = useState<'element' | 'anchor'>('element')
   const [hover, setHover] = useState<Element | null>(null)
   const [picked, setPicked] = useState<Element | null>(null)
@@ -204,7 +353,7 @@ export function Builder(props: BuilderProps) {
   const [ended, setEnded] = useState(false)
   const [feature, setFeature] = useState({ name: '', key: '', core: false, path: location.pathname, keyEdited: false })
   const [past, setPast] = useState<ClickPreview | null>(null)
-  const [form, setForm] = useState<NudgeForm>(emptyNudge())
+  const [form, setForm] = useState<NudgeForm>(() => savedForm() ?? emptyNudge())
   const [history, setHistory] = useState<History | null>(null)
   const featureNames = new Map(ctx.features.map((f) => [f.key, f.name]))
 
@@ -222,6 +371,14 @@ export function Builder(props: BuilderProps) {
     }
   }
   const refresh = () => act(async () => setCtx(await api.call<BuilderContext>('/context')))
+  useEffect(() => {
+    try {
+      if (view === 'nudge' || (view === 'picking' && purpose === 'anchor')) sessionStorage.setItem(SAVED_FORM, JSON.stringify(form))
+      else sessionStorage.removeItem(SAVED_FORM)
+    } catch {
+      // not kept: this page's form still works
+    }
+  }, [form, view, purpose])
 
   // picking: hover highlights, click selects, Escape goes back
   useEffect(() => {
@@ -238,7 +395,8 @@ export function Builder(props: BuilderProps) {
         setSelector(p.selector)
         setUnique(p.unique)
         if (purpose === 'anchor') {
-          setForm((f) => ({ ...f, anchor: p.selector }))
+          // a tour step's anchor lives on this page: the step waits for it here
+          setForm((f) => (f.kind === 'tour' ? withStep(f, { anchor: p.selector, path: location.pathname }) : { ...f, anchor: p.selector }))
           setView('nudge')
         } else setView('picked')
       },
@@ -451,6 +609,7 @@ export function Builder(props: BuilderProps) {
 
   if (view === 'nudge') {
     const set = (patch: Partial<NudgeForm>) => setForm((f) => ({ ...f, ...patch }))
+    const tour = form.kind === 'tour'
     const text = form.text[form.locale] ?? { title: '', body: '', button: '' }
     const setText = (patch: Partial<typeof text>) => setForm((f) => ({ ...f, text: { ...f.text, [f.locale]: { ...text, ...patch } } }))
     const toggle = (list: string[], v: string) => (list.includes(v) ? list.filter((x) => x !== v) : [...list, v])
@@ -461,8 +620,22 @@ export function Builder(props: BuilderProps) {
           definition: definition(),
           locale: form.locale,
         })
-        props.nudges.preview(r.nudge, r.theme)
-        const missing = r.nudge.anchor && !countDeep(r.nudge.anchor) ? ' Its anchor is not on this page.' : ''
+        let shown = r.nudge
+        if (form.kind === 'tour') {
+          // a tour step shows as the tooltip (anchored) or modal (floating) it is written as
+          const step = form.tour[form.stepIndex]
+          const t = { ...step.text.default, ...step.text[form.locale] }
+          shown = {
+            key: 'uptake-preview',
+            kind: step.anchor ? 'tooltip' : 'modal',
+            anchor: step.anchor || undefined,
+            title: t.title || step.text.default.title,
+            body: t.body || step.text.default.body,
+            buttons: [{ label: `Next (${form.stepIndex + 1} of ${form.tour.length})`, action: { type: 'dismiss' } }],
+          }
+        }
+        props.nudges.preview(shown, r.theme)
+        const missing = shown.anchor && !countDeep(shown.anchor) ? ' Its anchor is not on this page.' : ''
         setMsg(
           r.problems.length || missing
             ? { kind: 'err', text: `Previewing. ${r.problems.join('; ')}${missing}` }
@@ -489,7 +662,14 @@ export function Builder(props: BuilderProps) {
           <div class="grid">
             <label>
               Kind
-              <select value={form.kind} onChange={(e) => set({ kind: (e.target as HTMLSelectElement).value as Kind })}>
+              <select
+                value={form.kind}
+                onChange={(e) => {
+                  const kind = (e.target as HTMLSelectElement).value as Kind
+                  // a tour's pages are its steps' own
+                  set(kind === 'tour' ? { kind, path: '', tour: form.tour.length ? form.tour : [emptyStep(location.pathname)] } : { kind })
+                }}
+              >
                 {KINDS.map((k) => (
                   <option value={k}>{k}</option>
                 ))}
@@ -501,13 +681,13 @@ export function Builder(props: BuilderProps) {
             </label>
           </div>
           {ANCHORED.includes(form.kind) && (
-            <label>
+            <div role="group" aria-label="Anchor" class="field">
               Anchor
               <div class="row" style={{ marginTop: '2px' }}>
                 <code>{form.anchor || 'none yet'}</code>
                 <button onClick={() => pick('anchor')}>Pick anchor</button>
               </div>
-            </label>
+            </div>
           )}
           <div class="tabs" role="group" aria-label="Language">
             {form.locales.map((l) => (
@@ -532,14 +712,17 @@ export function Builder(props: BuilderProps) {
             </button>
           </div>
           <label>
-            Title
+            {tour ? 'Tour name' : 'Title'}
             <input value={text.title} onInput={(e) => setText({ title: (e.target as HTMLInputElement).value })} />
           </label>
-          <label>
-            Text (**bold**, *italic*, [link](/path))
-            <textarea value={text.body} onInput={(e) => setText({ body: (e.target as HTMLTextAreaElement).value })} />
-          </label>
-          <div class="grid">
+          {tour && <TourSteps form={form} setForm={setForm} pickAnchor={() => pick('anchor')} />}
+          {!tour && (
+            <label>
+              Text (**bold**, *italic*, [link](/path))
+              <textarea value={text.body} onInput={(e) => setText({ body: (e.target as HTMLTextAreaElement).value })} />
+            </label>
+          )}
+          <div class="grid" hidden={tour}>
             <label>
               Button
               <input value={text.button} onInput={(e) => setText({ button: (e.target as HTMLInputElement).value })} />
@@ -553,7 +736,7 @@ export function Builder(props: BuilderProps) {
               </select>
             </label>
           </div>
-          {form.action === 'go' && (
+          {form.action === 'go' && !tour && (
             <label>
               Page
               <input value={form.goPath} onInput={(e) => set({ goPath: (e.target as HTMLInputElement).value })} />
