@@ -176,8 +176,22 @@ describe('authoring in the product page', () => {
     ])
   })
 
+  it('picks inside a modal dialog: the builder moves into it, so it stays usable while the rest of the page is inert', async () => {
+    await panel(author).getByRole('button', { name: 'Close' }).click()
+    await author.locator('#open-settings').click()
+    await panel(author).getByRole('button', { name: 'Pick an element' }).click()
+    await author.locator('dialog button[data-testid="save-settings"]').click()
+    await expect(panel(author).locator('input').first().inputValue()).resolves.toBe('[data-testid="save-settings"]')
+    expect(await author.locator('dialog[open] [data-uptake-builder]').count()).toBe(1)
+    await panel(author).getByRole('button', { name: 'Pick again' }).click() // clickable: not inert
+    await author.keyboard.press('Escape') // leaves picking (and closes the product's dialog)
+    await author.evaluate(() => (document.getElementById('settings') as HTMLDialogElement).close())
+    await panel(author).getByRole('button', { name: 'Pick an element' }).waitFor()
+  })
+
   it('stays usable at 390 px', async () => {
     await author.setViewportSize({ width: 390, height: 844 })
+    await panel(author).getByRole('button', { name: 'New nudge' }).click()
     await author.waitForTimeout(300)
     const box = (await panel(author).boundingBox())!
     expect(box.x).toBeGreaterThanOrEqual(0)

@@ -12,3 +12,6 @@ customElements.define('export-card', class extends HTMLElement {
     root.appendChild(card);
   }
 });
+document.addEventListener('DOMContentLoaded', function () {
+  document.getElementById('open-settings').addEventListener('click', function () { document.getElementById('settings').showModal(); });
+});
