@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks'
 import { onUnauthorised, storedKey, storeKey } from './api'
 import { lazyView } from './lazy'
 import { Link, navigate, useLocation } from './router'
-import { displayName, SessionContext, whoIs, type Session } from './session'
+import { cachedSession, cacheSession, displayName, SessionContext, whoIs, type Session } from './session'
 import { Empty, ErrorState, Loading } from './ui/states'
 import { SignIn } from './views/sign-in'
 import { TodayView } from './views/today'
@@ -98,40 +98,43 @@ function Shell(props: { session: Session; signOut: () => void }) {
 
 /** The console: sign-in until a key is accepted, then the shell with its routed views. */
 export function App() {
-  const [session, setSession] = useState<Session | null>(null)
-  const [restoring, setRestoring] = useState(() => storedKey() !== null)
+  const [session, setSession] = useState<Session | null>(cachedSession)
+  const [restoring, setRestoring] = useState(() => storedKey() !== null && session === null)
   const [restoreError, setRestoreError] = useState<unknown>(null)
 
+  /** Asks who the stored key is (again): a cached session shows the views meanwhile; a refused key signs out. */
   const restore = () => {
     const key = storedKey()
     if (!key) return setRestoring(false)
-    setRestoring(true)
     setRestoreError(null)
     whoIs(key).then(
       (s) => {
+        cacheSession(key, s)
         setSession(s)
         setRestoring(false)
       },
       (e) => {
-        if ((e as { status?: number }).status === 401) storeKey(null)
-        else setRestoreError(e)
+        if ((e as { status?: number }).status === 401) forget()
+        else if (!cachedSession()) setRestoreError(e)
         setRestoring(false)
       },
     )
   }
-  useEffect(restore, [])
-  useEffect(
-    () =>
-      onUnauthorised(() => {
-        storeKey(null)
-        setSession(null)
-      }),
-    [],
-  )
-
-  const signOut = () => {
+  const forget = () => {
+    cacheSession('', null)
     storeKey(null)
     setSession(null)
+  }
+  useEffect(() => {
+    // with a cached session the views' own requests go first; who the key is gets re-checked just after
+    if (!session) return restore()
+    const t = setTimeout(restore, 1500)
+    return () => clearTimeout(t)
+  }, [])
+  useEffect(() => onUnauthorised(forget), [])
+
+  const signOut = () => {
+    forget()
     navigate('/')
   }
 
@@ -150,6 +153,7 @@ export function App() {
       <SignIn
         onSignedIn={(key, s) => {
           storeKey(key)
+          cacheSession(key, s)
           setSession(s)
         }}
       />

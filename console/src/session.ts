@@ -1,6 +1,6 @@
 import { createContext } from 'preact'
 import { useContext } from 'preact/hooks'
-import { api, ApiFailure } from './api'
+import { api, ApiFailure, storedKey } from './api'
 import type { Me } from './types'
 
 /** Who is signed in: the key's kind and label, and the team member it belongs to (null for a project key). */
@@ -33,4 +33,28 @@ export function useSession(): Session {
 /** What the header says: the member's name, else the key's label. */
 export function displayName(s: Session): string {
   return s.me.member?.name ?? s.me.key.label
+}
+
+const ME_STORAGE = 'uptake.console.me'
+
+/** Who the stored key belonged to when last asked, so a reload draws the views at once while /me is asked again. */
+export function cachedSession(): Session | null {
+  try {
+    const key = storedKey()
+    const raw = sessionStorage.getItem(ME_STORAGE)
+    if (!key || !raw) return null
+    const c = JSON.parse(raw) as { last4: string; session: Session }
+    return c.last4 === key.slice(-4) && c.session?.me?.key ? c.session : null
+  } catch {
+    return null
+  }
+}
+
+export function cacheSession(key: string, s: Session | null): void {
+  try {
+    if (s === null) sessionStorage.removeItem(ME_STORAGE)
+    else sessionStorage.setItem(ME_STORAGE, JSON.stringify({ last4: key.slice(-4), session: s }))
+  } catch {
+    // storage blocked: /me is asked on every load
+  }
 }

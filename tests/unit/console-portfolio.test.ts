@@ -29,6 +29,9 @@ const acct = (id: string, p: Partial<PortfolioAccount> = {}): PortfolioAccount =
   computed_at: '2026-06-01T03:17:00.000Z',
   owner: null,
   arr: null,
+  renewal_date: null,
+  last_active: null,
+  open_alerts: 0,
   ...p,
 })
 
