@@ -28,8 +28,9 @@ async function open(path: string, width: number, ready: string, key = 'rk_demo')
   const page = await browser().newPage({ viewport: { width, height: 900 } })
   await page.addInitScript((k) => sessionStorage.setItem('uptake.console.key', k), key)
   const t0 = Date.now()
-  await page.goto(`${base}${path}`)
-  await page.waitForSelector(ready)
+  // generous: the dev server shares two cores with everything else and reloads when worker files change
+  await page.goto(`${base}${path}`, { timeout: 60_000 })
+  await page.waitForSelector(ready, { timeout: 60_000 })
   await page.waitForFunction(() => document.querySelectorAll('.state-loading').length === 0)
   return { page, ms: Date.now() - t0 }
 }
@@ -75,7 +76,7 @@ describe('console views', () => {
       }
       await page.close()
     }
-  })
+  }, 150_000)
 
   it('the note form is offered to admin keys only, reached and sent by keyboard, and the note appears under Notes', async () => {
     const read = await open('/dashboard/accounts/globex', 1440, '#notes-h')
@@ -94,7 +95,7 @@ describe('console views', () => {
     await page.keyboard.press('Enter')
     await page.waitForSelector(`[data-testid="note"]:has-text("${body}")`)
     await page.close()
-  })
+  }, 150_000)
 
   it('Insights: the forest plot has one row per feature of the retention table', async () => {
     const r = await csApi<{ features: { key: string }[] }>(base, '/health/retention', 'rk_demo')
@@ -108,7 +109,7 @@ describe('console views', () => {
       await screenshot(page, `console-insights-${width}`)
       await page.close()
     }
-  })
+  }, 150_000)
 
   it('Nudges: the export tooltip’s funnel shows the API’s counts', async () => {
     const p = await csApi<Performance>(base, '/nudges/export-tip/performance', 'rk_demo')
@@ -130,5 +131,5 @@ describe('console views', () => {
       await screenshot(page, `console-nudges-${width}`)
       await page.close()
     }
-  })
+  }, 150_000)
 })
