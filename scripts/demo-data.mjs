@@ -250,8 +250,8 @@ export function demoPastAccounts(now = Date.now()) {
   return { events, outcomes }
 }
 
-/** The help launcher of the demo project: bottom-left, clear of the checklist's corner. */
-export const DEMO_LAUNCHER = { enabled: true, position: 'bottom-left', label: 'Guides' }
+/** The help launcher of the demo project (bottom-right, above the checklist; bottom-left would cover the sidebar's sign-out). */
+export const DEMO_LAUNCHER = { enabled: true, position: 'bottom-right', label: 'Guides' }
 
 /** One nudge of each kind, aimed at the trial account's users (sign in as Nina Newcomer to see them). */
 const trial = [{ attribute: 'plan', op: '==', value: 'trial' }]

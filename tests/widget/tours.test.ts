@@ -149,6 +149,20 @@ describe('the launcher', () => {
     expect(dialog()).toBeTruthy()
   })
 
+  it('sits above a nudge panel (the checklist) in the bottom-right corner instead of covering it', () => {
+    const other = document.createElement('div')
+    other.setAttribute('data-uptake-host', 'setup')
+    other.attachShadow({ mode: 'open' }).innerHTML = '<div class="panel">Checklist</div>'
+    document.body.append(other)
+    render({ launcher: { position: 'bottom-right', label: 'Help', guides } })
+    const lifted = shadow('launcher')!.querySelector<HTMLElement>('.u')!.style.getPropertyValue('--lb')
+    expect(parseInt(lifted)).toBeGreaterThan(16)
+    render({})
+    other.remove()
+    render({ launcher: { position: 'bottom-right', label: 'Help', guides } })
+    expect(shadow('launcher')!.querySelector<HTMLElement>('.u')!.style.getPropertyValue('--lb')).toBe('16px')
+  })
+
   it('closes its panel with Escape, focus back on the button, and goes when the server sends none', () => {
     render({ launcher: { position: 'bottom-right', label: 'Help', guides } })
     button('Help', 'launcher').click()

@@ -91,6 +91,9 @@ function move(m: TourMove) {
   const total = tour.steps.length
   host.report(moveAction({ step, status: 'active' }, m, total), tour.key, { step })
   const next = moveTour({ step, status: 'active' }, m, total)
+  // the launcher's entry follows at once, before the server's next answer
+  const g = guides.find((x) => x.key === tour.key)
+  if (g) Object.assign(g, { status: next.status, done: next.status === 'completed' ? total : next.step })
   if (next.status !== 'active') return close()
   active.step = next.step
   const path = tour.steps[next.step].path
@@ -229,6 +232,7 @@ function openGuide(g: Guide) {
   if (!g.tour) return
   if (g.status === 'active') return start(g.tour, g.tour.step, true)
   host.report('restarted', g.key, { step: 0 })
+  Object.assign(g, { status: 'active', done: 0 })
   start(g.tour, 0, true)
 }
 
@@ -298,6 +302,19 @@ function togglePanel(open: boolean, refocus = false) {
   launcher.panel.querySelector<HTMLElement>('button')?.focus()
 }
 
+/** Clear of the nudge panels (checklist, NPS) that share the bottom-right corner: the launcher sits just above them. */
+function lift() {
+  if (!launcher) return
+  let bottom = 16
+  if (launcher.button.classList.contains('right'))
+    for (const el of Array.from(document.querySelectorAll('[data-uptake-host]'))) {
+      const panel = el.shadowRoot?.querySelector('.panel')
+      if (panel) bottom = Math.max(bottom, innerHeight - panel.getBoundingClientRect().top + 8)
+    }
+  // set through the CSSOM, as the theme is (allowed under a strict style-src)
+  launcher.root.style.setProperty('--lb', `${Math.round(bottom)}px`)
+}
+
 function renderLauncher(l: NudgesResponse['launcher']) {
   if (!l) {
     togglePanel(false)
@@ -322,6 +339,8 @@ function renderLauncher(l: NudgesResponse['launcher']) {
     // progress changed under an open panel: its list is redrawn in place
     if (launcher.panel) launcher.panel.querySelector('ul')?.replaceWith(panelItems())
   }
+  lift()
+  setTimeout(safe(lift), 600) // a panel the nudge chunk mounts in the same pass
 }
 
 const ui: ToursUI = {
