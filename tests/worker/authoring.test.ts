@@ -203,9 +203,8 @@ describe('click preview', () => {
   ]
 
   it('counts the raw clicks the server’s matcher would tag, and nothing of another project', async () => {
-    const batch = clicks.flatMap(([selector, path], i) =>
-      Array.from({ length: i + 1 }, () => track('u1', '$click', { properties: { selector, path, text: 'Export' } })),
-    )
+    const sent = clicks.flatMap(([selector, path], i) => Array.from({ length: i + 1 }, () => [selector, path] as const))
+    const batch = sent.map(([selector, path]) => track('u1', '$click', { properties: { selector, path, text: 'Export' } }))
     expect((await post('/v1/batch', { writeKey: a.writeKey, batch })).status).toBe(200)
     const token = await session(a)
     for (const rule of [
@@ -218,8 +217,8 @@ describe('click preview', () => {
       const res = await builder('/preview', token, { method: 'POST', body: rule })
       expect(res.status).toBe(200)
       const got = await res.json<{ matched: number; scanned: number; total: number; supported: boolean; window: { days: number } }>()
-      const expected = batch.filter(
-        (e) => selectorMatchesPath(rule.selector, e.properties.selector) && (!rule.path || pathMatches(rule.path, e.properties.path)),
+      const expected = sent.filter(
+        ([selector, path]) => selectorMatchesPath(rule.selector, selector) && (!rule.path || pathMatches(rule.path, path)),
       ).length
       expect(got.matched, JSON.stringify(rule)).toBe(expected)
       expect(got).toMatchObject({ supported: true, scanned: batch.length, total: batch.length })
