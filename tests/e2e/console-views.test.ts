@@ -97,14 +97,16 @@ describe('console views', () => {
     await page.close()
   }, 150_000)
 
-  it('Insights: the forest plot has one row per feature of the retention table', async () => {
+  it('Insights: the forest plot has one row per feature of the retention table, and every indicator rule is listed', async () => {
     const r = await csApi<{ features: { key: string }[] }>(base, '/health/retention', 'rk_demo')
     expect(r.features.length).toBeGreaterThan(0)
+    const rules = await csApi<{ rules: { key: string }[] }>(base, '/health/indicators', 'rk_demo')
     for (const width of [1440, 390]) {
       const { page, ms } = await open('/dashboard/insights', width, '.forest svg')
       console.log(`insights view ready in ${ms} ms at ${width} px`)
       const keys = await page.$$eval('[data-testid="forest-row"]', (rows) => rows.map((r) => r.getAttribute('data-feature')))
       expect([...keys].sort()).toEqual(r.features.map((f) => f.key).sort())
+      expect(await page.$$('[data-testid="indicator"]')).toHaveLength(rules.rules.length)
       await noOverflow(page, width)
       await screenshot(page, `console-insights-${width}`)
       await page.close()
