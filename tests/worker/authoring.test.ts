@@ -183,6 +183,26 @@ describe('authoring links and sessions', () => {
     expect((await res.json<{ error: { code: string } }>()).error.code).toBe('session_expired')
   })
 
+  it('prunes links and sessions 30 days after they ended, when a new link is made', async () => {
+    const old = Date.now() - 31 * 86_400_000
+    await env.DB.batch([
+      env.DB.prepare(
+        "INSERT INTO authoring_links (token_hash, project_id, url, author, created_at, expires_at) VALUES ('old-link', ?1, ?2, 'x', ?3, ?3)",
+      ).bind(b.id, PAGE, old),
+      env.DB.prepare(
+        "INSERT INTO authoring_sessions (id, token_hash, project_id, origin, author, created_at, expires_at) VALUES ('ses_old', 'old-session', ?1, ?2, 'x', ?3, ?3)",
+      ).bind(b.id, ORIGIN, old),
+    ])
+    const recent = await session(b)
+    const left = async (table: string) =>
+      (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE project_id = ?1 AND expires_at = ?2`)
+        .bind(b.id, old)
+        .first<number>('n')) ?? 0
+    expect(await left('authoring_links')).toBe(0)
+    expect(await left('authoring_sessions')).toBe(0)
+    expect((await builder('/context', recent)).status).toBe(200)
+  })
+
   it('answers the CORS preflight of the builder API for any product origin', async () => {
     const res = await SELF.fetch('http://uptake.test/v1/authoring/context', {
       method: 'OPTIONS',

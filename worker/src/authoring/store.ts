@@ -13,13 +13,21 @@ export async function createLink(
   projectId: string,
   link: { token: string; url: string; author: Author; now: number; expiresAt: number },
 ): Promise<void> {
-  await db
-    .prepare(
-      'INSERT INTO authoring_links (token_hash, project_id, url, author, member_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)',
-    )
-    .bind(await sha256Hex(link.token), projectId, link.url, link.author.name, link.author.memberId, link.now, link.expiresAt)
-    .run()
+  const keepSince = link.now - PRUNE_AFTER_MS
+  await db.batch([
+    db
+      .prepare(
+        'INSERT INTO authoring_links (token_hash, project_id, url, author, member_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)',
+      )
+      .bind(await sha256Hex(link.token), projectId, link.url, link.author.name, link.author.memberId, link.now, link.expiresAt),
+    // links and sessions long past their end are no one's business any more: pruned as new ones are made
+    db.prepare('DELETE FROM authoring_links WHERE project_id = ?1 AND expires_at < ?2').bind(projectId, keepSince),
+    db.prepare('DELETE FROM authoring_sessions WHERE project_id = ?1 AND expires_at < ?2').bind(projectId, keepSince),
+  ])
 }
+
+/** Ended links and sessions are kept this long (sessions stay listed as expired or revoked), then pruned. */
+export const PRUNE_AFTER_MS = 30 * 86_400_000
 
 export interface StoredLink extends LinkRecord {
   tokenHash: string
