@@ -163,8 +163,11 @@ describe('console shell', () => {
 
   it('each view loads in under a second, has no horizontal overflow at 390 or 1440 px, and is screenshotted', async () => {
     const times: Record<string, number> = {}
+    const refused: string[] = []
     for (const width of [390, 1440]) {
       const page = await signedIn(width, 'sk_demo')
+      // the strict CSP (no inline script or style) must not block anything the console does
+      page.on('console', (m) => /Content Security Policy/i.test(m.text()) && refused.push(m.text()))
       for (const [name, v] of Object.entries(VIEWS)) {
         // load time: navigation to the view's content drawn (its data loaded); the best of three visits, since the
         // machine running the tests may be shared and a single visit measures its load as much as the console
@@ -184,6 +187,9 @@ describe('console shell', () => {
       }
       await page.close()
     }
+    expect(refused).toEqual([])
+    const deep = await fetch(`${base}/dashboard/renewals?within=30`)
+    expect(deep.headers.get('content-security-policy')).toMatch(/script-src 'self'; style-src 'self';/)
     console.log(`CONSOLE_LOAD_MS ${JSON.stringify(times)}`)
     for (const [name, ms] of Object.entries(times)) expect(ms, name).toBeLessThan(1000)
   })
