@@ -95,7 +95,7 @@ describe('tour progress, kept by the server', () => {
     expect(body.tours).toHaveLength(1)
     expect(body.tours![0]).toMatchObject({ key: 'tour-a', step: 0, steps: [{ title: 'Étape 1', anchor: '#new-invoice' }, {}, {}] })
     // page targeting decides where a tour starts
-    expect((await decide('ana', { path: '/app/reports' })).tours).toEqual([])
+    expect((await decide('ana', { path: '/app/reports' })).tours ?? []).toEqual([])
   })
 
   it('resumes at the kept step on another page, after a reload and on another device, past the per-nudge caps', async () => {
@@ -167,7 +167,7 @@ describe('tour progress, kept by the server', () => {
       ['shown', 1],
       ['dismissed', 1],
     ])
-    expect((await decide('ben')).tours?.map((t) => t.key)).not.toContain('tour-a')
+    expect(((await decide('ben')).tours ?? []).map((t) => t.key)).not.toContain('tour-a')
     await report('cy', 'tour-a', [
       ['shown', 0],
       ['advanced', 0],
@@ -176,7 +176,7 @@ describe('tour progress, kept by the server', () => {
       ['shown', 2],
       ['completed', 2],
     ])
-    expect((await decide('cy', { path: '/app/reports' })).tours?.map((t) => t.key)).not.toContain('tour-a')
+    expect(((await decide('cy', { path: '/app/reports' })).tours ?? []).map((t) => t.key)).not.toContain('tour-a')
     await report(
       'ben',
       'tour-a',

@@ -75,6 +75,7 @@ nudgeDecisionRoutes.openapi(
       )
     }
     const shown = decisions.filter((d) => d.outcome === 'show').map((d) => d.nudge)
+    const tours = shown.filter((n) => n.kind === 'tour').map((n) => presentTour(n, q.locale, stored.states.get(n.key)?.tourStep ?? null))
     const { launcher } = settings
     const guides = launcher.enabled
       ? guidesFor(nudges, ctx.user, ctx.account, ctx.metrics, stored.states, now, { locale: q.locale, conditionsHold })
@@ -83,8 +84,9 @@ nudgeDecisionRoutes.openapi(
       {
         // tours go to their own chunk: the nudge chunk gets the six simple kinds only
         nudges: shown.filter((n) => n.kind !== 'tour').map((n) => presentNudge(n, q.locale, ctx.metrics.usedFeatures)),
-        tours: shown.filter((n) => n.kind === 'tour').map((n) => presentTour(n, q.locale, stored.states.get(n.key)?.tourStep ?? null)),
         theme: settings.nudges.theme,
+        // only when there are some: a known user with none answers exactly as an unknown one (nothing revealed)
+        ...(tours.length ? { tours } : {}),
         ...(guides.length ? { launcher: { position: launcher.position, label: launcher.label, guides } } : {}),
       },
       200,
