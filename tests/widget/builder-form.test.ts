@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { nudgeDefinitionSchema } from '../../shared/nudges'
-import { emptyNudge, formOf, nudgeDefinition, slug, type NudgeForm } from '../../widget/src/builder/ui'
+import { emptyNudge, featureBody, formOf, nudgeDefinition, slug, type NudgeForm } from '../../widget/src/builder/ui'
+import { featurePutSchema } from '../../shared/features'
 
 const features = new Map([
   ['report.export', 'Export'],
@@ -83,5 +84,33 @@ describe('the builder’s nudge form', () => {
     expect(slug('Export CSV')).toBe('export-csv')
     expect(slug('  Ünïcode & Co. ')).toBe('n-code-co')
     expect(slug('***')).toBe('item')
+  })
+})
+
+describe('the builder’s feature', () => {
+  const rule = { match: 'click', selector: '[data-testid="export-csv"]', path: '/reports' }
+  it('is a click rule on the picked selector for a new key', () => {
+    const body = featureBody(undefined, { name: 'Export', core: true, path: '/reports' }, '[data-testid="export-csv"]')
+    expect(body).toEqual({ name: 'Export', core: true, kind: 'feature', rules: [rule] })
+    expect(featurePutSchema.safeParse(body).success).toBe(true)
+  })
+
+  it('adds the click to an existing feature, keeping its other rules and kind, once', () => {
+    const existing = {
+      key: 'report.export',
+      name: 'Export',
+      kind: 'value' as const,
+      core: false,
+      rules: [{ match: 'event' as const, event: 'Report Exported' }],
+    }
+    const body = featureBody(existing, { name: 'Export', core: true, path: '/reports' }, '[data-testid="export-csv"]')
+    expect(body.rules).toEqual([{ match: 'event', event: 'Report Exported' }, rule])
+    expect(body.kind).toBe('value')
+    const again = featureBody(
+      { ...existing, rules: body.rules as typeof existing.rules },
+      { name: 'Export', core: true, path: '/reports' },
+      '[data-testid="export-csv"]',
+    )
+    expect(again.rules).toHaveLength(2)
   })
 })

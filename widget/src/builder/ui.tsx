@@ -203,6 +203,16 @@ export function formOf(key: string, d: Record<string, unknown>): NudgeForm {
   }
 }
 
+/**
+ * The feature a picked element makes: a click rule on its selector (on the pages given). An existing feature of that
+ * key keeps its other rules (its events, other buttons) and its kind: the click is added to them, never replacing them.
+ */
+export function featureBody(existing: Feature | undefined, form: { name: string; core: boolean; path: string }, selector: string) {
+  const rule = { match: 'click' as const, selector, ...(form.path ? { path: form.path } : {}) }
+  const others = (existing?.rules ?? []).filter((r) => JSON.stringify(r) !== JSON.stringify(rule))
+  return { name: form.name, core: form.core, kind: existing?.kind ?? 'feature', rules: [...others, rule] }
+}
+
 type View = 'home' | 'picking' | 'picked' | 'feature' | 'nudge'
 
 /** The nudge being built, kept for this tab: a tour's steps are picked on several pages, across reloads. */
@@ -525,11 +535,8 @@ export function Builder(props: BuilderProps) {
     )
 
   if (view === 'feature') {
-    const body = () => ({
-      name: feature.name,
-      core: feature.core,
-      rules: [{ match: 'click', selector, ...(feature.path ? { path: feature.path } : {}) }],
-    })
+    const existing = ctx.features.find((f) => f.key === feature.key)
+    const body = () => featureBody(existing, feature, selector)
     const save = (publish: boolean) =>
       act(async () => {
         await api.call(`/features/${encodeURIComponent(feature.key)}/draft`, 'PUT', body())
@@ -588,6 +595,8 @@ export function Builder(props: BuilderProps) {
           </label>
           <p>
             Clicks on <code>{selector}</code>
+            {existing &&
+              ` are added to the existing feature ${existing.name} (${existing.rules.length} rule${existing.rules.length === 1 ? '' : 's'} now).`}
           </p>
           {counts}
           {message}
