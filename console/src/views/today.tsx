@@ -80,7 +80,8 @@ function Queue(props: { who: Who; status: Status }) {
   const session = useSession()
   const owner = props.who === 'me' ? '&owner=me' : ''
   const alerts = useApi<{ alerts: QueueAlert[] }>(`/alerts?status=${props.status}${owner}&order=recommended&limit=100`)
-  const members = useApi<{ members: Member[] }>('/members')
+  // the owner picker's members are asked once the queue is drawn, so they never delay it
+  const members = useApi<{ members: Member[] }>(session.canWrite && alerts.data ? '/members' : null)
   const [message, setMessage] = useState('')
 
   const memberList = members.data?.members.filter((m) => !m.removed_at) ?? []
