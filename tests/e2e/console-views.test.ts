@@ -58,6 +58,7 @@ describe('console views', () => {
       const total = num(await page.textContent('[data-testid="explanation-score"]'))
       expect(Math.round(shown.reduce((a, b) => a + b, 0) * 10) / 10).toBe(total)
       expect(total).toBe(Math.round(h.score! * 10) / 10)
+      expect(num(await page.textContent('[data-testid="header-score"]'))).toBe(total)
       // the sum is written out on the page, not only implied by the bars
       expect(await page.textContent('[data-testid="explanation-sum"]')).toContain(`= ${total.toFixed(1)}`)
       expect(await page.$$('.history-plot canvas')).toHaveLength(1)

@@ -2,6 +2,7 @@ import type { z } from '@hono/zod-openapi'
 import type { accountDetailSchema } from '../../../shared/api/accounts'
 import type { memberListSchema } from '../../../shared/api/members'
 import type { accountHealthDetailSchema } from '../../../shared/api/scoring'
+import { fmt1 } from '../charts/explanation'
 import { ExplanationBars } from '../charts/explanation-bars'
 import { HealthHistory, preloadHistoryPlot } from '../charts/health-history'
 import { Link } from '../router'
@@ -18,6 +19,9 @@ type MemberList = z.infer<typeof memberListSchema>
 type Feature = AccountHealth['features'][number]
 
 const STATE_LABEL: Record<Feature['state'], string> = { never_tried: 'Never tried', tried: 'Tried', adopted: 'Adopted', lapsed: 'Lapsed' }
+/** The account's score to one decimal, as the explanation's sum shows it (a whole number could read 38 beside a sum of 37.9). */
+const score1 = (v: number | null) => (v === null ? '—' : fmt1(v))
+
 const STATE_ORDER: Feature['state'][] = ['lapsed', 'never_tried', 'tried', 'adopted']
 
 /** Account 360: who the account is, why its health is what it is, how it moved, what it uses, and what happened. */
@@ -87,7 +91,7 @@ function Header(props: { account: AccountDetail['account']; health: AccountHealt
         <h1>{a.name ?? a.id}</h1>
         {h && (
           <span class="account-score" data-testid="account-score">
-            <BandChip band={h.band} /> <strong>{fmtScore(h.score)}</strong>
+            <BandChip band={h.band} /> <strong data-testid="header-score">{score1(h.score)}</strong>
             <span class="muted">/ 100</span>{' '}
             {h.trend?.delta30 !== undefined && <Delta value={h.trend?.delta30 ?? null} suffix=" in 30 d" />}
           </span>
@@ -124,7 +128,7 @@ function HealthSections(props: { health: AccountHealth; detail: AccountDetail })
     <>
       <div class="pair">
         <section class="card" aria-labelledby="why-h">
-          <h2 id="why-h">Why {fmtScore(h.score)}: what each measure gives and costs</h2>
+          <h2 id="why-h">Why {score1(h.score)}: what each measure gives and costs</h2>
           {x && x.measures.length > 0 && h.score !== null ? (
             <>
               <ExplanationBars measures={x.measures} score={h.score} />
