@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 // @ts-expect-error plain ESM script shared with `npm start`
@@ -78,6 +79,14 @@ describe('a tour in Chromium', () => {
     expect(requests.some((u) => u.includes('/uptake-tours.'))).toBe(false)
     expect(await page.locator('[data-uptake-host="launcher"]').count()).toBe(0)
     await context.close()
+  })
+
+  it('serves the tours chunk as the other hashed chunks: cached for a year, with CORS for its integrity check', async () => {
+    const file = readdirSync('public').find((f) => /^uptake-tours\.[\w-]+\.js$/.test(f))!
+    const res = await fetch(`${base}/${file}`, { headers: { origin: 'https://customer.example' } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('access-control-allow-origin')).toBe('*')
+    expect(res.headers.get('cache-control')).toContain('immutable')
   })
 
   it('shows the demo’s Ledgerly tour to the trial account, with the launcher above the checklist', async () => {
