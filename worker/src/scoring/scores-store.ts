@@ -515,19 +515,20 @@ export async function scoreMoves(db: D1Database, projectId: string, days: number
 
 /** How many accounts each rule fired for on their latest score, and how many accounts have one; churned accounts left out. */
 export async function ruleCounts(db: D1Database, projectId: string): Promise<{ scored: number; byRule: Map<string, number> }> {
-  const [scored, fired] = await db.batch<{ key: string | null; n: number }>([
+  // json_each has its own `key` column (the position), so the rule's key gets a name of its own to group by
+  const [scored, fired] = await db.batch<{ rule_key: string | null; n: number }>([
     db
-      .prepare(`SELECT NULL AS key, COUNT(*) AS n FROM account_scores s WHERE s.project_id = ?1 AND NOT EXISTS (${churned()})`)
+      .prepare(`SELECT NULL AS rule_key, COUNT(*) AS n FROM account_scores s WHERE s.project_id = ?1 AND NOT EXISTS (${churned()})`)
       .bind(projectId),
     db
       .prepare(
-        `SELECT json_extract(f.value, '$.key') AS key, COUNT(DISTINCT s.account_id) AS n FROM account_scores s, json_each(s.flags_json) f
-         WHERE s.project_id = ?1 AND json_valid(s.flags_json) AND NOT EXISTS (${churned()}) GROUP BY key`,
+        `SELECT json_extract(f.value, '$.key') AS rule_key, COUNT(DISTINCT s.account_id) AS n FROM account_scores s, json_each(s.flags_json) f
+         WHERE s.project_id = ?1 AND json_valid(s.flags_json) AND NOT EXISTS (${churned()}) GROUP BY rule_key`,
       )
       .bind(projectId),
   ])
   return {
     scored: scored.results[0]?.n ?? 0,
-    byRule: new Map(fired.results.filter((r) => typeof r.key === 'string').map((r) => [r.key!, r.n])),
+    byRule: new Map(fired.results.filter((r) => typeof r.rule_key === 'string').map((r) => [r.rule_key!, r.n])),
   }
 }
