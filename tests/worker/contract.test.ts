@@ -14,6 +14,7 @@ const NOT_IN_CONTRACT: Record<string, string> = {
   'GET /': 'redirects to the demo app',
   'GET /healthz': 'liveness probe for the dev server and load balancers',
   'GET /demo/*': 'the demo app shell, a static asset',
+  'GET /dashboard/*': "the CS console's shell (index.html) for its deep links, a static asset",
   'GET /api/v1/openapi.json': 'the contract itself',
 }
 
