@@ -5,6 +5,7 @@ import { pct } from '../charts/funnel'
 import { date } from '../ui/formatters'
 import { Empty, ErrorState, Loading } from '../ui/states'
 import { useApi } from '../ui/use-api'
+import { OpenInAppButton } from './authoring'
 import './detail.css'
 
 type NudgeList = z.infer<typeof nudgeListSchema>
@@ -22,13 +23,16 @@ export function NudgesView() {
         Lift is the conversion of users shown a nudge minus that of its holdout (users kept from seeing it), in percentage points, with its
         95 % interval; an interval that leaves out 0 means the nudge made a difference.
       </p>
+      <OpenInAppButton />
       <Anchors />
       {list.loading && !list.data ? (
         <Loading label="Loading nudges…" />
       ) : list.error ? (
         <ErrorState error={list.error} retry={list.reload} />
       ) : list.data!.nudges.length === 0 ? (
-        <Empty title="No nudges yet">Create one with PUT /api/v1/nudges/{'{key}'}.</Empty>
+        <Empty title="No nudges yet">
+          Build one in your app with the builder (Open in my app, above), or with PUT /api/v1/nudges/{'{key}'}.
+        </Empty>
       ) : (
         <ul class="nudge-list">
           {list.data!.nudges.map((n) => (
