@@ -6,8 +6,8 @@ import { prepareDatabase, seedDemo, startWrangler, waitForServer } from '../../s
 
 /**
  * The ONE extra e2e server for console tests: seeded WITH 90 days of history (scored runs, alerts), started lazily by
- * the first console file that asks and reused by the next ones (files run one after another, each in its own worker
- * process, so it is found through a state file named after the vitest process). global-setup's teardown stops it.
+ * the first console file that asks and reused by the next ones (files run one after another, each in its own module
+ * scope, so it is found through a state file named after the vitest process). global-setup's teardown stops it.
  */
 interface State {
   base: string
@@ -17,7 +17,7 @@ interface State {
   seeded: boolean
 }
 
-/** Test files run in a child of the vitest process; global setup runs in that process itself. */
+/** Keyed by the vitest process (global setup provides its pid): one server per run, never another run's. */
 const statePath = (vitestPid: number) => join(tmpdir(), `uptake-console-e2e-${vitestPid}.json`)
 
 async function answers(base: string): Promise<boolean> {
@@ -33,14 +33,16 @@ let started: Promise<string> | undefined
 /** The history-seeded server's base URL (starts it on first use: about a minute for the seed). */
 export function consoleServer(): Promise<string> {
   started ??= (async () => {
+    // imported here: global setup imports this file for stopConsoleServer, outside any test
+    const { inject } = await import('vitest')
     // a history-seeded server already running (e.g. `node scripts/start.mjs`), for iterating on a busy machine
     const given = process.env.UPTAKE_CONSOLE_BASE
     if (given) return given.replace(/\/$/, '')
-    const path = statePath(process.ppid)
+    const path = statePath(inject('vitestPid'))
     if (existsSync(path)) {
       const state = JSON.parse(readFileSync(path, 'utf8')) as State
       if (state.seeded && (await answers(state.base))) return state.base
-      stopConsoleServer(process.ppid)
+      stopConsoleServer(inject('vitestPid'))
     }
     const persistTo = mkdtempSync(join(tmpdir(), 'uptake-console-e2e-'))
     const port = 8800 + Math.floor(Math.random() * 90)

@@ -9,6 +9,8 @@ import { stopConsoleServer } from './console-server'
 declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string
+    /** This vitest process: console test files find the shared history server by it (tests/e2e/console-server.ts). */
+    vitestPid: number
   }
 }
 
@@ -18,6 +20,7 @@ export default async function setup(project: TestProject) {
   const port = 8700 + Math.floor(Math.random() * 90)
   const server = await startLocalServer({ port, persistTo, history: false })
   project.provide('baseUrl', server.base)
+  project.provide('vitestPid', process.pid)
   return () => {
     server.stop()
     stopConsoleServer()
