@@ -216,8 +216,20 @@ function Row(props: { a: PortfolioAccount }) {
       <td data-label="Δ30" class="num">
         <Delta value={a.delta30} />
       </td>
-      <td data-label="Renewal">{a.renewal_date ? `${date(a.renewal_date)} (${relativeDays(a.renewal_date)})` : '—'}</td>
-      <td data-label="Last active">{relativeDays(a.last_active)}</td>
+      <td data-label="Renewal" class="nowrap">
+        {a.renewal_date ? (
+          <>
+            {date(a.renewal_date)}
+            <br />
+            <span class="muted">{relativeDays(a.renewal_date)}</span>
+          </>
+        ) : (
+          '—'
+        )}
+      </td>
+      <td data-label="Last active" class="nowrap">
+        {relativeDays(a.last_active)}
+      </td>
       <td data-label="Open alerts" class="num">
         {a.open_alerts ?? '—'}
       </td>
