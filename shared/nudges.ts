@@ -91,6 +91,8 @@ function stepsProblem(issue: { input?: unknown; errors?: unknown }): string | un
 const nudgeDefinitionFields = z.object({
   kind: nudgeKindSchema,
   anchor: z.string().min(1).max(500).optional(),
+  /** A tooltip's side of its anchor: below (`auto`, the default) or above; the other side when there is no room. */
+  placement: z.enum(['auto', 'above', 'below']).optional(),
   title: localizedText(200),
   body: localizedText(2000),
   buttons: buttonsSchema,

@@ -109,6 +109,7 @@ export const dueNudgeSchema = z
     key: z.string(),
     kind: nudgeKindSchema,
     anchor: z.string().optional(),
+    placement: z.enum(['auto', 'above', 'below']).optional(),
     /** Shown only when this selector matches an element on the page. */
     requires: z.string().optional(),
     title: z.string(),

@@ -30,6 +30,7 @@ const form = fc
     maxShows: fc.integer({ min: 1, max: 1000 }),
     minDaysBetween: fc.integer({ min: 0, max: 365 }),
     holdout: fc.constantFrom(0, 0.05, 0.1, 0.5),
+    placement: fc.constantFrom('auto', 'above', 'below'),
   })
   .map((r): NudgeForm => ({
     ...emptyNudge('[data-testid="export-csv"]', r.path),
@@ -67,6 +68,7 @@ describe('the builder’s nudge form', () => {
           maxShows: f.maxShows,
           minDaysBetween: f.minDaysBetween,
           holdout: f.holdout,
+          placement: f.kind === 'tooltip' ? f.placement : 'auto',
           locales: f.locales,
         })
         expect(back.text.default.title).toBe(f.text.default.title)

@@ -342,6 +342,25 @@ describe('drafts and versions', () => {
     expect((await api('/nudges/export-tip/versions', b.readKey)).status).toBe(404)
   })
 
+  it('publishes a tooltip’s placement to the widget, and none for a nudge that has none', async () => {
+    const token = await session(a)
+    const tip = {
+      kind: 'tooltip',
+      anchor: '#export',
+      placement: 'above',
+      title: { default: 'Above' },
+      body: { default: 'b' },
+      holdout: { share: 0 },
+    }
+    await builder('/nudges/above-tip/draft', token, { method: 'PUT', body: tip })
+    expect((await builder('/nudges/above-tip/publish', token, { method: 'POST' })).status).toBe(200)
+    const res = await SELF.fetch(`http://uptake.test/v1/nudges?writeKey=${a.writeKey}&userId=nina&path=/reports`)
+    const nudges = (await res.json<{ nudges: { key: string; placement?: string }[] }>()).nudges
+    expect(nudges.find((n) => n.key === 'above-tip')?.placement).toBe('above')
+    expect(nudges.find((n) => n.key === 'export-tip')).not.toHaveProperty('placement')
+    expect((await api('/nudges/above-tip', a.adminKey, { method: 'DELETE' })).status).toBe(204)
+  })
+
   it('previews a nudge as users would get it, in a locale, with what would keep it from showing', async () => {
     const token = await session(a)
     const definition = {

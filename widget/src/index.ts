@@ -77,7 +77,7 @@ function boot(): void {
     if (!ready || started) return
     started = true
     // the first page and every route change: a page view, then the nudges due there
-    const onPage = guard('page view', () => {
+    const onPage = guard('page', () => {
       client.autoPage()
       nudges.refresh()
     })

@@ -69,6 +69,8 @@ export interface NudgeForm {
   key: string
   kind: Kind
   anchor: string
+  /** A tooltip's side of its anchor. */
+  placement: (typeof PLACEMENTS)[number]
   locale: string
   locales: string[]
   text: Record<string, { title: string; body: string; button: string }>
@@ -92,6 +94,7 @@ export const emptyNudge = (anchor = '', path = '/'): NudgeForm => ({
   key: '',
   kind: anchor ? 'tooltip' : 'banner',
   anchor,
+  placement: 'auto',
   locale: 'default',
   locales: ['default'],
   text: { default: { title: '', body: '', button: 'Got it' } },
@@ -132,6 +135,7 @@ export function nudgeDefinition(f: NudgeForm, featureNames: Map<string, string>)
   return {
     kind: f.kind,
     ...(ANCHORED.includes(f.kind) && f.anchor ? { anchor: f.anchor } : {}),
+    ...(f.kind === 'tooltip' && f.placement !== 'auto' ? { placement: f.placement } : {}),
     title: per((t) => t.title),
     body: per((t) => t.body),
     buttons: f.text.default.button && !tour ? [{ label: per((t) => t.button), action }] : [],
@@ -169,6 +173,7 @@ export function formOf(key: string, d: Record<string, unknown>): NudgeForm {
     key,
     kind: (KINDS as readonly string[]).includes(String(d.kind)) ? (d.kind as Kind) : 'banner',
     anchor: typeof d.anchor === 'string' ? d.anchor : '',
+    placement: d.placement === 'above' || d.placement === 'below' ? d.placement : 'auto',
     locales,
     text: Object.fromEntries(locales.map((l) => [l, { title: texts[l] ?? '', body: bodies[l] ?? '', button: buttons[0]?.label[l] ?? '' }])),
     action: (buttons[0]?.action.type as NudgeForm['action']) ?? 'dismiss',
@@ -697,6 +702,19 @@ export function Builder(props: BuilderProps) {
                 <button onClick={() => pick('anchor')}>Pick anchor</button>
               </div>
             </div>
+          )}
+          {form.kind === 'tooltip' && (
+            <label>
+              Placement
+              <select
+                value={form.placement}
+                onChange={(e) => set({ placement: (e.target as HTMLSelectElement).value as NudgeForm['placement'] })}
+              >
+                {PLACEMENTS.map((p) => (
+                  <option value={p}>{p === 'auto' ? 'below (auto)' : p}</option>
+                ))}
+              </select>
+            </label>
           )}
           <div class="tabs" role="group" aria-label="Language">
             {form.locales.map((l) => (

@@ -103,7 +103,14 @@ export function Tooltip(props: ViewProps) {
       frame = requestAnimationFrame(() => {
         if (!props.anchor || !ref.current) return
         const r = ref.current.getBoundingClientRect()
-        setPos(placeNear(props.anchor.getBoundingClientRect(), { w: r.width, h: r.height }, { w: innerWidth, h: innerHeight }))
+        setPos(
+          placeNear(
+            props.anchor.getBoundingClientRect(),
+            { w: r.width, h: r.height },
+            { w: innerWidth, h: innerHeight },
+            props.nudge.placement,
+          ),
+        )
       })
     }
     update()

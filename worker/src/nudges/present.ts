@@ -22,6 +22,7 @@ export function presentNudge(n: Nudge, locale: string, usedFeatures: Set<string>
     key: n.key,
     kind: n.kind,
     anchor: n.anchor,
+    placement: n.placement,
     requires: n.targeting.elementPresent,
     title: localized(n.title, locale),
     body: localized(n.body, locale),
