@@ -65,6 +65,10 @@ describe('authoring in the product page', () => {
     await panel(page).waitFor({ timeout: 10_000 })
     expect(page.url()).toBe(`${hostPages()}/test-pages/author`)
     expect(builderChunk(requests)).toBe(true)
+    // content-hashed like the nudge chunk: cached for a year, with CORS for the integrity check from another origin
+    const chunk = await fetch(requests.find((u) => u.includes('/uptake-builder.'))!)
+    expect(chunk.headers.get('access-control-allow-origin')).toBe('*')
+    expect(chunk.headers.get('cache-control')).toContain('immutable')
     expect(await page.evaluate(() => sessionStorage.getItem('uptake-author'))).toMatch(/^as_/)
     // the same link again, in another profile: refused, no builder
     const again = await open(link)
