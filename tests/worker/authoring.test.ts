@@ -331,6 +331,19 @@ describe('drafts and versions', () => {
     expect(body.rebuild).not.toBeNull()
     const f = await (await api('/features/report.export', a.readKey)).json<{ feature: { core: boolean; rules: unknown[] } }>()
     expect(f.feature).toMatchObject({ core: true, rules: draft.rules })
+    // a PUT is a version too; restoring version 1 brings its rules back as version 3
+    const put = { name: 'Export', core: false, rules: [{ match: 'event', event: 'Report Exported' }] }
+    expect((await api('/features/report.export', a.adminKey, { method: 'PUT', body: JSON.stringify(put) })).status).toBe(200)
+    const h = await (await api('/features/report.export/versions', a.readKey)).json<{ versions: { version: number; action: string }[] }>()
+    expect(h.versions.map((v) => [v.version, v.action])).toEqual([
+      [2, 'publish'],
+      [1, 'publish'],
+    ])
+    expect(
+      (await api('/features/report.export/restore', a.adminKey, { method: 'POST', body: JSON.stringify({ version: 1 }) })).status,
+    ).toBe(200)
+    const back = await (await api('/features/report.export', a.readKey)).json<{ feature: { core: boolean; rules: unknown[] } }>()
+    expect(back.feature).toMatchObject({ core: true, rules: draft.rules })
   })
 
   it('gives another project’s session nothing of this project', async () => {
