@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { nudgeDefinitionSchema } from '../../shared/nudges'
-import { emptyNudge, featureBody, formOf, nudgeDefinition, slug, type NudgeForm } from '../../widget/src/builder/ui'
+import { emptyNudge, featureBody, formOf, nudgeDefinition, slug, unrecorded, type NudgeForm } from '../../widget/src/builder/ui'
 import { featurePutSchema } from '../../shared/features'
 
 const features = new Map([
@@ -114,5 +114,14 @@ describe('the builder’s feature', () => {
       '[data-testid="export-csv"]',
     )
     expect(again.rules).toHaveLength(2)
+  })
+})
+
+describe('unrecorded', () => {
+  it('flags selectors whose attributes stored clicks do not keep, whose past count would read 0', () => {
+    expect(unrecorded('button[aria-label="Close"]')).toBe(true)
+    expect(unrecorded('a[href="/reports"]')).toBe(true)
+    expect(unrecorded('[data-testid="export-csv"]')).toBe(false)
+    expect(unrecorded('#export .btn[type="submit"]')).toBe(false)
   })
 })

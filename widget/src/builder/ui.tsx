@@ -4,6 +4,7 @@ import type { Feature } from '../../../shared/features'
 import type { DueNudge } from '../../../shared/nudge-events'
 import type { NudgePreview } from './host'
 import { BuilderError, describe, type BuilderApi } from './api'
+import { KEPT_ATTRS } from '../capture/element-path'
 import { parentOf, startPicker } from './picker'
 import { countDeep, proposeSelector } from './propose'
 
@@ -217,6 +218,11 @@ export function featureBody(existing: Feature | undefined, form: { name: string;
   const others = (existing?.rules ?? []).filter((r) => JSON.stringify(r) !== JSON.stringify(rule))
   return { name: form.name, core: form.core, kind: existing?.kind ?? 'feature', rules: [...others, rule] }
 }
+
+/** The attributes the capture core keeps in a stored click's element path. */
+const RECORDED_ATTRS = KEPT_ATTRS
+/** Whether a selector names an attribute stored clicks do not keep: its past-click count can only be 0. */
+export const unrecorded = (selector: string) => [...selector.matchAll(/\[([\w-]+)/g)].some(([, name]) => !RECORDED_ATTRS.includes(name))
 
 type View = 'home' | 'picking' | 'picked' | 'feature' | 'nudge'
 
@@ -466,6 +472,12 @@ export function Builder(props: BuilderProps) {
             ? ` past clicks in ${past.window.days} days (of ${past.scanned < past.total ? `the newest ${past.scanned} of ` : ''}${past.total})`
             : ' past clicks: the server cannot match this selector'
           : ' past clicks'}
+        {past?.supported && unrecorded(selector) && (
+          <small class="warn">
+            {' '}
+            Stored clicks keep only ids, classes and {RECORDED_ATTRS.join(', ')}: past clicks are not counted by other attributes.
+          </small>
+        )}
       </div>
     </div>
   )

@@ -7,7 +7,7 @@ import { MAX_ELEMENT_PATH_LENGTH } from '../../../shared/limits'
  */
 const SAFE = /^[A-Za-z_][\w-]{0,63}$/
 const MAX_DEPTH = 6
-const KEPT_ATTRS = ['data-testid', 'data-test', 'data-action', 'name', 'role', 'type']
+export const KEPT_ATTRS = ['data-testid', 'data-test', 'data-action', 'name', 'role', 'type']
 
 function step(el: Element): string {
   let s = el.tagName.toLowerCase().slice(0, 64) // custom element names are unbounded
