@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
+import ConsoleLastSequencer from './tests/e2e/sequencer'
 
 /**
  * Four projects: worker tests inside workerd on a real local D1, pure-logic unit tests in node,
@@ -9,6 +10,8 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations('migrations')
   return {
     test: {
+      // e2e console files last: their history server seeds in the background meanwhile (tests/e2e/console-server.ts)
+      sequence: { sequencer: ConsoleLastSequencer },
       projects: [
         {
           plugins: [

@@ -250,6 +250,41 @@ export function demoPastAccounts(now = Date.now()) {
   return { events, outcomes }
 }
 
+/** The live accounts' users, as the demo history identifies them. */
+export function demoLiveUsers() {
+  return ACCOUNTS.flatMap(([id, , , , , , , userCount]) => Array.from({ length: userCount }, (_, u) => `${id}-user-${u + 1}`))
+}
+
+/** How the demo's users answer the export tooltip: shown users export more often than held-out ones (the demo's lift). */
+const EXPORT_TIP_ANSWERS = { clicked: 0.35, exportedWhenShown: 0.45, exportedWhenHeldOut: 0.2 }
+
+/**
+ * Today's answers of one user to the export tooltip as the widget would send them, after GET /v1/nudges decided
+ * whether the tooltip was shown or held out: the seed only simulates people, the server computes funnel and lift.
+ */
+export function demoExportTipAnswer(userId, shown, now = Date.now()) {
+  const groupId = userId.slice(0, userId.lastIndexOf('-user-'))
+  const r = prng([...userId].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619), 2166136261))
+  const page = { path: '/demo/reports' }
+  const track = (n, event, properties) => ({
+    type: 'track',
+    messageId: `seed-export-tip-${userId}-${n}`,
+    userId,
+    event,
+    properties,
+    context: { page, groupId },
+    timestamp: new Date(now + n * 1000).toISOString(),
+  })
+  const events = []
+  if (shown) events.push(track(0, '$nudge_shown', { nudge: 'export-tip' }))
+  if (shown && r() < EXPORT_TIP_ANSWERS.clicked) events.push(track(1, '$nudge_clicked', { nudge: 'export-tip' }))
+  if (r() < (shown ? EXPORT_TIP_ANSWERS.exportedWhenShown : EXPORT_TIP_ANSWERS.exportedWhenHeldOut)) {
+    const { event, properties } = FEATURE_EVENTS['report.export']()
+    events.push(track(2, event, properties))
+  }
+  return events
+}
+
 /** The help launcher of the demo project (bottom-right, above the checklist; bottom-left would cover the sidebar's sign-out). */
 export const DEMO_LAUNCHER = { enabled: true, position: 'bottom-right', label: 'Guides' }
 
@@ -299,7 +334,8 @@ export const DEMO_NUDGES = {
     title: t('Export to your accountant'),
     body: t('One click gives a CSV of every invoice.'),
     targeting: { path: '/demo/reports' },
-    holdout: { share: 0.1 },
+    // held out per user: the demo's 14 accounts are too few for an account-level holdout to say anything
+    holdout: { share: 0.2, unit: 'user' },
   },
   'bank-hotspot': {
     kind: 'hotspot',

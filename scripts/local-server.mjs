@@ -10,7 +10,9 @@ import {
   DEMO_WRITE_KEY,
   DEMO_NUDGES,
   demoAccountAttributes,
+  demoExportTipAnswer,
   demoHistory,
+  demoLiveUsers,
   demoPastAccounts,
 } from './demo-data.mjs'
 
@@ -173,7 +175,23 @@ export async function seedDemo(base, { history = true } = {}) {
   })
   for (const [key, nudge] of Object.entries(DEMO_NUDGES))
     await send(base, `/api/v1/nudges/${key}`, { method: 'PUT', headers: admin, body: JSON.stringify(nudge) })
-  return events.length
+  // the live users meet the export tooltip on Reports today: the server decides shown or held out, then they answer
+  const answers = []
+  for (const userId of demoLiveUsers()) {
+    const due = await send(base, `/v1/nudges?writeKey=${DEMO_WRITE_KEY}&userId=${encodeURIComponent(userId)}&path=/demo/reports`)
+    answers.push(
+      ...demoExportTipAnswer(
+        userId,
+        due.nudges.some((n) => n.key === 'export-tip'),
+      ),
+    )
+  }
+  await send(base, '/v1/batch', {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: JSON.stringify({ writeKey: DEMO_WRITE_KEY, sentAt: new Date().toISOString(), batch: answers }),
+  })
+  return events.length + answers.length
 }
 
 /** Everything at once: for tests and benchmarks. Returns the base URL and a stop function. */

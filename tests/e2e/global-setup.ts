@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
 // @ts-expect-error plain ESM script shared with `npm start`
 import { startLocalServer } from '../../scripts/local-server.mjs'
-import { stopConsoleServer } from './console-server'
+import { startConsoleServer, stopConsoleServer } from './console-server'
+import { runIncludesConsole } from './sequencer'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,6 +19,8 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const persistTo = mkdtempSync(join(tmpdir(), 'uptake-e2e-'))
   const port = 8700 + Math.floor(Math.random() * 90)
+  // the console files' history server seeds in the background meanwhile (they run last)
+  if (runIncludesConsole() && !process.env.UPTAKE_CONSOLE_BASE) startConsoleServer(process.pid)
   const server = await startLocalServer({ port, persistTo, history: false })
   project.provide('baseUrl', server.base)
   project.provide('vitestPid', process.pid)
