@@ -53,11 +53,9 @@ export const calibrationSchema = z
     not_yet_seen: z.number().int(),
     left_out: z.number().int(),
     proposed: z.object({
-      version: z
-        .string()
-        .openapi({
-          description: 'The version `PUT /api/v1/scoring/config` gives this config; applied unchanged it is recorded as calibrated',
-        }),
+      version: z.string().openapi({
+        description: 'The version `PUT /api/v1/scoring/config` gives this config; applied unchanged it is recorded as calibrated',
+      }),
       config: scoringConfigBodySchema,
       band_rule: z.string(),
       risk: z.object({ intercept: z.number(), per_point: z.number(), red_at: z.number(), yellow_at: z.number() }),

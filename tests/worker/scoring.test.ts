@@ -162,7 +162,9 @@ describe('scoring through the daily cron and the CS API', () => {
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toMatch(/text\/csv/)
     const lines = (await res.text()).trim().split('\r\n')
-    expect(lines[0]).toBe('account_id,name,score,band,segment,churn_risk,delta30,top_risk,churn_reasons,flags,computed_at,owner,arr,renewal_date,last_active,open_alerts')
+    expect(lines[0]).toBe(
+      'account_id,name,score,band,segment,churn_risk,delta30,top_risk,churn_reasons,flags,computed_at,owner,arr,renewal_date,last_active,open_alerts',
+    )
     expect(lines[1]).toMatch(/^bad,Bad Co,[\d.]+,red,tech_touch,true,/)
   })
 
