@@ -20,8 +20,13 @@ const ROUTES = [
 ].map((r) => ({ method: r.method, path: r.path }))
 
 /** Not held to the query-string rule: Segment ingest (an event is never lost to a stray parameter), the demo shell, `/` and `/healthz`. */
+// the demo and the console are static shells whose own state lives in the query string (console filters, sort)
 const QUERY_EXEMPT = (path: string) =>
-  /^\/v1\/(?!config$|nudges$)/.test(path) || path.startsWith('/demo') || path === '/' || path === '/healthz'
+  /^\/v1\/(?!config$|nudges$)/.test(path) ||
+  path.startsWith('/demo') ||
+  path.startsWith('/dashboard') ||
+  path === '/' ||
+  path === '/healthz'
 
 const KNOWN = { account: 'acme', user: 'u1', feature: 'report.export', nudge: 'export-tip' }
 

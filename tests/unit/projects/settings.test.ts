@@ -25,7 +25,7 @@ describe('stored project settings', () => {
       capture_clicks: true,
     })
     expect(settings.nudges).toEqual({ max_per_session: 2, max_per_week: 3, theme: { bg_dark: '#111111' } })
-    expect(settings.alerts).toEqual({ webhook_url: 'https://crm.example.com/h', cooldown_days: 3 })
+    expect(settings.alerts).toEqual({ webhook_url: 'https://crm.example.com/h', cooldown_days: 3, format: 'generic' })
   })
 
   it('leaves a snake_case row as it is', () => {
