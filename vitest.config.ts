@@ -12,6 +12,9 @@ export default defineConfig(async () => {
     test: {
       // e2e console files last: their history server seeds in the background meanwhile (tests/e2e/console-server.ts)
       sequence: { sequencer: ConsoleLastSequencer },
+      // vitest's default is one worker per core minus one, i.e. everything in one line on a 2-core CI machine; the
+      // e2e files (one after another, mostly waiting on a browser and a dev server) then overlap the worker and unit files
+      maxWorkers: 2,
       projects: [
         {
           plugins: [

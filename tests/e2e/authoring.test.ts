@@ -180,6 +180,34 @@ describe('authoring in the product page', () => {
     ])
   })
 
+  it('a fresh end user walks the built tour: two steps on, a reload resumes at step 3, and the per-step analytics say exactly that', async () => {
+    await adminApi(`/nudges/${NUDGE}`, { method: 'DELETE' }) // the tooltip built above would compete for the one overlay slot
+    const { page, requests } = await open(`${hostPages()}/test-pages/author?user=au-walker&account=au-walker-co`)
+    const card = page.locator(`[data-uptake-host="${TOUR}"] [role="dialog"]`)
+    const step = (progress: string) => card.locator('.prog', { hasText: progress }).waitFor({ timeout: 15_000 })
+    await step('1 of 3')
+    await card.locator('button[data-next]').click()
+    await step('2 of 3')
+    await card.locator('button[data-next]').click() // step 3 lives on another page: the tour takes the user there
+    await page.waitForURL('**/test-pages/author/done')
+    await step('3 of 3')
+    await page.reload()
+    await step('3 of 3')
+    await screenshot(page, 'builder-tour-end-user')
+    const steps = await eventually(async () => {
+      const perf = await adminApi<{ steps: { index: number; shown: number; advanced: number; dismissed: number }[] }>(
+        `/nudges/${TOUR}/performance`,
+      )
+      return perf.steps[2]?.shown === 1 && perf.steps[1]?.advanced === 1 ? perf.steps : undefined
+    })
+    expect(steps).toEqual([
+      { index: 0, shown: 1, advanced: 1, dismissed: 0 },
+      { index: 1, shown: 1, advanced: 1, dismissed: 0 },
+      { index: 2, shown: 1, advanced: 0, dismissed: 0 },
+    ])
+    expect(builderChunk(requests)).toBe(false)
+  })
+
   it('picks inside a modal dialog: the builder moves into it, so it stays usable while the rest of the page is inert', async () => {
     await panel(author).getByRole('button', { name: 'Close' }).click()
     await author.locator('#open-settings').click()
