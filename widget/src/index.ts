@@ -68,7 +68,7 @@ function boot(): void {
     client.send({
       type: 'track',
       event: WIDGET_ERROR_EVENT,
-      properties: { message: String((error as Error)?.message ?? error).slice(0, 300), where },
+      properties: { message: String((error as Error)?.message ?? error), where }, // bounded by ingest (8 KB strings) and the error list (1,000)
     })
   })
   let started = false
@@ -111,7 +111,7 @@ function boot(): void {
   })
   w.uptake = api as Stub
   // hosts that kept a reference to the stub keep working: its methods now forward to the real API
-  if (stub && typeof stub === 'object') for (const m of [...METHODS, 'push']) stub[m] = api[m]
+  Object.assign(stub || {}, api)
   const d = script?.dataset
   if (d?.writeKey)
     start({ writeKey: d.writeKey, appVersion: d.appVersion, requireConsent: d.requireConsent === 'true', autoPage: d.autoPage !== 'false' })

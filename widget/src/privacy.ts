@@ -14,5 +14,5 @@ export function stripUrl(url: string, params: string[]): string {
 /** Do-Not-Track or Global Privacy Control set by the browser (`window.doNotTrack` was IE 11's and old Safari's: neither runs ES2022). */
 export function browserOptsOut(): boolean {
   const n = navigator as Navigator & { globalPrivacyControl?: boolean }
-  return n.doNotTrack === '1' || n.globalPrivacyControl === true
+  return n.doNotTrack === '1' || !!n.globalPrivacyControl
 }
