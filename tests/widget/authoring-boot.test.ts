@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { stubIngest } from './fake-ingest'
 
 interface SentEvent {
   type: string
@@ -26,25 +27,7 @@ beforeEach(() => {
   sessionStorage.clear()
   sent = []
   injected = []
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string, init?: RequestInit) => {
-      if (String(url).includes('/v1/config'))
-        return Response.json({
-          features: [],
-          nudges: false,
-          capture: {
-            sessionTimeoutMinutes: 30,
-            stripQueryParams: [],
-            respectDoNotTrack: false,
-            requireConsent: false,
-            captureClicks: true,
-          },
-        })
-      sent.push(...(JSON.parse(String(init?.body)) as { batch: SentEvent[] }).batch)
-      return new Response('{}')
-    }),
-  )
+  stubIngest(sent)
   // happy-dom does not load scripts: the test keeps them and plays their load
   vi.spyOn(document.head, 'appendChild').mockImplementation(
     <T extends Node>(node: T) => (injected.push(node as unknown as HTMLScriptElement), node),

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { stubIngest } from './fake-ingest'
 
 interface SentEvent {
   type: string
@@ -21,25 +22,7 @@ async function loadScript() {
 beforeAll(async () => {
   vi.useFakeTimers()
   localStorage.clear()
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string, init?: RequestInit) => {
-      if (String(url).includes('/v1/config'))
-        return Response.json({
-          features: [],
-          nudges: false,
-          capture: {
-            sessionTimeoutMinutes: 30,
-            stripQueryParams: [],
-            respectDoNotTrack: false,
-            requireConsent: false,
-            captureClicks: true,
-          },
-        })
-      sent.push(...(JSON.parse(String(init?.body)) as { batch: SentEvent[] }).batch)
-      return new Response('{}')
-    }),
-  )
+  stubIngest(sent)
   // the snippet: calls made before the script loads wait in an array
   w.uptake = [
     ['init', { writeKey: 'wk', host: 'https://uptake.test' }],

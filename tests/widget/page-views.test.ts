@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { clearAll } from '../../widget/src/storage'
+import { stubIngest } from './fake-ingest'
 
 interface Sent {
   type: string
@@ -50,25 +51,7 @@ beforeEach(() => {
   localStorage.clear()
   history.replaceState({}, '', '/start')
   sent = []
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string, init?: RequestInit) => {
-      if (String(url).includes('/v1/config'))
-        return Response.json({
-          features: [],
-          nudges: false,
-          capture: {
-            sessionTimeoutMinutes: 30,
-            stripQueryParams: [],
-            respectDoNotTrack: false,
-            requireConsent: false,
-            captureClicks: true,
-          },
-        })
-      sent.push(...(JSON.parse(String(init?.body)) as { batch: Sent[] }).batch)
-      return new Response('{}')
-    }),
-  )
+  stubIngest(sent)
 })
 afterEach(() => {
   for (const fn of undo) fn()

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { UptakeClient } from '../../widget/src/client'
 import { Delivery, type WireEvent } from '../../widget/src/delivery'
 import { clearAll } from '../../widget/src/storage'
+import { stubIngest } from './fake-ingest'
 
 interface Sent {
   type: string
@@ -35,25 +36,7 @@ function breakStorage(how: 'security' | 'quota'): void {
 
 function serverStub() {
   const sent: Sent[] = []
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string, init?: RequestInit) => {
-      if (String(url).includes('/v1/config'))
-        return Response.json({
-          features: [],
-          nudges: false,
-          capture: {
-            sessionTimeoutMinutes: 30,
-            stripQueryParams: [],
-            respectDoNotTrack: false,
-            requireConsent: false,
-            captureClicks: true,
-          },
-        })
-      sent.push(...(JSON.parse(String(init?.body)) as { batch: Sent[] }).batch)
-      return new Response('{}')
-    }),
-  )
+  stubIngest(sent)
   return sent
 }
 
