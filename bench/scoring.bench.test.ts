@@ -1,99 +1,128 @@
 import { env } from 'cloudflare:test'
 import { expect, it } from 'vitest'
 import { newProject } from '../tests/worker/fixtures'
-import { daysAgo } from '../worker/src/lib/days'
+import { dayOf } from '../worker/src/lib/days'
 import { runProjectScoring } from '../worker/src/scoring/run'
 
 const DAYS = 90
 const USERS_PER_ACCOUNT = 10
 const FEATURES = 10
+/** Users per seeding statement: each INSERT … SELECT stays a bounded transaction. */
+const SEED_CHUNK = 2_000
+/** Accounts per size; 10 users each. Edit to run fewer (the 100,000-user point seeds ~15 M rollup rows). */
+const SIZES = [100, 1_000, 10_000]
 
 /**
- * Rollups generated inside D1 with recursive CTEs (no raw events: scoring never reads them). Each user is
- * active on a deterministic ~40% of the 90 days and uses 3 features per active day.
+ * Rollups generated inside D1 with recursive CTEs, user-major so each primary key is appended in order (no raw
+ * events: scoring never reads them). Ids are zero-padded so text order is numeric order. User i of account i/10
+ * is active on day d when (7i + 13d + 3·account) mod 10 < 1 + (37i mod 7): 1 to 7 days in 10, ~40 % on average;
+ * an account's users use 3 of its first 2–9 features per active day (feature f0 is the value feature); a quarter
+ * of the users send the event the default rules count (`Invoice Created`).
  */
-async function seed(projectId: string, accounts: number) {
+async function seed(projectId: string, accounts: number, now: number) {
   const users = accounts * USERS_PER_ACCOUNT
-  const now = Date.now()
+  const today = dayOf(now)
+  const first = now - DAYS * 86_400_000
   await env.DB.batch([
     env.DB.prepare(
       `INSERT INTO accounts (project_id, id, name, traits_json, first_seen, last_seen)
       WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
-      SELECT ?1, 'a' || i, 'Account ' || i, json_object('seats', 12, 'arr', (i % 7) * 9000), ?3, ?4 FROM n`,
-    ).bind(projectId, accounts, now - DAYS * 86_400_000, now),
+      SELECT ?1, printf('a%06d', i), 'Account ' || i, json_object('seats', 8 + i % 10, 'arr', (i % 7) * 12000), ?3, ?4 FROM n`,
+    ).bind(projectId, accounts, first, now),
     env.DB.prepare(
       `INSERT INTO users (project_id, id, account_id, traits_json, first_seen, last_seen)
       WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
-      SELECT ?1, 'u' || i, 'a' || (i / ${USERS_PER_ACCOUNT}), '{}', ?3, ?4 FROM n`,
-    ).bind(projectId, users, now - DAYS * 86_400_000, now),
+      SELECT ?1, printf('u%07d', i), printf('a%06d', i / ${USERS_PER_ACCOUNT}), '{}', ?3, ?4 FROM n`,
+    ).bind(projectId, users, first, now),
     ...Array.from({ length: FEATURES }, (_, f) =>
       env.DB.prepare(
         `INSERT INTO features (project_id, key, name, kind, core, rules_json, created_at, updated_at) VALUES (?1, ?2, ?2, ?3, 1, '[]', 0, 0)`,
       ).bind(projectId, `f${f}`, f === 0 ? 'value' : 'feature'),
     ),
   ])
-  // one statement per day keeps each insert small
-  const stmts = []
-  for (let d = 0; d < DAYS; d++) {
-    const day = daysAgo(now, d)
-    stmts.push(
+  // ?1 project, ?2 first user, ?3 last user (exclusive), ?4 today: one row per (user, active day), user-major
+  const active = `WITH RECURSIVE n(i) AS (SELECT ?2 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?3),
+    d(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM d WHERE k + 1 < ${DAYS}),
+    a(i, k, day, acct) AS (SELECT i, k, date(?4, printf('-%d days', k)), i / ${USERS_PER_ACCOUNT} FROM n, d
+      WHERE (i * 7 + k * 13 + (i / ${USERS_PER_ACCOUNT}) * 3) % 10 < 1 + (i * 37) % 7)`
+  const t0 = Date.now()
+  for (let from = 0; from < users; from += SEED_CHUNK) {
+    const to = Math.min(users, from + SEED_CHUNK)
+    await env.DB.batch([
       env.DB.prepare(
         `INSERT INTO user_days (project_id, user_id, day, account_id, events, meaningful, logins, value_events, value_amount, active_seconds, app_version)
-        WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
-        SELECT ?1, 'u' || i, ?3, 'a' || (i / ${USERS_PER_ACCOUNT}), 6, 4, 1, 1, 10, 900, '3.' || (i % 3) || '.0' FROM n WHERE (i * 7 + ?4) % 5 < 2`,
-      ).bind(projectId, users, day, d),
+        ${active} SELECT ?1, printf('u%07d', i), day, printf('a%06d', acct), 6 + i % 5, 4, 1, i % 4, (i % 4) * 10.0, 300 + (i % 9) * 100,
+          '3.' || (acct % 4 + CASE WHEN k < 30 THEN 0 ELSE -1 END) || '.0' FROM a ORDER BY i, day`,
+      ).bind(projectId, from, to, today),
       env.DB.prepare(
         `INSERT INTO user_feature_days (project_id, user_id, feature_key, day, account_id, n, amount)
-        WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2), k(j) AS (VALUES (0), (1), (2))
-        SELECT ?1, 'u' || i, 'f' || ((i + j * 3 + ?4) % ${FEATURES}), ?3, 'a' || (i / ${USERS_PER_ACCOUNT}), 2, 0 FROM n, k WHERE (i * 7 + ?4) % 5 < 2`,
-      ).bind(projectId, users, day, d),
-    )
+        ${active}, j(s) AS (VALUES (0), (1), (2))
+        SELECT ?1, printf('u%07d', i), 'f' || ((i + s + k) % (2 + acct % 8)), day, printf('a%06d', acct), 1 + s, 0 FROM a, j
+        GROUP BY i, (i + s + k) % (2 + acct % 8), day`,
+      ).bind(projectId, from, to, today),
+      env.DB.prepare(
+        `INSERT INTO user_event_days (project_id, user_id, name, day, account_id, n, amount)
+        ${active} SELECT ?1, printf('u%07d', i), 'Invoice Created', day, printf('a%06d', acct), 1 + i % 3, 0 FROM a WHERE i % 4 = 0 ORDER BY i, day`,
+      ).bind(projectId, from, to, today),
+    ])
   }
-  for (let i = 0; i < stmts.length; i += 10) await env.DB.batch(stmts.slice(i, i + 10))
-  return {
-    users,
-    rollupRows: await env.DB.prepare(
-      'SELECT (SELECT COUNT(*) FROM user_days WHERE project_id = ?1) + (SELECT COUNT(*) FROM user_feature_days WHERE project_id = ?1) AS n',
-    )
-      .bind(projectId)
-      .first<number>('n'),
-  }
+  const seedMs = Date.now() - t0
+  const count = (table: string) =>
+    env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE project_id = ?1`).bind(projectId).first<number>('n').then((n) => n ?? 0)
+  const [userDays, featureDays, eventDays] = await Promise.all([count('user_days'), count('user_feature_days'), count('user_event_days')])
+  return { users, seedMs, rollupRows: userDays + featureDays + eventDays, userDays }
 }
 
-it('measures scoring time and D1 rows read as users double', async () => {
-  const sizes = [250, 500, 1000]
-  const curve: {
-    accounts: number
-    users: number
-    rollup_rows: number | null
-    rows_read: number
-    rows_read_per_user: number
-    load_ms: number
-    compute_ms: number
-    write_ms: number
-    total_ms: number
-  }[] = []
-  for (const accounts of sizes) {
+/** Rows the run wrote: latest scores and snapshots per account, user scores, segment benchmarks. */
+async function rowsWritten(projectId: string) {
+  const n = await env.DB.prepare(
+    `SELECT (SELECT COUNT(*) FROM account_scores WHERE project_id = ?1) + (SELECT COUNT(*) FROM account_score_snapshots WHERE project_id = ?1)
+      + (SELECT COUNT(*) FROM user_scores WHERE project_id = ?1) + (SELECT COUNT(*) FROM segment_benchmarks WHERE project_id = ?1) AS n`,
+  )
+    .bind(projectId)
+    .first<number>('n')
+  return n ?? 0
+}
+
+it('measures scoring time and D1 rows read at 1,000 / 10,000 / 100,000 users', async () => {
+  const curve: Record<string, number | null>[] = []
+  for (const accounts of SIZES) {
+    const now = Date.now()
     const p = await newProject(`scoring-${accounts}`)
-    const { users, rollupRows } = await seed(p.id, accounts)
-    const { summary: run } = await runProjectScoring(env.DB, p.id, Date.now())
+    const { users, seedMs, rollupRows, userDays } = await seed(p.id, accounts, now)
+    const activeUsers = await env.DB.prepare(
+      'SELECT COUNT(DISTINCT user_id) AS n FROM user_days WHERE project_id = ?1 AND day > ?2 AND meaningful > 0',
+    )
+      .bind(p.id, dayOf(now - 60 * 86_400_000))
+      .first<number>('n')
+    const { summary: run } = await runProjectScoring(env.DB, p.id, now)
+    const written = await rowsWritten(p.id)
+    const per1k = (x: number) => Math.round((x * 1000) / users)
     curve.push({
       accounts,
       users,
+      active_users_60d: activeUsers,
       rollup_rows: rollupRows,
+      user_days: userDays,
+      seed_ms: seedMs,
       rows_read: run.rows_read,
-      rows_read_per_user: Math.round(run.rows_read / users),
+      rows_written: written,
+      rows_read_per_1k_users: per1k(run.rows_read),
+      rows_written_per_1k_users: per1k(written),
+      ms_per_1k_users: per1k(run.ms),
       load_ms: run.load_ms,
       compute_ms: run.compute_ms,
       write_ms: run.ms - run.load_ms - run.compute_ms,
       total_ms: run.ms,
     })
+    console.log(`scoring size ${JSON.stringify(curve[curve.length - 1])}`)
   }
   const growth = curve.slice(1).map((c, i) => ({
-    users_x: +(c.users / curve[i].users).toFixed(2),
-    time_x: +(c.total_ms / curve[i].total_ms).toFixed(2),
-    rows_read_x: +(c.rows_read / curve[i].rows_read).toFixed(2),
+    users_x: +((c.users as number) / (curve[i].users as number)).toFixed(2),
+    time_x: +((c.total_ms as number) / (curve[i].total_ms as number)).toFixed(2),
+    rows_read_x: +((c.rows_read as number) / (curve[i].rows_read as number)).toFixed(2),
+    compute_x: +((c.compute_ms as number) / Math.max(1, curve[i].compute_ms as number)).toFixed(2),
   }))
-  console.log(`BENCH scoring ${JSON.stringify({ days_of_rollups: DAYS, users_per_account: USERS_PER_ACCOUNT, curve, growth })}`)
-  expect(curve.length).toBe(sizes.length)
+  console.log(`BENCH scoring_scale ${JSON.stringify({ days_of_rollups: DAYS, users_per_account: USERS_PER_ACCOUNT, curve, growth })}`)
+  expect(curve.length).toBe(SIZES.length)
 })
