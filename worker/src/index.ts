@@ -1,6 +1,7 @@
 import { createApp } from './app'
 import type { Bindings } from './http/env'
 import { dailyRun } from './jobs'
+export { AccountShard } from './shards'
 
 const app = createApp()
 
