@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { featureRuleSchema, type Feature } from '../../../shared/features'
+import { isolateCache } from '../lib/isolate-cache'
 import { buildFeatureIndex, type FeatureIndex } from './classify'
 
 interface FeatureRow {
@@ -25,20 +26,15 @@ export async function listFeatures(db: D1Database, projectId: string): Promise<F
   return results.map(toFeature)
 }
 
-const cache = new Map<string, { index: FeatureIndex; until: number }>()
+const cache = isolateCache<FeatureIndex>(10_000)
 
 /** Ingest reads the registry at most every 10 s per isolate; rule changes rebuild rollups anyway. */
-export async function cachedFeatureIndex(db: D1Database, projectId: string, now = Date.now()): Promise<FeatureIndex> {
-  const hit = cache.get(projectId)
-  if (hit && hit.until > now) return hit.index
-  const index = buildFeatureIndex(await listFeatures(db, projectId))
-  if (cache.size >= 1000) cache.clear() // a long-lived isolate serving many projects must not grow without bound
-  cache.set(projectId, { index, until: now + 10_000 })
-  return index
+export function cachedFeatureIndex(db: D1Database, projectId: string, now = Date.now()): Promise<FeatureIndex> {
+  return cache.get(projectId, async () => buildFeatureIndex(await listFeatures(db, projectId)), now)
 }
 
 export function forgetFeatureIndex(projectId: string): void {
-  cache.delete(projectId)
+  cache.forget(projectId)
 }
 
 export async function findFeature(db: D1Database, projectId: string, key: string): Promise<Feature | null> {

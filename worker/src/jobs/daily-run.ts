@@ -2,6 +2,7 @@ import type { ScoringRunSummary } from '../../../shared/api/scoring'
 import { raiseAlerts } from '../alerts'
 import { continueRebuild } from '../features'
 import { purgeExpiredEvents } from '../ingest'
+import { refreshAllUserContexts } from '../nudges'
 import { dayOf } from '../lib/days'
 import { runProjectScoring } from '../scoring'
 import { acquireLease, releaseLease } from './lease-store'
@@ -12,6 +13,8 @@ async function scoreAndAlert(db: D1Database, projectId: string, at: number, back
   const started = Date.now()
   const { summary, inputs, accounts } = await runProjectScoring(db, projectId, at, backfill)
   const alerts = backfill ? 0 : await raiseAlerts(db, projectId, inputs, accounts, at)
+  // scores, bands and segment cutoffs moved: the nudge decision's per-user contexts follow (a backfill writes history only)
+  if (!backfill) await refreshAllUserContexts(db, projectId, Date.now())
   const { project_id, day, model_version, users, rows_read, load_ms, compute_ms } = summary
   return {
     project_id,

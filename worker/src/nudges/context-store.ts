@@ -2,14 +2,10 @@ import { ADOPTION } from '../../../shared/constants'
 import { daysAgo } from '../lib/days'
 import { MIN_COHORT, effectiveAttributes, loadScoringConfig, loadSegmentBenchmark, parseAttributes } from '../scoring'
 import { breadthCutoff } from './breadth-cutoff'
-import { decisionMetrics } from './context'
-import type { DecisionAccount, DecisionMetrics, DecisionUser } from './decide'
+import { decisionMetrics, type DecisionContext } from './context'
+import type { DecisionAccount } from './decide'
 
-export interface DecisionContext {
-  user: DecisionUser
-  account: DecisionAccount | null
-  metrics: DecisionMetrics
-}
+export type { DecisionContext } from './context'
 
 interface AccountRow {
   id: string

@@ -1,5 +1,12 @@
 import { ADOPTION } from '../../../shared/constants'
-import type { DecisionMetrics } from './decide'
+import type { DecisionAccount, DecisionMetrics, DecisionUser } from './decide'
+
+/** What the decision knows of one user. */
+export interface DecisionContext {
+  user: DecisionUser
+  account: DecisionAccount | null
+  metrics: DecisionMetrics
+}
 
 /** One feature a user ever used, and on how many distinct days within the adoption window (`ADOPTION.windowDays`). */
 export interface FeatureUse {

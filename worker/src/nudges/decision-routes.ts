@@ -2,13 +2,13 @@ import { cors } from 'hono/cors'
 import { dueNudgesSchema, nudgeDecisionQueryShape } from '../../../shared/api/nudges'
 import { assertWriteKey, resolveKey } from '../http/auth'
 import { auth, createRoute, createRouter, errorResponses, jsonResponse, querySchema } from '../http/openapi'
-import { loadProjectSettings, verifiedUser } from '../projects'
+import { cachedProjectSettings } from '../projects'
 import { conditionsHold as scoringConditionsHold } from '../scoring'
-import { loadDecisionContext } from './context-store'
 import { decideNudges, type ConditionsHold } from './decide'
 import { guidesFor } from './guides'
 import { presentNudge, presentTour } from './present'
-import { listNudges, recordHoldout, userNudgeStates } from './store'
+import { cachedActiveNudges, recordHoldout } from './store'
+import { userDecisionInputs } from './user-context-store'
 
 /**
  * Public: the nudges this user should see now (write key + user id, from the widget). A user the caller
@@ -38,18 +38,22 @@ nudgeDecisionRoutes.openapi(
     const q = c.req.valid('query')
     const { projectId } = assertWriteKey(await resolveKey(c.env.DB, q.writeKey))
     const now = Date.now()
-    const [nudges, settings] = await Promise.all([listNudges(c.env.DB, projectId, true), loadProjectSettings(c.env.DB, projectId)])
+    const [nudges, settings] = await Promise.all([cachedActiveNudges(c.env.DB, projectId, now), cachedProjectSettings(c.env.DB, projectId, now)])
     c.header('Cache-Control', 'private, max-age=15')
     const nothing = () => c.json({ nudges: [], theme: settings.nudges.theme }, 200)
     if (!nudges.length) return nothing()
-    if (settings.identity.verification === 'required' && !(await verifiedUser(c.env.DB, projectId, q.userId, q.userHash, now)))
-      return nothing()
     const percentile = nudges.find((n) => n.targeting.breadthBelowSegmentPercentile)?.targeting.breadthBelowSegmentPercentile
-    const [ctx, stored] = await Promise.all([
-      loadDecisionContext(c.env.DB, projectId, q.userId, now, settings.attributes.protected, percentile),
-      userNudgeStates(c.env.DB, projectId, q.userId, now),
-    ])
-    if (!ctx) return nothing()
+    // one D1 statement: the user's precomputed context with their nudge states (a user without one yet: from the rows, once)
+    const inputs = await userDecisionInputs(
+      c.env.DB,
+      projectId,
+      { id: q.userId, hash: q.userHash },
+      now,
+      { verify: settings.identity.verification === 'required', protectedAttributes: settings.attributes.protected, breadthPercentile: percentile },
+      (work) => c.executionCtx.waitUntil(work),
+    )
+    if (!inputs) return nothing()
+    const { context: ctx, history: stored } = inputs
     const inSession = new Set([...stored.sessions].filter(([, s]) => q.session && s === q.session).map(([k]) => k))
     const decisions = decideNudges(
       ctx.user,

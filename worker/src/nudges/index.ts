@@ -7,3 +7,4 @@ export { nudgeResource, readDefinition, toNudge, unreachable, type Nudge } from 
 export { presentNudge } from './present'
 export { accountNudgeActivity } from './timeline-store'
 export { findNudge, hasActiveNudges, listNudges, upsertNudge } from './store'
+export { refreshAllUserContexts, refreshUserContexts } from './user-context-store'

@@ -2,6 +2,7 @@ import { DAY_MS } from '../lib/days'
 import type { NudgeState } from './decide'
 import { readDefinition, toNudge, type Nudge } from './definition'
 import { snakeKeys } from '../lib/casing'
+import { isolateCache } from '../lib/isolate-cache'
 
 /** A stored nudge, or null when its definition is not JSON or no longer validates. */
 function storedNudge(key: string, json: string): Nudge | null {
@@ -22,6 +23,13 @@ export async function listNudges(db: D1Database, projectId: string, onlyActive =
     .bind(projectId)
     .all<{ key: string; definition_json: string }>()
   return results.flatMap((r) => storedNudge(r.key, r.definition_json) ?? [])
+}
+
+const published = isolateCache<Nudge[]>(10_000)
+
+/** The active nudges as the decision reads them: at most every 10 s per isolate, at once after a write in this one. */
+export function cachedActiveNudges(db: D1Database, projectId: string, now = Date.now()): Promise<Nudge[]> {
+  return published.get(projectId, () => listNudges(db, projectId, true), now)
 }
 
 export async function findNudge(db: D1Database, projectId: string, key: string): Promise<Nudge | null> {
@@ -45,11 +53,13 @@ export async function upsertNudge(db: D1Database, projectId: string, n: Nudge, n
       )
       .bind(projectId, key, n.kind, JSON.stringify(snakeKeys(definition)), n.active ? 1 : 0, now),
   ])
+  published.forget(projectId)
   return existing.results.length === 0
 }
 
 export async function deleteNudge(db: D1Database, projectId: string, key: string): Promise<boolean> {
   const res = await db.prepare('DELETE FROM nudges WHERE project_id = ?1 AND key = ?2').bind(projectId, key).run()
+  published.forget(projectId)
   return res.meta.changes > 0
 }
 
@@ -68,23 +78,34 @@ export interface UserNudgeHistory {
   shownLast7Days: number
 }
 
-export async function userNudgeStates(db: D1Database, projectId: string, userId: string, now: number): Promise<UserNudgeHistory> {
-  const { results } = await db
-    .prepare(
-      'SELECT nudge_key, exposure, shows, last_shown_at, last_session, dismissed_at, snoozed_until, completed_at, tour_step FROM nudge_states WHERE project_id = ?1 AND user_id = ?2',
-    )
-    .bind(projectId, userId)
-    .all<{
-      nudge_key: string
-      exposure: string
-      shows: number
-      last_shown_at: number | null
-      last_session: string | null
-      dismissed_at: number | null
-      snoozed_until: number | null
-      completed_at: number | null
-      tour_step: number | null
-    }>()
+/** One stored `nudge_states` row, as the decision reads it. */
+export interface NudgeStateRow {
+  nudge_key: string
+  exposure: string
+  shows: number
+  last_shown_at: number | null
+  last_session: string | null
+  dismissed_at: number | null
+  snoozed_until: number | null
+  completed_at: number | null
+  tour_step: number | null
+}
+
+/** The columns of `NudgeStateRow`, in order: the decision reads them as one JSON array per row. */
+export const NUDGE_STATE_COLUMNS = [
+  'nudge_key',
+  'exposure',
+  'shows',
+  'last_shown_at',
+  'last_session',
+  'dismissed_at',
+  'snoozed_until',
+  'completed_at',
+  'tour_step',
+] as const satisfies readonly (keyof NudgeStateRow)[]
+
+/** A user's history from their `nudge_states` rows. */
+export function nudgeHistory(results: NudgeStateRow[], now: number): UserNudgeHistory {
   const week = now - 7 * DAY_MS
   return {
     states: new Map(
@@ -104,6 +125,14 @@ export async function userNudgeStates(db: D1Database, projectId: string, userId:
     holdouts: new Set(results.filter((r) => r.exposure === 'holdout').map((r) => r.nudge_key)),
     shownLast7Days: results.filter((r) => r.exposure === 'shown' && (r.last_shown_at ?? 0) >= week).length,
   }
+}
+
+export async function userNudgeStates(db: D1Database, projectId: string, userId: string, now: number): Promise<UserNudgeHistory> {
+  const { results } = await db
+    .prepare(`SELECT ${NUDGE_STATE_COLUMNS.join(', ')} FROM nudge_states WHERE project_id = ?1 AND user_id = ?2`)
+    .bind(projectId, userId)
+    .all<NudgeStateRow>()
+  return nudgeHistory(results, now)
 }
 
 /** First eligibility of a held-out user: the start of its conversion window. Idempotent. */

@@ -4,7 +4,7 @@ import { newIdentitySecret, verifyUserHash } from './identity'
 /** After a rotation the previous secret stays valid this long, so backends and pages can switch over. */
 export const PREVIOUS_SECRET_MS = DAY_MS
 
-interface SecretRow {
+export interface SecretRow {
   secret: string
   previous_secret: string | null
   rotated_at: number
@@ -21,10 +21,13 @@ const load = (db: D1Database, projectId: string) =>
   db.prepare('SELECT secret, previous_secret, rotated_at FROM identity_secrets WHERE project_id = ?1').bind(projectId).first<SecretRow>()
 
 /** The secrets a user hash may be signed with now: the current one, and the previous one for a day after rotation. */
-export async function identitySecrets(db: D1Database, projectId: string, now: number): Promise<string[]> {
-  const row = await load(db, projectId)
+export function secretsInForce(row: SecretRow | null, now: number): string[] {
   if (!row) return []
   return row.previous_secret && now - row.rotated_at < PREVIOUS_SECRET_MS ? [row.secret, row.previous_secret] : [row.secret]
+}
+
+export async function identitySecrets(db: D1Database, projectId: string, now: number): Promise<string[]> {
+  return secretsInForce(await load(db, projectId), now)
 }
 
 /** Whether `hash` proves the caller is `userId` in this project. */

@@ -1,3 +1,4 @@
+import { isolateCache } from '../lib/isolate-cache'
 import { readStoredSettings, settingsFromBody, settingsToBody, type ProjectSettings } from './settings'
 
 /** The project's settings (defaults for what was never set); a legacy or bloated stored row is rewritten once. */
@@ -9,10 +10,18 @@ export async function loadProjectSettings(db: D1Database, projectId: string): Pr
   return domain
 }
 
+const cache = isolateCache<ProjectSettings>(10_000)
+
+/** The settings as hot paths (the nudge decision) read them: at most every 10 s per isolate; never mutate the result. */
+export function cachedProjectSettings(db: D1Database, projectId: string, now = Date.now()): Promise<ProjectSettings> {
+  return cache.get(projectId, () => loadProjectSettings(db, projectId), now)
+}
+
 /** Stores the settings as their snake_case document, the same as the admin API's. */
 export async function saveProjectSettings(db: D1Database, projectId: string, settings: ProjectSettings): Promise<void> {
   await db
     .prepare('UPDATE projects SET settings_json = ?2 WHERE id = ?1')
     .bind(projectId, JSON.stringify(settingsToBody(settings)))
     .run()
+  cache.forget(projectId)
 }

@@ -1,0 +1,144 @@
+import { MIN_COHORT, loadScoringConfig } from '../scoring'
+import { secretsInForce, verifyUserHash, type SecretRow } from '../projects'
+import { loadDecisionContext } from './context-store'
+import type { DecisionContext } from './context'
+import { NUDGE_STATE_COLUMNS, nudgeHistory, type NudgeStateRow, type UserNudgeHistory } from './store'
+import { decisionContextOf, readUserContext, windowStart, type BreadthPercentile, type LiveAccount } from './user-context'
+
+/** Users per refresh statement: one bound JSON array of ids, one upsert per user. */
+export const REFRESH_BATCH = 500
+
+// The same JSON as userContextOf builds from the rows, computed inside SQLite for a set of users: ?1 project,
+// ?2 JSON array of user ids, ?3 first day of the adoption window, ?4 MIN_COHORT, ?5 the poor anchor, ?6 now.
+// An unchanged context is not rewritten (D1 bills rows written).
+const REFRESH_SQL = `INSERT INTO user_contexts (project_id, user_id, account_id, context_json, updated_at)
+SELECT u.project_id, u.id, u.account_id, json_object(
+    'traits', CASE WHEN json_valid(u.traits_json) AND json_type(u.traits_json) = 'object' THEN json(u.traits_json) ELSE json_object() END,
+    'firstSeen', u.first_seen,
+    'features', (SELECT json_group_object(f.feature_key, json(f.days)) FROM (
+        SELECT d.feature_key, json_group_array(d.day) FILTER (WHERE d.day >= ?3) AS days
+        FROM user_feature_days d WHERE d.project_id = u.project_id AND d.user_id = u.id GROUP BY d.feature_key) f),
+    'account', CASE WHEN u.account_id IS NULL THEN NULL ELSE json_object(
+        'segment', s.segment, 'band', s.band, 'score', s.score,
+        'breadth', (SELECT json_extract(m.value, '$.raw') FROM json_each(CASE WHEN json_valid(s.explanation_json) THEN s.explanation_json ELSE '{}' END, '$.measures') m
+          WHERE json_extract(m.value, '$.key') = 'feature_breadth'),
+        'cutoffs', json_array(
+          CASE WHEN b.n >= ?4 THEN b.p25 ELSE ?5 END, CASE WHEN b.n >= ?4 THEN b.p50 ELSE ?5 END,
+          CASE WHEN b.n >= ?4 THEN b.p75 ELSE ?5 END, CASE WHEN b.n >= ?4 THEN b.p90 ELSE ?5 END)) END),
+  ?6
+FROM users u
+LEFT JOIN account_scores s ON s.project_id = u.project_id AND s.account_id = u.account_id
+LEFT JOIN segment_benchmarks b ON b.project_id = u.project_id AND b.segment = s.segment AND b.measure = 'feature_breadth'
+WHERE u.project_id = ?1 AND u.id IN (SELECT value FROM json_each(?2))
+ON CONFLICT (project_id, user_id) DO UPDATE SET account_id = excluded.account_id, context_json = excluded.context_json, updated_at = excluded.updated_at
+  WHERE user_contexts.context_json IS NOT excluded.context_json OR user_contexts.account_id IS NOT excluded.account_id`
+
+// a context whose user is gone (erased) goes with it
+const FORGET_SQL = `DELETE FROM user_contexts WHERE project_id = ?1 AND user_id IN (SELECT value FROM json_each(?2))
+  AND NOT EXISTS (SELECT 1 FROM users u WHERE u.project_id = ?1 AND u.id = user_contexts.user_id)`
+
+async function poorBreadthAnchor(db: D1Database, projectId: string): Promise<number | null> {
+  const { config } = await loadScoringConfig(db, projectId)
+  return config.profiles.default?.measures.feature_breadth?.anchor.poor ?? null
+}
+
+const refreshStatement = (db: D1Database, projectId: string, userIds: string[], now: number, anchor: number | null) =>
+  db.prepare(REFRESH_SQL).bind(projectId, JSON.stringify(userIds), windowStart(now), MIN_COHORT, anchor, now)
+
+/**
+ * Rewrites the precomputed decision context of these users from their rows (ingest calls it for the users a
+ * write touched): one upsert per changed user, in statements of at most REFRESH_BATCH users.
+ */
+export async function refreshUserContexts(db: D1Database, projectId: string, userIds: string[], now: number): Promise<void> {
+  const unique = [...new Set(userIds)]
+  if (!unique.length) return
+  const anchor = await poorBreadthAnchor(db, projectId)
+  for (let i = 0; i < unique.length; i += REFRESH_BATCH) {
+    const ids = unique.slice(i, i + REFRESH_BATCH)
+    await db.batch([refreshStatement(db, projectId, ids, now, anchor), db.prepare(FORGET_SQL).bind(projectId, JSON.stringify(ids))])
+  }
+}
+
+/** Every user's context of the project, page by page (after a scoring run: scores, bands and cutoffs moved). */
+export async function refreshAllUserContexts(db: D1Database, projectId: string, now: number): Promise<number> {
+  const anchor = await poorBreadthAnchor(db, projectId)
+  let after = ''
+  let users = 0
+  for (;;) {
+    const { results } = await db
+      .prepare('SELECT id FROM users WHERE project_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3')
+      .bind(projectId, after, REFRESH_BATCH)
+      .all<{ id: string }>()
+    if (!results.length) return users
+    await refreshStatement(db, projectId, results.map((r) => r.id), now, anchor).run()
+    users += results.length
+    after = results[results.length - 1].id
+  }
+}
+
+// The whole decision read in one statement: the stored context, the live account row, the core features, the
+// user's nudge states and the identity secret. ?1 project, ?2 user.
+const DECISION_SQL = `SELECT c.context_json, a.id AS account_id, a.traits_json AS account_traits_json, a.attributes_json AS account_attributes_json,
+  EXISTS (SELECT 1 FROM users WHERE project_id = ?1 AND id = ?2) AS known,
+  (SELECT json_group_array(key) FROM features WHERE project_id = ?1 AND core = 1) AS core_json,
+  (SELECT json_group_array(json_array(${NUDGE_STATE_COLUMNS.join(', ')})) FROM nudge_states WHERE project_id = ?1 AND user_id = ?2) AS states_json,
+  (SELECT json_object('secret', secret, 'previous_secret', previous_secret, 'rotated_at', rotated_at) FROM identity_secrets WHERE project_id = ?1) AS secret_json
+FROM (SELECT 1) LEFT JOIN user_contexts c ON c.project_id = ?1 AND c.user_id = ?2
+LEFT JOIN accounts a ON a.project_id = ?1 AND a.id = c.account_id`
+
+interface DecisionRow {
+  context_json: string | null
+  account_id: string | null
+  account_traits_json: string | null
+  account_attributes_json: string | null
+  known: number
+  core_json: string
+  states_json: string
+  secret_json: string | null
+}
+
+const stateRows = (json: string): NudgeStateRow[] =>
+  (JSON.parse(json) as unknown[][]).map((r) => Object.fromEntries(NUDGE_STATE_COLUMNS.map((c, i) => [c, r[i]])) as unknown as NudgeStateRow)
+
+export interface UserDecisionInputs {
+  context: DecisionContext
+  history: UserNudgeHistory
+}
+
+/**
+ * What the decision needs about one user, in one D1 statement. Null for a user ingest has never seen or, when
+ * `verify` holds, one whose hash does not prove them. A user without a stored context yet (written before
+ * user_contexts existed) is read from the rows once, and `background` writes the context.
+ */
+export async function userDecisionInputs(
+  db: D1Database,
+  projectId: string,
+  user: { id: string; hash?: string | null },
+  now: number,
+  opts: { verify: boolean; protectedAttributes: readonly string[]; breadthPercentile?: BreadthPercentile },
+  background: (work: Promise<unknown>) => void,
+): Promise<UserDecisionInputs | null> {
+  const row = (await db.prepare(DECISION_SQL).bind(projectId, user.id).first<DecisionRow>())!
+  if (opts.verify) {
+    const secret = row.secret_json ? (JSON.parse(row.secret_json) as SecretRow) : null
+    if (!(await verifyUserHash(secretsInForce(secret, now), user.id, user.hash))) return null
+  }
+  if (!row.known) return null
+  const history = nudgeHistory(stateRows(row.states_json), now)
+  const stored = readUserContext(row.context_json)
+  if (stored) {
+    const account: LiveAccount | null = row.account_id
+      ? { id: row.account_id, traits_json: row.account_traits_json ?? '{}', attributes_json: row.account_attributes_json ?? '{}' }
+      : null
+    const core = JSON.parse(row.core_json) as string[]
+    return {
+      context: decisionContextOf(user.id, stored, account, core, now, opts.protectedAttributes, opts.breadthPercentile),
+      history,
+    }
+  }
+  const context = await loadDecisionContext(db, projectId, user.id, now, opts.protectedAttributes, opts.breadthPercentile)
+  if (!context) return null
+  // caught: the answer is already right; the next request retries the write
+  background(refreshUserContexts(db, projectId, [user.id], now).catch((e) => console.warn('user context not written', String((e as Error)?.message ?? e))))
+  return { context, history }
+}
