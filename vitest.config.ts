@@ -20,7 +20,8 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: './wrangler.toml' },
-              miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+              // ingest writes inline so a test reads what it sent at once; tests/worker/ingest-queue.test.ts drives the queue
+              miniflare: { bindings: { TEST_MIGRATIONS: migrations, INGEST_DIRECT: 'true' } },
             }),
           ],
           test: { name: 'worker', include: ['tests/worker/**/*.test.ts'], setupFiles: ['tests/worker/apply-migrations.ts'] },

@@ -79,6 +79,8 @@ export const ingestResultSchema = z
     accepted: z.number().int().min(0),
     duplicates: z.number().int().min(0),
     rejected: z.array(rejectedEventSchema),
+    /** The events are on the ingest queue: written within seconds, duplicates (exact, on messageId) skipped then. */
+    queued: z.boolean().optional(),
   })
   .openapi('IngestResult', {
     example: {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { MAX_STORED_TRAITS_BYTES } from '../../shared/limits'
 import { writeIngest } from '../../worker/src/ingest/store'
 import { purgeExpiredEvents } from '../../worker/src/ingest/purge-store'
-import { ingest } from '../../worker/src/ingest/ingest'
+import { ingest } from '../../worker/src/ingest/queue'
 import { emptyFeatureIndex, trackTagger } from '../../worker/src/features/classify'
 import { toEventRow } from '../../worker/src/ingest/normalize'
 import { planIngest } from '../../worker/src/ingest/plan'
@@ -324,7 +324,7 @@ describe('accepted event time (issue 8.7)', () => {
     const event = track('u', 'Invoice Paid', { messageId: 'paid-1', timestamp: new Date(now - 10 * DAY).toISOString() })
     const send = (receivedAt: number) =>
       ingest(
-        env.DB,
+        env,
         JSON.stringify({ sentAt: new Date(receivedAt).toISOString(), batch: [event] }),
         basic(p.writeKey).authorization,
         undefined,

@@ -1,5 +1,5 @@
 // The features slice as the rest of the worker sees it: other slices import only from here.
-export { trackTagger } from './classify'
+export { buildFeatureIndex, emptyFeatureIndex, trackTagger } from './classify'
 export { featureForClick } from './click-match'
 export { featureDefinition, rebuildWire, saveFeatureChange } from './publish'
 export { configRoutes } from './config-routes'

@@ -4,6 +4,12 @@ import type { AccountShard } from '../shards'
 export interface Bindings {
   DB: D1Database
   ASSETS: Fetcher
+  /** Raw-event archive (R2): `raw/<project>/<day>/<batch>.ndjson.gz`, also the warehouse export. */
+  RAW_EVENTS: R2Bucket
+  /** Ingest queue (Cloudflare Queues): the Segment endpoints enqueue, the consumer writes. Unbound: ingest writes inline. */
+  INGEST_QUEUE?: Queue
+  /** `"true"` writes ingest inline even with a queue bound (the worker tests' default; never needed in production). */
+  INGEST_DIRECT?: string
   /** Account-shard Durable Objects (worker/src/shards): not read by any route yet; the state still lives in DB. */
   ACCOUNT_SHARDS?: DurableObjectNamespace<AccountShard>
   /** Deployment operator secret for `POST /api/v1/projects` (`wrangler secret put UPTAKE_OPERATOR_KEY`); unset disables it. */

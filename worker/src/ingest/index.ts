@@ -4,3 +4,8 @@ export { purgeExpiredEvents } from './purge-store'
 export { RAW_RETENTION_DAYS, rawWindowStart } from './raw-window'
 export { rollupStatements } from './store'
 export { ingestRoutes } from './routes'
+export { consumeDeadLetters, consumeIngest } from './queue'
+/** Queue names as wrangler.toml binds them (a deployment may suffix them, e.g. `uptake-ingest-dlq-staging`). */
+export const INGEST_DLQ = 'uptake-ingest-dlq'
+export { readArchive, readArchivePage, type ArchivePage } from './archive-store'
+export { archivePrefix, type ArchivedEvent } from './archive'

@@ -2,16 +2,12 @@ import type { EventType } from '../../../shared/events'
 import type { IngestResult, RejectedEvent } from '../../../shared/api/ingest'
 import type { ApiKey } from '../projects'
 import { assertWriteKey, keyFromAuthorization, resolveKey } from '../http/auth'
-import { cachedFeatureIndex, trackTagger } from '../features'
-import { writeIngest } from './store'
-import { applyNudgeInteractions } from '../nudges'
-import { nudgeInteractions } from '../nudges'
+import { emptyFeatureIndex, trackTagger } from '../features'
 import { ApiError } from '../http/errors'
 import { DAY_MS } from '../lib/days'
 import { LIVE_EVENT_MAX_AGE_DAYS, RAW_RETENTION_DAYS, rawWindowStart } from './raw-window'
 import { eventTime, toEventRow, type EventRow, type TimeWindow } from './normalize'
 import { parseIngestBody } from './parse'
-import { planIngest } from './plan'
 import { checkTrust, UNVERIFIED } from './trust'
 
 /** `live`: the Segment endpoints and the write key. `import`: backfill with an admin key, over the raw window. */
@@ -28,18 +24,31 @@ function assertKeyFor(mode: IngestMode, key: ApiKey): ApiKey {
   return key
 }
 
-/** The whole ingest path for one request body: parse, authenticate, normalise, write. */
-export async function ingest(
+// tags come from the registry when the consumer writes (one rules version per archived object); the edge reads no registry
+const untagged = trackTagger(emptyFeatureIndex())
+
+/** A request the edge accepted: the rows to write, and the events refused (index and reasons). */
+export interface AcceptedIngest {
+  projectId: string
+  trusted: boolean
+  rows: EventRow[]
+  rejected: RejectedEvent[]
+}
+
+/**
+ * The edge half of ingest for one request body: parse, authenticate, check every event's shape, time and
+ * trust. Nothing is written; the caller enqueues the rows (or writes them inline). 400 when none is valid.
+ */
+export async function acceptIngest(
   db: D1Database,
   body: string,
   authorization: string | undefined,
   singleType?: EventType,
   receivedAt = Date.now(),
   mode: IngestMode = 'live',
-): Promise<IngestResult> {
+): Promise<AcceptedIngest> {
   const parsed = parseIngestBody(body, singleType)
   const key = assertKeyFor(mode, await resolveKey(db, keyFromAuthorization(authorization) ?? parsed.writeKey))
-  const tagTrack = trackTagger(await cachedFeatureIndex(db, key.projectId))
   const timed: { index: number; row: EventRow }[] = []
   const rejected: RejectedEvent[] = [...parsed.rejected]
   for (const { index, event } of parsed.events) {
@@ -48,7 +57,7 @@ export async function ingest(
     else
       timed.push({
         index,
-        row: toEventRow(event, { envelopeSentAt: parsed.sentAt, receivedAt, tagTrack, newId: () => crypto.randomUUID(), ts: time.ts }),
+        row: toEventRow(event, { envelopeSentAt: parsed.sentAt, receivedAt, tagTrack: untagged, newId: () => crypto.randomUUID(), ts: time.ts }),
       })
   }
   const trust = await checkTrust(
@@ -61,9 +70,7 @@ export async function ingest(
   const rows = timed.map((t) => t.row).filter((r) => !trust.refused.has(r))
   rejected.sort((a, b) => a.index - b.index)
   if (rows.length === 0) throw new ApiError(400, 'no_valid_events', 'No event in the request was valid', rejected)
-  const written = await writeIngest(db, key.projectId, planIngest(rows), receivedAt)
-  const inserted = rows.filter((r) => written.insertedIds.has(r.messageId))
-  await trust.afterWrite(inserted)
-  await applyNudgeInteractions(db, key.projectId, nudgeInteractions(inserted), receivedAt)
-  return { success: true, accepted: written.inserted, duplicates: written.duplicates, rejected }
+  return { projectId: key.projectId, trusted: trust.trusted, rows, rejected }
 }
+
+export type { IngestResult }

@@ -3,7 +3,8 @@ import { cors } from 'hono/cors'
 import { ingestResultSchema, segmentBatchSchema, singleEventComponent, singleEventSchemas } from '../../../shared/api/ingest'
 import { MAX_BATCH_BYTES, type EventType } from '../../../shared/events'
 import { auth, createRoute, createRouter, errorResponses, jsonResponse } from '../http/openapi'
-import { ingest, type IngestMode } from './ingest'
+import type { IngestMode } from './ingest'
+import { ingest } from './queue'
 import { payloadTooLarge } from './parse'
 
 /** Segment HTTP Tracking API: /v1/batch and the single-event endpoints, long and short paths. */
@@ -36,7 +37,10 @@ const documentedBody = (component: string, description: string) => ({
   content: { 'application/json': { schema: ref(component) }, 'text/plain': { schema: ref(component) } },
 })
 
-const RESULT = jsonResponse(ingestResultSchema, 'Events stored, duplicates skipped, and each refused event with its index and reasons')
+const RESULT = jsonResponse(
+  ingestResultSchema,
+  'Events accepted (queued for the writer, `queued: true`, or written at once), duplicates skipped, and each refused event with its index and reasons',
+)
 const REFUSED =
   'The events are checked one by one: the good ones are stored beside the refused ones. 400 `no_valid_events` (details: the refused events) when none was valid.'
 
@@ -55,9 +59,9 @@ function ingestRoute(path: string, component: string, summary: string, security:
 
 /** One route: the raw body goes to the ingest pipeline, which authenticates and validates per event. */
 function serve(path: string, component: string, summary: string, type?: EventType, mode: IngestMode = 'live') {
-  ingestRoutes.openapi(ingestRoute(path, component, summary, mode === 'import' ? auth.admin : auth.write), async (c) =>
-    c.json(await ingest(c.env.DB, await c.req.text(), c.req.header('authorization'), type, Date.now(), mode), 200),
-  )
+  ingestRoutes.openapi(ingestRoute(path, component, summary, mode === 'import' ? auth.admin : auth.write), async (c) => {
+    return c.json(await ingest(c.env, await c.req.text(), c.req.header('authorization'), type, Date.now(), mode), 200)
+  })
 }
 
 // the short paths are the ones Segment's browser library posts to (`${apiHost}/${type[0]}`, `/b` when batching)

@@ -1,4 +1,7 @@
 import { MAX_STORED_TRAITS_BYTES } from '../../../shared/limits'
+import { WIDGET_ERROR_EVENT } from '../../../shared/event-names'
+import { dayOf } from '../lib/days'
+import type { EventRow } from './normalize'
 import type { IngestPlan } from './plan'
 
 export interface WriteResult {
@@ -34,24 +37,61 @@ ON CONFLICT (project_id, id) DO UPDATE SET
   first_seen = min(first_seen, excluded.first_seen),
   last_seen = max(last_seen, excluded.last_seen)`
 
-// The account falls back to the user's last group() call.
-const INSERT_EVENT = `INSERT OR IGNORE INTO events (project_id, message_id, type, kind, name, user_id, anonymous_id, account_id,
-  feature_key, amount, meaningful, active_seconds, app_version, ts, received_at, properties_json, context_json, ingest_id)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, COALESCE(?8, (SELECT account_id FROM users WHERE project_id = ?1 AND id = ?6)),
-  ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)`
+/** System events the hot path reads from SQLite (nudge timeline, survey NPS, widget errors); every event goes to R2. */
+export function isHotEvent(row: { name: string | null }): boolean {
+  return row.name !== null && (row.name.startsWith('$nudge_') || row.name === WIDGET_ERROR_EVENT)
+}
 
-/** Writes a planned batch in one D1 batch (one transaction): accounts, users, then events and their rollups. */
-export async function writeIngest(db: D1Database, projectId: string, plan: IngestPlan, receivedAt: number): Promise<WriteResult> {
-  const ingestId = crypto.randomUUID()
+// The account falls back to the user's last group() call; written only when event_ids took the messageId in this write.
+const INSERT_HOT_EVENT = `INSERT OR IGNORE INTO events (project_id, message_id, type, kind, name, user_id, anonymous_id, account_id,
+  feature_key, amount, meaningful, active_seconds, app_version, ts, received_at, properties_json, context_json, ingest_id)
+SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, COALESCE(?8, (SELECT account_id FROM users WHERE project_id = ?1 AND id = ?6)),
+  ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18
+WHERE EXISTS (SELECT 1 FROM event_ids WHERE project_id = ?1 AND message_id = ?2 AND ingest_id = ?18)`
+
+// exact dedupe: the rows this write inserts are the new events; RETURNING names them (sqlite.org/lang_returning.html)
+const INSERT_EVENT_IDS = `INSERT INTO event_ids (project_id, message_id, ingest_id, received_day)
+  SELECT ?1, value, ?2, ?3 FROM json_each(?4) WHERE true ON CONFLICT DO NOTHING RETURNING message_id`
+
+/** The messageIds of `ids` already stored for the project (read before the archive put, so resends are not archived twice). */
+export async function knownMessageIds(db: D1Database, projectId: string, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set()
+  const { results } = await db
+    .prepare('SELECT message_id FROM event_ids WHERE project_id = ?1 AND message_id IN (SELECT value FROM json_each(?2))')
+    .bind(projectId, JSON.stringify(ids))
+    .all<{ message_id: string }>()
+  return new Set(results.map((r) => r.message_id))
+}
+
+/** One row per messageId, the first seen (a batch may carry the same event twice). */
+export function uniqueByMessageId<T extends { messageId: string }>(rows: T[]): T[] {
+  const seen = new Set<string>()
+  return rows.filter((r) => !seen.has(r.messageId) && seen.add(r.messageId))
+}
+
+/**
+ * Writes a planned batch in one D1 batch (one transaction): accounts, users, the dedupe rows, the hot system
+ * events, then the rollups of exactly the events this write inserted. Raw events themselves live in R2.
+ */
+export async function writeIngest(
+  db: D1Database,
+  projectId: string,
+  plan: IngestPlan,
+  receivedAt: number,
+  ingestId: string = crypto.randomUUID(),
+): Promise<WriteResult> {
+  const rowsIn = uniqueByMessageId(plan.rows)
+  if (rowsIn.length === 0) return { inserted: 0, duplicates: 0, rowsWritten: 0, rollupRowsRead: 0, insertedIds: new Set() }
   const accounts = plan.accounts.map((a) =>
     db.prepare(UPSERT_ACCOUNT).bind(projectId, a.id, a.name, JSON.stringify(a.traits), a.firstSeen, a.lastSeen, MAX_STORED_TRAITS_BYTES),
   )
   const users = plan.users.map((u) =>
     db.prepare(UPSERT_USER).bind(projectId, u.id, u.accountId, JSON.stringify(u.traits), u.firstSeen, u.lastSeen, MAX_STORED_TRAITS_BYTES),
   )
-  const events = plan.rows.map((r) =>
+  const ids = db.prepare(INSERT_EVENT_IDS).bind(projectId, ingestId, dayOf(receivedAt), JSON.stringify(rowsIn.map((r) => r.messageId)))
+  const hot = rowsIn.filter(isHotEvent).map((r) =>
     db
-      .prepare(INSERT_EVENT)
+      .prepare(INSERT_HOT_EVENT)
       .bind(
         projectId,
         r.messageId,
@@ -73,15 +113,14 @@ export async function writeIngest(db: D1Database, projectId: string, plan: Inges
         ingestId,
       ),
   )
-  if (events.length === 0) return { inserted: 0, duplicates: 0, rowsWritten: 0, rollupRowsRead: 0, insertedIds: new Set() }
-  const rollups = rollupStatements(db, projectId, { ingestId, messageIds: [...new Set(plan.rows.map((r) => r.messageId))] })
-  const results = await db.batch([...accounts, ...users, ...events, ...rollups])
-  const eventResults = results.slice(accounts.length + users.length, accounts.length + users.length + events.length)
-  const insertedIds = new Set(plan.rows.filter((_, i) => eventResults[i].meta.changes > 0).map((r) => r.messageId))
+  const rollups = rollupStatements(db, projectId, { ingestId, rows: rowsIn })
+  const results = await db.batch([...accounts, ...users, ids, ...hot, ...rollups])
+  const idResult = results[accounts.length + users.length] as D1Result<{ message_id: string }>
+  const insertedIds = new Set(idResult.results.map((r) => r.message_id))
   const inserted = insertedIds.size
   const rowsWritten = results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0)
   const rollupRowsRead = results.slice(-rollups.length).reduce((n, r) => n + (r.meta.rows_read ?? 0), 0)
-  return { inserted, duplicates: events.length - inserted, rowsWritten, rollupRowsRead, insertedIds }
+  return { inserted, duplicates: rowsIn.length - inserted + (plan.rows.length - rowsIn.length), rowsWritten, rollupRowsRead, insertedIds }
 }
 
 // ---- rollups ----------------------------------------------------------------------------------------
@@ -92,26 +131,50 @@ export async function writeIngest(db: D1Database, projectId: string, plan: Inges
  * Ingest aggregates only the rows its own request inserted (ingest_id), so duplicates count nothing;
  * a feature rebuild aggregates every raw event of the (user, day) pairs whose tags it changed.
  */
-/** `userDays`: [user id, from ts, to ts) triples whose rollups a feature rebuild recomputes from raw events. */
-export type RollupSource = { ingestId: string; messageIds: string[] } | { userDays: [string, number, number][] }
+/**
+ * Where rollups come from. Ingest: the write's own rows (as JSON), counted only when event_ids took their
+ * messageId in this write (`ingestId`), so duplicates count nothing. `userDays`: [user id, from ts, to ts)
+ * triples recomputed from the hot raw table (re-tagging from the R2 archive supersedes it).
+ */
+export type RollupSource = { ingestId: string; rows: EventRow[] } | { userDays: [string, number, number][] }
+
+// one compact array per row: [messageId, userId, accountId, type, kind, name, featureKey, amount, meaningful, activeSeconds, appVersion, ts]
+const rowTuple = (r: EventRow) => [
+  r.messageId,
+  r.userId,
+  r.accountId,
+  r.type,
+  r.kind,
+  r.name,
+  r.featureKey,
+  r.amount,
+  r.meaningful ? 1 : 0,
+  r.activeSeconds,
+  r.appVersion,
+  r.ts,
+]
+const col = (i: number) => `json_extract(j.value, '$[${i}]')`
 
 function sourceWhere(src: RollupSource): { from: string; where: string; binds: unknown[] } {
-  // ingest: one primary-key lookup per messageId of the request (CROSS JOIN keeps json_each the outer
-  // loop), so the cost follows the batch, not the project's size or the batch's time span
-  return 'ingestId' in src
-    ? {
-        from: 'json_each(?2) AS batch_ids CROSS JOIN events ON events.project_id = ?1 AND events.message_id = batch_ids.value',
-        where: 'events.ingest_id = ?3',
-        binds: [JSON.stringify(src.messageIds), src.ingestId],
-      }
-    : {
-        from: 'events',
-        // rebuild: rowids of the pairs' events found through the (project_id, user_id, ts) index
-        // (unary + keeps SQLite from scanning the project by its project_id index instead)
-        where: `+project_id = ?1 AND rowid IN (SELECT e.rowid FROM json_each(?2) AS p CROSS JOIN events AS e ON e.project_id = ?1
-          AND e.user_id = json_extract(p.value, '$[0]') AND e.ts >= json_extract(p.value, '$[1]') AND e.ts < json_extract(p.value, '$[2]'))`,
-        binds: [JSON.stringify(src.userDays)],
-      }
+  if ('ingestId' in src) {
+    // the rows as a derived table named `events` so the rollup SQL reads the same columns either way; the account
+    // falls back to the user's last group() call (users were upserted earlier in the same transaction)
+    const from = `(SELECT ?1 AS project_id, ${col(1)} AS user_id,
+        COALESCE(${col(2)}, (SELECT account_id FROM users WHERE project_id = ?1 AND id = ${col(1)})) AS account_id,
+        ${col(3)} AS type, ${col(4)} AS kind, ${col(5)} AS name, ${col(6)} AS feature_key, ${col(7)} AS amount,
+        ${col(8)} AS meaningful, ${col(9)} AS active_seconds, ${col(10)} AS app_version, ${col(11)} AS ts
+      FROM json_each(?2) AS j CROSS JOIN event_ids AS e ON e.project_id = ?1 AND e.message_id = ${col(0)}
+      WHERE e.ingest_id = ?3) AS events`
+    return { from, where: 'true', binds: [JSON.stringify(src.rows.map(rowTuple)), src.ingestId] }
+  }
+  return {
+    from: 'events',
+    // rebuild: rowids of the pairs' events found through the (project_id, user_id, ts) index
+    // (unary + keeps SQLite from scanning the project by its project_id index instead)
+    where: `+project_id = ?1 AND rowid IN (SELECT e.rowid FROM json_each(?2) AS p CROSS JOIN events AS e ON e.project_id = ?1
+      AND e.user_id = json_extract(p.value, '$[0]') AND e.ts >= json_extract(p.value, '$[1]') AND e.ts < json_extract(p.value, '$[2]'))`,
+    binds: [JSON.stringify(src.userDays)],
+  }
 }
 
 const DAY = "date(ts / 1000, 'unixepoch')"

@@ -1,28 +1,21 @@
 import type { ApiKey } from '../projects'
-import { patchAccountAttributes } from '../accounts'
 import { identitySecrets } from '../projects'
 import { loadProjectSettings } from '../projects'
 import { unverifiedNudgeEvents } from '../projects'
-import { trustedAttributes } from './attributes'
 import type { EventRow } from './normalize'
 
 export const UNVERIFIED = 'nudge interaction without a valid userHash (identity verification is required)'
 
 /**
  * What the caller's key may change beyond the events themselves. A secret (admin) key, as a vendor's
- * backend uses, sets the protected account attributes with `group`; under required identity verification,
- * nudge interactions sent with the public write key must carry a valid user hash, else they are refused.
+ * backend uses, sets the protected account attributes with `group` (applied when the consumer writes);
+ * under required identity verification, nudge interactions sent with the public write key must carry a
+ * valid user hash, else they are refused.
  */
 export async function checkTrust(db: D1Database, key: ApiKey, rows: EventRow[], now: number) {
   const trusted = key.kind === 'admin'
-  const needed = trusted || rows.some((r) => r.name?.startsWith('$nudge_'))
+  const needed = !trusted && rows.some((r) => r.name?.startsWith('$nudge_'))
   const settings = needed ? await loadProjectSettings(db, key.projectId) : null
   const secrets = !trusted && settings?.identity.verification === 'required' ? await identitySecrets(db, key.projectId, now) : null
-  return {
-    refused: await unverifiedNudgeEvents(rows, secrets),
-    /** After the write: protected group traits from a secret key become admin attributes. */
-    afterWrite: async (inserted: EventRow[]) => {
-      if (trusted && settings) await patchAccountAttributes(db, key.projectId, trustedAttributes(inserted, settings.attributes.protected))
-    },
-  }
+  return { trusted, refused: await unverifiedNudgeEvents(rows, secrets) }
 }

@@ -1,0 +1,65 @@
+import { patchAccountAttributes } from '../accounts'
+import { cachedFeatureIndex, trackTagger } from '../features'
+import type { Bindings } from '../http/env'
+import { applyNudgeInteractions, nudgeInteractions } from '../nudges'
+import { loadProjectSettings } from '../projects'
+import { archiveObjects, gzip } from './archive'
+import { trustedAttributes } from './attributes'
+import type { IngestMessage } from './messages'
+import type { EventRow } from './normalize'
+import { planIngest } from './plan'
+import { knownMessageIds, uniqueByMessageId, writeIngest } from './store'
+
+/** What one consumer write did for a project's messages. */
+export interface StoredIngest {
+  inserted: number
+  duplicates: number
+  archived: number
+  rowsWritten: number
+}
+
+type StoreEnv = Pick<Bindings, 'DB' | 'RAW_EVENTS'>
+
+/**
+ * Writes one project's queued messages (or one request inline): tags track events with the current
+ * registry, archives the new events to R2, then counts them in D1 in one transaction (dedupe, rollups,
+ * users, accounts, hot system events). Idempotent on (project, messageId): a redelivered message, or a
+ * client's resend, counts nothing twice.
+ */
+export async function storeIngest(env: StoreEnv, projectId: string, messages: IngestMessage[], now = Date.now()): Promise<StoredIngest> {
+  const tag = trackTagger(await cachedFeatureIndex(env.DB, projectId, now))
+  const entries = uniqueByMessageId(
+    messages.flatMap((m) => m.rows.map((row) => ({ messageId: row.messageId, row, receivedAt: m.receivedAt, trusted: m.trusted }))),
+  )
+  for (const { row } of entries) if (row.type === 'track' && row.name !== null) Object.assign(row, tag(row.name, row.properties))
+  const known = await knownMessageIds(
+    env.DB,
+    projectId,
+    entries.map((e) => e.messageId),
+  )
+  const fresh = entries.filter((e) => !known.has(e.messageId))
+  const total = messages.reduce((n, m) => n + m.rows.length, 0)
+  if (!fresh.length) return { inserted: 0, duplicates: total, archived: 0, rowsWritten: 0 }
+  const ingestId = crypto.randomUUID()
+  // archive first: an event is never counted without its raw line (a crash before the D1 commit only repeats a line)
+  const objects = archiveObjects(projectId, fresh, ingestId, now)
+  await Promise.all(
+    objects.map(async (o) =>
+      env.RAW_EVENTS.put(o.key, await gzip(o.ndjson), {
+        httpMetadata: { contentType: 'application/gzip' },
+        customMetadata: { events: String(o.events), day: o.day },
+      }),
+    ),
+  )
+  const rows = fresh.map((e) => e.row)
+  const written = await writeIngest(env.DB, projectId, planIngest(rows), now, ingestId)
+  const inserted = fresh.filter((e) => written.insertedIds.has(e.messageId))
+  const trustedRows = inserted.filter((e) => e.trusted).map((e) => e.row)
+  if (trustedRows.length) {
+    const settings = await loadProjectSettings(env.DB, projectId)
+    await patchAccountAttributes(env.DB, projectId, trustedAttributes(trustedRows, settings.attributes.protected))
+  }
+  const insertedRows: EventRow[] = inserted.map((e) => e.row)
+  await applyNudgeInteractions(env.DB, projectId, nudgeInteractions(insertedRows), now)
+  return { inserted: written.inserted, duplicates: total - written.inserted, archived: fresh.length, rowsWritten: written.rowsWritten }
+}
