@@ -14,7 +14,7 @@ import { consoleRoutes } from './console'
 import { featureRoutes } from './features'
 import { healthRoutes } from './scoring'
 import { identityRoutes } from './projects'
-import { ingestRoutes } from './ingest'
+import { ingestRoutes, ingestStatusRoutes } from './ingest'
 import { nudgeDecisionRoutes } from './nudges'
 import { nudgeRoutes } from './nudges'
 import { outcomeRoutes, renewalRoutes, retentionRoutes } from './renewals'
@@ -73,6 +73,7 @@ export function createApp() {
   api.route('/renewals', renewalRoutes)
   api.route('/scoring', scoringAdminRoutes)
   api.route('/scoring', jobRoutes)
+  api.route('/ingest', ingestStatusRoutes)
   api.route('/nudges', nudgeRoutes)
   api.route('/nudges', nudgeHistoryRoutes)
   api.route('/authoring', authoringRoutes)

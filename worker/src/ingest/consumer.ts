@@ -1,7 +1,7 @@
 import { patchAccountAttributes } from '../accounts'
-import { cachedFeatureIndex, trackTagger } from '../features'
+import { cachedTagging, trackTagger } from '../features'
 import type { Bindings } from '../http/env'
-import { applyNudgeInteractions, nudgeInteractions } from '../nudges'
+import { applyNudgeInteractions, nudgeInteractions, refreshUserContexts } from '../nudges'
 import { loadProjectSettings } from '../projects'
 import { archiveObjects, gzip } from './archive'
 import { trustedAttributes } from './attributes'
@@ -27,7 +27,8 @@ type StoreEnv = Pick<Bindings, 'DB' | 'RAW_EVENTS'>
  * client's resend, counts nothing twice.
  */
 export async function storeIngest(env: StoreEnv, projectId: string, messages: IngestMessage[], now = Date.now()): Promise<StoredIngest> {
-  const tag = trackTagger(await cachedFeatureIndex(env.DB, projectId, now))
+  const tagging = await cachedTagging(env.DB, projectId, now)
+  const tag = trackTagger(tagging.index)
   const entries = uniqueByMessageId(
     messages.flatMap((m) => m.rows.map((row) => ({ messageId: row.messageId, row, receivedAt: m.receivedAt, trusted: m.trusted }))),
   )
@@ -47,7 +48,8 @@ export async function storeIngest(env: StoreEnv, projectId: string, messages: In
     objects.map(async (o) =>
       env.RAW_EVENTS.put(o.key, await gzip(o.ndjson), {
         httpMetadata: { contentType: 'application/gzip' },
-        customMetadata: { events: String(o.events), day: o.day },
+        // rules: the rules generation these tags come from (re-tagging skips objects already under the current one)
+        customMetadata: { events: String(o.events), day: o.day, rules: String(tagging.generation) },
       }),
     ),
   )
@@ -61,5 +63,7 @@ export async function storeIngest(env: StoreEnv, projectId: string, messages: In
   }
   const insertedRows: EventRow[] = inserted.map((e) => e.row)
   await applyNudgeInteractions(env.DB, projectId, nudgeInteractions(insertedRows), now)
+  // the one-read decision context of every user this write touched (GET /v1/nudges reads only that row)
+  await refreshUserContexts(env.DB, projectId, [...new Set(insertedRows.flatMap((r) => (r.userId ? [r.userId] : [])))], now)
   return { inserted: written.inserted, duplicates: total - written.inserted, archived: fresh.length, rowsWritten: written.rowsWritten }
 }

@@ -13,3 +13,6 @@ export function rawWindowStart(now: number): number {
  * event whose raw row (and so its messageId) has been purged is always too old to count again.
  */
 export const LIVE_EVENT_MAX_AGE_DAYS = 30
+
+/** Exact dedupe on messageId covers this many days from an event's first receipt (event_ids, purged daily). */
+export const DEDUPE_DAYS = 8
