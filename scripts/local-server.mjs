@@ -134,6 +134,20 @@ async function send(base, path, init, attempts = 6) {
   }
 }
 
+/**
+ * Ingest answers once its queue has the events; the consumer writes them a moment later. Waits until the
+ * project holds at least `expected` distinct events (GET /api/v1/ingest/status), at most `timeoutMs`.
+ */
+export async function waitForIngest(base, headers, expected, timeoutMs = 180_000) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const status = await send(base, '/api/v1/ingest/status', { headers })
+    if (status.stored_events >= expected) return status
+    if (Date.now() > deadline) throw new Error(`ingest stored ${status.stored_events} of ${expected} events within ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 500))
+  }
+}
+
 /** Features through the admin API, then 90 days of history through /v1/import (the write key takes 30 days), 500 events a batch. */
 export async function seedDemo(base, { history = true } = {}) {
   const admin = { authorization: `Bearer ${DEMO_ADMIN_KEY}`, 'content-type': 'application/json' }
@@ -149,6 +163,7 @@ export async function seedDemo(base, { history = true } = {}) {
       body: JSON.stringify({ sentAt: new Date().toISOString(), batch }),
     })
   }
+  await waitForIngest(base, admin, new Set(events.map((e) => e.messageId)).size)
   // the CS team's book (owner, ARR, seats, plan, NPS, renewal date) before scoring reads it; renewal dates follow today
   for (const [id, attributes] of demoAccountAttributes())
     await send(base, `/api/v1/accounts/${id}`, { method: 'PATCH', headers: admin, body: JSON.stringify(attributes) })
@@ -191,6 +206,7 @@ export async function seedDemo(base, { history = true } = {}) {
     headers: { 'content-type': 'text/plain' },
     body: JSON.stringify({ writeKey: DEMO_WRITE_KEY, sentAt: new Date().toISOString(), batch: answers }),
   })
+  await waitForIngest(base, admin, new Set([...events, ...answers].map((e) => e.messageId)).size)
   return events.length + answers.length
 }
 
