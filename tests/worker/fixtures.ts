@@ -1,4 +1,5 @@
 import { env, SELF } from 'cloudflare:test'
+import { readArchive } from '../../worker/src/ingest/archive-store'
 import { createProject } from '../../worker/src/projects/store'
 
 export interface TestProject {
@@ -41,4 +42,14 @@ export const basic = (key: string) => ({ authorization: `Basic ${btoa(`${key}:`)
 
 export function track(userId: string, event: string, extra: Record<string, unknown> = {}) {
   return { type: 'track', messageId: crypto.randomUUID(), userId, event, timestamp: new Date().toISOString(), ...extra }
+}
+
+/** What the R2 archive holds for a project (deduplicated on message_id): raw events no longer live in D1. */
+export function archivedEvents(projectId: string, day?: string) {
+  return readArchive(env.RAW_EVENTS, projectId, day)
+}
+
+/** The archived event with this messageId, or undefined. */
+export async function archivedEvent(projectId: string, messageId: string) {
+  return (await archivedEvents(projectId)).find((e) => e.message_id === messageId)
 }

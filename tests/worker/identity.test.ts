@@ -1,6 +1,6 @@
 import { env, SELF } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { api, newProject, post, track, type TestProject } from './fixtures'
+import { api, archivedEvents, newProject, post, track, type TestProject } from './fixtures'
 
 let p: TestProject
 const banner = (extra: Record<string, unknown> = {}) => ({
@@ -142,6 +142,10 @@ describe('identity verification', () => {
       .all<{ properties_json: string }>()
     expect(stored.results).toHaveLength(2)
     expect(stored.results.map((r) => r.properties_json).join()).not.toContain(hash)
+    // nor does the raw archive
+    const archived = (await archivedEvents(p.id)).filter((e) => e.user_id === 'cy' && e.name?.startsWith('$nudge_'))
+    expect(archived).toHaveLength(2)
+    expect(JSON.stringify(archived)).not.toContain(hash)
   })
 
   it('keeps the previous secret valid for a day after a rotation, not two rotations back', async () => {
