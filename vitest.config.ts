@@ -31,7 +31,11 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: './wrangler.toml' },
-              miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+              // BENCH_EDGE_QUEUE: a real queue with no consumer, so bench/ingest.bench.test.ts times the edge's send alone
+              miniflare: {
+                bindings: { TEST_MIGRATIONS: migrations },
+                queueProducers: { BENCH_EDGE_QUEUE: { queueName: 'uptake-bench-edge' } },
+              },
             }),
           ],
           test: {
