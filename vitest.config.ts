@@ -6,6 +6,9 @@ import ConsoleLastSequencer from './tests/e2e/sequencer'
  * Four projects: worker tests inside workerd on a real local D1, pure-logic unit tests in node,
  * widget tests in a DOM, and end-to-end tests driving Debian Chromium against `wrangler dev`.
  */
+/** Extra D1 databases of the bench project only: one per shard of the 1-, 2- and 4-shard runs. */
+const SHARD_DBS = Array.from({ length: 7 }, (_, i) => `SHARD_DB_${i}`)
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('migrations')
   return {
@@ -31,9 +34,11 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: './wrangler.toml' },
+              // SHARD_DB_*: empty D1 databases for bench/shards.bench.test.ts (1 + 2 + 4 shards, each run on its own)
               // BENCH_EDGE_QUEUE: a real queue with no consumer, so bench/ingest.bench.test.ts times the edge's send alone
               miniflare: {
                 bindings: { TEST_MIGRATIONS: migrations },
+                d1Databases: SHARD_DBS,
                 queueProducers: { BENCH_EDGE_QUEUE: { queueName: 'uptake-bench-edge' } },
               },
             }),
