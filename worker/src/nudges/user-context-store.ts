@@ -1,35 +1,42 @@
-import { MIN_COHORT, loadScoringConfig } from '../scoring'
+import { loadScoringConfig } from '../scoring'
 import { secretsInForce, verifyUserHash, type SecretRow } from '../projects'
 import { loadDecisionContext } from './context-store'
 import type { DecisionContext } from './context'
 import { NUDGE_STATE_COLUMNS, nudgeHistory, type NudgeStateRow, type UserNudgeHistory } from './store'
-import { decisionContextOf, readUserContext, windowStart, type BreadthPercentile, type LiveAccount } from './user-context'
+import {
+  decisionContextOf,
+  readUserContext,
+  userContextOf,
+  windowStart,
+  type BreadthPercentile,
+  type LiveAccount,
+  type UserContextRow,
+} from './user-context'
 
-/** Users per refresh statement: one bound JSON array of ids, one upsert per user. */
+/** Users per refresh read: one bound JSON array of ids (or one page of the project's users). */
 export const REFRESH_BATCH = 500
+/** Contexts per write statement are bounded by size too: traits may reach 64 KB a user. */
+const WRITE_BYTES = 512 * 1024
 
-// The same JSON as userContextOf builds from the rows, computed inside SQLite for a set of users: ?1 project,
-// ?2 JSON array of user ids, ?3 first day of the adoption window, ?4 MIN_COHORT, ?5 the poor anchor, ?6 now.
-// An unchanged context is not rewritten (D1 bills rows written).
-const REFRESH_SQL = `INSERT INTO user_contexts (project_id, user_id, account_id, context_json, updated_at)
-SELECT u.project_id, u.id, u.account_id, json_object(
-    'traits', CASE WHEN json_valid(u.traits_json) AND json_type(u.traits_json) = 'object' THEN json(u.traits_json) ELSE json_object() END,
-    'firstSeen', u.first_seen,
-    'features', (SELECT json_group_object(f.feature_key, json(f.days)) FROM (
-        SELECT d.feature_key, json_group_array(d.day) FILTER (WHERE d.day >= ?3) AS days
-        FROM user_feature_days d WHERE d.project_id = u.project_id AND d.user_id = u.id GROUP BY d.feature_key) f),
-    'account', CASE WHEN u.account_id IS NULL THEN NULL ELSE json_object(
-        'segment', s.segment, 'band', s.band, 'score', s.score,
-        'breadth', (SELECT json_extract(m.value, '$.raw') FROM json_each(CASE WHEN json_valid(s.explanation_json) THEN s.explanation_json ELSE '{}' END, '$.measures') m
-          WHERE json_extract(m.value, '$.key') = 'feature_breadth'),
-        'cutoffs', json_array(
-          CASE WHEN b.n >= ?4 THEN b.p25 ELSE ?5 END, CASE WHEN b.n >= ?4 THEN b.p50 ELSE ?5 END,
-          CASE WHEN b.n >= ?4 THEN b.p75 ELSE ?5 END, CASE WHEN b.n >= ?4 THEN b.p90 ELSE ?5 END)) END),
-  ?6
+// What userContextOf needs of each user, aggregated inside SQLite: ?1 project, ?2 first day of the adoption window.
+// The JSON itself is built in JS: SQLite writes a REAL into JSON with 15 digits (a score or cutoff would move).
+const READ_SQL = `SELECT u.id, u.account_id, u.traits_json, u.first_seen,
+  (SELECT json_group_object(f.feature_key, json(f.days)) FROM (
+      SELECT d.feature_key, json_group_array(d.day) FILTER (WHERE d.day >= ?2) AS days
+      FROM user_feature_days d WHERE d.project_id = u.project_id AND d.user_id = u.id GROUP BY d.feature_key) f) AS features_json,
+  s.segment, s.band, s.score,
+  (SELECT json_extract(m.value, '$.raw') FROM json_each(CASE WHEN json_valid(s.explanation_json) THEN s.explanation_json ELSE '{}' END, '$.measures') m
+    WHERE json_extract(m.value, '$.key') = 'feature_breadth') AS breadth,
+  b.n AS bench_n, b.p25, b.p50, b.p75, b.p90
 FROM users u
 LEFT JOIN account_scores s ON s.project_id = u.project_id AND s.account_id = u.account_id
-LEFT JOIN segment_benchmarks b ON b.project_id = u.project_id AND b.segment = s.segment AND b.measure = 'feature_breadth'
-WHERE u.project_id = ?1 AND u.id IN (SELECT value FROM json_each(?2))
+LEFT JOIN segment_benchmarks b ON b.project_id = u.project_id AND b.segment = s.segment AND b.measure = 'feature_breadth'`
+const READ_USERS_SQL = `${READ_SQL} WHERE u.project_id = ?1 AND u.id IN (SELECT value FROM json_each(?3))`
+const READ_PAGE_SQL = `${READ_SQL} WHERE u.project_id = ?1 AND u.id > ?3 ORDER BY u.id LIMIT ${REFRESH_BATCH}`
+
+// ?2: JSON array of [user id, account id, context JSON]; an unchanged context is not rewritten (D1 bills rows written)
+const WRITE_SQL = `INSERT INTO user_contexts (project_id, user_id, account_id, context_json, updated_at)
+SELECT ?1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), ?3 FROM json_each(?2) j WHERE true
 ON CONFLICT (project_id, user_id) DO UPDATE SET account_id = excluded.account_id, context_json = excluded.context_json, updated_at = excluded.updated_at
   WHERE user_contexts.context_json IS NOT excluded.context_json OR user_contexts.account_id IS NOT excluded.account_id`
 
@@ -42,20 +49,31 @@ async function poorBreadthAnchor(db: D1Database, projectId: string): Promise<num
   return config.profiles.default?.measures.feature_breadth?.anchor.poor ?? null
 }
 
-const refreshStatement = (db: D1Database, projectId: string, userIds: string[], now: number, anchor: number | null) =>
-  db.prepare(REFRESH_SQL).bind(projectId, JSON.stringify(userIds), windowStart(now), MIN_COHORT, anchor, now)
+/** The upserts of these users' contexts, each statement under WRITE_BYTES. */
+function writeStatements(db: D1Database, projectId: string, rows: UserContextRow[], anchor: number | null, now: number) {
+  const chunks: string[][] = [[]]
+  let bytes = 0
+  for (const r of rows) {
+    const entry = JSON.stringify([r.id, r.account_id, JSON.stringify(userContextOf(r, anchor, now))])
+    if (bytes + entry.length > WRITE_BYTES && chunks[chunks.length - 1].length) (chunks.push([]), (bytes = 0))
+    chunks[chunks.length - 1].push(entry)
+    bytes += entry.length + 1
+  }
+  return chunks.filter((c) => c.length).map((c) => db.prepare(WRITE_SQL).bind(projectId, `[${c.join(',')}]`, now))
+}
 
 /**
  * Rewrites the precomputed decision context of these users from their rows (ingest calls it for the users a
- * write touched): one upsert per changed user, in statements of at most REFRESH_BATCH users.
+ * write touched): per REFRESH_BATCH users one read and one upsert per changed user; a user no longer stored loses theirs.
  */
 export async function refreshUserContexts(db: D1Database, projectId: string, userIds: string[], now: number): Promise<void> {
   const unique = [...new Set(userIds)]
   if (!unique.length) return
   const anchor = await poorBreadthAnchor(db, projectId)
   for (let i = 0; i < unique.length; i += REFRESH_BATCH) {
-    const ids = unique.slice(i, i + REFRESH_BATCH)
-    await db.batch([refreshStatement(db, projectId, ids, now, anchor), db.prepare(FORGET_SQL).bind(projectId, JSON.stringify(ids))])
+    const ids = JSON.stringify(unique.slice(i, i + REFRESH_BATCH))
+    const { results } = await db.prepare(READ_USERS_SQL).bind(projectId, windowStart(now), ids).all<UserContextRow>()
+    await db.batch([...writeStatements(db, projectId, results, anchor, now), db.prepare(FORGET_SQL).bind(projectId, ids)])
   }
 }
 
@@ -65,12 +83,9 @@ export async function refreshAllUserContexts(db: D1Database, projectId: string, 
   let after = ''
   let users = 0
   for (;;) {
-    const { results } = await db
-      .prepare('SELECT id FROM users WHERE project_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3')
-      .bind(projectId, after, REFRESH_BATCH)
-      .all<{ id: string }>()
+    const { results } = await db.prepare(READ_PAGE_SQL).bind(projectId, windowStart(now), after).all<UserContextRow>()
     if (!results.length) return users
-    await refreshStatement(db, projectId, results.map((r) => r.id), now, anchor).run()
+    await db.batch(writeStatements(db, projectId, results, anchor, now))
     users += results.length
     after = results[results.length - 1].id
   }
@@ -139,6 +154,10 @@ export async function userDecisionInputs(
   const context = await loadDecisionContext(db, projectId, user.id, now, opts.protectedAttributes, opts.breadthPercentile)
   if (!context) return null
   // caught: the answer is already right; the next request retries the write
-  background(refreshUserContexts(db, projectId, [user.id], now).catch((e) => console.warn('user context not written', String((e as Error)?.message ?? e))))
+  background(
+    refreshUserContexts(db, projectId, [user.id], now).catch((e) =>
+      console.warn('user context not written', String((e as Error)?.message ?? e)),
+    ),
+  )
   return { context, history }
 }

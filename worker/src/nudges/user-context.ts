@@ -1,7 +1,7 @@
 import { ADOPTION } from '../../../shared/constants'
 import { daysAgo } from '../lib/days'
 import { MIN_COHORT, effectiveAttributes, parseAttributes } from '../scoring'
-import { breadthCutoff, type BreadthBenchmark } from './breadth-cutoff'
+import { breadthCutoff } from './breadth-cutoff'
 import { decisionMetrics, type DecisionContext } from './context'
 
 /** The segment percentiles a nudge can target breadth below (`targeting.breadth_below_segment_percentile`). */
@@ -29,40 +29,50 @@ export interface UserContext {
   } | null
 }
 
-/** The rows one context is built from; `refreshUserContexts` builds the same JSON inside SQLite. */
-export interface UserContextRows {
-  user: { traits_json: string; first_seen: number; account_id: string | null }
-  /** Every `user_feature_days` row of the user. */
-  featureDays: { feature_key: string; day: string }[]
-  score: { segment: string | null; band: string | null; score: number | null; breadth: unknown } | null
-  /** The feature-breadth benchmark of the account's segment. */
-  benchmark: BreadthBenchmark | null
-  /** The default profile's `poor` anchor for feature breadth: the cutoff of cohorts too small to compare with. */
-  poorAnchor: number | null
+/** One user as the refresh reads them, aggregated inside SQLite (`user-context-store.ts`). */
+export interface UserContextRow {
+  id: string
+  account_id: string | null
+  traits_json: string
+  first_seen: number
+  /** `{ feature: [day, …] }` over every `user_feature_days` row of the user (days outside the window are dropped here). */
+  features_json: string | null
+  /** The account's score row (all null without one), its feature-breadth `raw`, and its segment's breadth benchmark. */
+  segment: string | null
+  band: string | null
+  score: number | null
+  breadth: unknown
+  bench_n: number | null
+  p25: number | null
+  p50: number | null
+  p75: number | null
+  p90: number | null
 }
 
 /** The first day of the adoption window on `now`'s day. */
 export const windowStart = (now: number) => daysAgo(now, ADOPTION.windowDays - 1)
 
-export function userContextOf(rows: UserContextRows, now: number): UserContext {
+/**
+ * A user's context from their row; `poorAnchor` is the default profile's `poor` anchor for feature breadth (the
+ * cutoff of cohorts too small to compare with).
+ */
+export function userContextOf(row: UserContextRow, poorAnchor: number | null, now: number): UserContext {
   const since = windowStart(now)
   const features: Record<string, string[]> = {}
-  for (const { feature_key, day } of rows.featureDays) {
-    const days = (features[feature_key] ??= [])
-    if (day >= since) days.push(day)
-  }
-  const s = rows.score
+  for (const [feature, days] of Object.entries(parseAttributes(row.features_json)))
+    features[feature] = Array.isArray(days) ? days.filter((d): d is string => typeof d === 'string' && d >= since) : []
+  const bench = row.segment && row.bench_n !== null ? { n: row.bench_n, p25: row.p25, p50: row.p50, p75: row.p75, p90: row.p90 } : null
   return {
-    traits: parseAttributes(rows.user.traits_json),
-    firstSeen: rows.user.first_seen,
+    traits: parseAttributes(row.traits_json),
+    firstSeen: row.first_seen,
     features,
-    account: rows.user.account_id
+    account: row.account_id
       ? {
-          segment: s?.segment ?? null,
-          band: s?.band ?? null,
-          score: s?.score ?? null,
-          breadth: typeof s?.breadth === 'number' ? s.breadth : null,
-          cutoffs: BREADTH_PERCENTILES.map((p) => breadthCutoff(s?.segment ? rows.benchmark : null, rows.poorAnchor, p, MIN_COHORT)),
+          segment: row.segment,
+          band: row.band,
+          score: row.score,
+          breadth: typeof row.breadth === 'number' ? row.breadth : null,
+          cutoffs: BREADTH_PERCENTILES.map((p) => breadthCutoff(bench, poorAnchor, p, MIN_COHORT)),
         }
       : null,
   }

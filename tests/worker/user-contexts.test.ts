@@ -1,0 +1,286 @@
+import { env } from 'cloudflare:test'
+import fc from 'fast-check'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { nudgeDefinitionSchema } from '../../shared/nudges'
+import { daysAgo } from '../../worker/src/lib/days'
+import { loadDecisionContext } from '../../worker/src/nudges/context-store'
+import { decideNudges } from '../../worker/src/nudges/decide'
+import { toNudge, type Nudge } from '../../worker/src/nudges/definition'
+import { userNudgeStates } from '../../worker/src/nudges/store'
+import { BREADTH_PERCENTILES, type BreadthPercentile } from '../../worker/src/nudges/user-context'
+import { refreshUserContexts, userDecisionInputs } from '../../worker/src/nudges/user-context-store'
+import { conditionsHold } from '../../worker/src/scoring'
+import { newProject, type TestProject } from './fixtures'
+
+const DAY = 86_400_000
+const NOW = Date.now()
+const FEATURES = ['f0', 'f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7']
+const SEGMENTS = ['smb', 'mid', 'ent']
+const BANDS = ['red', 'yellow', 'green', 'insufficient_data'] as const
+const PROTECTED = ['tier']
+
+const json = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc
+      .dictionary(
+        fc.constantFrom('plan', 'mrr', 'role', 'tier', 'seats'),
+        fc.oneof(
+          fc.constantFrom('trial', 'team', 'pro', 'admin'),
+          fc.integer({ min: 0, max: 500 }),
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.boolean(),
+        ),
+      )
+      .map((o) => JSON.stringify(o)),
+  },
+  { weight: 1, arbitrary: fc.constantFrom('{not json', '[1,2]', '"text"', 'null') },
+)
+const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null, freq: 3 })
+
+const accountArb = fc.record({
+  traits: json,
+  attributes: json,
+  score: fc.option(
+    fc.record({
+      segment: maybe(fc.constantFrom(...SEGMENTS)),
+      band: fc.constantFrom(...BANDS),
+      score: maybe(
+        fc.oneof(fc.double({ min: 0, max: 100, noNaN: true }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer()),
+      ),
+      explanation: fc.oneof(
+        fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ noNaN: true, noDefaultInfinity: true })).map((raw) =>
+          JSON.stringify({
+            measures: [
+              { key: 'active_days', raw: 3 },
+              { key: 'feature_breadth', raw },
+            ],
+          }),
+        ),
+        fc.constantFrom('{}', '{oops', JSON.stringify({ measures: [{ key: 'feature_breadth', raw: 'x' }] })),
+      ),
+    }),
+    { nil: null, freq: 4 },
+  ),
+})
+const userArb = (accounts: number) =>
+  fc.record({
+    account: fc.oneof(
+      fc.integer({ min: 0, max: accounts - 1 }).map((i) => `a${i}`),
+      fc.constantFrom(null, 'ghost'),
+    ),
+    traits: json,
+    firstSeenDaysAgo: fc.integer({ min: 0, max: 90 }),
+    featureDays: fc.uniqueArray(fc.tuple(fc.constantFrom(...FEATURES), fc.integer({ min: -1, max: 60 })), {
+      maxLength: 25,
+      selector: ([f, d]) => `${f}:${d}`,
+    }),
+    states: fc.uniqueArray(
+      fc.record({
+        nudge: fc.integer({ min: 0, max: 39 }).map((i) => `n${i}`),
+        exposure: fc.constantFrom('shown', 'holdout'),
+        shows: fc.integer({ min: 0, max: 4 }),
+        lastShownDaysAgo: maybe(fc.integer({ min: 0, max: 20 })),
+        dismissed: fc.boolean(),
+      }),
+      { maxLength: 4, selector: (s) => s.nudge },
+    ),
+  })
+const condition = fc.record({
+  attribute: fc.constantFrom('plan', 'role', 'mrr', 'tier'),
+  op: fc.constantFrom('==', '!='),
+  value: fc.constantFrom('trial', 'admin', 'pro'),
+})
+const nudgeArb = fc.record({
+  priority: fc.integer({ min: 0, max: 100 }),
+  target_feature: fc.option(fc.constantFrom(...FEATURES), { nil: undefined }),
+  holdout: fc.record({ share: fc.constantFrom(0, 0.2), unit: fc.constantFrom('user', 'account') }),
+  // one or two conditions each, so that plenty of nudges show and every condition is compared
+  targeting: fc
+    .tuple(
+      ...Array.from({ length: 2 }, () =>
+        fc.oneof(
+          fc.constant({}),
+          fc.record({ segments: fc.subarray(SEGMENTS, { minLength: 1 }) }),
+          fc.record({ bands: fc.subarray([...BANDS], { minLength: 1 }) }),
+          fc.record({ user_attributes: fc.array(condition, { minLength: 1, maxLength: 2 }) }),
+          fc.record({ account_attributes: fc.array(condition, { minLength: 1, maxLength: 2 }) }),
+          fc.record({ feature_not_used: fc.constantFrom(...FEATURES) }),
+          fc.record({ min_days_since_signup: fc.integer({ min: 0, max: 60 }) }),
+          fc.record({ max_breadth: fc.double({ min: 0, max: 1, noNaN: true }) }),
+          fc.record({ max_health_score: fc.integer({ min: 0, max: 100 }) }),
+          fc.record({ breadth_below_segment_percentile: fc.constantFrom(...BREADTH_PERCENTILES) }),
+        ),
+      ),
+    )
+    .map(([a, b]) => ({ ...a, ...b })),
+})
+const datasetArb = fc.record({
+  core: fc.subarray(FEATURES),
+  benchmarks: fc.array(
+    fc.record({
+      n: fc.constantFrom(3, 19, 20, 60),
+      p: fc.array(maybe(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ noNaN: true, noDefaultInfinity: true }))), {
+        minLength: 4,
+        maxLength: 4,
+      }),
+    }),
+    { minLength: SEGMENTS.length, maxLength: SEGMENTS.length },
+  ),
+  accounts: fc.array(accountArb, { minLength: 30, maxLength: 30 }),
+  users: fc.array(userArb(30), { minLength: 300, maxLength: 300 }),
+  nudges: fc.array(nudgeArb, { minLength: 40, maxLength: 40 }),
+})
+
+let p: TestProject
+let data: typeof datasetArb extends fc.Arbitrary<infer T> ? T : never
+let nudges: Nudge[]
+
+async function seed() {
+  const db = env.DB
+  const s: D1PreparedStatement[] = []
+  for (const f of FEATURES)
+    s.push(
+      db
+        .prepare(
+          `INSERT INTO features (project_id, key, name, kind, core, rules_json, created_at, updated_at) VALUES (?1, ?2, ?2, 'feature', ?3, '[]', 0, 0)`,
+        )
+        .bind(p.id, f, data.core.includes(f) ? 1 : 0),
+    )
+  data.benchmarks.forEach((b, i) =>
+    s.push(
+      db
+        .prepare(
+          `INSERT INTO segment_benchmarks (project_id, segment, measure, n, p25, p50, p75, p90, computed_at) VALUES (?1, ?2, 'feature_breadth', ?3, ?4, ?5, ?6, ?7, 0)`,
+        )
+        .bind(p.id, SEGMENTS[i], b.n, ...b.p),
+    ),
+  )
+  data.accounts.forEach((a, i) => {
+    s.push(
+      db
+        .prepare(
+          `INSERT INTO accounts (project_id, id, name, traits_json, attributes_json, first_seen, last_seen) VALUES (?1, ?2, ?2, ?3, ?4, 0, 0)`,
+        )
+        .bind(p.id, `a${i}`, a.traits, a.attributes),
+    )
+    if (a.score)
+      s.push(
+        db
+          .prepare(
+            `INSERT INTO account_scores (project_id, account_id, day, model_version, score, band, segment, profile, explanation_json, computed_at)
+             VALUES (?1, ?2, '2026-01-01', 'v', ?3, ?4, ?5, 'default', ?6, 0)`,
+          )
+          .bind(p.id, `a${i}`, a.score.score, a.score.band, a.score.segment, a.score.explanation),
+      )
+  })
+  data.users.forEach((u, i) => {
+    s.push(
+      db
+        .prepare(`INSERT INTO users (project_id, id, account_id, traits_json, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?5)`)
+        .bind(p.id, `u${i}`, u.account, u.traits, NOW - u.firstSeenDaysAgo * DAY),
+    )
+    for (const [f, d] of u.featureDays)
+      s.push(
+        db
+          .prepare(
+            `INSERT INTO user_feature_days (project_id, user_id, feature_key, day, account_id, n, amount) VALUES (?1, ?2, ?3, ?4, ?5, 1, 0)`,
+          )
+          .bind(p.id, `u${i}`, f, daysAgo(NOW, d), u.account),
+      )
+    for (const st of u.states)
+      s.push(
+        db
+          .prepare(
+            `INSERT INTO nudge_states (project_id, user_id, nudge_key, exposure, shows, first_exposed_at, last_shown_at, dismissed_at) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)`,
+          )
+          .bind(
+            p.id,
+            `u${i}`,
+            st.nudge,
+            st.exposure,
+            st.shows,
+            st.lastShownDaysAgo === null ? null : NOW - st.lastShownDaysAgo * DAY,
+            st.dismissed ? NOW - DAY : null,
+          ),
+      )
+  })
+  for (let i = 0; i < s.length; i += 200) await db.batch(s.slice(i, i + 200))
+}
+
+beforeAll(async () => {
+  p = await newProject('contexts')
+  data = fc.sample(datasetArb, { seed: 13, numRuns: 1 })[0]
+  nudges = data.nudges.map((n, i) =>
+    toNudge(`n${i}`, nudgeDefinitionSchema.parse({ kind: 'banner', title: { default: `n${i}` }, body: { default: 'b' }, ...n })),
+  )
+  await seed()
+  await refreshUserContexts(
+    env.DB,
+    p.id,
+    data.users.map((_, i) => `u${i}`),
+    NOW,
+  )
+})
+
+const fromContext = (userId: string, percentile?: BreadthPercentile, now = NOW) =>
+  userDecisionInputs(
+    env.DB,
+    p.id,
+    { id: userId },
+    now,
+    { verify: false, protectedAttributes: PROTECTED, breadthPercentile: percentile },
+    () => {
+      throw new Error('a stored context was expected')
+    },
+  )
+
+describe('the decision from the precomputed context', () => {
+  it('writes one context per user in one statement', async () => {
+    const n = await env.DB.prepare('SELECT COUNT(*) AS n FROM user_contexts WHERE project_id = ?1').bind(p.id).first<number>('n')
+    expect(n).toBe(data.users.length)
+  })
+
+  it('sees each user as the rows do: profile, account, score, breadth cutoffs and feature use', { timeout: 120_000 }, async () => {
+    for (let i = 0; i < data.users.length; i++) {
+      const percentile = [undefined, ...BREADTH_PERCENTILES][i % 5]
+      const fresh = await fromContext(`u${i}`, percentile)
+      const rows = await loadDecisionContext(env.DB, p.id, `u${i}`, NOW, PROTECTED, percentile)
+      expect(fresh?.context, `u${i}`).toEqual(rows)
+      expect(fresh?.history).toEqual(await userNudgeStates(env.DB, p.id, `u${i}`, NOW))
+    }
+  })
+
+  it(
+    'decides exactly as the rows would, for every user and nudge, days later as the adoption window slides',
+    { timeout: 120_000 },
+    async () => {
+      let shown = 0
+      for (const later of [0, 9 * DAY]) {
+        for (let i = later ? 1 : 0; i < data.users.length; i += later ? 3 : 1) {
+          const now = NOW + later
+          const percentile = nudges.find((n) => n.targeting.breadthBelowSegmentPercentile)?.targeting.breadthBelowSegmentPercentile
+          const fresh = (await fromContext(`u${i}`, percentile, now))!
+          const rows = (await loadDecisionContext(env.DB, p.id, `u${i}`, now, PROTECTED, percentile))!
+          const history = {
+            states: fresh.history.states,
+            inSession: new Set<string>(),
+            shownThisSession: 0,
+            shownLast7Days: fresh.history.shownLast7Days,
+          }
+          const opts = { path: '/app', caps: { maxPerSession: 50, maxPerWeek: 50 }, conditionsHold }
+          const decide = (c: typeof rows) =>
+            decideNudges(c.user, c.account, c.metrics, nudges, history, now, opts).map((d) => `${d.nudge.key}:${d.outcome}`)
+          expect(decide(fresh.context), `u${i}`).toEqual(decide(rows))
+          shown += decide(rows).length
+        }
+      }
+      // the generated data must make some nudges show, or the comparison proves nothing
+      expect(shown).toBeGreaterThan(100)
+    },
+  )
+
+  it('answers nothing for a user ingest never saw', async () => {
+    expect(await fromContext('nobody')).toBeNull()
+  })
+})
