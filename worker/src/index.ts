@@ -16,7 +16,7 @@ export default {
   async scheduled(controller, env, ctx) {
     // logged and rethrown: the Cron Trigger's outcome stays "exception" for monitoring, with the reason in the log
     ctx.waitUntil(
-      dailyRun(env.DB, controller.scheduledTime).then(
+      dailyRun(env.DB, controller.scheduledTime, env.RAW_EVENTS).then(
         (r) => console.log('daily run', JSON.stringify(r)),
         (e) => {
           console.error('daily run failed', e)

@@ -41,6 +41,7 @@ function historyRoutes(kind: ObjectKind) {
   const body = kind === 'nudge' ? nudgeDraftBodySchema : featureDraftBodySchema
   const ctx = async (c: Context<AppEnv>, action: 'publish' | 'restore') => ({
     db: c.env.DB,
+    archive: c.env.RAW_EVENTS,
     projectId: c.var.apiKey.projectId,
     author: (await authorOfKey(c.env.DB, c.var.apiKey)).name,
     action,

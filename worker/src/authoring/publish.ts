@@ -73,6 +73,8 @@ export interface Published {
 
 interface PublishContext {
   db: D1Database
+  /** The raw-event archive a feature's re-tagging reads. */
+  archive: R2Bucket
   projectId: string
   author: string
   action: 'publish' | 'restore'
@@ -112,7 +114,7 @@ export async function publishFeature(ctx: PublishContext, key: string, input: un
     author: ctx.author,
     now: Date.now(),
   })
-  const rebuild = await saveFeatureChange(db, projectId, key, { before, after, withIt }, ctx.background)
+  const rebuild = await saveFeatureChange({ DB: db, RAW_EVENTS: ctx.archive }, projectId, key, { before, after, withIt }, ctx.background)
   return { key, version: await latestVersion(db, projectId, 'feature', key), published, rebuild }
 }
 

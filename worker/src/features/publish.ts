@@ -1,7 +1,7 @@
 /** Writing a feature change: the row, the re-tagging job it needs (first page now, the rest in the background). */
 import type { RebuildProgressWire } from '../../../shared/api/features'
 import type { Feature } from '../../../shared/features'
-import { advanceRebuild, continueRebuild, startRebuildStatement } from './rebuild'
+import { advanceRebuild, continueRebuild, startRebuildStatements, type RebuildEnv } from './rebuild'
 import { changesTagging, type RebuildProgress } from './retag'
 import { saveFeature } from './store'
 
@@ -24,20 +24,21 @@ export const rebuildWire = (p: RebuildProgress | null): RebuildProgressWire | nu
  * and re-tags only when tagging can change: the first page now, the rest through `background` (waitUntil).
  */
 export async function saveFeatureChange(
-  db: D1Database,
+  env: RebuildEnv,
   projectId: string,
   key: string,
   change: { before: Feature | null; after: Feature | null; withIt?: D1PreparedStatement[] },
   background: (work: Promise<unknown>) => void,
 ): Promise<RebuildProgressWire | null> {
+  const db = env.DB
   const now = Date.now()
   const retag = changesTagging(change.before, change.after)
   await saveFeature(db, projectId, key, change.after, now, [
-    ...(retag ? [startRebuildStatement(db, projectId, now)] : []),
+    ...(retag ? startRebuildStatements(db, projectId, now) : []),
     ...(change.withIt ?? []),
   ])
   if (!retag) return null
-  const first = await advanceRebuild(db, projectId, { maxPages: 1 })
-  if (first.progress?.status === 'running') background(continueRebuild(db, projectId))
+  const first = await advanceRebuild(env, projectId, { maxPages: 1 })
+  if (first.progress?.status === 'running') background(continueRebuild(env, projectId))
   return rebuildWire(first.progress)
 }

@@ -1,92 +1,222 @@
-import { rawWindowStart } from '../ingest'
+import { archivePrefix, gunzip, parseArchive, rawWindowStart, type ArchivedEvent } from '../ingest'
+import { dayOf } from '../lib/days'
 import { buildFeatureIndex } from './classify'
 import {
   findRebuildJob,
   leaseRebuildJob,
-  readEventPage,
+  readCountedBy,
+  readTagVersions,
   releaseRebuildLease,
-  startRebuildStatement as insertJobStatement,
+  startRebuildStatements as insertJobStatements,
   writeRebuildPage,
 } from './retag-store'
-import { progressOf, retagPage, type RebuildJob, type RebuildProgress } from './retag'
+import {
+  archiveKeyParts,
+  progressOf,
+  registryTags,
+  retagDelta,
+  writtenTags,
+  type EventTags,
+  type RebuildJob,
+  type RebuildProgress,
+  type TagEvent,
+} from './retag'
 import { listFeatures } from './store'
 
 /**
- * Re-tagging after a feature's rules change, as a resumable job (one row per project in
- * `feature_rebuilds`): raw events inside the retention window are walked in (ts, rowid) order, a page
- * at a time; each page re-classifies its track events with the current rules, writes only the rows whose
- * tags changed (one UPDATE for the page) and rebuilds the rollups of just the (user, day) pairs those rows
- * belong to. The first page runs in the request; the rest in its waitUntil, on later feature requests and
- * in the daily run. A lease keeps one worker on a project's job at a time.
+ * Re-tagging after a feature's rules change, as a resumable job (one row per project in `feature_rebuilds`) over
+ * the R2 raw-event archive: its objects inside the raw window are walked in key order (day, then write time), a
+ * bounded page at a time. Each object's events are classified under the rules they are counted under now (the
+ * tags written in its lines, or the rules snapshot of the generation a previous job moved it to) and under the
+ * current rules; the difference is added to the rollups (they are sums), and the object's new generation and the
+ * job's cursor are written in the same D1 batch. Objects the consumer already tagged under the current rules are
+ * not read. The first page runs in the request; the rest in its waitUntil, on later feature requests and in the
+ * daily run. A lease keeps one worker on a project's job at a time.
  */
 
-/** Raw events read per page: one SELECT, at most one UPDATE and six rollup statements per page. */
-export const REBUILD_PAGE = 1000
+/** Archived events per page at most (a page takes whole objects, at least one). */
+export const REBUILD_PAGE = 5000
+/** Archive objects per page at most: one R2 list, at most this many gets, two D1 reads and one D1 write batch. */
+export const REBUILD_OBJECTS = 50
+/** Keys the count pass lists per page (R2's list maximum) until `total` is complete. */
+const COUNT_PAGE = 1000
 const LEASE_MS = 60_000
-/** Events ingested this long after a rules change may still carry the old tags (ingest caches rules 10 s). */
-const STALE_INGEST_MS = 60_000
+/** An object this young whose events have no dedupe row yet may be mid-write (put, D1 not committed): the job waits for it. */
+const IN_FLIGHT_MS = 120_000
+/** Dedupe rows (event_ids) are kept at least this long (issue 13: exact dedupe over 7 days); past it, no row means purged. */
+const EVENT_IDS_KEPT_MS = 7 * 86_400_000
 
-/** Records (or restarts) the project's job over the raw event window; run it in the batch of the rules change. */
-export const startRebuildStatement = (db: D1Database, projectId: string, now: number) =>
-  insertJobStatement(db, projectId, rawWindowStart(now), now)
+/** What the job reads and writes: D1 (rollups, the job) and the archive bucket. */
+export interface RebuildEnv {
+  DB: D1Database
+  RAW_EVENTS: R2Bucket
+}
+
+/** Records (or restarts) the project's job over the raw window and snapshots the rules; run them in the batch of the rules change. */
+export const startRebuildStatements = (db: D1Database, projectId: string, now: number) =>
+  insertJobStatements(db, projectId, rawWindowStart(now), now)
 
 export async function rebuildProgress(db: D1Database, projectId: string): Promise<RebuildProgress | null> {
   const job = await findRebuildJob(db, projectId)
   return job && progressOf(job)
 }
 
-/** One page of the job under the caller's lease; returns the job as it stands afterwards (null: restarted meanwhile). */
-async function runPage(db: D1Database, projectId: string, job: RebuildJob, now: number, pageSize: number): Promise<RebuildJob | null> {
-  const floor = rawWindowStart(now)
-  // raw events before the retention floor are being purged: never rebuild a day from a partial set
-  const from = job.cursorTs < floor ? { ts: floor, rowid: -1 } : { ts: job.cursorTs, rowid: job.cursorRowid }
-  const [features, rows] = await Promise.all([
-    listFeatures(db, projectId),
-    readEventPage(db, projectId, from, job.startedAt + STALE_INGEST_MS, pageSize),
+/** R2 list options with `include` (in the runtime since the 2022-08-04 compatibility date; the default types predate it). */
+const listing = (opts: R2ListOptions & { include: 'customMetadata'[] }): R2ListOptions => opts
+
+const eventsOf = (o: R2Object) => Number(o.customMetadata?.events ?? 0) || 0
+/** The rules generation the consumer tagged an object with (-1: not recorded). */
+const writtenGeneration = (o: R2Object) => (o.customMetadata?.rules === undefined ? -1 : Number(o.customMetadata.rules))
+/** Progress counts the objects that existed when the rules changed; later ones are walked too but are not in `total`. */
+const inTotal = (key: string, startedAt: number) => (archiveKeyParts(key)?.writtenAt ?? 0) <= startedAt
+
+const toTagEvent = (e: ArchivedEvent): TagEvent => ({
+  type: e.type,
+  name: e.name,
+  userId: e.user_id,
+  accountId: e.account_id,
+  ts: e.ts,
+  properties: e.properties ?? {},
+  written: { kind: e.kind as TagEvent['written']['kind'], featureKey: e.feature_key, amount: e.amount, meaningful: e.meaningful },
+})
+
+async function readObject(bucket: R2Bucket, key: string): Promise<ArchivedEvent[]> {
+  const body = await bucket.get(key)
+  return body ? parseArchive(await gunzip(body.body)) : []
+}
+
+/** One page of the job under the caller's lease: the job afterwards (null: restarted or moved meanwhile), and whether it moved. */
+async function runPage(env: RebuildEnv, projectId: string, job: RebuildJob, pageSize: number): Promise<{ job: RebuildJob | null; moved: boolean }> {
+  const { DB: db, RAW_EVENTS: bucket } = env
+  const prefix = archivePrefix(projectId)
+  // keys of earlier days sort before the window's first day (`raw/<p>/<day>` is a prefix of its keys)
+  const floorKey = archivePrefix(projectId, dayOf(job.sinceTs)).slice(0, -1)
+  const [counting, listed] = await Promise.all([
+    job.counted ? null : bucket.list(listing({ prefix, startAfter: job.countKey ?? floorKey, limit: COUNT_PAGE, include: ['customMetadata'] })),
+    bucket.list(listing({ prefix, startAfter: job.cursorKey ?? floorKey, limit: REBUILD_OBJECTS, include: ['customMetadata'] })),
   ])
-  const { updates, pairs } = retagPage(rows, buildFeatureIndex(features))
-  const last = rows[rows.length - 1]
+  const count = counting && {
+    added: counting.objects.filter((o) => inTotal(o.key, job.startedAt)).reduce((n, o) => n + eventsOf(o), 0),
+    key: counting.objects.at(-1)?.key ?? job.countKey,
+    ended: !counting.truncated,
+  }
+  // whole objects up to the page's event bound (at least one)
+  const chosen: R2Object[] = []
+  for (let n = 0, i = 0; i < listed.objects.length; i++) {
+    const o = listed.objects[i]
+    if (chosen.length && n + eventsOf(o) > pageSize) break
+    chosen.push(o)
+    n += eventsOf(o)
+  }
+  const { versions, snapshots } = await readTagVersions(
+    db,
+    projectId,
+    chosen.map((o) => o.key),
+  )
+  const tagsOf = new Map<number, EventTags>()
+  const rulesOf = async (generation: number): Promise<EventTags> => {
+    let tags = tagsOf.get(generation)
+    if (!tags) {
+      const features = snapshots.get(generation) ?? (generation === job.generation ? await listFeatures(db, projectId) : null)
+      // a generation a moved object names is snapshotted until a finished walk moved every object past it
+      if (!features) throw new Error(`re-tagging: no rules snapshot of generation ${generation} for ${projectId}`)
+      tags = registryTags(buildFeatureIndex(features))
+      tagsOf.set(generation, tags)
+    }
+    return tags
+  }
+  const after = await rulesOf(job.generation)
+  // objects already counted under the current rules (tagged by the consumer after the change, or moved by this job) are not read
+  const toRead = chosen.filter((o) => (versions.get(o.key) ?? writtenGeneration(o)) !== job.generation)
+  const bodies = new Map(await Promise.all(toRead.map(async (o) => [o.key, await readObject(bucket, o.key)] as const)))
+  const countedBy = await readCountedBy(
+    db,
+    projectId,
+    [...bodies.values()].flatMap((events) => events.filter((e) => e.type === 'track').map((e) => e.message_id)),
+  )
+  const now = Date.now()
+  const beforeOf = new Map<TagEvent, EventTags>()
+  const moved: string[] = []
+  let walked = 0
+  let cursorKey = job.cursorKey
+  let stopped = false
+  for (const o of chosen) {
+    const events = bodies.get(o.key)
+    if (events) {
+      const parts = archiveKeyParts(o.key)
+      const track = events.filter((e) => e.type === 'track')
+      // put to R2 but not yet counted in D1: its delta would go before (or without) its own counts; come back later
+      if (parts && now - parts.writtenAt < IN_FLIGHT_MS && track.some((e) => !countedBy.has(e.message_id))) {
+        stopped = true
+        break
+      }
+      const version = versions.get(o.key)
+      const before = version === undefined ? writtenTags : await rulesOf(version)
+      // the rollups hold a line only if this object's write counted it (event_ids names its ingest id): not a
+      // retried put another write counted, nor a write that never committed; past the dedupe window, assume so
+      const purged = !parts || now - parts.writtenAt > EVENT_IDS_KEPT_MS
+      for (const e of track) {
+        const by = countedBy.get(e.message_id)
+        if (by === undefined ? purged : by === parts?.ingestId) beforeOf.set(toTagEvent(e), before)
+      }
+      moved.push(o.key)
+    }
+    if (inTotal(o.key, job.startedAt)) walked += events?.length ?? eventsOf(o)
+    cursorKey = o.key
+  }
+  const delta = retagDelta(beforeOf.keys(), (e) => beforeOf.get(e)!(e), after)
+  const finished = !stopped && chosen.length === listed.objects.length && !listed.truncated
   const written = Date.now()
-  return writeRebuildPage(db, projectId, {
+  const next = await writeRebuildPage(db, projectId, {
     generation: job.generation,
-    updates,
-    pairs,
-    cursor: last ? { ts: last.ts, rowid: last.rowid } : from,
-    walked: rows.length,
-    finished: rows.length < pageSize,
+    from: job.cursorKey,
+    delta,
+    moved,
+    cursorKey,
+    count,
+    walked,
+    finished,
+    floorKey,
     now: written,
     leaseUntil: written + LEASE_MS,
   })
+  return { job: next, moved: cursorKey !== job.cursorKey || finished }
 }
 
 export interface AdvanceOptions {
   maxPages?: number
   budgetMs?: number
+  /** Archived events per page at most (whole objects, at least one). */
   pageSize?: number
 }
 
 /**
- * Runs pages of the project's job while it holds the lease, until done, `maxPages` or `budgetMs`.
- * Returns the progress afterwards (null: no job), and whether this call got to work at all.
+ * Runs pages of the project's job while it holds the lease, until done, `maxPages`, `budgetMs` or an object
+ * still being written. Returns the progress afterwards (null: no job), and whether this call got to work at all.
  */
-export async function advanceRebuild(db: D1Database, projectId: string, opts: AdvanceOptions = {}) {
+export async function advanceRebuild(env: RebuildEnv, projectId: string, opts: AdvanceOptions = {}) {
   const { maxPages = Infinity, budgetMs = 20_000, pageSize = REBUILD_PAGE } = opts
+  const db = env.DB
   const started = Date.now()
   let job = await leaseRebuildJob(db, projectId, started, started + LEASE_MS)
-  if (!job) return { worked: false, progress: await rebuildProgress(db, projectId) }
+  if (!job) return { worked: false, stalled: false, progress: await rebuildProgress(db, projectId) }
   const token = job.leaseUntil
   let leaseToken = token
+  let stalled = false
   try {
     for (let pages = 0; job && job.status === 'running' && pages < maxPages && Date.now() - started < budgetMs; pages++) {
-      const next: RebuildJob | null = await runPage(db, projectId, job, Date.now(), pageSize)
-      if (next) leaseToken = next.leaseUntil
+      const page = await runPage(env, projectId, job, pageSize)
+      if (page.job) leaseToken = page.job.leaseUntil
+      // an object mid-write: later (the next look at the registry, the background run, the daily run)
+      stalled = page.job !== null && !page.moved
+      if (stalled) break
       // null: a newer rules change restarted the job; re-read it and walk again
-      job = next ?? (await findRebuildJob(db, projectId))
+      job = page.job ?? (await findRebuildJob(db, projectId))
     }
   } finally {
     await releaseRebuildLease(db, projectId, [token, leaseToken])
   }
-  return { worked: true, progress: await rebuildProgress(db, projectId) }
+  return { worked: true, stalled, progress: await rebuildProgress(db, projectId) }
 }
 
 /**
@@ -94,15 +224,16 @@ export async function advanceRebuild(db: D1Database, projectId: string, opts: Ad
  * a lease another worker holds, so a job is never left unattended while someone is about to hand it over.
  */
 export async function continueRebuild(
-  db: D1Database,
+  env: RebuildEnv,
   projectId: string,
   budgetMs = 25_000,
   pageSize = REBUILD_PAGE,
 ): Promise<RebuildProgress | null> {
   const deadline = Date.now() + budgetMs
-  for (;;) {
-    const { worked, progress: p } = await advanceRebuild(db, projectId, { budgetMs: deadline - Date.now(), pageSize })
-    if (!p || p.status === 'done' || Date.now() >= deadline - 1000) return p
-    if (!worked) await new Promise((r) => setTimeout(r, 1000))
+  // a write between its archive put and its D1 commit takes well under a second: a couple of looks, then later
+  for (let stalls = 0; ; ) {
+    const { progress: p, stalled } = await advanceRebuild(env, projectId, { budgetMs: deadline - Date.now(), pageSize })
+    if (!p || p.status === 'done' || Date.now() >= deadline - 1000 || (stalled && ++stalls > 2)) return p
+    await new Promise((r) => setTimeout(r, 1000))
   }
 }

@@ -1,13 +1,17 @@
-/** SQL of the re-tagging job: the `feature_rebuilds` row, pages of raw events, their new tags and rollups. */
+/** SQL of the re-tagging job: the `feature_rebuilds` row, the archive objects' tag generations, rollup deltas. */
 import { rollupStatements } from '../ingest'
 import { dayOf } from '../lib/days'
-import type { RebuildJob, Retag, StoredEvent, UserDay } from './retag'
+import type { RebuildJob, RollupDelta, UserDay } from './retag'
+import { snapshotFeatures, snapshotRulesStatement } from './store'
+import type { Feature } from '../../../shared/features'
 
 interface JobRow {
   status: 'running' | 'done'
   generation: number
-  cursor_ts: number
-  cursor_rowid: number
+  since_ts: number
+  cursor_key: string | null
+  count_key: string | null
+  counted: number
   total: number
   done: number
   retagged: number
@@ -16,25 +20,15 @@ interface JobRow {
   finished_at: number | null
 }
 
-interface EventRow {
-  rowid: number
-  ts: number
-  type: string
-  name: string | null
-  kind: string
-  feature_key: string | null
-  amount: number | null
-  user_id: string | null
-  properties_json: string | null
-}
-
-const JOB_COLUMNS = 'status, generation, cursor_ts, cursor_rowid, total, done, retagged, lease_until, started_at, finished_at'
+const JOB_COLUMNS = 'status, generation, since_ts, cursor_key, count_key, counted, total, done, retagged, lease_until, started_at, finished_at'
 
 const toJob = (r: JobRow): RebuildJob => ({
   status: r.status,
   generation: r.generation,
-  cursorTs: r.cursor_ts,
-  cursorRowid: r.cursor_rowid,
+  sinceTs: r.since_ts,
+  cursorKey: r.cursor_key,
+  countKey: r.count_key,
+  counted: r.counted === 1,
   total: r.total,
   done: r.done,
   retagged: r.retagged,
@@ -43,32 +37,25 @@ const toJob = (r: JobRow): RebuildJob => ({
   finishedAt: r.finished_at,
 })
 
-const toStoredEvent = (r: EventRow): StoredEvent => ({
-  rowid: r.rowid,
-  ts: r.ts,
-  type: r.type,
-  name: r.name,
-  kind: r.kind,
-  featureKey: r.feature_key,
-  amount: r.amount,
-  userId: r.user_id,
-  properties: r.properties_json === null ? {} : (JSON.parse(r.properties_json) as Record<string, unknown>),
-})
-
 /**
- * The statement that records (or restarts, with the new rules) the project's job walking raw events from
- * `sinceTs`; run it in the same batch as the rules change. A job already walking restarts from the start.
+ * The statements that record (or restart, with the new rules) the project's job walking the archive from
+ * `sinceTs`, and snapshot the rules under the job's new generation; run them in the batch of the rules change,
+ * after the feature write. A job already walking restarts from the start (objects it moved keep their generation).
  */
-export function startRebuildStatement(db: D1Database, projectId: string, sinceTs: number, now: number): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO feature_rebuilds (project_id, status, generation, since_ts, cursor_ts, cursor_rowid, total, done, retagged, lease_until, started_at, updated_at)
-       VALUES (?1, 'running', 1, ?2, ?2, -1, (SELECT COUNT(*) FROM events WHERE project_id = ?1 AND ts >= ?2), 0, 0, 0, ?3, ?3)
-       ON CONFLICT (project_id) DO UPDATE SET status = 'running', generation = generation + 1, since_ts = excluded.since_ts,
-         cursor_ts = excluded.cursor_ts, cursor_rowid = -1, total = excluded.total, done = 0, retagged = 0,
-         started_at = excluded.started_at, updated_at = excluded.updated_at, finished_at = NULL`,
-    )
-    .bind(projectId, sinceTs, now)
+export function startRebuildStatements(db: D1Database, projectId: string, sinceTs: number, now: number): D1PreparedStatement[] {
+  return [
+    db
+      .prepare(
+        `INSERT INTO feature_rebuilds (project_id, status, generation, since_ts, cursor_ts, cursor_rowid, cursor_key, count_key, counted,
+           total, done, retagged, lease_until, started_at, updated_at)
+         VALUES (?1, 'running', 1, ?2, ?2, -1, NULL, NULL, 0, 0, 0, 0, 0, ?3, ?3)
+         ON CONFLICT (project_id) DO UPDATE SET status = 'running', generation = generation + 1, since_ts = excluded.since_ts,
+           cursor_ts = excluded.cursor_ts, cursor_rowid = -1, cursor_key = NULL, count_key = NULL, counted = 0, total = 0, done = 0,
+           retagged = 0, started_at = excluded.started_at, updated_at = excluded.updated_at, finished_at = NULL`,
+      )
+      .bind(projectId, sinceTs, now),
+    snapshotRulesStatement(db, projectId, now),
+  ]
 }
 
 export async function findRebuildJob(db: D1Database, projectId: string): Promise<RebuildJob | null> {
@@ -95,22 +82,37 @@ export async function releaseRebuildLease(db: D1Database, projectId: string, tok
     .run()
 }
 
-/** Raw events after the cursor (ts, rowid) and before `untilTs`, in walk order; properties for track events only. */
-export async function readEventPage(
+/** The archive objects' tag generations (absent: as written) and every rules snapshot the project keeps: one read batch. */
+export async function readTagVersions(
   db: D1Database,
   projectId: string,
-  from: { ts: number; rowid: number },
-  untilTs: number,
-  limit: number,
-): Promise<StoredEvent[]> {
+  keys: string[],
+): Promise<{ versions: Map<string, number>; snapshots: Map<number, Feature[]> }> {
+  const [versions, snapshots] = await db.batch([
+    db
+      .prepare(
+        'SELECT object_key, rules_generation FROM archive_tag_versions WHERE project_id = ?1 AND object_key IN (SELECT value FROM json_each(?2))',
+      )
+      .bind(projectId, JSON.stringify(keys)),
+    // pruned when a job finishes: one per rules change since
+    db.prepare('SELECT generation, features_json FROM feature_rule_snapshots WHERE project_id = ?1').bind(projectId),
+  ])
+  return {
+    versions: new Map((versions.results as { object_key: string; rules_generation: number }[]).map((r) => [r.object_key, r.rules_generation])),
+    snapshots: new Map(
+      (snapshots.results as { generation: number; features_json: string }[]).map((r) => [r.generation, snapshotFeatures(r.features_json)]),
+    ),
+  }
+}
+
+/** message id -> the ingest id of the consumer write that counted it (event_ids); absent: no dedupe row. */
+export async function readCountedBy(db: D1Database, projectId: string, messageIds: string[]): Promise<Map<string, string>> {
+  if (!messageIds.length) return new Map()
   const { results } = await db
-    .prepare(
-      `SELECT rowid, ts, type, name, kind, feature_key, amount, user_id, CASE WHEN type = 'track' THEN properties_json END AS properties_json
-       FROM events WHERE project_id = ?1 AND ts >= ?2 AND (ts > ?2 OR rowid > ?3) AND ts < ?4 ORDER BY ts, rowid LIMIT ?5`,
-    )
-    .bind(projectId, from.ts, from.rowid, untilTs, limit)
-    .all<EventRow>()
-  return results.map(toStoredEvent)
+    .prepare('SELECT message_id, ingest_id FROM event_ids WHERE project_id = ?1 AND message_id IN (SELECT value FROM json_each(?2))')
+    .bind(projectId, JSON.stringify(messageIds))
+    .all<{ message_id: string; ingest_id: string }>()
+  return new Map(results.map((r) => [r.message_id, r.ingest_id]))
 }
 
 /** The rollups of exactly these (user, day start, day end) pairs, recomputed from their raw events. */
@@ -129,54 +131,116 @@ export function rebuildPairsStatements(db: D1Database, projectId: string, pairs:
 }
 
 export interface WalkedPage {
-  /** The generation the page was walked under. */
+  /** The generation the page was walked under, and the cursor it started from: the write applies only if both still hold. */
   generation: number
-  updates: Retag[]
-  pairs: UserDay[]
-  cursor: { ts: number; rowid: number }
+  from: string | null
+  delta: RollupDelta
+  /** Archive objects this page moved to `generation` (re-classified or already under it). */
+  moved: string[]
+  cursorKey: string | null
+  /** The count pass's progress this page: events added to `total`, its new key, whether it reached the end. */
+  count: { added: number; key: string | null; ended: boolean } | null
   walked: number
   finished: boolean
+  /** On finishing: objects before this key are outside the window (their version rows go), as do older snapshots. */
+  floorKey: string
   now: number
   leaseUntil: number
 }
 
+// every write of a page holds only while the job is still at the generation and cursor the page was read under
+const STILL = 'EXISTS (SELECT 1 FROM feature_rebuilds WHERE project_id = ?1 AND generation = ?2 AND cursor_key IS ?3)'
+const at = (i: number) => `json_extract(d.value, '$[${i}]')`
+
+/** The rollup deltas of a page, guarded by STILL (?1 project, ?2 generation, ?3 cursor, ?4 the delta JSON). */
+function deltaStatements(db: D1Database, projectId: string, page: WalkedPage): D1PreparedStatement[] {
+  const g = [projectId, page.generation, page.from] as const
+  const out: D1PreparedStatement[] = []
+  const { features, days, eventAmounts } = page.delta
+  if (features.length) {
+    const json = JSON.stringify(features)
+    out.push(
+      // only (user, day)s ingest counted: an erased user's archived events bring no rollup back
+      db
+        .prepare(
+          `INSERT INTO user_feature_days (project_id, user_id, feature_key, day, account_id, n, amount)
+           SELECT ?1, ${at(0)}, ${at(1)}, ${at(2)}, COALESCE(${at(3)}, (SELECT account_id FROM users WHERE project_id = ?1 AND id = ${at(0)})), ${at(4)}, ${at(5)}
+           FROM json_each(?4) AS d
+           WHERE ${STILL} AND EXISTS (SELECT 1 FROM user_days AS u WHERE u.project_id = ?1 AND u.user_id = ${at(0)} AND u.day = ${at(2)})
+           ON CONFLICT (project_id, user_id, feature_key, day) DO UPDATE SET n = n + excluded.n, amount = amount + excluded.amount`,
+        )
+        .bind(...g, json),
+      // a (user, feature, day) the new rules no longer count leaves no row behind, as ingest under them would
+      db
+        .prepare(
+          `DELETE FROM user_feature_days WHERE project_id = ?1 AND n <= 0
+             AND (user_id, feature_key, day) IN (SELECT ${at(0)}, ${at(1)}, ${at(2)} FROM json_each(?2) AS d WHERE ${at(4)} < 0)`,
+        )
+        .bind(projectId, json),
+    )
+  }
+  if (days.length)
+    out.push(
+      db
+        .prepare(
+          `UPDATE user_days SET meaningful = meaningful + ${at(2)}, logins = logins + ${at(3)}, value_events = value_events + ${at(4)},
+             value_amount = value_amount + ${at(5)}
+           FROM json_each(?4) AS d
+           WHERE user_days.project_id = ?1 AND user_days.user_id = ${at(0)} AND user_days.day = ${at(1)} AND ${STILL}`,
+        )
+        .bind(...g, JSON.stringify(days)),
+    )
+  if (eventAmounts.length)
+    out.push(
+      db
+        .prepare(
+          `UPDATE user_event_days SET amount = amount + ${at(3)} FROM json_each(?4) AS d
+           WHERE user_event_days.project_id = ?1 AND user_event_days.user_id = ${at(0)} AND user_event_days.name = ${at(1)}
+             AND user_event_days.day = ${at(2)} AND ${STILL}`,
+        )
+        .bind(...g, JSON.stringify(eventAmounts)),
+    )
+  return out
+}
+
 /**
- * Writes one walked page in one batch: the changed tags (one UPDATE), the touched rollups, and the cursor,
- * which moves only if no rules change restarted the job meanwhile. The job afterwards; null when restarted.
+ * Writes one walked page in one batch (one transaction): the rollup deltas, the moved objects' generation, the
+ * count and the cursor, all only if no rules change restarted the job and no other worker moved it meanwhile,
+ * so a crash repeats nothing and skips nothing. The job afterwards; null when it had moved on.
  */
 export async function writeRebuildPage(db: D1Database, projectId: string, page: WalkedPage): Promise<RebuildJob | null> {
-  const statements: D1PreparedStatement[] = []
-  if (page.updates.length) {
-    const tags = page.updates.map((u) => [u.rowid, u.kind, u.featureKey, u.amount, u.meaningful ? 1 : 0])
+  const g = [projectId, page.generation, page.from] as const
+  const statements = deltaStatements(db, projectId, page)
+  if (page.moved.length)
     statements.push(
       db
         .prepare(
-          `UPDATE events SET kind = json_extract(u.value, '$[1]'), feature_key = json_extract(u.value, '$[2]'),
-             amount = json_extract(u.value, '$[3]'), meaningful = json_extract(u.value, '$[4]')
-           FROM json_each(?2) AS u WHERE events.rowid = json_extract(u.value, '$[0]') AND +events.project_id = ?1`,
+          `INSERT INTO archive_tag_versions (project_id, object_key, rules_generation) SELECT ?1, value, ?2 FROM json_each(?4) WHERE ${STILL}
+           ON CONFLICT (project_id, object_key) DO UPDATE SET rules_generation = excluded.rules_generation`,
         )
-        .bind(projectId, JSON.stringify(tags)),
+        .bind(...g, JSON.stringify(page.moved)),
     )
-  }
-  if (page.pairs.length) statements.push(...rebuildPairsStatements(db, projectId, page.pairs))
+  if (page.count)
+    statements.push(
+      db
+        .prepare(`UPDATE feature_rebuilds SET total = total + ?4, count_key = ?5, counted = ?6 WHERE project_id = ?1 AND generation = ?2 AND cursor_key IS ?3`)
+        .bind(...g, page.count.added, page.count.key, page.count.ended ? 1 : 0),
+    )
+  if (page.finished)
+    statements.push(
+      db
+        .prepare(`DELETE FROM archive_tag_versions WHERE project_id = ?1 AND object_key < ?4 AND ${STILL}`)
+        .bind(...g, page.floorKey),
+      db.prepare(`DELETE FROM feature_rule_snapshots WHERE project_id = ?1 AND generation < ?2 AND ${STILL}`).bind(...g),
+    )
   statements.push(
     db
       .prepare(
-        `UPDATE feature_rebuilds SET cursor_ts = ?3, cursor_rowid = ?4, done = done + ?5, retagged = retagged + ?6,
+        `UPDATE feature_rebuilds SET cursor_key = ?4, done = done + ?5, retagged = retagged + ?6,
            status = CASE WHEN ?7 THEN 'done' ELSE 'running' END, finished_at = CASE WHEN ?7 THEN ?8 END, updated_at = ?8, lease_until = ?9
-         WHERE project_id = ?1 AND generation = ?2 RETURNING ${JOB_COLUMNS}`,
+         WHERE project_id = ?1 AND generation = ?2 AND cursor_key IS ?3 RETURNING ${JOB_COLUMNS}`,
       )
-      .bind(
-        projectId,
-        page.generation,
-        page.cursor.ts,
-        page.cursor.rowid,
-        page.walked,
-        page.updates.length,
-        page.finished ? 1 : 0,
-        page.now,
-        page.leaseUntil,
-      ),
+      .bind(...g, page.cursorKey, page.walked, page.delta.retagged, page.finished ? 1 : 0, page.now, page.leaseUntil),
   )
   const results = await db.batch<JobRow>(statements)
   const moved = results[results.length - 1].results[0]

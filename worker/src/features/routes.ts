@@ -40,7 +40,7 @@ export function inBackground(c: Context<AppEnv>, work: Promise<unknown>) {
 async function progressNudged(c: Context<AppEnv>): Promise<RebuildProgressWire | null> {
   const { projectId } = c.var.apiKey
   const progress = await rebuildProgress(c.env.DB, projectId)
-  if (progress?.status === 'running') inBackground(c, advanceRebuild(c.env.DB, projectId, { maxPages: 5 }))
+  if (progress?.status === 'running') inBackground(c, advanceRebuild(c.env, projectId, { maxPages: 5 }))
   return rebuildWire(progress)
 }
 
@@ -54,7 +54,7 @@ async function save(c: Context<AppEnv>, before: Feature | null, after: Feature |
     author,
     now: Date.now(),
   })
-  return saveFeatureChange(c.env.DB, projectId, key, { before, after, withIt }, (work) => inBackground(c, work))
+  return saveFeatureChange(c.env, projectId, key, { before, after, withIt }, (work) => inBackground(c, work))
 }
 
 const tags = ['features']

@@ -26,12 +26,51 @@ export async function listFeatures(db: D1Database, projectId: string): Promise<F
   return results.map(toFeature)
 }
 
-const cache = isolateCache<FeatureIndex>(10_000)
-
-/** Ingest reads the registry at most every 10 s per isolate; rule changes rebuild rollups anyway. */
-export function cachedFeatureIndex(db: D1Database, projectId: string, now = Date.now()): Promise<FeatureIndex> {
-  return cache.get(projectId, async () => buildFeatureIndex(await listFeatures(db, projectId)), now)
+/** The registry as ingest tags with it, and its rules generation (`feature_rebuilds.generation`, 0 before any change). */
+export interface Tagging {
+  index: FeatureIndex
+  generation: number
 }
+
+const cache = isolateCache<Tagging>(10_000)
+
+/** The registry and its rules generation, read together in one transaction (so an archive object names the rules it was tagged with). */
+export async function readTagging(db: D1Database, projectId: string): Promise<Tagging> {
+  const [features, job] = await db.batch([
+    db.prepare('SELECT key, name, kind, core, rules_json FROM features WHERE project_id = ?1 ORDER BY key').bind(projectId),
+    db.prepare('SELECT generation FROM feature_rebuilds WHERE project_id = ?1').bind(projectId),
+  ])
+  const generation = (job.results[0] as { generation: number } | undefined)?.generation ?? 0
+  return { index: buildFeatureIndex((features.results as FeatureRow[]).map(toFeature)), generation }
+}
+
+/** Ingest reads the registry at most every 10 s per isolate; a rules change re-tags the archive (objects record their generation). */
+export function cachedTagging(db: D1Database, projectId: string, now = Date.now()): Promise<Tagging> {
+  return cache.get(projectId, () => readTagging(db, projectId), now)
+}
+
+export async function cachedFeatureIndex(db: D1Database, projectId: string, now = Date.now()): Promise<FeatureIndex> {
+  return (await cachedTagging(db, projectId, now)).index
+}
+
+/**
+ * Records the registry as it stands under the project's current rules generation; run it in the batch of the
+ * rules change, after the feature write and the job's restart (which bumps the generation).
+ */
+export function snapshotRulesStatement(db: D1Database, projectId: string, now: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO feature_rule_snapshots (project_id, generation, features_json, created_at)
+       SELECT ?1, r.generation, (SELECT json_group_array(json_object('key', key, 'name', name, 'kind', kind, 'core', core, 'rules_json', rules_json))
+         FROM features WHERE project_id = ?1), ?2
+       FROM feature_rebuilds AS r WHERE r.project_id = ?1
+       ON CONFLICT (project_id, generation) DO UPDATE SET features_json = excluded.features_json, created_at = excluded.created_at`,
+    )
+    .bind(projectId, now)
+}
+
+/** A snapshot's features (see snapshotRulesStatement). */
+export const snapshotFeatures = (featuresJson: string): Feature[] => (JSON.parse(featuresJson) as FeatureRow[]).map(toFeature)
 
 export function forgetFeatureIndex(projectId: string): void {
   cache.forget(projectId)

@@ -62,14 +62,14 @@ export async function scoringRun(db: D1Database, projectId: string, at: number, 
  * recorded in `job_runs` and listed at GET /api/v1/scoring/runs, and the others carry on), then raw events past
  * retention purged whatever happened before.
  */
-export async function dailyRun(db: D1Database, now: number) {
+export async function dailyRun(db: D1Database, now: number, archive?: R2Bucket) {
   const projects: ScoringRunSummary[] = []
   const failed: { project_id: string; error: string }[] = []
   const skipped: string[] = []
   for (const id of await listProjectIds(db)) {
     try {
       // a re-tagging job left by a rules change finishes (within a budget) before the project is scored
-      await continueRebuild(db, id, 10_000)
+      if (archive) await continueRebuild({ DB: db, RAW_EVENTS: archive }, id, 10_000)
       const outcome = await scoringRun(db, id, now, 'daily')
       if (outcome.status === 'ok') projects.push(outcome.summary)
       else {
