@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest'
 
 /** Folders every file may import directly: shared helpers and the HTTP edge. */
 const OPEN_FOLDERS = new Set(['lib', 'http'])
+/** Pure files every file may import directly, like lib/: the shard key, shared by every slice's pure code (issue 13). */
+const OPEN_FILES = new Set(['shards/shard-of.ts'])
 
 type Tree = Record<string, string> // path relative to worker/src → source
 
@@ -50,7 +52,7 @@ export function crossSliceViolations(tree: Tree): string[] {
     for (const spec of importsOf(source).filter((s) => s.startsWith('.'))) {
       const target = resolve(tree, path, spec)
       const folder = folderOf(target)
-      if (target.startsWith('..') || !isSlice(folder) || folder === folderOf(path)) continue
+      if (target.startsWith('..') || !isSlice(folder) || folder === folderOf(path) || OPEN_FILES.has(target)) continue
       if (target !== `${folder}/index.ts`) out.push(`${path} → ${target}`)
     }
   }
@@ -71,7 +73,7 @@ export function pureFileViolations(tree: Tree): string[] {
         continue
       }
       const into = folderOf(target)
-      if (into === 'lib') continue
+      if (into === 'lib' || OPEN_FILES.has(target)) continue
       if (into === folder && target in tree && !touchesIo(tree, target)) continue
       out.push(`${path} → ${target}${into === folder ? ' (D1 or Hono)' : ''}`)
     }
@@ -103,15 +105,28 @@ describe('the rules themselves', () => {
     'alerts/pure.ts': "import {\n  z,\n} from 'zod'\nimport { t } from './triggers'",
     'nudges/index.ts': "export * from './store'",
     'nudges/store.ts': "import type { Context } from 'hono'\nexport const b = 1",
+    'nudges/split.ts': "import { shardOf } from '../shards/shard-of'\nimport { AccountShard } from '../shards/account-shard'",
+    'shards/index.ts': "export * from './shard-of'\nexport * from './account-shard'",
+    'shards/shard-of.ts': 'export const shardOf = 1',
+    'shards/account-shard.ts': "import { DurableObject } from 'cloudflare:workers'\nexport class AccountShard extends DurableObject {}",
     'lib/round.ts': 'export const roundTo = 1',
   }
 
   it('finds imports across slices that skip the index, type-only ones included', () => {
-    expect(crossSliceViolations(tree)).toEqual(['alerts/raise.ts → nudges/store.ts', 'app.ts → nudges/store.ts'])
+    expect(crossSliceViolations(tree)).toEqual([
+      'alerts/raise.ts → nudges/store.ts',
+      'app.ts → nudges/store.ts',
+      'nudges/split.ts → shards/account-shard.ts',
+    ])
   })
 
   it('finds pure files that import I/O siblings or other slices, and lets shared/, lib/ and pure siblings through', () => {
-    expect(pureFileViolations(tree)).toEqual(['alerts/triggers.ts → alerts/raise.ts (D1 or Hono)', 'alerts/triggers.ts → nudges/index.ts'])
+    // the shard key is open to every file; the rest of shards/ is not
+    expect(pureFileViolations(tree)).toEqual([
+      'alerts/triggers.ts → alerts/raise.ts (D1 or Hono)',
+      'alerts/triggers.ts → nudges/index.ts',
+      'nudges/split.ts → shards/account-shard.ts',
+    ])
   })
 
   it('reads multi-line, re-export, side-effect and dynamic imports, not commented ones', () => {

@@ -15,6 +15,7 @@ import { featureRoutes } from './features'
 import { healthRoutes } from './scoring'
 import { identityRoutes } from './projects'
 import { ingestRoutes, ingestStatusRoutes } from './ingest'
+import { deadLetterRoutes } from './ingest/dead-letters-routes'
 import { nudgeDecisionRoutes } from './nudges'
 import { nudgeRoutes } from './nudges'
 import { outcomeRoutes, renewalRoutes, retentionRoutes } from './renewals'
@@ -74,6 +75,7 @@ export function createApp() {
   api.route('/scoring', scoringAdminRoutes)
   api.route('/scoring', jobRoutes)
   api.route('/ingest', ingestStatusRoutes)
+  api.route('/ingest', deadLetterRoutes)
   api.route('/nudges', nudgeRoutes)
   api.route('/nudges', nudgeHistoryRoutes)
   api.route('/authoring', authoringRoutes)
