@@ -4,7 +4,7 @@
 // (one user, EVENTS_PER_REQUEST events) until EVENTS events or MINUTES minutes; every 20th batch is sent again
 // with the same messageIds, as a client retry would. Retries 503s and connection errors with backoff like a client.
 // Then waits for the queue to drain and counts accepted, stored (D1 event_ids and the R2 archive), lost, duplicated.
-// Usage: node scripts/bench-load.mjs [clients=200] [events=1000000] [minutes=8]
+// Usage: [LOAD_REV=HEAD] node scripts/bench-load.mjs [clients=200] [events=1000000] [minutes=8]
 import { createHash, randomBytes } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -30,8 +30,17 @@ const port = 20000 + Math.floor(Math.random() * 20000)
 // ---- the server: esbuild bundle (as wrangler deploy builds it) under Miniflare with wrangler.toml's bindings ----
 const { workerOptions, define } = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'))
 delete workerOptions.assets // static files play no part in ingest
+// LOAD_REV=<commit> measures that commit's worker (exported with git archive) instead of the working tree
+let source = root
+if (process.env.LOAD_REV) {
+  source = join(dir, 'src/')
+  execFileSync('sh', ['-c', `mkdir -p '${source}' && git archive '${process.env.LOAD_REV}' worker shared | tar -x -C '${source}'`], {
+    cwd: root,
+  })
+}
 await build({
-  entryPoints: [join(root, 'worker/src/index.ts')],
+  entryPoints: [join(source, 'worker/src/index.ts')],
+  nodePaths: [join(root, 'node_modules')],
   bundle: true,
   format: 'esm',
   platform: 'neutral',
@@ -282,6 +291,9 @@ const storedAccepted = stored - storedUnacknowledged
 let missingFromArchive = 0
 for (const r of accepted) for (let i = 0; i < EVENTS_PER_REQUEST; i++) if (!archivedIds.has(`L-${r}-${i}`)) missingFromArchive++
 const result = {
+  worker: process.env.LOAD_REV
+    ? execFileSync('git', ['rev-parse', '--short', process.env.LOAD_REV], { cwd: root, encoding: 'utf8' }).trim()
+    : 'working tree',
   server: `Miniflare ${JSON.parse(readFileSync(join(root, 'node_modules/miniflare/package.json'), 'utf8')).version} on 127.0.0.1 (no dev proxy), queue max_batch_size 100`,
   clients: CLIENTS,
   events_per_request: EVENTS_PER_REQUEST,
