@@ -1,4 +1,4 @@
-import { env } from 'cloudflare:test'
+import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from 'cloudflare:test'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { nudgeDefinitionSchema } from '../../shared/nudges'
@@ -10,7 +10,8 @@ import { userNudgeStates } from '../../worker/src/nudges/store'
 import { BREADTH_PERCENTILES, type BreadthPercentile } from '../../worker/src/nudges/user-context'
 import { refreshUserContexts, userDecisionInputs } from '../../worker/src/nudges/user-context-store'
 import { conditionsHold } from '../../worker/src/scoring'
-import { newProject, type TestProject } from './fixtures'
+import worker from '../../worker/src/index'
+import { api, newProject, post, type TestProject } from './fixtures'
 
 const DAY = 86_400_000
 const NOW = Date.now()
@@ -236,7 +237,7 @@ const fromContext = (userId: string, percentile?: BreadthPercentile, now = NOW) 
   )
 
 describe('the decision from the precomputed context', () => {
-  it('writes one context per user in one statement', async () => {
+  it('writes one context per user', async () => {
     const n = await env.DB.prepare('SELECT COUNT(*) AS n FROM user_contexts WHERE project_id = ?1').bind(p.id).first<number>('n')
     expect(n).toBe(data.users.length)
   })
@@ -282,5 +283,171 @@ describe('the decision from the precomputed context', () => {
 
   it('answers nothing for a user ingest never saw', async () => {
     expect(await fromContext('nobody')).toBeNull()
+  })
+})
+
+describe('keeping contexts current', () => {
+  let q: TestProject
+  const due = async (userId: string) => {
+    const res = await SELF.fetch(`http://uptake.test/v1/nudges?writeKey=${q.writeKey}&userId=${userId}`)
+    expect(res.status).toBe(200)
+    return (await res.json<{ nudges: { key: string }[] }>()).nudges.map((n) => n.key)
+  }
+  const addUser = (id: string, account: string | null = null) =>
+    env.DB.prepare(`INSERT INTO users (project_id, id, account_id, traits_json, first_seen, last_seen) VALUES (?1, ?2, ?3, '{}', ?4, ?4)`)
+      .bind(q.id, id, account, NOW - 40 * DAY)
+      .run()
+  const use = (user: string, feature: string, daysBack = 1) =>
+    env.DB.prepare(`INSERT INTO user_feature_days (project_id, user_id, feature_key, day, n, amount) VALUES (?1, ?2, ?3, ?4, 1, 0)`)
+      .bind(q.id, user, feature, daysAgo(Date.now(), daysBack))
+      .run()
+  const storedContext = (user: string) =>
+    env.DB.prepare('SELECT context_json FROM user_contexts WHERE project_id = ?1 AND user_id = ?2')
+      .bind(q.id, user)
+      .first<string>('context_json')
+
+  beforeAll(async () => {
+    q = await newProject('fresh')
+    for (const key of ['report.export', 'invoice.send'])
+      expect(
+        (
+          await api(`/features/${key}`, q.adminKey, {
+            method: 'PUT',
+            body: JSON.stringify({ name: key, rules: [{ match: 'event', event: key }] }),
+          })
+        ).status,
+      ).toBe(201)
+    const tip = (feature: string) => ({
+      kind: 'banner',
+      title: { default: feature },
+      body: { default: 'b' },
+      holdout: { share: 0 },
+      targeting: { feature_not_used: feature },
+    })
+    await api('/settings', q.adminKey, { method: 'PUT', body: JSON.stringify({ nudges: { max_per_session: 5, max_per_week: 20 } }) })
+    expect((await api('/nudges/export-tip', q.adminKey, { method: 'PUT', body: JSON.stringify(tip('report.export')) })).status).toBe(201)
+    expect((await api('/nudges/send-tip', q.adminKey, { method: 'PUT', body: JSON.stringify(tip('invoice.send')) })).status).toBe(201)
+  })
+
+  it('reflects a feature the user started using once refreshUserContexts ran for them', async () => {
+    await addUser('u-stale')
+    await refreshUserContexts(env.DB, q.id, ['u-stale'], Date.now())
+    expect(await due('u-stale')).toEqual(['export-tip', 'send-tip'])
+    await use('u-stale', 'report.export')
+    // the decision reads the stored context, not the rollups: ingest refreshes it after each write
+    expect(await due('u-stale')).toContain('export-tip')
+    await refreshUserContexts(env.DB, q.id, ['u-stale'], Date.now())
+    expect(await due('u-stale')).toEqual(['send-tip'])
+  })
+
+  it('answers a user without a stored context from the rows, then stores theirs', async () => {
+    await addUser('u-old')
+    await use('u-old', 'invoice.send')
+    expect(await storedContext('u-old')).toBeNull()
+    expect(await due('u-old')).toEqual(['export-tip'])
+    let stored: string | null = null
+    for (let i = 0; i < 50 && !stored; i++)
+      stored = await storedContext('u-old').then((s) => s ?? new Promise<null>((r) => setTimeout(() => r(null), 20)))
+    expect(JSON.parse(stored!).features).toEqual({ 'invoice.send': [daysAgo(Date.now(), 1)] })
+    expect(await due('u-old')).toEqual(['export-tip'])
+  })
+
+  it('stores nothing for a user ingest never saw', async () => {
+    expect(await due('u-ghost')).toEqual([])
+    await new Promise((r) => setTimeout(r, 100))
+    expect(await storedContext('u-ghost')).toBeNull()
+  })
+
+  it('drops the context of a user no longer stored (erased) when refreshed', async () => {
+    await addUser('u-gone')
+    await refreshUserContexts(env.DB, q.id, ['u-gone'], Date.now())
+    expect(await storedContext('u-gone')).not.toBeNull()
+    await env.DB.prepare('DELETE FROM users WHERE project_id = ?1 AND id = ?2').bind(q.id, 'u-gone').run()
+    expect(await due('u-gone')).toEqual([])
+    await refreshUserContexts(env.DB, q.id, ['u-gone'], Date.now())
+    expect(await storedContext('u-gone')).toBeNull()
+  })
+
+  it('writes nothing when a refreshed context did not change', async () => {
+    await addUser('u-same')
+    await refreshUserContexts(env.DB, q.id, ['u-same'], NOW)
+    await refreshUserContexts(env.DB, q.id, ['u-same'], NOW + 1000)
+    const at = await env.DB.prepare('SELECT updated_at FROM user_contexts WHERE project_id = ?1 AND user_id = ?2')
+      .bind(q.id, 'u-same')
+      .first('updated_at')
+    expect(at).toBe(NOW)
+  })
+})
+
+describe('after a scoring run', () => {
+  it('a new score reaches the decision: the daily run refreshes every user’s context', { timeout: 60_000 }, async () => {
+    const r = await newProject('scored')
+    expect(
+      (
+        await api('/features/f1', r.adminKey, {
+          method: 'PUT',
+          body: JSON.stringify({ name: 'F1', core: true, rules: [{ match: 'event', event: 'F1 Used' }] }),
+        })
+      ).status,
+    ).toBe(201)
+    expect(
+      (
+        await api('/features/paid', r.adminKey, {
+          method: 'PUT',
+          body: JSON.stringify({ name: 'Paid', kind: 'value', rules: [{ match: 'event', event: 'Invoice Paid' }] }),
+        })
+      ).status,
+    ).toBe(201)
+    // an account its three users used every day of the last 20 (as in scoring-runs.test.ts): enough data for a score
+    const ago = (d: number) => new Date(Date.now() - d * DAY + 3_600_000).toISOString()
+    const batch: Record<string, unknown>[] = []
+    for (let u = 0; u < 3; u++) {
+      batch.push({
+        type: 'group',
+        messageId: crypto.randomUUID(),
+        userId: `sc-u${u}`,
+        groupId: 'acme',
+        timestamp: ago(20),
+        traits: { name: 'Acme' },
+      })
+      for (let d = 1; d <= 20; d++)
+        for (const event of ['F1 Used', 'Invoice Paid'])
+          batch.push({
+            type: 'track',
+            messageId: crypto.randomUUID(),
+            userId: `sc-u${u}`,
+            event,
+            timestamp: ago(d),
+            context: { groupId: 'acme', app: { version: '1.0.0' } },
+          })
+    }
+    expect((await post('/v1/batch', { writeKey: r.writeKey, batch })).status).toBe(200)
+    const scoredNudge = {
+      kind: 'banner',
+      title: { default: 'Scored' },
+      body: { default: 'b' },
+      holdout: { share: 0 },
+      targeting: { max_health_score: 100 },
+    }
+    expect((await api('/nudges/scored', r.adminKey, { method: 'PUT', body: JSON.stringify(scoredNudge) })).status).toBe(201)
+    await refreshUserContexts(env.DB, r.id, ['sc-u0'], Date.now())
+    const due = async () =>
+      (
+        await (await SELF.fetch(`http://uptake.test/v1/nudges?writeKey=${r.writeKey}&userId=sc-u0`)).json<{ nudges: { key: string }[] }>()
+      ).nudges.map((n) => n.key)
+    // never scored: no health score to be under 100
+    expect(await due()).toEqual([])
+    const ctx = createExecutionContext()
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '17 3 * * *' }), env, ctx)
+    await waitOnExecutionContext(ctx)
+    const score = await env.DB.prepare('SELECT score, band FROM account_scores WHERE project_id = ?1 AND account_id = ?2')
+      .bind(r.id, 'acme')
+      .first<{ score: number; band: string }>()
+    expect(score).toMatchObject({ score: expect.any(Number), band: expect.stringMatching(/red|yellow|green/) })
+    const stored = await env.DB.prepare('SELECT context_json FROM user_contexts WHERE project_id = ?1 AND user_id = ?2')
+      .bind(r.id, 'sc-u0')
+      .first<string>('context_json')
+    expect(JSON.parse(stored!).account).toMatchObject({ score: score!.score, band: score!.band })
+    expect(await due()).toEqual(['scored'])
   })
 })

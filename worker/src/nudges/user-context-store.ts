@@ -45,8 +45,9 @@ const FORGET_SQL = `DELETE FROM user_contexts WHERE project_id = ?1 AND user_id 
   AND NOT EXISTS (SELECT 1 FROM users u WHERE u.project_id = ?1 AND u.id = user_contexts.user_id)`
 
 async function poorBreadthAnchor(db: D1Database, projectId: string): Promise<number | null> {
-  const { config } = await loadScoringConfig(db, projectId)
-  return config.profiles.default?.measures.feature_breadth?.anchor.poor ?? null
+  // an unreadable stored config fails the scoring run, not ingest: its small cohorts then have no cutoff
+  const stored = await loadScoringConfig(db, projectId).catch(() => null)
+  return stored?.config.profiles.default?.measures.feature_breadth?.anchor.poor ?? null
 }
 
 /** The upserts of these users' contexts, each statement under WRITE_BYTES. */
