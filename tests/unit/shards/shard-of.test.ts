@@ -24,7 +24,7 @@ describe('shardOf', () => {
         expect(shardOf(key, shards)).toBe(shard)
       }),
     )
-  })
+  }, 30_000)
 
   it('puts every key in shard 0 of 1, and refines by powers of two (shard mod n of 2n equals shard of n)', () => {
     fc.assert(
