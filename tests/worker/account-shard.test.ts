@@ -76,6 +76,24 @@ describe('AccountShard', () => {
     expect(version).toEqual([{ version: SHARD_MIGRATIONS.length }])
   })
 
+  it("has the columns and indexes of the main database's state tables, so a migration there shows up here", async () => {
+    const { stub } = await freshShard()
+    const shape = async (run: (sql: string) => Promise<Record<string, unknown>[]>) => {
+      const out: Record<string, unknown> = {}
+      for (const t of SHARD_TABLES) {
+        out[t] = {
+          columns: await run(`SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info('${t}') ORDER BY cid`),
+          indexes: await run(`SELECT name FROM pragma_index_list('${t}') WHERE origin = 'c' ORDER BY name`),
+        }
+      }
+      return out
+    }
+    const onD1 = await shape(async (sql) => (await env.DB.prepare(sql).all<Record<string, unknown>>()).results)
+    const onShard = await shape(async (sql) => (await shardDatabase(stub).prepare(sql).all<Record<string, unknown>>()).results)
+    expect((onD1.users as { columns: unknown[] }).columns.length).toBeGreaterThan(5)
+    expect(onShard).toEqual(onD1)
+  })
+
   it('runs a statement list in one transaction: a failing statement rolls back the ones before it', async () => {
     const { stub, db } = await freshShard()
     const ok = db.prepare('INSERT INTO accounts (project_id, id, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)').bind('p', 'a1', NOW)
