@@ -4,15 +4,23 @@ import { continueRebuild } from '../features'
 import { purgeExpiredEvents } from '../ingest'
 import { refreshAllUserContexts } from '../nudges'
 import { dayOf } from '../lib/days'
-import { runProjectScoring } from '../scoring'
+import { runScoring } from '../scoring'
 import { acquireLease, releaseLease } from './lease-store'
 import { finishJobRun, listProjectIds, pruneJobRuns, startJobRun, type RunKind } from './runs-store'
 
-/** One project scored, then (a live run, not a backfill) its alerts raised and sent. */
+/**
+ * One project scored, then (a live run, not a backfill) its alerts raised and sent. A project over
+ * SHARDED_SCORING_MIN_ACCOUNTS is scored shard by shard in this invocation, each shard's alerts after its scores.
+ */
 async function scoreAndAlert(db: D1Database, projectId: string, at: number, backfill: boolean): Promise<ScoringRunSummary> {
   const started = Date.now()
-  const { summary, inputs, accounts } = await runProjectScoring(db, projectId, at, backfill)
-  const alerts = backfill ? 0 : await raiseAlerts(db, projectId, inputs, accounts, at)
+  const { summary, alerts } = await runScoring(
+    db,
+    projectId,
+    at,
+    backfill,
+    backfill ? undefined : (inputs, accounts) => raiseAlerts(db, projectId, inputs, accounts, at),
+  )
   // scores, bands and segment cutoffs moved: the nudge decision's per-user contexts follow (a backfill writes history only)
   if (!backfill) await refreshAllUserContexts(db, projectId, Date.now())
   const { project_id, day, model_version, users, rows_read, load_ms, compute_ms } = summary

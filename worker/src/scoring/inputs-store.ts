@@ -77,6 +77,13 @@ interface SnapshotRow {
 export interface LoadOptions {
   /** Only these accounts (and their users); app versions stay project-wide, as releases behind counts against all of them. */
   accountIds?: readonly string[]
+  /**
+   * A shard's load (scoring split by account shard): besides the accounts' users, these users with no account; app
+   * versions only of these accounts (the project's known versions come from the merged cohort summary, cohorts.ts).
+   */
+  shard?: { looseUserIds: readonly string[] }
+  /** Only what the raw measures need (accounts, users, activity, features, versions): a shard's first pass. */
+  measuresOnly?: boolean
 }
 
 /**
@@ -92,13 +99,14 @@ export async function loadScoringInputs(
 ): Promise<ScoringInputs> {
   const d = (n: number) => daysAgo(now, n)
   let rowsRead = 0
-  const ids = opts.accountIds ? JSON.stringify(opts.accountIds) : null
-  // `?n` holds the account ids (a JSON array) when only some accounts are loaded; nothing is bound for it otherwise
-  const only = (column: string, n: number) => (ids === null ? '' : ` AND ${column} IN (SELECT value FROM json_each(?${n}))`)
+  const ids = opts.accountIds || opts.shard ? JSON.stringify({ a: opts.accountIds ?? [], u: opts.shard?.looseUserIds ?? [] }) : null
+  // `?n` holds `{a: account ids, u: account-less user ids}` when only some accounts are loaded; nothing is bound for it otherwise
+  const only = (column: string, n: number) => (ids === null ? '' : ` AND ${column} IN (SELECT value FROM json_each(?${n}, '$.a'))`)
   const onlyUsers = (n: number) =>
     ids === null
       ? ''
-      : ` AND user_id IN (SELECT id FROM users WHERE project_id = ?1 AND account_id IN (SELECT value FROM json_each(?${n})))`
+      : ` AND user_id IN (SELECT id FROM users WHERE project_id = ?1 AND account_id IN (SELECT value FROM json_each(?${n}, '$.a'))
+          UNION ALL SELECT value FROM json_each(?${n}, '$.u'))`
   const all = <T>(sql: string, ...binds: unknown[]) =>
     db
       .prepare(sql)
@@ -108,13 +116,22 @@ export async function loadScoringInputs(
         rowsRead += r.meta.rows_read ?? 0
         return r.results
       })
+  const none = <T>(): Promise<T[]> => Promise.resolve([])
+  // the rule windows, band state and history: a measures-only load skips them
+  const fullOnly = <T>(sql: string, ...binds: unknown[]) => (opts.measuresOnly ? none<T>() : all<T>(sql, ...binds))
   const eventList = ruleEvents.map((_, i) => `?${i + 4}`).join(', ')
   const [accounts, users, activity, userFeatures30, accountDays, accountFeatureDays, accountEventDays, versions, previous, history] =
     await Promise.all([
       all<AccountRow>(
         `SELECT id, name, traits_json, attributes_json, first_seen, last_seen FROM accounts WHERE project_id = ?1${only('id', 2)}`,
       ),
-      all<UserRow>(`SELECT id, account_id, first_seen FROM users WHERE project_id = ?1${only('account_id', 2)}`),
+      all<UserRow>(
+        `SELECT id, account_id, first_seen FROM users WHERE project_id = ?1${only('account_id', 2)}${
+          opts.shard
+            ? ` UNION ALL SELECT id, account_id, first_seen FROM users WHERE project_id = ?1 AND account_id IS NULL AND id IN (SELECT value FROM json_each(?2, '$.u'))`
+            : ''
+        }`,
+      ),
       all<UserActivityRow>(
         `SELECT user_id,
         SUM(day > ?2 AND meaningful > 0) AS a28, SUM(day > ?3 AND meaningful > 0) AS a30, SUM(day <= ?3 AND meaningful > 0) AS p30,
@@ -134,37 +151,38 @@ export async function loadScoringInputs(
         d(30),
         d(0),
       ),
-      all<AccountDayRow>(
+      fullOnly<AccountDayRow>(
         `SELECT account_id, day, SUM(logins) AS logins, SUM(value_events) AS value_events, SUM(meaningful) AS meaningful
        FROM user_days WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND account_id IS NOT NULL${only('account_id', 4)} GROUP BY account_id, day`,
         d(LOAD_DAYS),
         d(0),
       ),
-      all<AccountFeatureDayRow>(
+      fullOnly<AccountFeatureDayRow>(
         `SELECT account_id, feature_key, day, SUM(n) AS n FROM user_feature_days
        WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND account_id IS NOT NULL${only('account_id', 4)} GROUP BY account_id, feature_key, day`,
         d(LOAD_DAYS),
         d(0),
       ),
       ruleEvents.length
-        ? all<AccountEventDayRow>(
+        ? fullOnly<AccountEventDayRow>(
             `SELECT account_id, name, day, SUM(n) AS n FROM user_event_days
            WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND name IN (${eventList}) AND account_id IS NOT NULL${only('account_id', ruleEvents.length + 4)} GROUP BY account_id, name, day`,
             d(LOAD_DAYS),
             d(0),
             ...ruleEvents,
           )
-        : Promise.resolve([]),
+        : none<AccountEventDayRow>(),
       all<VersionRow>(
         `SELECT account_id, app_version, MAX(day) AS last_day FROM user_days
-       WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND app_version IS NOT NULL AND account_id IS NOT NULL GROUP BY account_id, app_version`,
+       WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND app_version IS NOT NULL AND account_id IS NOT NULL${opts.shard ? only('account_id', 4) : ''}
+       GROUP BY account_id, app_version`,
         d(30),
         d(0),
       ),
-      all<PreviousRow>(
+      fullOnly<PreviousRow>(
         `SELECT account_id, band, pending_band, pending_since, score, flags_json FROM account_scores WHERE project_id = ?1${only('account_id', 2)}`,
       ),
-      all<SnapshotRow>(
+      fullOnly<SnapshotRow>(
         `SELECT account_id, day, score, band FROM account_score_snapshots WHERE project_id = ?1 AND day >= ?2 AND day < ?3${only('account_id', 4)}`,
         d(30),
         d(0),

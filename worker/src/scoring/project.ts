@@ -64,7 +64,12 @@ export interface ScoreOptions {
   protectedAttributes?: readonly string[]
   /** A run as of a past day: band hysteresis is replayed from that day's earlier snapshots, not the latest state. */
   backfill?: boolean
+  /** Every app version the project ran in 30 days, when the rows hold only some accounts (a shard): what releases behind counts against. */
+  knownVersions?: readonly string[]
 }
+
+/** The distinct app versions in the rows (the project's, when the rows are the whole project's). */
+export const knownVersionsOf = (rows: Pick<ScoringInputs, 'versions'>): string[] => [...new Set(rows.versions.map((v) => v.appVersion))]
 
 /** The project's rollup rows grouped for per-account lookups, and what every account shares. */
 function indexRows(rows: ScoringInputs, features: Feature[], now: number, opts: ScoreOptions) {
@@ -82,7 +87,7 @@ function indexRows(rows: ScoringInputs, features: Feature[], now: number, opts: 
     featureDays: groupBy(rows.accountFeatureDays, (r) => r.accountId),
     eventDays: groupBy(rows.accountEventDays, (r) => r.accountId),
     versions: groupBy(rows.versions, (r) => r.accountId),
-    knownVersions: [...new Set(rows.versions.map((v) => v.appVersion))],
+    knownVersions: opts.knownVersions ? [...opts.knownVersions] : knownVersionsOf(rows),
     previous: new Map(rows.previous.map((p) => [p.accountId, p])),
     history: groupBy(rows.history, (h) => h.accountId),
   }

@@ -1,4 +1,6 @@
 import type { ScoringRunSummary } from '../../../shared/api/scoring'
+import type { Feature } from '../../../shared/features'
+import type { ScoringConfig } from '../../../shared/scoring'
 import { listFeatures } from '../features'
 import { dayOf } from '../lib/days'
 import { loadProjectSettings } from '../projects'
@@ -6,7 +8,7 @@ import { segmentBenchmarks } from './benchmarks'
 import { loadScoringConfig } from './config-store'
 import type { ScoringInputs } from './inputs'
 import { loadScoringInputs } from './inputs-store'
-import { scoreProject, type AccountScoreResult } from './project'
+import { knownVersionsOf, scoreProject, type AccountScoreResult } from './project'
 import { writeAccountScores, writeSegmentBenchmarks, writeUserScores } from './scores-store'
 
 /** One project scored: what was written, and what the alerts that follow read (the inputs and the new scores). */
@@ -16,33 +18,50 @@ export interface ProjectScoring {
   accounts: AccountScoreResult[]
 }
 
-/**
- * Scores one project as of `now` and writes the day's snapshot. A live run also writes the latest scores, user
- * scores and benchmarks; a backfill (a past day) writes history only. Alerts are the caller's (jobs/).
- */
-export async function runProjectScoring(db: D1Database, projectId: string, now: number, backfill = false): Promise<ProjectScoring> {
-  const started = Date.now()
+/** What every part of a project's run shares (control plane): the model, the features, the protected attributes, the events rules count. */
+export interface ScoringContext {
+  version: string
+  config: ScoringConfig
+  features: Feature[]
+  protectedAttributes: readonly string[]
+  ruleEvents: string[]
+}
+
+export async function loadScoringContext(db: D1Database, projectId: string): Promise<ScoringContext> {
   const [{ version, config }, features, settings] = await Promise.all([
     loadScoringConfig(db, projectId),
     listFeatures(db, projectId),
     loadProjectSettings(db, projectId),
   ])
   const ruleEvents = [...new Set(config.rules.flatMap((r) => r.all.flatMap((c) => (c.event ? [c.event] : []))))]
-  const inputs = await loadScoringInputs(db, projectId, now, ruleEvents)
+  return { version, config, features, protectedAttributes: settings.attributes.protected, ruleEvents }
+}
+
+/**
+ * Scores one project as of `now` and writes the day's snapshot. A live run also writes the latest scores (with each
+ * measure's segment percentile), user scores and benchmarks; a backfill (a past day) writes history only. Alerts are
+ * the caller's (jobs/). Large projects are scored shard by shard instead (shard-run.ts).
+ */
+export async function runProjectScoring(db: D1Database, projectId: string, now: number, backfill = false): Promise<ProjectScoring> {
+  const started = Date.now()
+  const ctx = await loadScoringContext(db, projectId)
+  const inputs = await loadScoringInputs(db, projectId, now, ctx.ruleEvents)
   const loadedMs = Date.now() - started
-  const { accounts, users } = scoreProject(inputs, config, features, now, { protectedAttributes: settings.attributes.protected, backfill })
+  const { accounts, users } = scoreProject(inputs, ctx.config, ctx.features, now, { protectedAttributes: ctx.protectedAttributes, backfill })
+  // percentiles are set on the explanations before they are written
+  const benchmarks = backfill ? [] : segmentBenchmarks(accounts, { known: knownVersionsOf(inputs), latest: ctx.config.latest_version })
   const computedMs = Date.now() - started - loadedMs
-  await writeAccountScores(db, projectId, dayOf(now), version, accounts, now, { latest: !backfill })
+  await writeAccountScores(db, projectId, dayOf(now), ctx.version, accounts, now, { latest: !backfill })
   if (!backfill) {
     await writeUserScores(db, projectId, users, now)
-    await writeSegmentBenchmarks(db, projectId, segmentBenchmarks(accounts), now)
+    await writeSegmentBenchmarks(db, projectId, benchmarks, now)
   }
   return {
     summary: {
       project_id: projectId,
       day: dayOf(now),
       backfill,
-      model_version: version,
+      model_version: ctx.version,
       accounts: accounts.length,
       users: users.length,
       rows_read: inputs.rowsRead,

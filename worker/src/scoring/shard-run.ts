@@ -1,0 +1,210 @@
+import type { ScoringRunSummary } from '../../../shared/api/scoring'
+import { dayOf } from '../lib/days'
+import {
+  applyCohortPercentiles,
+  cohortBenchmarks,
+  EMPTY_COHORTS,
+  finaliseCohorts,
+  mergeCohortSummaries,
+  summariseCohorts,
+  type CohortSummary,
+} from './cohorts'
+import type { ScoringInputs } from './inputs'
+import { loadScoringInputs } from './inputs-store'
+import { knownVersionsOf, scoreProject, type AccountScoreResult } from './project'
+import { loadScoringContext, runProjectScoring, type ScoringContext } from './run'
+import { writeAccountScores, writeSegmentBenchmarks, writeUserScores } from './scores-store'
+import { splitByShard, type ShardKeys } from './shard-split'
+
+export { splitByShard, type ShardKeys }
+
+/** Projects with more accounts than this are scored shard by shard (each shard's inputs alone in memory). */
+export const SHARDED_SCORING_MIN_ACCOUNTS = 5_000
+/** Account shards a large project's scoring is split into (the shard key is `shardOf`, shared with the state shards). */
+export const SCORING_SHARDS = 8
+
+/**
+ * Every account key of the project (accounts, and account ids users carry without an account row) and every
+ * account-less user: one index read each, what the split needs.
+ */
+export async function listShardKeys(db: D1Database, projectId: string) {
+  const [accounts, loose] = await Promise.all([
+    db
+      .prepare(
+        `SELECT id FROM accounts WHERE project_id = ?1 UNION SELECT account_id FROM users WHERE project_id = ?1 AND account_id IS NOT NULL`,
+      )
+      .bind(projectId)
+      .all<{ id: string }>(),
+    db.prepare('SELECT id FROM users WHERE project_id = ?1 AND account_id IS NULL').bind(projectId).all<{ id: string }>(),
+  ])
+  return {
+    accountIds: accounts.results.map((r) => r.id),
+    looseUserIds: loose.results.map((r) => r.id),
+    rowsRead: (accounts.meta.rows_read ?? 0) + (loose.meta.rows_read ?? 0),
+  }
+}
+
+/** One shard's pass, as the run summary and the bench report it. */
+export interface ShardStats {
+  shard: number
+  accounts: number
+  users: number
+  rows_read: number
+  ms: number
+}
+
+/**
+ * Pass 1 of a shard: its accounts' raw measures (only the inputs they need) summarised per segment. The summaries of
+ * all shards merge into the project's cohorts (cohorts.ts), which pass 2 scores against.
+ */
+export async function measureShard(
+  db: D1Database,
+  projectId: string,
+  now: number,
+  keys: ShardKeys,
+  ctx: ScoringContext,
+): Promise<{ summary: CohortSummary; stats: Omit<ShardStats, 'shard'> }> {
+  const started = Date.now()
+  const inputs = await loadScoringInputs(db, projectId, now, ctx.ruleEvents, {
+    accountIds: keys.accountIds,
+    shard: { looseUserIds: keys.looseUserIds },
+    measuresOnly: true,
+  })
+  // raw measures do not depend on the band state, rules or history the measures-only load skips
+  const { accounts } = scoreProject(inputs, ctx.config, ctx.features, now, { protectedAttributes: ctx.protectedAttributes })
+  const summary = summariseCohorts(accounts, knownVersionsOf(inputs))
+  return { summary, stats: { accounts: accounts.length, users: inputs.users.length, rows_read: inputs.rowsRead, ms: Date.now() - started } }
+}
+
+/**
+ * Pass 2 of a shard: its accounts and users scored against the merged cohorts (the project's known versions and
+ * segment percentiles) and written. Returns the inputs and scores the shard's alerts read.
+ */
+export async function scoreShardAccounts(
+  db: D1Database,
+  projectId: string,
+  now: number,
+  keys: ShardKeys,
+  ctx: ScoringContext,
+  merged: CohortSummary,
+  backfill: boolean,
+): Promise<{ inputs: ScoringInputs; accounts: AccountScoreResult[]; stats: Omit<ShardStats, 'shard'> }> {
+  const started = Date.now()
+  const inputs = await loadScoringInputs(db, projectId, now, ctx.ruleEvents, {
+    accountIds: keys.accountIds,
+    shard: { looseUserIds: keys.looseUserIds },
+  })
+  const { accounts, users } = scoreProject(inputs, ctx.config, ctx.features, now, {
+    protectedAttributes: ctx.protectedAttributes,
+    backfill,
+    knownVersions: merged.knownVersions,
+  })
+  if (!backfill) applyCohortPercentiles(accounts, finaliseCohorts(merged, ctx.config.latest_version))
+  await writeAccountScores(db, projectId, dayOf(now), ctx.version, accounts, now, { latest: !backfill })
+  if (!backfill) await writeUserScores(db, projectId, users, now)
+  return {
+    inputs,
+    accounts,
+    stats: { accounts: accounts.length, users: users.length, rows_read: inputs.rowsRead, ms: Date.now() - started },
+  }
+}
+
+export interface ShardedScoring {
+  summary: Omit<ScoringRunSummary, 'alerts'>
+  alerts: number
+  shards: { measure: ShardStats[]; score: ShardStats[]; list_rows_read: number }
+}
+
+/**
+ * A project scored in `shards` account shards, one after another in this invocation: pass 1 over every shard, the
+ * summaries merged, then pass 2 per shard (score, write, then `afterShard`, e.g. its alerts). Only one shard's
+ * inputs are in memory at a time; scores and bands are those of `runProjectScoring` on the same data.
+ */
+export async function runShardedScoring(
+  db: D1Database,
+  projectId: string,
+  now: number,
+  shards: number,
+  backfill = false,
+  afterShard?: (inputs: ScoringInputs, accounts: AccountScoreResult[]) => Promise<number>,
+): Promise<ShardedScoring> {
+  const started = Date.now()
+  const ctx = await loadScoringContext(db, projectId)
+  const listed = await listShardKeys(db, projectId)
+  const split = splitByShard(listed.accountIds, listed.looseUserIds, shards)
+  const measure: ShardStats[] = []
+  let merged = EMPTY_COHORTS
+  for (const [shard, keys] of split.entries()) {
+    const pass = await measureShard(db, projectId, now, keys, ctx)
+    merged = mergeCohortSummaries(merged, pass.summary)
+    measure.push({ shard, ...pass.stats })
+  }
+  const loadedMs = Date.now() - started
+  const score: ShardStats[] = []
+  let alerts = 0
+  for (const [shard, keys] of split.entries()) {
+    const pass = await scoreShardAccounts(db, projectId, now, keys, ctx, merged, backfill)
+    if (afterShard) alerts += await afterShard(pass.inputs, pass.accounts)
+    score.push({ shard, ...pass.stats })
+  }
+  if (!backfill) await writeSegmentBenchmarks(db, projectId, cohortBenchmarks(finaliseCohorts(merged, ctx.config.latest_version)), now)
+  const sum = (xs: ShardStats[], k: 'rows_read' | 'ms' | 'accounts' | 'users') => xs.reduce((a, x) => a + x[k], 0)
+  return {
+    summary: {
+      project_id: projectId,
+      day: dayOf(now),
+      backfill,
+      model_version: ctx.version,
+      accounts: sum(score, 'accounts'),
+      users: sum(score, 'users'),
+      rows_read: listed.rowsRead + sum(measure, 'rows_read') + sum(score, 'rows_read'),
+      // load: listing and pass 1; compute: pass 2 (load, score and write per shard)
+      load_ms: loadedMs,
+      compute_ms: sum(score, 'ms'),
+      ms: Date.now() - started,
+    },
+    alerts,
+    shards: { measure, score, list_rows_read: listed.rowsRead },
+  }
+}
+
+/** A queue message for one shard's pass (for a consumer to run; the daily run runs them in line today). */
+export type ScoreShardMessage =
+  | { kind: 'measure'; projectId: string; at: number; shard: number; shards: number }
+  | { kind: 'score'; projectId: string; at: number; shard: number; shards: number; backfill: boolean; cohorts: CohortSummary }
+
+/**
+ * One shard's pass from a message: `measure` returns the shard's cohort summary (to merge with the others'),
+ * `score` scores and writes the shard against the merged summary. The split is recomputed from the project's keys,
+ * so every consumer of the same project agrees on it.
+ */
+export async function scoreShard(db: D1Database, msg: ScoreShardMessage) {
+  const [ctx, listed] = await Promise.all([loadScoringContext(db, msg.projectId), listShardKeys(db, msg.projectId)])
+  const keys = splitByShard(listed.accountIds, listed.looseUserIds, msg.shards)[msg.shard]
+  if (!keys) throw new RangeError(`shard ${msg.shard} is not in [0, ${msg.shards})`)
+  if (msg.kind === 'measure') return measureShard(db, msg.projectId, msg.at, keys, ctx)
+  return scoreShardAccounts(db, msg.projectId, msg.at, keys, ctx, msg.cohorts, msg.backfill)
+}
+
+/** Shards a project of `accounts` accounts is scored in: 1 (one pass, as before) up to `minAccounts`, else `shards`. Pure. */
+export const scoringShardsFor = (accounts: number, minAccounts = SHARDED_SCORING_MIN_ACCOUNTS, shards = SCORING_SHARDS) =>
+  accounts > minAccounts ? shards : 1
+
+/**
+ * The cron's unit of work: a project scored in one pass when small, shard by shard when it has more than
+ * `opts.minAccounts` accounts; `afterScoring` (the alerts) runs on each part's inputs and scores and returns a count.
+ */
+export async function runScoring(
+  db: D1Database,
+  projectId: string,
+  now: number,
+  backfill: boolean,
+  afterScoring?: (inputs: ScoringInputs, accounts: AccountScoreResult[]) => Promise<number>,
+  opts: { minAccounts?: number; shards?: number } = {},
+): Promise<{ summary: Omit<ScoringRunSummary, 'alerts'>; alerts: number; shards: ShardedScoring['shards'] | null }> {
+  const accounts = (await db.prepare('SELECT COUNT(*) AS n FROM accounts WHERE project_id = ?1').bind(projectId).first<number>('n')) ?? 0
+  const shards = scoringShardsFor(accounts, opts.minAccounts, opts.shards)
+  if (shards > 1) return runShardedScoring(db, projectId, now, shards, backfill, afterScoring)
+  const run = await runProjectScoring(db, projectId, now, backfill)
+  return { summary: run.summary, alerts: afterScoring ? await afterScoring(run.inputs, run.accounts) : 0, shards: null }
+}
