@@ -168,7 +168,10 @@ describe('the paged re-tagging job', () => {
 
   /** Writes the feature and starts the job, as the route does, without running any page (`stale`: ingest keeps its cached rules). */
   async function changeRules(p: TestProject, rules: Feature['rules'], stale = false) {
-    await env.DB.batch([upsertFeatureStatement(env.DB, p.id, feature(rules), Date.now()), ...startRebuildStatements(env.DB, p.id, Date.now())])
+    await env.DB.batch([
+      upsertFeatureStatement(env.DB, p.id, feature(rules), Date.now()),
+      ...startRebuildStatements(env.DB, p.id, Date.now()),
+    ])
     if (!stale) forgetFeatureIndex(p.id)
   }
 
@@ -230,7 +233,9 @@ describe('the paged re-tagging job', () => {
     expect(await featureUses(p.id, 'f')).toBe(12)
     await sameRollups(p, await reference(p, [{ match: 'event', event: 'A Done' }]))
     // every object read is recorded under the job's generation
-    const versions = await env.DB.prepare('SELECT COUNT(*) AS n, MIN(rules_generation) AS g FROM archive_tag_versions WHERE project_id = ?1')
+    const versions = await env.DB.prepare(
+      'SELECT COUNT(*) AS n, MIN(rules_generation) AS g FROM archive_tag_versions WHERE project_id = ?1',
+    )
       .bind(p.id)
       .first<{ n: number; g: number }>()
     expect(versions).toEqual({ n: 12, g: 1 })
@@ -294,12 +299,31 @@ describe('the paged re-tagging job', () => {
     await env.RAW_EVENTS.put(copy, await body!.arrayBuffer(), { customMetadata: { ...body!.customMetadata, rules: '0' } })
     const ref = await reference(p, [{ match: 'event', event: 'A Done' }])
     // and a write that never committed (no event_ids row), older than the in-flight wait: counted by nobody
-    const lost = seedBatches('lost')[0].filter((e) => (e as { type: string }).type === 'track') as { messageId: string; userId: string; event: string }[]
+    const lost = seedBatches('lost')[0].filter((e) => (e as { type: string }).type === 'track') as {
+      messageId: string
+      userId: string
+      event: string
+    }[]
     const day = original.split('/')[2]
     const lines = lost.map((e) =>
-      JSON.stringify({ message_id: e.messageId, type: 'track', kind: 'track', name: e.event, user_id: e.userId, anonymous_id: null, account_id: null,
-        feature_key: null, amount: null, meaningful: false, active_seconds: 0, app_version: null, ts: Date.parse(`${day}T12:00:00Z`),
-        received_at: Date.now(), properties: {}, context: {} }),
+      JSON.stringify({
+        message_id: e.messageId,
+        type: 'track',
+        kind: 'track',
+        name: e.event,
+        user_id: e.userId,
+        anonymous_id: null,
+        account_id: null,
+        feature_key: null,
+        amount: null,
+        meaningful: false,
+        active_seconds: 0,
+        app_version: null,
+        ts: Date.parse(`${day}T12:00:00Z`),
+        received_at: Date.now(),
+        properties: {},
+        context: {},
+      }),
     )
     const gz = await new Response(new Blob([lines.join('\n') + '\n']).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer()
     await env.RAW_EVENTS.put(`raw/${p.id}/${day}/${Date.now() - 5 * 60_000}-${crypto.randomUUID()}.ndjson.gz`, gz, {
@@ -312,13 +336,53 @@ describe('the paged re-tagging job', () => {
     await sameRollups(p, ref)
   })
 
+  it('re-tags both writes of an event resent after its dedupe key expired (counted twice, as ingest did)', async () => {
+    const p = await newProject('paged')
+    const batches = seedBatches()
+    for (const batch of batches) expect((await post('/v1/batch', { writeKey: p.writeKey, batch })).status).toBe(200)
+    const first = (await env.RAW_EVENTS.list({ prefix: `raw/${p.id}/` })).objects
+      .map((o) => o.key)
+      .sort((a, b) => Number(a.split('/')[3].split('-')[0]) - Number(b.split('/')[3].split('-')[0]))
+      .slice(0, 3)
+    // the first write is 10 days old: its dedupe keys were purged, and a resend of it came in and counted again
+    for (const key of first) {
+      const body = await env.RAW_EVENTS.get(key)
+      const older = key.replace(/\/(\d+)-([^/]+)$/, (_, at: string, rest: string) => `/${Number(at) - 10 * DAY}-${rest}`)
+      await env.RAW_EVENTS.put(older, await body!.arrayBuffer(), { customMetadata: body!.customMetadata })
+      await env.RAW_EVENTS.delete(key)
+    }
+    const ids = batches[0].map((e) => (e as { messageId: string }).messageId)
+    await env.DB.prepare('DELETE FROM event_ids WHERE project_id = ?1 AND message_id IN (SELECT value FROM json_each(?2))')
+      .bind(p.id, JSON.stringify(ids))
+      .run()
+    expect((await post('/v1/batch', { writeKey: p.writeKey, batch: batches[0] })).status).toBe(200)
+    await changeRules(p, [{ match: 'event', event: 'A Done' }])
+    await advanceRebuild(env, p.id, { pageSize: 10 })
+    expect(await featureUses(p.id, 'f')).toBe(12 + 3)
+  })
+
   it('waits for an object still being written (archived, not yet counted) rather than re-tag it before its counts land', async () => {
     const p = await seeded()
     // two days back: the objects of the last two days come after it in key order
     const day = new Date(Date.now() - 2 * DAY).toISOString().slice(0, 10)
-    const line = JSON.stringify({ message_id: crypto.randomUUID(), type: 'track', kind: 'track', name: 'A Done', user_id: 'u1', anonymous_id: null,
-      account_id: null, feature_key: null, amount: null, meaningful: false, active_seconds: 0, app_version: null, ts: Date.now(),
-      received_at: Date.now(), properties: {}, context: {} })
+    const line = JSON.stringify({
+      message_id: crypto.randomUUID(),
+      type: 'track',
+      kind: 'track',
+      name: 'A Done',
+      user_id: 'u1',
+      anonymous_id: null,
+      account_id: null,
+      feature_key: null,
+      amount: null,
+      meaningful: false,
+      active_seconds: 0,
+      app_version: null,
+      ts: Date.now(),
+      received_at: Date.now(),
+      properties: {},
+      context: {},
+    })
     const gz = await new Response(new Blob([line + '\n']).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer()
     const key = `raw/${p.id}/${day}/${Date.now()}-${crypto.randomUUID()}.ndjson.gz`
     await env.RAW_EVENTS.put(key, gz, { customMetadata: { events: '1', rules: '0' } })

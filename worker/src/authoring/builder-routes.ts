@@ -209,7 +209,14 @@ function objectRoutes(kind: ObjectKind) {
   const base = kind === 'nudge' ? '/nudges/{key}' : '/features/{key}'
   const ctx = (c: Context<AppEnv>) => {
     const s = currentSession(c)
-    return { db: c.env.DB, archive: c.env.RAW_EVENTS, projectId: s.projectId, author: s.author.name, action: 'publish' as const, background: background(c) }
+    return {
+      db: c.env.DB,
+      archive: c.env.RAW_EVENTS,
+      projectId: s.projectId,
+      author: s.author.name,
+      action: 'publish' as const,
+      background: background(c),
+    }
   }
   builderRoutes.openapi(
     createRoute({

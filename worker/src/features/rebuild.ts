@@ -43,7 +43,7 @@ const COUNT_PAGE = 1000
 const LEASE_MS = 60_000
 /** An object this young whose events have no dedupe row yet may be mid-write (put, D1 not committed): the job waits for it. */
 const IN_FLIGHT_MS = 120_000
-/** Dedupe rows (event_ids) are kept at least this long (issue 13: exact dedupe over 7 days); past it, no row means purged. */
+/** Dedupe keys (event_ids) live at least this long after their write (DEDUPE_DAYS = 8 after the receipt day): past it, a key may be gone. */
 const EVENT_IDS_KEPT_MS = 7 * 86_400_000
 
 /** What the job reads and writes: D1 (rollups, the job) and the archive bucket. */
@@ -86,13 +86,20 @@ async function readObject(bucket: R2Bucket, key: string): Promise<ArchivedEvent[
 }
 
 /** One page of the job under the caller's lease: the job afterwards (null: restarted or moved meanwhile), and whether it moved. */
-async function runPage(env: RebuildEnv, projectId: string, job: RebuildJob, pageSize: number): Promise<{ job: RebuildJob | null; moved: boolean }> {
+async function runPage(
+  env: RebuildEnv,
+  projectId: string,
+  job: RebuildJob,
+  pageSize: number,
+): Promise<{ job: RebuildJob | null; moved: boolean }> {
   const { DB: db, RAW_EVENTS: bucket } = env
   const prefix = archivePrefix(projectId)
   // keys of earlier days sort before the window's first day (`raw/<p>/<day>` is a prefix of its keys)
   const floorKey = archivePrefix(projectId, dayOf(job.sinceTs)).slice(0, -1)
   const [counting, listed] = await Promise.all([
-    job.counted ? null : bucket.list(listing({ prefix, startAfter: job.countKey ?? floorKey, limit: COUNT_PAGE, include: ['customMetadata'] })),
+    job.counted
+      ? null
+      : bucket.list(listing({ prefix, startAfter: job.countKey ?? floorKey, limit: COUNT_PAGE, include: ['customMetadata'] })),
     bucket.list(listing({ prefix, startAfter: job.cursorKey ?? floorKey, limit: REBUILD_OBJECTS, include: ['customMetadata'] })),
   ])
   const count = counting && {
@@ -153,11 +160,12 @@ async function runPage(env: RebuildEnv, projectId: string, job: RebuildJob, page
       const version = versions.get(o.key)
       const before = version === undefined ? writtenTags : await rulesOf(version)
       // the rollups hold a line only if this object's write counted it (event_ids names its ingest id): not a
-      // retried put another write counted, nor a write that never committed; past the dedupe window, assume so
-      const purged = !parts || now - parts.writtenAt > EVENT_IDS_KEPT_MS
+      // retried put another write counted, nor a write that never committed. Past the dedupe window its key may be
+      // gone (purged), or name a resend that came later and was counted again: then this write counted it too.
+      const expired = (at: number) => !parts || at - parts.writtenAt > EVENT_IDS_KEPT_MS
       for (const e of track) {
         const by = countedBy.get(e.message_id)
-        if (by === undefined ? purged : by === parts?.ingestId) beforeOf.set(toTagEvent(e), before)
+        if (by === undefined ? expired(now) : by.ingestId === parts?.ingestId || expired(by.receivedAt)) beforeOf.set(toTagEvent(e), before)
       }
       moved.push(o.key)
     }
@@ -231,7 +239,7 @@ export async function continueRebuild(
 ): Promise<RebuildProgress | null> {
   const deadline = Date.now() + budgetMs
   // a write between its archive put and its D1 commit takes well under a second: a couple of looks, then later
-  for (let stalls = 0; ; ) {
+  for (let stalls = 0; ;) {
     const { progress: p, stalled } = await advanceRebuild(env, projectId, { budgetMs: deadline - Date.now(), pageSize })
     if (!p || p.status === 'done' || Date.now() >= deadline - 1000 || (stalled && ++stalls > 2)) return p
     await new Promise((r) => setTimeout(r, 1000))

@@ -20,7 +20,8 @@ interface JobRow {
   finished_at: number | null
 }
 
-const JOB_COLUMNS = 'status, generation, since_ts, cursor_key, count_key, counted, total, done, retagged, lease_until, started_at, finished_at'
+const JOB_COLUMNS =
+  'status, generation, since_ts, cursor_key, count_key, counted, total, done, retagged, lease_until, started_at, finished_at'
 
 const toJob = (r: JobRow): RebuildJob => ({
   status: r.status,
@@ -98,21 +99,29 @@ export async function readTagVersions(
     db.prepare('SELECT generation, features_json FROM feature_rule_snapshots WHERE project_id = ?1').bind(projectId),
   ])
   return {
-    versions: new Map((versions.results as { object_key: string; rules_generation: number }[]).map((r) => [r.object_key, r.rules_generation])),
+    versions: new Map(
+      (versions.results as { object_key: string; rules_generation: number }[]).map((r) => [r.object_key, r.rules_generation]),
+    ),
     snapshots: new Map(
       (snapshots.results as { generation: number; features_json: string }[]).map((r) => [r.generation, snapshotFeatures(r.features_json)]),
     ),
   }
 }
 
-/** message id -> the ingest id of the consumer write that counted it (event_ids); absent: no dedupe row. */
-export async function readCountedBy(db: D1Database, projectId: string, messageIds: string[]): Promise<Map<string, string>> {
+/** message id -> the consumer write that counted it (event_ids: its ingest id, its receipt day's start); absent: no dedupe row. */
+export async function readCountedBy(
+  db: D1Database,
+  projectId: string,
+  messageIds: string[],
+): Promise<Map<string, { ingestId: string; receivedAt: number }>> {
   if (!messageIds.length) return new Map()
   const { results } = await db
-    .prepare('SELECT message_id, ingest_id FROM event_ids WHERE project_id = ?1 AND message_id IN (SELECT value FROM json_each(?2))')
+    .prepare(
+      'SELECT message_id, ingest_id, received_day FROM event_ids WHERE project_id = ?1 AND message_id IN (SELECT value FROM json_each(?2))',
+    )
     .bind(projectId, JSON.stringify(messageIds))
-    .all<{ message_id: string; ingest_id: string }>()
-  return new Map(results.map((r) => [r.message_id, r.ingest_id]))
+    .all<{ message_id: string; ingest_id: string; received_day: string }>()
+  return new Map(results.map((r) => [r.message_id, { ingestId: r.ingest_id, receivedAt: Date.parse(r.received_day) }]))
 }
 
 /** The rollups of exactly these (user, day start, day end) pairs, recomputed from their raw events. */
@@ -223,14 +232,14 @@ export async function writeRebuildPage(db: D1Database, projectId: string, page: 
   if (page.count)
     statements.push(
       db
-        .prepare(`UPDATE feature_rebuilds SET total = total + ?4, count_key = ?5, counted = ?6 WHERE project_id = ?1 AND generation = ?2 AND cursor_key IS ?3`)
+        .prepare(
+          `UPDATE feature_rebuilds SET total = total + ?4, count_key = ?5, counted = ?6 WHERE project_id = ?1 AND generation = ?2 AND cursor_key IS ?3`,
+        )
         .bind(...g, page.count.added, page.count.key, page.count.ended ? 1 : 0),
     )
   if (page.finished)
     statements.push(
-      db
-        .prepare(`DELETE FROM archive_tag_versions WHERE project_id = ?1 AND object_key < ?4 AND ${STILL}`)
-        .bind(...g, page.floorKey),
+      db.prepare(`DELETE FROM archive_tag_versions WHERE project_id = ?1 AND object_key < ?4 AND ${STILL}`).bind(...g, page.floorKey),
       db.prepare(`DELETE FROM feature_rule_snapshots WHERE project_id = ?1 AND generation < ?2 AND ${STILL}`).bind(...g),
     )
   statements.push(
