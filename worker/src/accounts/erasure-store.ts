@@ -1,25 +1,33 @@
-import { DAY_MS, dayOf } from '../lib/days'
-import { rebuildPairsStatements } from '../features'
+import { ArchiveErasure, ERASE_OBJECTS_PER_CALL } from './erasure-archive-store'
 
 /**
  * Erasure of an end user or a whole account (GDPR art. 17, CCPA right to delete), in bounded work per
- * call: every delete takes at most ERASE_CHUNK rows and a call runs at most `maxStatements` statements,
- * then reports `in_progress` so the caller repeats it. Rows that lead to others (the user's events before
- * its anonymous ones are found, the users and accounts rows) go last, so a repeated call always finds
- * what is left. Aggregates that counted the erased data (account scores, benchmarks) are recomputed by the
- * next scoring run from rollups that no longer hold it.
+ * call: every delete takes at most ERASE_CHUNK rows, a call runs at most `maxStatements` statements and reads
+ * at most `maxObjects` archive objects, then reports `in_progress` so the caller repeats it. The R2 archive
+ * goes first (it is where the user's anonymous ids are found; its progress is kept in R2, see
+ * erasure-archive-store.ts), then D1; the users and accounts rows go last, so a repeated call always finds what
+ * is left. Aggregates that counted the erased data (account scores, benchmarks) are recomputed by the next
+ * scoring run from rollups that no longer hold it.
  */
 
 export const ERASE_CHUNK = 2000
 export const ERASE_STATEMENTS_PER_CALL = 40
 /** A call must be able to confirm every step of one user empty and still delete something. */
 const MIN_STATEMENTS_PER_CALL = 12
-/** The same for an account, whose own steps (users, events, rollups, 7 tables, the row) take 13 statements. */
-const MIN_ACCOUNT_STATEMENTS_PER_CALL = 14
+/** The same for an account, whose own steps (events twice, users, rollups, 8 tables, the row) take 15 statements. */
+const MIN_ACCOUNT_STATEMENTS_PER_CALL = 16
 
 export interface ErasureBudget {
   maxStatements?: number
   chunk?: number
+  /** Archive objects read per call. */
+  maxObjects?: number
+}
+
+/** Where erasure deletes: D1 and the raw-event archive. */
+export interface ErasureEnv {
+  DB: D1Database
+  RAW_EVENTS: R2Bucket
 }
 
 export interface ErasureResult {
@@ -30,12 +38,12 @@ export interface ErasureResult {
 /** Primary key (or rowid) of each table erasure deletes from, for chunked `DELETE … WHERE key IN (SELECT key … LIMIT n)`. */
 const KEYS: Record<string, string> = {
   events: 'rowid',
-  event_dedupe: '(project_id, message_id)',
   user_days: '(project_id, user_id, day)',
   user_event_days: '(project_id, user_id, name, day)',
   user_feature_days: '(project_id, user_id, feature_key, day)',
   nudge_states: '(project_id, user_id, nudge_key)',
   user_scores: '(project_id, user_id)',
+  user_contexts: '(project_id, user_id)',
   users: '(project_id, id)',
   account_scores: '(project_id, account_id)',
   account_score_snapshots: '(project_id, account_id, day)',
@@ -50,10 +58,9 @@ const ROLLUPS = ['user_days', 'user_event_days', 'user_feature_days'] as const
 class Eraser {
   statements = 0
   readonly deleted: Record<string, number> = {}
-  private dedupe: Promise<{ byUser: boolean } | null> | undefined
-
   readonly maxStatements: number
   readonly chunk: number
+  readonly maxObjects: number
 
   constructor(
     readonly db: D1Database,
@@ -63,6 +70,7 @@ class Eraser {
   ) {
     this.maxStatements = Math.max(budget.maxStatements ?? ERASE_STATEMENTS_PER_CALL, minStatements)
     this.chunk = budget.chunk ?? ERASE_CHUNK
+    this.maxObjects = Math.max(budget.maxObjects ?? ERASE_OBJECTS_PER_CALL, 1)
   }
 
   get exhausted() {
@@ -87,18 +95,6 @@ class Eraser {
     }
   }
 
-  /** One statement under the budget. */
-  run(statement: D1PreparedStatement) {
-    this.statements++
-    return statement.all()
-  }
-
-  /** Several statements in one transaction, each counted against the budget. */
-  batch(statements: D1PreparedStatement[]) {
-    this.statements += statements.length
-    return this.db.batch(statements)
-  }
-
   count(table: string, n: number) {
     this.deleted[table] = (this.deleted[table] ?? 0) + n
   }
@@ -113,101 +109,75 @@ class Eraser {
     return results.map((r) => r.v)
   }
 
-  /**
-   * The dedupe keys table of ingest (added by another migration), if this database has one: erased by
-   * user when it records the user, else by the message ids of the user's raw events.
-   */
-  dedupeTable() {
-    this.dedupe ??= this.db
-      .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'event_dedupe'")
-      .first<string>('sql')
-      .then((sql) => (sql && /\bproject_id\b/.test(sql) && /\bmessage_id\b/.test(sql) ? { byUser: /\buser_id\b/.test(sql) } : null))
-    return this.dedupe
-  }
-
   result(done: boolean): ErasureResult {
     return { status: done ? 'done' : 'in_progress', deleted: this.deleted }
   }
 }
 
-/** Everything stored about one user; false when the budget ran out first. */
-async function eraseUserRows(e: Eraser, userId: string): Promise<boolean> {
-  // events sent before identify carry only the anonymous id: found through the user's own events, so first
-  const anonymousIds = await e.pick(
-    'SELECT DISTINCT anonymous_id AS v FROM events WHERE project_id = ?1 AND user_id = ?2 AND anonymous_id IS NOT NULL LIMIT 100',
-    userId,
-  )
-  if (
-    anonymousIds.length &&
-    !(await e.drain('events', 'user_id IS NULL AND anonymous_id IN (SELECT value FROM json_each(?2))', JSON.stringify(anonymousIds)))
-  )
-    return false
-  const dedupe = await e.dedupeTable()
-  if (dedupe?.byUser && !(await e.drain('event_dedupe', 'user_id = ?2', userId))) return false
-  if (dedupe && !dedupe.byUser) {
-    const where = 'message_id IN (SELECT message_id FROM events WHERE project_id = ?1 AND user_id = ?2)'
-    if (!(await e.drain('event_dedupe', where, userId))) return false
-  }
+/** What D1 holds about one user (its archive lines are gone already); false when the budget ran out first. */
+async function eraseUserRows(e: Eraser, userId: string, anonymousIds: string[]): Promise<boolean> {
+  // hot system events sent before sign-in carry only the anonymous id, found in the user's archived lines
+  const anonymous = 'user_id IS NULL AND anonymous_id IN (SELECT value FROM json_each(?2))'
+  if (anonymousIds.length && !(await e.drain('events', anonymous, JSON.stringify(anonymousIds)))) return false
   if (!(await e.drain('events', 'user_id = ?2', userId))) return false
   for (const table of ROLLUPS) if (!(await e.drain(table, 'user_id = ?2', userId))) return false
-  if (!(await e.drain('nudge_states', 'user_id = ?2', userId))) return false
-  if (!(await e.drain('user_scores', 'user_id = ?2', userId))) return false
+  for (const table of ['nudge_states', 'user_scores', 'user_contexts'] as const) if (!(await e.drain(table, 'user_id = ?2', userId))) return false
   return e.drain('users', 'id = ?2', userId)
 }
 
-export async function eraseUser(db: D1Database, projectId: string, userId: string, budget: ErasureBudget = {}): Promise<ErasureResult> {
-  const e = new Eraser(db, projectId, budget)
-  return e.result(await eraseUserRows(e, userId))
+export async function eraseUser(env: ErasureEnv, projectId: string, userId: string, budget: ErasureBudget = {}): Promise<ErasureResult> {
+  const e = new Eraser(env.DB, projectId, budget)
+  const archive = await ArchiveErasure.open(env.RAW_EVENTS, projectId, 'user', userId)
+  if (!archive.progress) {
+    // ingest upserts a users row for every user id it stores: without one (and no erasure under way) nothing is held
+    if (!(await e.pick('SELECT id AS v FROM users WHERE project_id = ?1 AND id = ?2', userId)).length) return e.result(true)
+    archive.begin([])
+  }
+  if (!(await archive.walk(e, { userIds: [userId], accountId: null }, e.maxObjects))) return e.result(false)
+  if (!(await eraseUserRows(e, userId, archive.progress!.anonymousIds))) return e.result(false)
+  await archive.end()
+  return e.result(true)
 }
 
 /** The account, its users (everything about them) and what other users did inside it. */
 export async function eraseAccount(
-  db: D1Database,
+  env: ErasureEnv,
   projectId: string,
   accountId: string,
   budget: ErasureBudget = {},
 ): Promise<ErasureResult> {
-  const e = new Eraser(db, projectId, budget, MIN_ACCOUNT_STATEMENTS_PER_CALL)
-  return e.result(await eraseAccountRows(e, accountId))
+  const e = new Eraser(env.DB, projectId, budget, MIN_ACCOUNT_STATEMENTS_PER_CALL)
+  const archive = await ArchiveErasure.open(env.RAW_EVENTS, projectId, 'account', accountId)
+  if (!archive.progress) {
+    // every event sent inside an account upserts its row: without one (and no erasure under way) nothing is held
+    if (!(await e.pick('SELECT id AS v FROM accounts WHERE project_id = ?1 AND id = ?2', accountId)).length) return e.result(true)
+    // its users now: their lines go wherever they were sent (one walk for all of them)
+    archive.begin(await e.pick('SELECT id AS v FROM users WHERE project_id = ?1 AND account_id = ?2', accountId))
+  }
+  const progress = archive.progress!
+  if (!(await archive.walk(e, { userIds: progress.members, accountId }, e.maxObjects))) return e.result(false)
+  if (!(await eraseAccountRows(e, accountId, progress.anonymousIds))) return e.result(false)
+  await archive.end()
+  return e.result(true)
 }
 
-async function eraseAccountRows(e: Eraser, accountId: string): Promise<boolean> {
+async function eraseAccountRows(e: Eraser, accountId: string, anonymousIds: string[]): Promise<boolean> {
+  // hot system events: the members' anonymous ones, and anyone's inside the account (their rollups were
+  // adjusted from the archive lines, which hold the same events)
+  const anonymous = 'user_id IS NULL AND anonymous_id IN (SELECT value FROM json_each(?2))'
+  if (anonymousIds.length && !(await e.drain('events', anonymous, JSON.stringify(anonymousIds)))) return false
+  if (!(await e.drain('events', 'account_id = ?2', accountId))) return false
   // current members: erased entirely (the users row goes last, so a repeated call finds the rest)
   for (;;) {
     const members = await e.pick('SELECT id AS v FROM users WHERE project_id = ?1 AND account_id = ?2 LIMIT 50', accountId)
     if (!members.length) break
-    for (const user of members) if (!(await eraseUserRows(e, user))) return false
-  }
-  // what anyone else did inside the account (users since moved elsewhere, anonymous visitors): no index
-  // leads with the account, so this scans the project's raw events, once per chunk
-  for (;;) {
-    if (e.exhausted) return false
-    const { results } = await e.run(
-      e.db
-        .prepare('SELECT rowid, user_id, ts FROM events WHERE project_id = ?1 AND account_id = ?2 LIMIT ?3')
-        .bind(e.projectId, accountId, e.chunk),
-    )
-    const rows = results as { rowid: number; user_id: string | null; ts: number }[]
-    if (!rows.length) break
-    // their rollups for those days are recomputed from what remains (their use of other accounts)
-    const pairs = new Map<string, [string, number, number]>()
-    for (const r of rows) {
-      const start = Date.parse(dayOf(r.ts))
-      if (r.user_id !== null) pairs.set(`${r.user_id}\u0000${start}`, [r.user_id, start, start + DAY_MS])
-    }
-    const deleted = await e.batch([
-      e.db
-        .prepare('DELETE FROM events WHERE rowid IN (SELECT value FROM json_each(?2)) AND project_id = ?1')
-        .bind(e.projectId, JSON.stringify(rows.map((r) => r.rowid))),
-      ...(pairs.size ? rebuildPairsStatements(e.db, e.projectId, [...pairs.values()]) : []),
-    ])
-    e.count('events', deleted[0].meta.changes)
-    if (rows.length < e.chunk) break
+    for (const user of members) if (!(await eraseUserRows(e, user, []))) return false
   }
   for (const table of ROLLUPS) if (!(await e.drain(table, 'account_id = ?2', accountId))) return false
   for (const table of [
     'nudge_states',
     'user_scores',
+    'user_contexts',
     'account_scores',
     'account_score_snapshots',
     'account_notes',

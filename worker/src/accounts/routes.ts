@@ -151,7 +151,19 @@ accountRoutes.openapi(
   },
 )
 
-const USER_TABLES = ['events', 'user_days', 'user_event_days', 'user_feature_days', 'nudge_states', 'user_scores', 'users']
+// archived_events: lines removed from the R2 raw archive; events: the hot system events D1 keeps; event_ids: dedupe keys
+const USER_TABLES = [
+  'archived_events',
+  'event_ids',
+  'events',
+  'user_days',
+  'user_event_days',
+  'user_feature_days',
+  'nudge_states',
+  'user_scores',
+  'user_contexts',
+  'users',
+]
 const ACCOUNT_TABLES = [...USER_TABLES, 'account_scores', 'account_score_snapshots', 'account_alerts', 'account_outcomes', 'accounts']
 
 /** Every table erasure touches, zero when nothing was deleted there. */
@@ -180,7 +192,7 @@ accountRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid('param')
-    const r = await eraseAccount(c.env.DB, c.var.apiKey.projectId, id)
+    const r = await eraseAccount(c.env, c.var.apiKey.projectId, id)
     const body = { account_id: id, ...erased(r, ACCOUNT_TABLES) }
     return r.status === 'done' ? c.json(body, 200) : c.json(body, 202)
   },
@@ -203,7 +215,7 @@ userRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid('param')
-    const r = await eraseUser(c.env.DB, c.var.apiKey.projectId, id)
+    const r = await eraseUser(c.env, c.var.apiKey.projectId, id)
     const body = { user_id: id, ...erased(r, USER_TABLES) }
     return r.status === 'done' ? c.json(body, 200) : c.json(body, 202)
   },

@@ -5,6 +5,7 @@ export { RAW_RETENTION_DAYS, rawWindowStart } from './raw-window'
 export { rollupStatements } from './store'
 export { ingestRoutes } from './routes'
 export { ingestStatusRoutes } from './status-routes'
+export { deadLetterRoutes } from './dead-letters-routes'
 export { consumeDeadLetters, consumeIngest } from './queue'
 /** Queue names as wrangler.toml binds them (a deployment may suffix them, e.g. `uptake-ingest-dlq-staging`). */
 export const INGEST_DLQ = 'uptake-ingest-dlq'
