@@ -87,7 +87,8 @@ export class ArchiveErasure {
       if (e.exhausted || read >= maxObjects) break
       e.statements++
       const listed = await this.bucket.list({ prefix, startAfter: p.after ?? undefined, limit: Math.min(maxObjects - read, 1000) })
-      let ended = !listed.truncated
+      // an empty page ends the phase even if marked truncated, so a call never lists in place
+      let ended = !listed.truncated || !listed.objects.length
       for (const o of listed.objects) {
         if (p.phase === 'revisit' && p.until !== null && o.key >= p.until) {
           ended = true
@@ -128,6 +129,7 @@ export class ArchiveErasure {
     e.statements++
     const object = await this.bucket.get(key)
     if (!object) return true
+    // a line that does not parse is not rewritten (the writer puts whole objects, so none should exist)
     const lines = parseArchive(await gunzip(object.body))
     const split = splitLines(lines, target, new Set(p.anonymousIds))
     if (split.newAnonymousIds.length) {
