@@ -84,8 +84,9 @@ export const clickPreviewSchema = z
     supported: z.boolean(),
     matched: z.number().int(),
     scanned: z.number().int(),
-    /** Raw `$click` events in the window; `scanned < total` when the page bound cut the scan short (newest first). */
+    /** `$click` events found in the archive objects read (newest days first); `scanned < total` when the click bound cut the scan short. */
     total: z.number().int(),
+    /** How far back the preview looked: `from` is the window's start unless the object bound stopped it at a later day. */
     window: z.object({ from: z.iso.datetime(), to: z.iso.datetime(), days: z.number().int() }),
   })
   .openapi('ClickPreview')

@@ -255,6 +255,39 @@ describe('click preview', () => {
   })
 })
 
+describe('click preview over a large archive', () => {
+  it('reads the newest days first, at most 100 archive objects, and says how far back it looked', async () => {
+    const p = await newProject('preview-bound')
+    const day = (back: number) => new Date(Date.now() - back * 86_400_000).toISOString().slice(0, 10)
+    const gz = (text: string) => new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer()
+    // 5 days x 30 objects of one click each: the preview opens days 0-2 whole and 10 objects of day 3
+    for (let back = 0; back < 5; back++)
+      for (let i = 0; i < 30; i++) {
+        const selector = back === 4 ? 'main > button#old' : 'main > button#new'
+        const line = JSON.stringify({
+          message_id: crypto.randomUUID(),
+          type: 'track',
+          kind: 'click',
+          name: '$click',
+          user_id: 'u1',
+          ts: Date.parse(`${day(back)}T12:00:00Z`),
+          received_at: Date.now(),
+          properties: { selector, path: '/' },
+          context: {},
+        })
+        await env.RAW_EVENTS.put(`raw/${p.id}/${day(back)}/${Date.now() + i}-${crypto.randomUUID()}.ndjson.gz`, await gz(line + '\n'))
+      }
+    const token = await session(p)
+    const res = await builder('/preview', token, { method: 'POST', body: { selector: 'button' } })
+    const got = await res.json<{ matched: number; scanned: number; total: number; window: { from: string; days: number } }>()
+    expect(got).toMatchObject({ matched: 100, scanned: 100, total: 100 })
+    expect(got.window.from).toBe(`${day(3)}T00:00:00.000Z`)
+    expect(got.window.days).toBeLessThan(5)
+    const old = await (await builder('/preview', token, { method: 'POST', body: { selector: '#old' } })).json<{ matched: number }>()
+    expect(old.matched).toBe(0)
+  })
+})
+
 describe('drafts and versions', () => {
   it('keeps a builder draft away from users until it is published, under the session’s author', async () => {
     await post('/v1/batch', {

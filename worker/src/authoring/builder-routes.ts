@@ -154,7 +154,8 @@ builderRoutes.openapi(
     path: '/preview',
     tags,
     summary: 'How many past clicks in the raw window a click rule would count (the server’s own matcher)',
-    description: 'Reads the newest 5,000 raw `$click` events of the 90-day window; `scanned < total` says the count covers only those.',
+    description:
+      'Reads archived `$click` events of the 90-day window from the raw-event archive, newest days first, at most 100 archive objects and 5,000 clicks; `window.from` is how far back it looked, `scanned < total` says the count covers only the clicks scanned.',
     security: auth.session,
     request: { query: noQuery, body: jsonBody(clickPreviewBodySchema) },
     responses: { 200: jsonResponse(clickPreviewSchema, 'Counts'), ...errorResponses() },
@@ -165,7 +166,7 @@ builderRoutes.openapi(
     const now = Date.now()
     const since = rawWindowStart(now)
     const supported = selector.split(',').every((one) => parseSelector(one) !== null)
-    const { clicks, total } = await recentClicks(c.env.DB, s.projectId, since)
+    const { clicks, total, from } = await recentClicks(c.env.RAW_EVENTS, s.projectId, since)
     const matched = supported ? countMatches(clicks, { selector, path }, featureForClick) : 0
     return c.json(
       {
@@ -175,7 +176,7 @@ builderRoutes.openapi(
         matched,
         scanned: clicks.length,
         total,
-        window: { from: new Date(since).toISOString(), to: new Date(now).toISOString(), days: Math.round((now - since) / DAY_MS) },
+        window: { from: new Date(from).toISOString(), to: new Date(now).toISOString(), days: Math.round((now - from) / DAY_MS) },
       },
       200,
     )
