@@ -130,7 +130,8 @@ async function customerBase(): Promise<TestProject> {
   return p
 }
 
-describe('DELETE /api/v1/users/:id', () => {
+// each test seeds a customer base through ingest, a scoring run and the API, and reads the archive back: seconds on a busy machine
+describe('DELETE /api/v1/users/:id', { timeout: 30_000 }, () => {
   it("removes the user's archived and hot events (and anonymous ones before sign-in), dedupe keys, rollups, nudge states, score and traits", async () => {
     const p = await customerBase()
     const before = await rowsOf(p.id, 'user_id', 'u1')
@@ -264,7 +265,7 @@ async function eraseAccountByApi(p: TestProject, id: string) {
   }
 }
 
-describe('DELETE /api/v1/accounts/:id', () => {
+describe('DELETE /api/v1/accounts/:id', { timeout: 30_000 }, () => {
   it('removes the account, its users and everything about both; other accounts keep theirs', async () => {
     const p = await customerBase()
     const globexBefore = await rowsOf(p.id, 'account_id', 'globex')
