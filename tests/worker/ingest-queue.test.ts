@@ -252,6 +252,23 @@ describe('dead letters through the API', () => {
     expect(await rolled(p, 'Report Exported')).toBe(1)
   })
 
+  it('answers 409 not_replayable for a stored body the writer cannot read, and leaves it dead', async () => {
+    const p = await newProject('dlq')
+    const id = crypto.randomUUID()
+    // a body from another message version, recorded under the project before this one could read it
+    await env.DB.prepare(
+      `INSERT INTO ingest_dead_letters (id, project_id, queue_message_id, events, body_json, attempts, error, status, failed_at)
+       VALUES (?1, ?2, ?3, 1, ?4, 6, 'failed 6 deliveries', 'dead', ?5)`,
+    )
+      .bind(id, p.id, `q-${id}`, JSON.stringify({ v: 2, projectId: p.id, events: [] }), Date.now())
+      .run()
+    const res = await api(`/ingest/dead-letters/${id}/replay`, p.adminKey, { method: 'POST' })
+    expect(res.status).toBe(409)
+    expect(await res.json()).toMatchObject({ error: { code: 'not_replayable' } })
+    const [dead] = (await (await api('/ingest/dead-letters', p.readKey)).json<ListBody>()).dead_letters
+    expect(dead).toMatchObject({ id, status: 'dead' })
+  })
+
   it('pages newest first with a cursor and refuses a malformed one', async () => {
     const p = await newProject('dlq')
     for (let i = 0; i < 3; i++) await deadLetterOf(p, [track(`u${i}`, 'Report Exported')])
