@@ -318,7 +318,7 @@ describe('accepted event time (issue 8.7)', () => {
     expect(await count(p, 'Backfilled')).toBe(1)
   })
 
-  it('never counts a retry twice after the raw event (and its messageId) was purged', async () => {
+  it('never counts a retry twice after its dedupe key was purged: by then the event is too old to accept', async () => {
     const p = await newProject()
     const now = Date.now()
     const event = track('u', 'Invoice Paid', { messageId: 'paid-1', timestamp: new Date(now - 10 * DAY).toISOString() })
