@@ -50,8 +50,14 @@ export interface ShardStats {
   accounts: number
   users: number
   rows_read: number
+  /** Rollup and score rows the pass held in memory at once (what bounds a shard's memory). */
+  rows_loaded: number
   ms: number
 }
+
+/** Rows of the loaded inputs, all lists together. */
+export const rowsLoaded = (inputs: ScoringInputs) =>
+  Object.values(inputs).reduce((a: number, v) => a + (Array.isArray(v) ? v.length : 0), 0)
 
 /**
  * Pass 1 of a shard: its accounts' raw measures (only the inputs they need) summarised per segment. The summaries of
@@ -73,7 +79,16 @@ export async function measureShard(
   // raw measures do not depend on the band state, rules or history the measures-only load skips
   const { accounts } = scoreProject(inputs, ctx.config, ctx.features, now, { protectedAttributes: ctx.protectedAttributes })
   const summary = summariseCohorts(accounts, knownVersionsOf(inputs))
-  return { summary, stats: { accounts: accounts.length, users: inputs.users.length, rows_read: inputs.rowsRead, ms: Date.now() - started } }
+  return {
+    summary,
+    stats: {
+      accounts: accounts.length,
+      users: inputs.users.length,
+      rows_read: inputs.rowsRead,
+      rows_loaded: rowsLoaded(inputs),
+      ms: Date.now() - started,
+    },
+  }
 }
 
 /**
@@ -105,7 +120,13 @@ export async function scoreShardAccounts(
   return {
     inputs,
     accounts,
-    stats: { accounts: accounts.length, users: users.length, rows_read: inputs.rowsRead, ms: Date.now() - started },
+    stats: {
+      accounts: accounts.length,
+      users: users.length,
+      rows_read: inputs.rowsRead,
+      rows_loaded: rowsLoaded(inputs),
+      ms: Date.now() - started,
+    },
   }
 }
 
