@@ -33,10 +33,10 @@ function resolve(tree: Tree, from: string, spec: string): string {
 const folderOf = (path: string) => (path.includes('/') ? path.split('/')[0] : null)
 const isSlice = (folder: string | null): folder is string => folder !== null && !OPEN_FOLDERS.has(folder)
 
-/** D1 (types or `.prepare(`), Hono (hono, @hono/…) or the HTTP edge (http/, built on Hono). */
+/** D1 (types or `.prepare(`), an R2 bucket, Hono (hono, @hono/…) or the HTTP edge (http/, built on Hono). */
 function touchesIo(tree: Tree, path: string): boolean {
   const source = tree[path]
-  if (/\bD1(Database|PreparedStatement|Result)\b|\.prepare\(/.test(source)) return true
+  if (/\bD1(Database|PreparedStatement|Result)\b|\bR2Bucket\b|\.prepare\(/.test(source)) return true
   return importsOf(source).some(
     (spec) =>
       /^(hono|@hono\/)/.test(spec) ||

@@ -15,6 +15,7 @@ import {
   progressOf,
   registryTags,
   retagDelta,
+  sameTags,
   writtenTags,
   type EventTags,
   type RebuildJob,
@@ -135,11 +136,25 @@ async function runPage(
   const after = await rulesOf(job.generation)
   // objects already counted under the current rules (tagged by the consumer after the change, or moved by this job) are not read
   const toRead = chosen.filter((o) => (versions.get(o.key) ?? writtenGeneration(o)) !== job.generation)
-  const bodies = new Map(await Promise.all(toRead.map(async (o) => [o.key, await readObject(bucket, o.key)] as const)))
+  const bodies = await Promise.all(toRead.map(async (o) => [o.key, await readObject(bucket, o.key)] as const))
+  // per object read: its events whose tags the new rules change, with the rules they are counted under now
+  const changed = new Map<string, { line: ArchivedEvent; event: TagEvent; before: EventTags }[]>()
+  for (const [key, events] of bodies) {
+    const version = versions.get(key)
+    const before = version === undefined ? writtenTags : await rulesOf(version)
+    const list = []
+    for (const line of events) {
+      if (line.type !== 'track') continue
+      const event = toTagEvent(line)
+      if (!sameTags(before(event), after(event))) list.push({ line, event, before })
+    }
+    changed.set(key, list)
+  }
+  // only a changing line's counts matter: whose write counted it (event_ids)
   const countedBy = await readCountedBy(
     db,
     projectId,
-    [...bodies.values()].flatMap((events) => events.filter((e) => e.type === 'track').map((e) => e.message_id)),
+    [...changed.values()].flatMap((list) => list.map((c) => c.line.message_id)),
   )
   const now = Date.now()
   const beforeOf = new Map<TagEvent, EventTags>()
@@ -148,28 +163,25 @@ async function runPage(
   let cursorKey = job.cursorKey
   let stopped = false
   for (const o of chosen) {
-    const events = bodies.get(o.key)
-    if (events) {
+    const list = changed.get(o.key)
+    if (list) {
       const parts = archiveKeyParts(o.key)
-      const track = events.filter((e) => e.type === 'track')
       // put to R2 but not yet counted in D1: its delta would go before (or without) its own counts; come back later
-      if (parts && now - parts.writtenAt < IN_FLIGHT_MS && track.some((e) => !countedBy.has(e.message_id))) {
+      if (parts && now - parts.writtenAt < IN_FLIGHT_MS && list.some((c) => !countedBy.has(c.line.message_id))) {
         stopped = true
         break
       }
-      const version = versions.get(o.key)
-      const before = version === undefined ? writtenTags : await rulesOf(version)
       // the rollups hold a line only if this object's write counted it (event_ids names its ingest id): not a
       // retried put another write counted, nor a write that never committed. Past the dedupe window its key may be
       // gone (purged), or name a resend that came later and was counted again: then this write counted it too.
       const expired = (at: number) => !parts || at - parts.writtenAt > EVENT_IDS_KEPT_MS
-      for (const e of track) {
-        const by = countedBy.get(e.message_id)
-        if (by === undefined ? expired(now) : by.ingestId === parts?.ingestId || expired(by.receivedAt)) beforeOf.set(toTagEvent(e), before)
+      for (const { line, event, before } of list) {
+        const by = countedBy.get(line.message_id)
+        if (by === undefined ? expired(now) : by.ingestId === parts?.ingestId || expired(by.receivedAt)) beforeOf.set(event, before)
       }
       moved.push(o.key)
     }
-    if (inTotal(o.key, job.startedAt)) walked += events?.length ?? eventsOf(o)
+    if (inTotal(o.key, job.startedAt)) walked += eventsOf(o)
     cursorKey = o.key
   }
   const delta = retagDelta(beforeOf.keys(), (e) => beforeOf.get(e)!(e), after)

@@ -117,7 +117,8 @@ export async function readCountedBy(
   if (!messageIds.length) return new Map()
   const { results } = await db
     .prepare(
-      'SELECT message_id, ingest_id, received_day FROM event_ids WHERE project_id = ?1 AND message_id IN (SELECT value FROM json_each(?2))',
+      // driven by the ids, one key lookup each
+      'SELECT e.message_id, e.ingest_id, e.received_day FROM json_each(?2) AS j CROSS JOIN event_ids AS e ON e.project_id = ?1 AND e.message_id = j.value',
     )
     .bind(projectId, JSON.stringify(messageIds))
     .all<{ message_id: string; ingest_id: string; received_day: string }>()
@@ -188,14 +189,17 @@ function deltaStatements(db: D1Database, projectId: string, page: WalkedPage): D
         .bind(projectId, json),
     )
   }
+  // upserts that always update (the row is there, EXISTS says so): driven by the delta's rows, one key lookup each
+  // (an UPDATE … FROM json_each walks the project's rollup rows instead)
   if (days.length)
     out.push(
       db
         .prepare(
-          `UPDATE user_days SET meaningful = meaningful + ${at(2)}, logins = logins + ${at(3)}, value_events = value_events + ${at(4)},
-             value_amount = value_amount + ${at(5)}
-           FROM json_each(?4) AS d
-           WHERE user_days.project_id = ?1 AND user_days.user_id = ${at(0)} AND user_days.day = ${at(1)} AND ${STILL}`,
+          `INSERT INTO user_days (project_id, user_id, day, meaningful, logins, value_events, value_amount)
+           SELECT ?1, ${at(0)}, ${at(1)}, ${at(2)}, ${at(3)}, ${at(4)}, ${at(5)} FROM json_each(?4) AS d
+           WHERE ${STILL} AND EXISTS (SELECT 1 FROM user_days AS u WHERE u.project_id = ?1 AND u.user_id = ${at(0)} AND u.day = ${at(1)})
+           ON CONFLICT (project_id, user_id, day) DO UPDATE SET meaningful = meaningful + excluded.meaningful, logins = logins + excluded.logins,
+             value_events = value_events + excluded.value_events, value_amount = value_amount + excluded.value_amount`,
         )
         .bind(...g, JSON.stringify(days)),
     )
@@ -203,9 +207,11 @@ function deltaStatements(db: D1Database, projectId: string, page: WalkedPage): D
     out.push(
       db
         .prepare(
-          `UPDATE user_event_days SET amount = amount + ${at(3)} FROM json_each(?4) AS d
-           WHERE user_event_days.project_id = ?1 AND user_event_days.user_id = ${at(0)} AND user_event_days.name = ${at(1)}
-             AND user_event_days.day = ${at(2)} AND ${STILL}`,
+          `INSERT INTO user_event_days (project_id, user_id, name, day, amount)
+           SELECT ?1, ${at(0)}, ${at(1)}, ${at(2)}, ${at(3)} FROM json_each(?4) AS d
+           WHERE ${STILL}
+             AND EXISTS (SELECT 1 FROM user_event_days AS u WHERE u.project_id = ?1 AND u.user_id = ${at(0)} AND u.name = ${at(1)} AND u.day = ${at(2)})
+           ON CONFLICT (project_id, user_id, name, day) DO UPDATE SET amount = amount + excluded.amount`,
         )
         .bind(...g, JSON.stringify(eventAmounts)),
     )

@@ -92,7 +92,8 @@ export interface RollupDelta {
   eventAmounts: [string, string, string, number][]
 }
 
-const sameTags = (a: TrackTags, b: TrackTags) =>
+/** Whether two taggings of an event are the same (nothing to re-tag). */
+export const sameTags = (a: TrackTags, b: TrackTags) =>
   a.kind === b.kind && a.featureKey === b.featureKey && a.amount === b.amount && a.meaningful === b.meaningful
 
 /**
