@@ -38,7 +38,10 @@ nudgeDecisionRoutes.openapi(
     const q = c.req.valid('query')
     const { projectId } = assertWriteKey(await resolveKey(c.env.DB, q.writeKey))
     const now = Date.now()
-    const [nudges, settings] = await Promise.all([cachedActiveNudges(c.env.DB, projectId, now), cachedProjectSettings(c.env.DB, projectId, now)])
+    const [nudges, settings] = await Promise.all([
+      cachedActiveNudges(c.env.DB, projectId, now),
+      cachedProjectSettings(c.env.DB, projectId, now),
+    ])
     c.header('Cache-Control', 'private, max-age=15')
     const nothing = () => c.json({ nudges: [], theme: settings.nudges.theme }, 200)
     if (!nudges.length) return nothing()
@@ -49,7 +52,11 @@ nudgeDecisionRoutes.openapi(
       projectId,
       { id: q.userId, hash: q.userHash },
       now,
-      { verify: settings.identity.verification === 'required', protectedAttributes: settings.attributes.protected, breadthPercentile: percentile },
+      {
+        verify: settings.identity.verification === 'required',
+        protectedAttributes: settings.attributes.protected,
+        breadthPercentile: percentile,
+      },
       (work) => c.executionCtx.waitUntil(work),
     )
     if (!inputs) return nothing()
