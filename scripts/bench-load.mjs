@@ -7,14 +7,12 @@
 // Usage: [LOAD_REV=HEAD] node scripts/bench-load.mjs [clients=200] [events=1000000] [minutes=8]
 import { createHash, randomBytes } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import { gunzipSync } from 'node:zlib'
-import { build } from 'esbuild'
-import { Log, LogLevel, Miniflare } from 'miniflare'
-import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from 'wrangler'
 
 const CLIENTS = Number(process.argv[2] ?? 200)
 const EVENTS = Number(process.argv[3] ?? 1_000_000)
@@ -24,8 +22,164 @@ const RESEND_EVERY = 20 // 5 % of batches re-sent
 const MAX_ATTEMPTS = 8
 const DRAIN_LIMIT_MS = 10 * 60_000
 const root = new URL('..', import.meta.url).pathname
+
+// The clients run in a worker thread: on this thread they would starve Miniflare's loopback server (its log calls
+// from workerd), and the local queue broker stops delivering for good when one of those calls fails.
+const options = { clients: CLIENTS, events: EVENTS, minutes: MINUTES }
+if (!isMainThread) {
+  parentPort.postMessage(await runClients(workerData))
+  await new Promise(() => {}) // the main thread ends the process
+}
+// Miniflare's loopback server (workerd's log and storage calls back into Node) keeps idle connections open: with
+// Node's 5 s keep-alive timeout a call sent as the server closes its connection fails (workers-sdk#14641)
+const createServer = http.createServer
+http.createServer = (...args) => Object.assign(createServer(...args), { keepAliveTimeout: 0, headersTimeout: 0, requestTimeout: 0 })
+const { build } = await import('esbuild')
+const { Log, LogLevel, Miniflare } = await import('miniflare')
+const { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } = await import('wrangler')
 const dir = mkdtempSync(join(tmpdir(), 'uptake-load-'))
 const port = 20000 + Math.floor(Math.random() * 20000)
+
+// ---- the clients (worker thread) ----
+async function runClients({ port, writeKey, clients: CLIENTS, events: EVENTS, minutes: MINUTES }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS })
+  function post(body) {
+    const started = performance.now()
+    return new Promise((resolve) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/v1/batch',
+          agent,
+          headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks = []
+          res.on('data', (c) => chunks.push(c))
+          res.on('end', () =>
+            resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }),
+          )
+          res.on('error', (e) => resolve({ status: 0, body: e.code ?? e.message, ms: performance.now() - started }))
+        },
+      )
+      req.on('error', (e) => resolve({ status: 0, body: e.code ?? e.message, ms: performance.now() - started }))
+      req.setTimeout(120_000, () => req.destroy(new Error('timeout')))
+      req.end(body)
+    })
+  }
+
+  const USERS = 2000
+  /** A widget flush of one user's session: page views, clicks, feature tracks and an engaged-time ping. */
+  function bodyOf(r) {
+    const user = r % USERS
+    const context = { groupId: `load-a${user % 200}`, page: { path: '/invoices' } }
+    const t = Date.now()
+    const batch = Array.from({ length: EVENTS_PER_REQUEST }, (_, i) => {
+      const e = {
+        messageId: `L-${r}-${i}`,
+        userId: `load-u${user}`,
+        anonymousId: `anon-${user}`,
+        context,
+        timestamp: new Date(t - (EVENTS_PER_REQUEST - i) * 100).toISOString(),
+      }
+      const slot = i % 10
+      if (slot === 0) return { ...e, type: 'page', name: 'Invoices', properties: { path: '/invoices' } }
+      if (slot <= 5)
+        return { ...e, type: 'track', event: '$click', properties: { selector: 'main > button', text: 'New invoice', path: '/invoices' } }
+      if (slot <= 7) return { ...e, type: 'track', event: 'Invoice Created', properties: { amount: 120 } }
+      if (slot === 8) return { ...e, type: 'track', event: 'Report Exported' }
+      return { ...e, type: 'track', event: '$engaged', properties: { seconds: 30 } }
+    })
+    return JSON.stringify({ writeKey, sentAt: new Date(t).toISOString(), batch })
+  }
+
+  const byStatus = {}
+  const samples = {}
+  const firstLatencies = []
+  const deliveredLatencies = []
+  const stats = {
+    requests: 0,
+    first_sends: 0,
+    resends: 0,
+    retries: 0,
+    retried_503: 0,
+    retried_connection_errors: 0,
+    restarted_503: 0,
+    given_up: 0,
+  }
+  const accepted = new Set() // request numbers some 200 answered: their 50 messageIds were acknowledged
+  const givenUp = []
+  let acceptedEventsAnswered = 0
+
+  /** Sends one body until a 200 (or a refusal, or MAX_ATTEMPTS), backing off on 503s and dropped connections as a client would. */
+  async function send(r, body, first) {
+    const started = performance.now()
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const res = await post(body)
+      stats.requests++
+      byStatus[res.status] = (byStatus[res.status] ?? 0) + 1
+      if (first && attempt === 1) firstLatencies.push(res.ms)
+      if (res.status !== 200) samples[res.status] ??= res.body.slice(0, 200)
+      if (res.body.includes('restarted')) stats.restarted_503++
+      if (res.status === 200) {
+        accepted.add(r)
+        acceptedEventsAnswered += JSON.parse(res.body).accepted ?? 0
+        if (first) deliveredLatencies.push(performance.now() - started)
+        return true
+      }
+      const retryable = res.status === 0 || res.status === 429 || res.status >= 500
+      if (!retryable || attempt === MAX_ATTEMPTS) break
+      stats.retries++
+      if (res.status === 0) stats.retried_connection_errors++
+      else if (res.status === 503) stats.retried_503++
+      await new Promise((resolve) => setTimeout(resolve, Math.min(8000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random())))
+    }
+    stats.given_up++
+    givenUp.push(r)
+    return false
+  }
+
+  const totalRequests = Math.ceil(EVENTS / EVENTS_PER_REQUEST)
+  const started = Date.now()
+  const sendUntil = started + MINUTES * 60_000
+  let next = 0
+  const progress = setInterval(
+    () =>
+      console.error(`load ${Math.round((Date.now() - started) / 1000)} s: ${accepted.size} batches accepted, ${JSON.stringify(byStatus)}`),
+    10_000,
+  )
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (Date.now() < sendUntil) {
+        const r = next++
+        if (r >= totalRequests) return
+        const body = bodyOf(r)
+        stats.first_sends++
+        const ok = await send(r, body, true)
+        if (ok && r % RESEND_EVERY === 0) {
+          stats.resends++
+          await send(r, body, false)
+        }
+      }
+    }),
+  )
+  clearInterval(progress)
+  agent.destroy()
+  return {
+    sendSeconds: (Date.now() - started) / 1000,
+    totalRequests,
+    byStatus,
+    samples,
+    firstLatencies,
+    deliveredLatencies,
+    stats,
+    accepted: [...accepted],
+    givenUp,
+    acceptedEventsAnswered,
+  }
+}
 
 // ---- the server: esbuild bundle (as wrangler deploy builds it) under Miniflare with wrangler.toml's bindings ----
 const { workerOptions, define } = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'))
@@ -38,8 +192,27 @@ if (process.env.LOAD_REV) {
     cwd: root,
   })
 }
+// LOAD_TRACE=1: the queue handler wrapped to log each consumer call's start and end, and each D1 / R2 call it makes
+let entry = join(source, 'worker/src/index.ts')
+if (process.env.LOAD_TRACE) {
+  entry = join(dir, 'trace-entry.mjs')
+  writeFileSync(
+    entry,
+    `import w from ${JSON.stringify(join(source, 'worker/src/index.ts'))}
+export * from ${JSON.stringify(join(source, 'worker/src/index.ts'))}
+let seq = 0
+const traced = (name, target, n) => new Proxy(target, { get(t, k) { const v = t[k]; if (typeof v !== 'function') return v
+  return (...a) => { const r = v.apply(t, a); if (!(r instanceof Promise)) return k === 'prepare' || k === 'bind' ? traced(name, r, n) : r
+    const t0 = Date.now(); const timer = setTimeout(() => console.log('TRACE slow', n, name, String(k), Date.now() - t0), 10000)
+    return r.finally(() => clearTimeout(timer)) } } })
+export default { ...w, async queue(batch, env, ctx) { const n = ++seq; const t0 = Date.now(); console.log('TRACE consume start', n, batch.messages.length)
+  try { await w.queue(batch, { ...env, DB: traced('DB', env.DB, n), RAW_EVENTS: traced('R2', env.RAW_EVENTS, n) }, ctx); console.log('TRACE consume end', n, Date.now() - t0) }
+  catch (e) { console.log('TRACE consume threw', n, String(e)); throw e } } }
+`,
+  )
+}
 await build({
-  entryPoints: [join(source, 'worker/src/index.ts')],
+  entryPoints: [entry],
   nodePaths: [join(root, 'node_modules')],
   bundle: true,
   format: 'esm',
@@ -63,7 +236,8 @@ const mf = new Miniflare({
   port,
   defaultPersistRoot: join(dir, 'state'),
   cf: false, // offline: no fetch of the Request.cf placeholder
-  log: new Log(LogLevel.WARN),
+  logRequests: false, // one loopback call per request otherwise
+  log: new Log(process.env.LOAD_MF_LOG === 'info' ? LogLevel.INFO : LogLevel.WARN),
   handleRuntimeStdio(stdout, stderr) {
     stdout.on('data', (d) => (workerLog += d))
     stderr.on('data', (d) => (workerLog += d))
@@ -105,128 +279,22 @@ function workerdRssMb() {
   }
 }
 
-// ---- the clients ----
-const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS })
-function post(body) {
-  const started = performance.now()
-  return new Promise((resolve) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/v1/batch',
-        agent,
-        headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks = []
-        res.on('data', (c) => chunks.push(c))
-        res.on('end', () =>
-          resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }),
-        )
-        res.on('error', (e) => resolve({ status: 0, body: e.code ?? e.message, ms: performance.now() - started }))
-      },
-    )
-    req.on('error', (e) => resolve({ status: 0, body: e.code ?? e.message, ms: performance.now() - started }))
-    req.setTimeout(120_000, () => req.destroy(new Error('timeout')))
-    req.end(body)
-  })
-}
-
-const USERS = 2000
-/** A widget flush of one user's session: page views, clicks, feature tracks and an engaged-time ping. */
-function bodyOf(r) {
-  const user = r % USERS
-  const context = { groupId: `load-a${user % 200}`, page: { path: '/invoices' } }
-  const t = Date.now()
-  const batch = Array.from({ length: EVENTS_PER_REQUEST }, (_, i) => {
-    const e = {
-      messageId: `L-${r}-${i}`,
-      userId: `load-u${user}`,
-      anonymousId: `anon-${user}`,
-      context,
-      timestamp: new Date(t - (EVENTS_PER_REQUEST - i) * 100).toISOString(),
-    }
-    const slot = i % 10
-    if (slot === 0) return { ...e, type: 'page', name: 'Invoices', properties: { path: '/invoices' } }
-    if (slot <= 5)
-      return { ...e, type: 'track', event: '$click', properties: { selector: 'main > button', text: 'New invoice', path: '/invoices' } }
-    if (slot <= 7) return { ...e, type: 'track', event: 'Invoice Created', properties: { amount: 120 } }
-    if (slot === 8) return { ...e, type: 'track', event: 'Report Exported' }
-    return { ...e, type: 'track', event: '$engaged', properties: { seconds: 30 } }
-  })
-  return JSON.stringify({ writeKey, sentAt: new Date(t).toISOString(), batch })
-}
-
-const byStatus = {}
-const samples = {}
-const firstLatencies = []
-const deliveredLatencies = []
-const stats = {
-  requests: 0,
-  first_sends: 0,
-  resends: 0,
-  retries: 0,
-  retried_503: 0,
-  retried_connection_errors: 0,
-  restarted_503: 0,
-  given_up: 0,
-}
-const accepted = new Set() // request numbers some 200 answered: their 50 messageIds were acknowledged
-const givenUp = []
-let acceptedEventsAnswered = 0
-
-/** Sends one body until a 200 (or a refusal, or MAX_ATTEMPTS), backing off on 503s and dropped connections as a client would. */
-async function send(r, body, first) {
-  const started = performance.now()
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const res = await post(body)
-    stats.requests++
-    byStatus[res.status] = (byStatus[res.status] ?? 0) + 1
-    if (first && attempt === 1) firstLatencies.push(res.ms)
-    if (res.status !== 200) samples[res.status] ??= res.body.slice(0, 200)
-    if (res.body.includes('restarted')) stats.restarted_503++
-    if (res.status === 200) {
-      accepted.add(r)
-      acceptedEventsAnswered += JSON.parse(res.body).accepted ?? 0
-      if (first) deliveredLatencies.push(performance.now() - started)
-      return true
-    }
-    const retryable = res.status === 0 || res.status === 429 || res.status >= 500
-    if (!retryable || attempt === MAX_ATTEMPTS) break
-    stats.retries++
-    if (res.status === 0) stats.retried_connection_errors++
-    else if (res.status === 503) stats.retried_503++
-    await new Promise((resolve) => setTimeout(resolve, Math.min(8000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random())))
-  }
-  stats.given_up++
-  givenUp.push(r)
-  return false
-}
-
-const totalRequests = Math.ceil(EVENTS / EVENTS_PER_REQUEST)
+// ---- the load: clients in a worker thread; this thread watches the store ----
 const started = Date.now()
-const sendUntil = started + MINUTES * 60_000
-let next = 0
 let peakRss = workerdRssMb()
-const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, workerdRssMb())), 5000)
-await Promise.all(
-  Array.from({ length: CLIENTS }, async () => {
-    while (Date.now() < sendUntil) {
-      const r = next++
-      if (r >= totalRequests) return
-      const body = bodyOf(r)
-      stats.first_sends++
-      const ok = await send(r, body, true)
-      if (ok && r % RESEND_EVERY === 0) {
-        stats.resends++
-        await send(r, body, false)
-      }
-    }
-  }),
-)
-const sendSeconds = (Date.now() - started) / 1000
+// progress on stderr every 10 s: events stored so far, workerd memory
+const rssTimer = setInterval(async () => {
+  peakRss = Math.max(peakRss, workerdRssMb())
+  const storedNow = await db.prepare('SELECT COUNT(*) AS n FROM event_ids WHERE project_id = ?1').bind(projectId).first('n')
+  console.error(`load ${Math.round((Date.now() - started) / 1000)} s: ${storedNow} events stored, workerd ${workerdRssMb()} MB`)
+}, 10_000)
+const sent = await new Promise((resolve, reject) => {
+  const w = new Worker(new URL(import.meta.url), { workerData: { port, writeKey, ...options } })
+  w.once('message', resolve)
+  w.once('error', reject)
+})
+const { sendSeconds, totalRequests, byStatus, samples, firstLatencies, deliveredLatencies, stats, givenUp, acceptedEventsAnswered } = sent
+const accepted = new Set(sent.accepted)
 
 // ---- drain: the queue consumer writes in the background; wait until event_ids stops growing ----
 const count = async (sql) => (await db.prepare(sql).bind(projectId).first('n')) ?? 0
@@ -325,6 +393,8 @@ const result = {
   rollup_user_event_days_events: rolledUpEventDays,
   duplicated: Math.max(rolledUpUserDays - stored, rolledUpEventDays - stored, 0),
   dead_letters: deadLetters,
+  // acknowledged events the consumer never wrote before the drain gave up (60 s without progress)
+  drain_stalled: stored < acceptedEvents,
   accept_latency_first_attempt_ms: { p50: pct(firstLatencies, 50), p99: pct(firstLatencies, 99), max: pct(firstLatencies, 100) },
   accept_latency_with_retries_ms: { p50: pct(deliveredLatencies, 50), p99: pct(deliveredLatencies, 99) },
   send_seconds: +sendSeconds.toFixed(1),
@@ -337,7 +407,6 @@ const result = {
 }
 console.log(`BENCH load ${JSON.stringify(result)}`)
 if (process.env.LOAD_LOG) console.log(workerLog)
-agent.destroy()
 await mf.dispose()
 rmSync(dir, { recursive: true, force: true })
 process.exit(0)
