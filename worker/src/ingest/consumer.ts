@@ -33,27 +33,66 @@ export async function storeIngest(env: StoreEnv, projectId: string, messages: In
     messages.flatMap((m) => m.rows.map((row) => ({ messageId: row.messageId, row, receivedAt: m.receivedAt, trusted: m.trusted }))),
   )
   for (const { row } of entries) if (row.type === 'track' && row.name !== null) Object.assign(row, tag(row.name, row.properties))
+  const total = messages.reduce((n, m) => n + m.rows.length, 0)
+  const stored = { inserted: 0, duplicates: 0, archived: 0, rowsWritten: 0 }
+  // bounded D1 transactions (a consumer batch may hold 100 requests of 500 events); a retry skips the chunks already written
+  for (let i = 0; i < entries.length; i += MAX_EVENTS_PER_WRITE) {
+    const chunk = await storeChunk(env, projectId, entries.slice(i, i + MAX_EVENTS_PER_WRITE), tagging.generation, now)
+    stored.inserted += chunk.inserted
+    stored.archived += chunk.archived
+    stored.rowsWritten += chunk.rowsWritten
+  }
+  stored.duplicates = total - stored.inserted
+  return stored
+}
+
+/** Events per D1 transaction and archive put: keeps each statement's JSON parameter well under D1's 2 MB value limit. */
+export const MAX_EVENTS_PER_WRITE = 1000
+
+type Entry = { messageId: string; row: EventRow; receivedAt: number; trusted: boolean }
+
+/** The account each user's events belong to: the batch's own group/context, else the one stored for the user. */
+async function accountsOf(db: D1Database, projectId: string, rows: EventRow[]): Promise<Map<string, string | null>> {
+  const accounts = new Map<string, string | null>()
+  for (const u of planIngest(rows).users) if (u.accountId) accounts.set(u.id, u.accountId)
+  const missing = [...new Set(rows.flatMap((r) => (r.userId && !accounts.has(r.userId) ? [r.userId] : [])))]
+  if (missing.length) {
+    const { results } = await db
+      .prepare('SELECT id, account_id FROM users WHERE project_id = ?1 AND id IN (SELECT value FROM json_each(?2))')
+      .bind(projectId, JSON.stringify(missing))
+      .all<{ id: string; account_id: string | null }>()
+    for (const r of results) accounts.set(r.id, r.account_id)
+  }
+  return accounts
+}
+
+async function storeChunk(env: StoreEnv, projectId: string, entries: Entry[], rulesGeneration: number, now: number) {
   const known = await knownMessageIds(
     env.DB,
     projectId,
     entries.map((e) => e.messageId),
   )
   const fresh = entries.filter((e) => !known.has(e.messageId))
-  const total = messages.reduce((n, m) => n + m.rows.length, 0)
-  if (!fresh.length) return { inserted: 0, duplicates: total, archived: 0, rowsWritten: 0 }
+  if (!fresh.length) return { inserted: 0, archived: 0, rowsWritten: 0 }
   const ingestId = crypto.randomUUID()
+  const rows = fresh.map((e) => e.row)
+  // archived lines carry the account the rollups count them under, so an account's lines can be found (erasure, exports)
+  const accounts = await accountsOf(env.DB, projectId, rows)
+  const archived = fresh.map((e) => ({
+    receivedAt: e.receivedAt,
+    row: e.row.accountId || !e.row.userId ? e.row : { ...e.row, accountId: accounts.get(e.row.userId) ?? null },
+  }))
   // archive first: an event is never counted without its raw line (a crash before the D1 commit only repeats a line)
-  const objects = archiveObjects(projectId, fresh, ingestId, now)
+  const objects = archiveObjects(projectId, archived, ingestId, now)
   await Promise.all(
     objects.map(async (o) =>
       env.RAW_EVENTS.put(o.key, await gzip(o.ndjson), {
         httpMetadata: { contentType: 'application/gzip' },
         // rules: the rules generation these tags come from (re-tagging skips objects already under the current one)
-        customMetadata: { events: String(o.events), day: o.day, rules: String(tagging.generation) },
+        customMetadata: { events: String(o.events), day: o.day, rules: String(rulesGeneration) },
       }),
     ),
   )
-  const rows = fresh.map((e) => e.row)
   const written = await writeIngest(env.DB, projectId, planIngest(rows), now, ingestId)
   const inserted = fresh.filter((e) => written.insertedIds.has(e.messageId))
   const trustedRows = inserted.filter((e) => e.trusted).map((e) => e.row)
@@ -65,5 +104,5 @@ export async function storeIngest(env: StoreEnv, projectId: string, messages: In
   await applyNudgeInteractions(env.DB, projectId, nudgeInteractions(insertedRows), now)
   // the one-read decision context of every user this write touched (GET /v1/nudges reads only that row)
   await refreshUserContexts(env.DB, projectId, [...new Set(insertedRows.flatMap((r) => (r.userId ? [r.userId] : [])))], now)
-  return { inserted: written.inserted, duplicates: total - written.inserted, archived: fresh.length, rowsWritten: written.rowsWritten }
+  return { inserted: written.inserted, archived: fresh.length, rowsWritten: written.rowsWritten }
 }
