@@ -87,7 +87,7 @@ export async function waitForServer(base, child, timeoutMs = 90_000) {
  * the `/cdn-cgi/handler/scheduled` URL wrangler prints answers 500 for workers with static assets in this
  * wrangler (cloudflare/workers-sdk#9882). `output: 'pipe'` lets a caller read the dev server's log.
  */
-export function startWrangler({ port, persistTo, quiet = true, output = quiet ? 'ignore' : 'inherit' }) {
+export function startWrangler({ port, persistTo, quiet = true, output = quiet ? 'ignore' : 'inherit', ingest = 'queue' }) {
   const args = [
     wrangler,
     'dev',
@@ -101,6 +101,8 @@ export function startWrangler({ port, persistTo, quiet = true, output = quiet ? 
     '--test-scheduled',
   ]
   if (persistTo) args.push('--persist-to', persistTo)
+  // `inline`: ingest writes in the request (what a test reads right after sending); `queue`: through the local queue
+  if (ingest === 'inline') args.push('--var', 'INGEST_DIRECT:true')
   return spawn(process.execPath, args, {
     cwd: root,
     stdio: ['ignore', output, output],
@@ -211,9 +213,9 @@ export async function seedDemo(base, { history = true } = {}) {
 }
 
 /** Everything at once: for tests and benchmarks. Returns the base URL and a stop function. */
-export async function startLocalServer({ port, persistTo, seed = true, history = true, output = 'ignore' }) {
+export async function startLocalServer({ port, persistTo, seed = true, history = true, output = 'ignore', ingest = 'queue' }) {
   prepareDatabase(persistTo)
-  const child = startWrangler({ port, persistTo, output })
+  const child = startWrangler({ port, persistTo, output, ingest })
   const base = `http://127.0.0.1:${port}`
   const stop = () => {
     try {

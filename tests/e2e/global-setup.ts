@@ -21,7 +21,9 @@ export default async function setup(project: TestProject) {
   const port = 8700 + Math.floor(Math.random() * 90)
   // the console files' history server seeds in the background meanwhile (they run last)
   if (runIncludesConsole() && !process.env.UPTAKE_CONSOLE_BASE) startConsoleServer(process.pid)
-  const server = await startLocalServer({ port, persistTo, history: false })
+  // widget and nudge UI tests read what a page just sent: ingest writes inline here (the console's server and
+  // `npm start` go through the local queue)
+  const server = await startLocalServer({ port, persistTo, history: false, ingest: 'inline' })
   project.provide('baseUrl', server.base)
   project.provide('vitestPid', process.pid)
   return () => {

@@ -27,8 +27,9 @@ export function nudgeLoader(client: UptakeClient) {
   const check = async () => {
     const { userId } = client.identity
     if (!client.config?.nudges || !userId || !client.opts || !client.allowed()) return
-    // the server decides from what it knows: send our own identify and feature events first
-    for (let i = 0; i < 3 && client.delivery?.pending; i++) await client.delivery.flush()
+    // the server decides from what it knows: send our own identify and feature events first, then give its ingest
+    // queue a moment to write them (README: Ingest queue; the consumer batches for up to 1 s)
+    for (let i = 0; i < 3 && client.delivery?.pending; i++) await client.delivery.flush(), await new Promise((r) => setTimeout(r, 1500))
     const q = new URLSearchParams({
       writeKey: client.opts.writeKey,
       userId,
