@@ -139,4 +139,29 @@ describe('nudgeLoader', () => {
     expect(() => chunkScripts()[0]!.onerror?.(new Event('error'))).not.toThrow()
     await vi.advanceTimersByTimeAsync(10)
   })
+
+  it('sends its own waiting events first, then asks 1.5 s after the answer (a queued write is read back), not before', async () => {
+    const calls: string[] = []
+    const fetch = vi.fn(async (url: string) => (calls.push(new URL(url).pathname), Response.json({ nudges: [] })))
+    vi.stubGlobal('fetch', fetch)
+    const client = fakeClient()
+    let pending = 1
+    Object.assign(client, {
+      delivery: {
+        get pending() {
+          return pending
+        },
+        flush: vi.fn(async () => {
+          calls.push('/v1/batch')
+          pending = 0
+        }),
+      },
+    })
+    nudgeLoader(client).refresh(0)
+    await vi.advanceTimersByTimeAsync(1400)
+    expect(calls).toEqual(['/v1/batch'])
+    await vi.advanceTimersByTimeAsync(200)
+    expect(calls).toEqual(['/v1/batch', '/v1/nudges'])
+  })
+
 })
