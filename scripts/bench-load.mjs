@@ -279,13 +279,29 @@ function workerdRssMb() {
   }
 }
 
+/** This script's own reads through Miniflare's proxy: workerd drops some connections under load, so retried. */
+async function retried(fn) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn()
+    } catch (e) {
+      if (attempt >= 10) throw e
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt))
+    }
+  }
+}
+
 // ---- the load: clients in a worker thread; this thread watches the store ----
 const started = Date.now()
 let peakRss = workerdRssMb()
 // progress on stderr every 10 s: events stored so far, workerd memory
 const rssTimer = setInterval(async () => {
   peakRss = Math.max(peakRss, workerdRssMb())
-  const storedNow = await db.prepare('SELECT COUNT(*) AS n FROM event_ids WHERE project_id = ?1').bind(projectId).first('n')
+  const storedNow = await db
+    .prepare('SELECT COUNT(*) AS n FROM event_ids WHERE project_id = ?1')
+    .bind(projectId)
+    .first('n')
+    .catch((e) => `? (${e.message})`)
   console.error(`load ${Math.round((Date.now() - started) / 1000)} s: ${storedNow} events stored, workerd ${workerdRssMb()} MB`)
 }, 10_000)
 const sent = await new Promise((resolve, reject) => {
@@ -297,7 +313,7 @@ const { sendSeconds, totalRequests, byStatus, samples, firstLatencies, delivered
 const accepted = new Set(sent.accepted)
 
 // ---- drain: the queue consumer writes in the background; wait until event_ids stops growing ----
-const count = async (sql) => (await db.prepare(sql).bind(projectId).first('n')) ?? 0
+const count = async (sql) => (await retried(() => db.prepare(sql).bind(projectId).first('n'))) ?? 0
 const acceptedEvents = accepted.size * EVENTS_PER_REQUEST
 let stored = 0
 let stableSince = Date.now()
@@ -318,10 +334,9 @@ peakRss = Math.max(peakRss, workerdRssMb())
 let storedUnacknowledged = 0
 for (const r of givenUp)
   storedUnacknowledged +=
-    (await db
-      .prepare('SELECT COUNT(*) AS n FROM event_ids WHERE project_id = ?1 AND message_id LIKE ?2')
-      .bind(projectId, `L-${r}-%`)
-      .first('n')) ?? 0
+    (await retried(() =>
+      db.prepare('SELECT COUNT(*) AS n FROM event_ids WHERE project_id = ?1 AND message_id LIKE ?2').bind(projectId, `L-${r}-%`).first('n'),
+    )) ?? 0
 const rolledUpUserDays = await count('SELECT COALESCE(SUM(events), 0) AS n FROM user_days WHERE project_id = ?1')
 const rolledUpEventDays = await count('SELECT COALESCE(SUM(n), 0) AS n FROM user_event_days WHERE project_id = ?1')
 const deadLetters = await count('SELECT COUNT(*) AS n FROM ingest_dead_letters WHERE project_id = ?1')
@@ -330,7 +345,7 @@ const deadLetters = await count('SELECT COUNT(*) AS n FROM ingest_dead_letters W
 const bucket = await mf.getR2Bucket('RAW_EVENTS')
 const keys = []
 for (let cursor; ;) {
-  const page = await bucket.list({ prefix: `raw/${projectId}/`, cursor, limit: 1000 })
+  const page = await retried(() => bucket.list({ prefix: `raw/${projectId}/`, cursor, limit: 1000 }))
   keys.push(...page.objects.map((o) => o.key))
   if (!page.truncated) break
   cursor = page.cursor
@@ -340,8 +355,8 @@ let archiveLines = 0
 for (let i = 0; i < keys.length; i += 8) {
   await Promise.all(
     keys.slice(i, i + 8).map(async (key) => {
-      const obj = await bucket.get(key)
-      const text = gunzipSync(Buffer.from(await obj.arrayBuffer())).toString('utf8')
+      const body = await retried(async () => Buffer.from(await (await bucket.get(key)).arrayBuffer()))
+      const text = gunzipSync(body).toString('utf8')
       for (const line of text.split('\n')) {
         if (!line) continue
         archiveLines++
