@@ -156,7 +156,9 @@ export async function seedDemo(base, { history = true } = {}) {
   for (const f of DEMO_FEATURES) await send(base, `/api/v1/features/${f.key}`, { method: 'PUT', headers: admin, body: JSON.stringify(f) })
   if (!history) return 0
   const past = demoPastAccounts()
-  const events = [...demoHistory(), ...past.events]
+  // in time order, as a backfill would send them: a batch then spans a day or two, so the consumer writes one or two
+  // archive objects per batch rather than one per day of history (stable: a user's identify and group stay first)
+  const events = [...demoHistory(), ...past.events].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp))
   for (let i = 0; i < events.length; i += 500) {
     const batch = events.slice(i, i + 500)
     await send(base, '/v1/import', {

@@ -3,6 +3,9 @@ import type { DueNudge } from '../../shared/nudge-events'
 import type { UptakeClient } from '../../widget/src/client'
 import { nudgeLoader } from '../../widget/src/nudge-loader'
 
+/** A refresh(0) has asked the server by then: the loader waits 1.5 s after its flush (for a queued write). */
+const ASKED = 1510
+
 const due: DueNudge = { key: 'tip', kind: 'banner', title: 'Try export', body: 'It is fast', buttons: [] }
 
 /** Just what the loader reads of the client: identity, config, options, consent, outbox. */
@@ -49,7 +52,7 @@ describe('nudgeLoader', () => {
   ])('never asks the server when %s', async (_, over) => {
     const fetch = answer([due])
     nudgeLoader(fakeClient(over)).refresh(0)
-    await vi.advanceTimersByTimeAsync(10)
+    await vi.advanceTimersByTimeAsync(ASKED)
     expect(fetch).not.toHaveBeenCalled()
     expect(chunkScripts()).toEqual([])
   })
@@ -57,7 +60,7 @@ describe('nudgeLoader', () => {
   it('asks for due nudges with the user, page and session, and loads no UI chunk when none is due', async () => {
     const fetch = answer([])
     nudgeLoader(fakeClient()).refresh(0)
-    await vi.advanceTimersByTimeAsync(10)
+    await vi.advanceTimersByTimeAsync(ASKED)
     const url = new URL(String(fetch.mock.calls[0]?.[0 as never]))
     expect(url.pathname).toBe('/v1/nudges')
     expect(Object.fromEntries(url.searchParams)).toMatchObject({ writeKey: 'wk', userId: 'u1', session: 's1', path: location.pathname })
@@ -68,7 +71,7 @@ describe('nudgeLoader', () => {
     answer([due])
     const loader = nudgeLoader(fakeClient())
     loader.refresh(0)
-    await vi.advanceTimersByTimeAsync(10)
+    await vi.advanceTimersByTimeAsync(ASKED)
     const [script] = chunkScripts()
     expect(script?.src).toBe('https://uptake.test/uptake-nudges.js') // the content-hashed name the build defines
     // pinned by the loader: SRI needs a CORS fetch of a cross-origin script
@@ -82,7 +85,7 @@ describe('nudgeLoader', () => {
     expect(answered.nudges).toEqual([due])
     expect(host).toMatchObject({ report: expect.any(Function) }) // navigation is the chunk's own
     loader.refresh(0)
-    await vi.advanceTimersByTimeAsync(10)
+    await vi.advanceTimersByTimeAsync(ASKED)
     expect(chunkScripts()).toHaveLength(1)
     expect(render).toHaveBeenCalledTimes(2)
   })
@@ -91,12 +94,12 @@ describe('nudgeLoader', () => {
     const fetch = vi.fn(async () => Response.json({ nudges: [], tours: [] }))
     vi.stubGlobal('fetch', fetch)
     nudgeLoader(fakeClient()).refresh(0)
-    await vi.advanceTimersByTimeAsync(10)
+    await vi.advanceTimersByTimeAsync(ASKED)
     expect(chunkScripts()).toEqual([])
     const tour = { key: 't', title: 'T', step: 0, steps: [{ placement: 'auto', title: 'a', body: 'b', buttons: [] }] }
     fetch.mockImplementation(async () => Response.json({ nudges: [], tours: [tour] }))
     nudgeLoader(fakeClient()).refresh(0)
-    await vi.advanceTimersByTimeAsync(10)
+    await vi.advanceTimersByTimeAsync(ASKED)
     expect(chunkScripts()).toHaveLength(1)
   })
 
@@ -104,7 +107,7 @@ describe('nudgeLoader', () => {
     const fetch = answer([due])
     const client = fakeClient({ userHash: 'ab'.repeat(32) })
     nudgeLoader(client).refresh(0)
-    await vi.advanceTimersByTimeAsync(10)
+    await vi.advanceTimersByTimeAsync(ASKED)
     expect(new URL(String(fetch.mock.calls[0]?.[0 as never])).searchParams.get('userHash')).toBe('ab'.repeat(32))
     const render = vi.fn()
     ;(window as unknown as Record<string, unknown>).__uptakeNudges = { render }
@@ -118,7 +121,7 @@ describe('nudgeLoader', () => {
     })
     const plain = answer([])
     nudgeLoader(fakeClient()).refresh(0)
-    await vi.advanceTimersByTimeAsync(10)
+    await vi.advanceTimersByTimeAsync(ASKED)
     expect(new URL(String(plain.mock.calls[0]?.[0 as never])).searchParams.get('userHash')).toBe('')
   })
 
@@ -128,16 +131,16 @@ describe('nudgeLoader', () => {
       vi.fn(async () => Promise.reject(new TypeError('offline'))),
     )
     nudgeLoader(fakeClient()).refresh(0)
-    await vi.advanceTimersByTimeAsync(10)
+    await vi.advanceTimersByTimeAsync(ASKED)
     expect(chunkScripts()).toEqual([])
   })
 
   it('gives up quietly when the UI chunk cannot load', async () => {
     answer([due])
     nudgeLoader(fakeClient()).refresh(0)
-    await vi.advanceTimersByTimeAsync(10)
+    await vi.advanceTimersByTimeAsync(ASKED)
     expect(() => chunkScripts()[0]!.onerror?.(new Event('error'))).not.toThrow()
-    await vi.advanceTimersByTimeAsync(10)
+    await vi.advanceTimersByTimeAsync(ASKED)
   })
 
   it('sends its own waiting events first, then asks 1.5 s after the answer (a queued write is read back), not before', async () => {

@@ -24,25 +24,28 @@ export function nudgeLoader(client: UptakeClient) {
   }
   // content-hashed name and integrity, both fixed at build time: the chunk is cached forever and pinned by this loader
   const loadUI = () => (ui ??= loadChunk<NudgeUI>(`${client.host}/${__UPTAKE_NUDGES__}`, __UPTAKE_NUDGES_SRI__, NUDGE_UI_GLOBAL))
-  const check = async () => {
-    const { userId } = client.identity
-    if (!client.config?.nudges || !userId || !client.opts || !client.allowed()) return
-    // the server decides from what it knows: send our own identify and feature events first, then give its ingest
-    // queue a moment to write them (README: Ingest queue; the consumer batches for up to 1 s)
-    for (let i = 0; i < 3 && client.delivery?.pending; i++) await client.delivery.flush(), await new Promise((r) => setTimeout(r, 1500))
+  const ask = async (userId: string) => {
     const q = new URLSearchParams({
-      writeKey: client.opts.writeKey,
+      writeKey: client.opts!.writeKey, // checked by check()
       userId,
       userHash: client.identity.userHash ?? '',
       path: location.pathname,
       session: client.session?.state.id ?? '',
       locale: navigator.language, // never empty in a browser; the server falls back to the default text anyway
     })
-    const res = await fetch(`${client.host}/v1/nudges?${q}`, { cache: 'no-store' })
+    const res = await fetch(`${client.host}/v1/nudges?${q}`) // the server answers Cache-Control: no-store
     if (!res.ok) return
     const r = (await res.json()) as NudgesResponse
     // the nudge chunk hands tours and the launcher on to the tours chunk, loaded only for them
     if (r.nudges.length || r.tours?.length || r.launcher || ui) (await loadUI())?.render(r, host)
+  }
+  const check = async () => {
+    const { userId } = client.identity
+    if (!client.config?.nudges || !userId || !client.opts || !client.allowed()) return
+    // the server decides from what it knows: send our own identify and feature events first, then give its ingest
+    // queue a moment to write them (README: Ingest queue; the consumer batches for up to 1 s); a refresh meanwhile cancels it
+    for (let i = 0; i < 3 && client.delivery?.pending; i++) await client.delivery.flush()
+    timer = setTimeout(() => ask(userId).catch(() => {}), 1500)
   }
   return {
     /** Authoring mode: the nudge chunk brings the builder, whose preview is this very nudge UI. */

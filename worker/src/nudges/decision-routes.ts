@@ -42,7 +42,8 @@ nudgeDecisionRoutes.openapi(
       cachedActiveNudges(c.env.DB, projectId, now),
       cachedProjectSettings(c.env.DB, projectId, now),
     ])
-    c.header('Cache-Control', 'private, max-age=15')
+    // an answer changes with every interaction the user sends: never reused (the widget then needs no fetch option)
+    c.header('Cache-Control', 'no-store')
     const nothing = () => c.json({ nudges: [], theme: settings.nudges.theme }, 200)
     if (!nudges.length) return nothing()
     const percentile = nudges.find((n) => n.targeting.breadthBelowSegmentPercentile)?.targeting.breadthBelowSegmentPercentile
