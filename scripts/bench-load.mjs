@@ -4,7 +4,7 @@
 // (one user, EVENTS_PER_REQUEST events) until EVENTS events or MINUTES minutes; every 20th batch is sent again
 // with the same messageIds, as a client retry would. Retries 503s and connection errors with backoff like a client.
 // Then waits for the queue to drain and counts accepted, stored (D1 event_ids and the R2 archive), lost, duplicated.
-// Usage: [LOAD_REV=HEAD] node scripts/bench-load.mjs [clients=200] [events=1000000] [minutes=8]
+// Usage: [LOAD_REV=HEAD] [LOAD_WAVE_REQUESTS=2000] node scripts/bench-load.mjs [clients=200] [events=1000000] [minutes=8]
 import { createHash, randomBytes } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -25,7 +25,11 @@ const root = new URL('..', import.meta.url).pathname
 
 // The clients run in a worker thread: on this thread they would starve Miniflare's loopback server (its log calls
 // from workerd), and the local queue broker stops delivering for good when one of those calls fails.
-const options = { clients: CLIENTS, events: EVENTS, minutes: MINUTES }
+// Waves of WAVE_REQUESTS batches with a pause for the queue to drain between them: Miniflare's local queue broker (a
+// Durable Object) sets one timer per message, and while producers keep it busy those timers do not fire; past
+// workerd's 10,000 active timers per isolate every send fails (our 503) and nothing more is delivered.
+const WAVE_REQUESTS = Number(process.env.LOAD_WAVE_REQUESTS ?? 2000)
+const options = { clients: CLIENTS, events: EVENTS, minutes: MINUTES, waveRequests: WAVE_REQUESTS }
 if (!isMainThread) {
   parentPort.postMessage(await runClients(workerData))
   await new Promise(() => {}) // the main thread ends the process
@@ -41,7 +45,7 @@ const dir = mkdtempSync(join(tmpdir(), 'uptake-load-'))
 const port = 20000 + Math.floor(Math.random() * 20000)
 
 // ---- the clients (worker thread) ----
-async function runClients({ port, writeKey, clients: CLIENTS, events: EVENTS, minutes: MINUTES }) {
+async function runClients({ port, writeKey, readKey, waveRequests, clients: CLIENTS, events: EVENTS, minutes: MINUTES }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS })
   function post(body) {
     const started = performance.now()
@@ -150,25 +154,53 @@ async function runClients({ port, writeKey, clients: CLIENTS, events: EVENTS, mi
       console.error(`load ${Math.round((Date.now() - started) / 1000)} s: ${accepted.size} batches accepted, ${JSON.stringify(byStatus)}`),
     10_000,
   )
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (Date.now() < sendUntil) {
-        const r = next++
-        if (r >= totalRequests) return
-        const body = bodyOf(r)
-        stats.first_sends++
-        const ok = await send(r, body, true)
-        if (ok && r % RESEND_EVERY === 0) {
-          stats.resends++
-          await send(r, body, false)
+  /** Distinct events stored, from the public GET /api/v1/ingest/status (null when unanswered). */
+  const storedEvents = async () => {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/ingest/status`, { headers: { authorization: `Bearer ${readKey}` } })
+      return res.ok ? (await res.json()).stored_events : null
+    } catch {
+      return null
+    }
+  }
+  let waves = 0
+  let pausedMs = 0
+  for (let waveStart = 0; waveStart < totalRequests && Date.now() < sendUntil; waveStart += waveRequests) {
+    const waveEnd = Math.min(totalRequests, waveStart + waveRequests)
+    next = waveStart
+    waves++
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (Date.now() < sendUntil) {
+          const r = next++
+          if (r >= waveEnd) return
+          const body = bodyOf(r)
+          stats.first_sends++
+          const ok = await send(r, body, true)
+          if (ok && r % RESEND_EVERY === 0) {
+            stats.resends++
+            await send(r, body, false)
+          }
         }
-      }
-    }),
-  )
+      }),
+    )
+    if (waveEnd >= totalRequests || Date.now() >= sendUntil) break
+    // let the local queue drain before the next wave (see the note on waves at the top); 2 minutes without progress ends the wait
+    const pauseStart = Date.now()
+    for (let last = -1, since = Date.now(); Date.now() - since < 120_000;) {
+      const n = await storedEvents()
+      if (n !== null && n >= accepted.size * EVENTS_PER_REQUEST) break
+      if (n !== null && n !== last) [last, since] = [n, Date.now()]
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+    }
+    pausedMs += Date.now() - pauseStart
+  }
   clearInterval(progress)
   agent.destroy()
   return {
     sendSeconds: (Date.now() - started) / 1000,
+    waves,
+    pausedSeconds: pausedMs / 1000,
     totalRequests,
     byStatus,
     samples,
@@ -319,11 +351,23 @@ const rssTimer = setInterval(async () => {
   console.error(`load ${Math.round((Date.now() - started) / 1000)} s: ${storedNow} events stored, workerd ${workerdRssMb()} MB`)
 }, 10_000)
 const sent = await new Promise((resolve, reject) => {
-  const w = new Worker(new URL(import.meta.url), { workerData: { port, writeKey, ...options } })
+  const w = new Worker(new URL(import.meta.url), { workerData: { port, writeKey, readKey, ...options } })
   w.once('message', resolve)
   w.once('error', reject)
 })
-const { sendSeconds, totalRequests, byStatus, samples, firstLatencies, deliveredLatencies, stats, givenUp, acceptedEventsAnswered } = sent
+const {
+  sendSeconds,
+  waves,
+  pausedSeconds,
+  totalRequests,
+  byStatus,
+  samples,
+  firstLatencies,
+  deliveredLatencies,
+  stats,
+  givenUp,
+  acceptedEventsAnswered,
+} = sent
 const accepted = new Set(sent.accepted)
 
 // ---- drain: the queue consumer writes in the background; wait until event_ids stops growing ----
@@ -397,6 +441,9 @@ const result = {
   events_per_request: EVENTS_PER_REQUEST,
   target_events: EVENTS,
   send_limit_minutes: MINUTES,
+  waves,
+  requests_per_wave: WAVE_REQUESTS,
+  paused_for_drain_between_waves_seconds: +pausedSeconds.toFixed(1),
   events_sent_first_time: stats.first_sends * EVENTS_PER_REQUEST,
   hit_time_limit: stats.first_sends < totalRequests,
   requests: stats.requests,
@@ -428,7 +475,7 @@ const result = {
   accept_latency_first_attempt_ms: { p50: pct(firstLatencies, 50), p99: pct(firstLatencies, 99), max: pct(firstLatencies, 100) },
   accept_latency_with_retries_ms: { p50: pct(deliveredLatencies, 50), p99: pct(deliveredLatencies, 99) },
   send_seconds: +sendSeconds.toFixed(1),
-  accepted_events_per_s: Math.round(acceptedEvents / sendSeconds),
+  accepted_events_per_s_while_sending: Math.round(acceptedEvents / (sendSeconds - pausedSeconds)),
   drained_seconds: +drainedSeconds.toFixed(1),
   drained_events_per_s: Math.round(stored / drainedSeconds),
   workerd_peak_rss_mb: peakRss,
