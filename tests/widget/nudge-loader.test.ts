@@ -167,4 +167,25 @@ describe('nudgeLoader', () => {
     expect(calls).toEqual(['/v1/batch', '/v1/nudges'])
   })
 
+  it('asks once for a burst of refreshes, also when one comes while the first is still sending its events', async () => {
+    const fetch = answer([])
+    const client = fakeClient()
+    let pending = 2
+    Object.assign(client, {
+      delivery: {
+        get pending() {
+          return pending
+        },
+        // each send takes 100 ms and leaves the outbox empty
+        flush: () => new Promise<void>((r) => setTimeout(() => ((pending = 0), r()), 100)),
+      },
+    })
+    const loader = nudgeLoader(client)
+    loader.refresh(0)
+    await vi.advanceTimersByTimeAsync(50) // the first check is sending
+    pending = 1
+    loader.refresh(0)
+    await vi.advanceTimersByTimeAsync(5000)
+    expect(fetch).toHaveBeenCalledTimes(1)
+  })
 })

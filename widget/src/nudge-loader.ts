@@ -17,6 +17,8 @@ export const nudgeEvent = (action: NudgeAction) => `$nudge_${action.replace(/[A-
 export function nudgeLoader(client: UptakeClient) {
   let ui: Promise<NudgeUI | null> | undefined
   let timer: ReturnType<typeof setTimeout> | undefined
+  // the latest refresh: a check it superseded while flushing never asks
+  let seq = 0
   const host: CoreHost = {
     report: guard('nudge report', (action, nudge, properties) =>
       client.send({ type: 'track', event: nudgeEvent(action), properties: { nudge, ...properties, userHash: client.identity.userHash } }),
@@ -39,13 +41,13 @@ export function nudgeLoader(client: UptakeClient) {
     // the nudge chunk hands tours and the launcher on to the tours chunk, loaded only for them
     if (r.nudges.length || r.tours?.length || r.launcher || ui) (await loadUI())?.render(r, host)
   }
-  const check = async () => {
+  const check = async (n: number) => {
     const { userId } = client.identity
     if (!client.config?.nudges || !userId || !client.opts || !client.allowed()) return
     // the server decides from what it knows: send our own identify and feature events first, then give its ingest
     // queue a moment to write them (README: Ingest queue; the consumer batches for up to 1 s); a refresh meanwhile cancels it
     for (let i = 0; i < 3 && client.delivery?.pending; i++) await client.delivery.flush()
-    timer = setTimeout(() => ask(userId).catch(() => {}), 1500)
+    if (n === seq) timer = setTimeout(() => ask(userId).catch(() => {}), 1500)
   }
   return {
     /** Authoring mode: the nudge chunk brings the builder, whose preview is this very nudge UI. */
@@ -53,7 +55,8 @@ export function nudgeLoader(client: UptakeClient) {
     /** Re-checks soon: after identify, a route change, or a feature used (checklists tick). */
     refresh(delayMs = 300) {
       clearTimeout(timer)
-      timer = setTimeout(() => check().catch(() => {}), delayMs)
+      const n = ++seq
+      timer = setTimeout(() => check(n).catch(() => {}), delayMs)
     },
   }
 }

@@ -18,7 +18,13 @@ import { writesInline } from './queue'
 export const deadLetterRoutes = createRouter()
 
 const tags = ['ingest']
-const idParams = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: '3f1c7a52-64b8-4d0c-9a55-5b1f7f0e2d11' }) })
+const idParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' }, example: '3f1c7a52-64b8-4d0c-9a55-5b1f7f0e2d11' }),
+})
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString())
 
@@ -65,7 +71,9 @@ deadLetterRoutes.openapi(
   }),
   async (c) => {
     const q = c.req.valid('query')
-    const after = q.cursor ? { failedAt: Number(q.cursor.slice(0, q.cursor.indexOf('.'))), id: q.cursor.slice(q.cursor.indexOf('.') + 1) } : null
+    const after = q.cursor
+      ? { failedAt: Number(q.cursor.slice(0, q.cursor.indexOf('.'))), id: q.cursor.slice(q.cursor.indexOf('.') + 1) }
+      : null
     const rows = await listDeadLetters(c.env.DB, c.var.apiKey.projectId, { status: q.status ?? null, limit: q.limit + 1, after })
     const page = rows.slice(0, q.limit)
     const last = page.at(-1)

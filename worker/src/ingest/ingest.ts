@@ -57,7 +57,13 @@ export async function acceptIngest(
     else
       timed.push({
         index,
-        row: toEventRow(event, { envelopeSentAt: parsed.sentAt, receivedAt, tagTrack: untagged, newId: () => crypto.randomUUID(), ts: time.ts }),
+        row: toEventRow(event, {
+          envelopeSentAt: parsed.sentAt,
+          receivedAt,
+          tagTrack: untagged,
+          newId: () => crypto.randomUUID(),
+          ts: time.ts,
+        }),
       })
   }
   const trust = await checkTrust(

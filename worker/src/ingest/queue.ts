@@ -113,7 +113,13 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Bind
   const now = Date.now()
   const statements = batch.messages.map((m) => {
     const parsed = ingestMessageSchema.safeParse(m.body)
-    return deadLetterStatement(env.DB, m, parsed.success ? (parsed.data as unknown as IngestMessage) : null, `failed ${m.attempts} deliveries`, now)
+    return deadLetterStatement(
+      env.DB,
+      m,
+      parsed.success ? (parsed.data as unknown as IngestMessage) : null,
+      `failed ${m.attempts} deliveries`,
+      now,
+    )
   })
   // one transaction: all recorded and acked, or all retried
   await env.DB.batch(statements)

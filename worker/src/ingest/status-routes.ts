@@ -14,7 +14,8 @@ ingestStatusRoutes.openapi(
     path: '/status',
     tags: ['ingest'],
     summary: 'What the ingest writer has stored',
-    description: 'Distinct events stored within the dedupe window, dead letters waiting, and the archive prefix. Poll it to see the queue drain.',
+    description:
+      'Distinct events stored within the dedupe window, dead letters waiting, and the archive prefix. Poll it to see the queue drain.',
     security: auth.read,
     request: { query: querySchema({}) },
     responses: { 200: jsonResponse(ingestStatusSchema, 'Ingest state'), ...errorResponses() },

@@ -89,30 +89,32 @@ export async function writeIngest(
     db.prepare(UPSERT_USER).bind(projectId, u.id, u.accountId, JSON.stringify(u.traits), u.firstSeen, u.lastSeen, MAX_STORED_TRAITS_BYTES),
   )
   const ids = db.prepare(INSERT_EVENT_IDS).bind(projectId, ingestId, dayOf(receivedAt), JSON.stringify(rowsIn.map((r) => r.messageId)))
-  const hot = rowsIn.filter(isHotEvent).map((r) =>
-    db
-      .prepare(INSERT_HOT_EVENT)
-      .bind(
-        projectId,
-        r.messageId,
-        r.type,
-        r.kind,
-        r.name,
-        r.userId,
-        r.anonymousId,
-        r.accountId,
-        r.featureKey,
-        r.amount,
-        r.meaningful ? 1 : 0,
-        r.activeSeconds,
-        r.appVersion,
-        r.ts,
-        receivedAt,
-        JSON.stringify(r.properties),
-        JSON.stringify(r.context),
-        ingestId,
-      ),
-  )
+  const hot = rowsIn
+    .filter(isHotEvent)
+    .map((r) =>
+      db
+        .prepare(INSERT_HOT_EVENT)
+        .bind(
+          projectId,
+          r.messageId,
+          r.type,
+          r.kind,
+          r.name,
+          r.userId,
+          r.anonymousId,
+          r.accountId,
+          r.featureKey,
+          r.amount,
+          r.meaningful ? 1 : 0,
+          r.activeSeconds,
+          r.appVersion,
+          r.ts,
+          receivedAt,
+          JSON.stringify(r.properties),
+          JSON.stringify(r.context),
+          ingestId,
+        ),
+    )
   const rollups = rollupStatements(db, projectId, { ingestId, rows: rowsIn })
   const results = await db.batch([...accounts, ...users, ids, ...hot, ...rollups])
   const idResult = results[accounts.length + users.length] as D1Result<{ message_id: string }>
