@@ -137,7 +137,9 @@ it('measures scoring time and D1 rows read at 1,000 / 10,000 / 100,000 users, in
     // what the daily run does: one pass up to 5,000 accounts, 8 shards above
     const daily = await runScoring(env.DB, p.id, now, false)
     const writtenRows = await rowsWritten(p.id)
-    console.log(`scoring daily ${accounts} accounts ${JSON.stringify({ seed_ms: seeded.seedMs, summary: daily.summary, shards: daily.shards })}`)
+    console.log(
+      `scoring daily ${accounts} accounts ${JSON.stringify({ seed_ms: seeded.seedMs, summary: daily.summary, shards: daily.shards })}`,
+    )
     // the other way, on the same data and day
     let other: Record<string, unknown>
     try {
@@ -211,4 +213,5 @@ it('measures scoring time and D1 rows read at 1,000 / 10,000 / 100,000 users, in
   }))
   console.log(`BENCH scoring_scale ${JSON.stringify({ days_of_rollups: DAYS, users_per_account: USERS_PER_ACCOUNT, curve, growth })}`)
   expect(curve.length).toBe(SIZES.length)
-})
+  // the 100,000-user point seeds ~15 M rows and scores twice: ~30 min on a loaded 2-core machine
+}, 3_600_000)

@@ -11,7 +11,7 @@ import {
 } from '../../../worker/src/scoring/cohorts'
 import { percentileInCohort } from '../../../worker/src/scoring/segments'
 import { releasesBehind } from '../../../worker/src/scoring/versions'
-import { splitByShard } from '../../../worker/src/scoring/shard-split'
+import { scoringShardsFor, splitByShard } from '../../../worker/src/scoring/shard-split'
 import { shardOf } from '../../../worker/src/shards/shard-of'
 
 const MEASURES = ['seat_activation', 'feature_breadth', 'momentum']
@@ -171,6 +171,21 @@ describe('splitByShard', () => {
           })
         },
       ),
+    )
+  })
+})
+
+describe('scoringShardsFor', () => {
+  it('scores up to 5,000 accounts in one pass, then in 8 shards, then in shards of at most 1,250 accounts', () => {
+    expect(scoringShardsFor(5_000)).toBe(1)
+    expect(scoringShardsFor(5_001)).toBe(8)
+    expect(scoringShardsFor(10_000)).toBe(8)
+    expect(scoringShardsFor(10_001)).toBe(9)
+    expect(scoringShardsFor(100_000)).toBe(80)
+    fc.assert(
+      fc.property(fc.integer({ min: 5_001, max: 10_000_000 }), (n) => {
+        expect(n / scoringShardsFor(n)).toBeLessThanOrEqual(1_250)
+      }),
     )
   })
 })

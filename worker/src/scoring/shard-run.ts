@@ -14,14 +14,9 @@ import { loadScoringInputs } from './inputs-store'
 import { knownVersionsOf, scoreProject, type AccountScoreResult } from './project'
 import { loadScoringContext, runProjectScoring, type ScoringContext } from './run'
 import { writeAccountScores, writeSegmentBenchmarks, writeUserScores } from './scores-store'
-import { splitByShard, type ShardKeys } from './shard-split'
+import { SCORING_SHARDS, scoringShardsFor, SHARDED_SCORING_MIN_ACCOUNTS, splitByShard, type ShardKeys } from './shard-split'
 
-export { splitByShard, type ShardKeys }
-
-/** Projects with more accounts than this are scored shard by shard (each shard's inputs alone in memory). */
-export const SHARDED_SCORING_MIN_ACCOUNTS = 5_000
-/** Account shards a large project's scoring is split into (the shard key is `shardOf`, shared with the state shards). */
-export const SCORING_SHARDS = 8
+export { SCORING_SHARDS, scoringShardsFor, SHARDED_SCORING_MIN_ACCOUNTS, splitByShard, type ShardKeys }
 
 /**
  * Every account key of the project (accounts, and account ids users carry without an account row) and every
@@ -206,10 +201,6 @@ export async function scoreShard(db: D1Database, msg: ScoreShardMessage) {
   if (msg.kind === 'measure') return measureShard(db, msg.projectId, msg.at, keys, ctx)
   return scoreShardAccounts(db, msg.projectId, msg.at, keys, ctx, msg.cohorts, msg.backfill)
 }
-
-/** Shards a project of `accounts` accounts is scored in: 1 (one pass, as before) up to `minAccounts`, else `shards`. Pure. */
-export const scoringShardsFor = (accounts: number, minAccounts = SHARDED_SCORING_MIN_ACCOUNTS, shards = SCORING_SHARDS) =>
-  accounts > minAccounts ? shards : 1
 
 /**
  * The cron's unit of work: a project scored in one pass when small, shard by shard when it has more than

@@ -1,5 +1,19 @@
 import { shardKeyOf, shardOf } from '../shards/shard-of'
 
+/** Projects with more accounts than this are scored shard by shard (each shard's inputs alone in memory). */
+export const SHARDED_SCORING_MIN_ACCOUNTS = 5_000
+/** Account shards a large project's scoring is split into at least (the shard key is `shardOf`, shared with the state shards). */
+export const SCORING_SHARDS = 8
+/**
+ * At most this many accounts per shard: a shard's pass 2 holds ~700 rollup rows per account in memory (872k rows at
+ * 1,250 accounts, BENCHMARKS.md), so larger projects get more shards rather than larger ones.
+ */
+export const MAX_SCORING_SHARD_ACCOUNTS = 1_250
+
+/** Shards a project of `accounts` accounts is scored in: 1 (one pass) up to `minAccounts`, else at least `shards`. Pure. */
+export const scoringShardsFor = (accounts: number, minAccounts = SHARDED_SCORING_MIN_ACCOUNTS, shards = SCORING_SHARDS) =>
+  accounts > minAccounts ? Math.max(shards, Math.ceil(accounts / MAX_SCORING_SHARD_ACCOUNTS)) : 1
+
 /** The keys of one shard: its accounts, and the users with no account that `shardOf("user:<id>")` puts there. */
 export interface ShardKeys {
   accountIds: string[]
