@@ -104,8 +104,10 @@ function widgetBatch(user: number, seq: number, n = WIDGET_BATCH): UptakeEvent[]
 
 /** Widget traffic: request k comes from one of 50 live sessions, each flushing in turn. */
 const widgetRequest = (round: number, k: number) => widgetBatch((round * 13 + k) % 50, round * 1000 + k)
-/** Backend traffic: a server library's batch of 50 events over 50 of 400 users. */
-const backendRequest = (round: number, k: number) => batchOf(round * 100 + k)
+/** Backend traffic: a server library's batch of 50 events over 50 of 400 users, each user in its one account. */
+function backendRequest(round: number, k: number): UptakeEvent[] {
+  return batchOf(round * 100 + k).map((e) => ({ ...e, context: { ...e.context, groupId: `acct-${Number(e.userId!.slice(5)) % 40}` } }))
+}
 const SHAPES = { widget: widgetRequest, backend: backendRequest } as const
 type Shape = keyof typeof SHAPES
 
@@ -263,8 +265,10 @@ it('measures D1 rows written per 1,000 events by the queue consumer', async () =
   }
   const widget = (k: number) => widgetRequest(2000, k)
   const backend = (k: number) => backendRequest(2000, k)
-  // the shape behind the previous 4,040: 50 events of one user per request
+  // the shapes behind the previous 4,040 and 9,800: 50 events of one user, or of 50 users, each event in one of 40
+  // accounts (so a user moves between accounts from one request to the next)
   const legacyWidget = (k: number) => batchOf(3000 + k, 1)
+  const legacyBackend = (k: number) => batchOf(4000 + k)
   const result: Record<string, unknown> = { requests: REQUESTS }
   for (const perBatch of [1, 100]) {
     result[`widget_${WIDGET_BATCH}_events_1_user_per_request_${perBatch}_per_consumer_batch`] = (await cost('widget', widget, perBatch)).out
@@ -287,7 +291,8 @@ it('measures D1 rows written per 1,000 events by the queue consumer', async () =
       rows_read_per_1000_events: Math.round((meter.rowsRead / b.events) * 1000),
     }
   }
-  result.legacy_widget_shape_50_events_1_user_40_accounts_1_per_consumer_batch = (await cost('legacy', legacyWidget, 1)).out
+  result.legacy_widget_shape_50_events_1_user_40_accounts_1_per_consumer_batch = (await cost('legacy-w', legacyWidget, 1)).out
+  result.legacy_backend_shape_50_events_50_users_40_accounts_1_per_consumer_batch = (await cost('legacy-b', legacyBackend, 1)).out
   console.log(`BENCH ingest_rows ${JSON.stringify(result)}`)
   expect(result.requests).toBe(REQUESTS)
 })
