@@ -102,7 +102,7 @@ describe('scoring split by account shard', () => {
     for (const r of results.slice(1)) expect(r).toEqual(single)
   }, 180_000)
 
-  it('reads each shard once per pass and keeps the accounts apart: every account in exactly one shard', async () => {
+  it('keeps the accounts apart: every account in exactly one shard, the one shardOf names, and every user scored', async () => {
     const now = Date.now()
     const id = await seed(now)
     const run = await runShardedScoring(env.DB, id, now, 4)

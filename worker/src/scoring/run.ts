@@ -47,7 +47,10 @@ export async function runProjectScoring(db: D1Database, projectId: string, now: 
   const ctx = await loadScoringContext(db, projectId)
   const inputs = await loadScoringInputs(db, projectId, now, ctx.ruleEvents)
   const loadedMs = Date.now() - started
-  const { accounts, users } = scoreProject(inputs, ctx.config, ctx.features, now, { protectedAttributes: ctx.protectedAttributes, backfill })
+  const { accounts, users } = scoreProject(inputs, ctx.config, ctx.features, now, {
+    protectedAttributes: ctx.protectedAttributes,
+    backfill,
+  })
   // percentiles are set on the explanations before they are written
   const benchmarks = backfill ? [] : segmentBenchmarks(accounts, { known: knownVersionsOf(inputs), latest: ctx.config.latest_version })
   const computedMs = Date.now() - started - loadedMs
