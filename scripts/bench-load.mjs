@@ -23,8 +23,8 @@ const MAX_ATTEMPTS = 8
 const DRAIN_LIMIT_MS = 10 * 60_000
 const root = new URL('..', import.meta.url).pathname
 
-// The clients run in a worker thread: on this thread they would starve Miniflare's loopback server (its log calls
-// from workerd), and the local queue broker stops delivering for good when one of those calls fails.
+// The clients run in a worker thread: on this thread they starve Miniflare's loopback server (workerd's log calls into
+// Node); with them here the local queue broker stopped delivering for good, most likely when such a call failed.
 // Waves of WAVE_REQUESTS batches with a pause for the queue to drain between them: Miniflare's local queue broker (a
 // Durable Object) sets one timer per message, and while producers keep it busy those timers do not fire; past
 // workerd's 10,000 active timers per isolate every send fails (our 503) and nothing more is delivered.
@@ -35,7 +35,7 @@ if (!isMainThread) {
   await new Promise(() => {}) // the main thread ends the process
 }
 // Miniflare's loopback server (workerd's log and storage calls back into Node) keeps idle connections open: with
-// Node's 5 s keep-alive timeout a call sent as the server closes its connection fails (workers-sdk#14641)
+// Node's 5 s keep-alive timeout a call sent just as the server closes its connection fails
 const createServer = http.createServer
 http.createServer = (...args) => Object.assign(createServer(...args), { keepAliveTimeout: 0, headersTimeout: 0, requestTimeout: 0 })
 const { build } = await import('esbuild')
