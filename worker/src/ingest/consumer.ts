@@ -29,9 +29,10 @@ type StoreEnv = Pick<Bindings, 'DB' | 'RAW_EVENTS'>
 export async function storeIngest(env: StoreEnv, projectId: string, messages: IngestMessage[], now = Date.now()): Promise<StoredIngest> {
   const tagging = await cachedTagging(env.DB, projectId, now)
   const tag = trackTagger(tagging.index)
+  // grouped by user (stable), so a user's session lands in one write: its user and rollup rows are upserted once
   const entries = uniqueByMessageId(
     messages.flatMap((m) => m.rows.map((row) => ({ messageId: row.messageId, row, receivedAt: m.receivedAt, trusted: m.trusted }))),
-  )
+  ).sort((a, b) => (a.row.userId ?? '').localeCompare(b.row.userId ?? ''))
   for (const { row } of entries) if (row.type === 'track' && row.name !== null) Object.assign(row, tag(row.name, row.properties))
   const total = messages.reduce((n, m) => n + m.rows.length, 0)
   const stored = { inserted: 0, duplicates: 0, archived: 0, rowsWritten: 0 }

@@ -32,10 +32,13 @@ ON CONFLICT (project_id, id) DO UPDATE SET
 const UPSERT_USER = `INSERT INTO users (project_id, id, account_id, traits_json, first_seen, last_seen)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
 ON CONFLICT (project_id, id) DO UPDATE SET
-  account_id = COALESCE(excluded.account_id, account_id),
   ${MERGE_TRAITS},
   first_seen = min(first_seen, excluded.first_seen),
   last_seen = max(last_seen, excluded.last_seen)`
+
+// apart from the upsert: naming account_id in its SET rewrites the account index even when the value is the same
+// (measured: 2 row writes per user instead of 1); this writes nothing unless the account really changes
+const MOVE_USER = 'UPDATE users SET account_id = ?3 WHERE project_id = ?1 AND id = ?2 AND account_id IS NOT ?3'
 
 /** System events the hot path reads from SQLite (nudge timeline, survey NPS, widget errors); every event goes to R2. */
 export function isHotEvent(row: { name: string | null }): boolean {
@@ -85,9 +88,10 @@ export async function writeIngest(
   const accounts = plan.accounts.map((a) =>
     db.prepare(UPSERT_ACCOUNT).bind(projectId, a.id, a.name, JSON.stringify(a.traits), a.firstSeen, a.lastSeen, MAX_STORED_TRAITS_BYTES),
   )
-  const users = plan.users.map((u) =>
+  const users = plan.users.flatMap((u) => [
     db.prepare(UPSERT_USER).bind(projectId, u.id, u.accountId, JSON.stringify(u.traits), u.firstSeen, u.lastSeen, MAX_STORED_TRAITS_BYTES),
-  )
+    ...(u.accountId ? [db.prepare(MOVE_USER).bind(projectId, u.id, u.accountId)] : []),
+  ])
   const ids = db.prepare(INSERT_EVENT_IDS).bind(projectId, ingestId, dayOf(receivedAt), JSON.stringify(rowsIn.map((r) => r.messageId)))
   const hot = rowsIn
     .filter(isHotEvent)
