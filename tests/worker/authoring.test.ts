@@ -285,7 +285,7 @@ describe('click preview over a large archive', () => {
     expect(got.window.days).toBeLessThan(5)
     const old = await (await builder('/preview', token, { method: 'POST', body: { selector: '#old' } })).json<{ matched: number }>()
     expect(old.matched).toBe(0)
-  })
+  }, 30_000) // 150 archive objects put and listed: seconds on a loaded machine
 })
 
 describe('drafts and versions', () => {
