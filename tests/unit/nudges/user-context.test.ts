@@ -1,5 +1,3 @@
-// first: the scoring slice's index loads its routes, whose shared schemas need zod's OpenAPI extension
-import '@hono/zod-openapi'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { daysAgo } from '../../../worker/src/lib/days'
@@ -12,11 +10,14 @@ import {
   userContextOf,
   type BreadthPercentile,
   type LiveAccount,
+  type ScoringRules,
   type UserContextRow,
 } from '../../../worker/src/nudges/user-context'
-import { MIN_COHORT, effectiveAttributes, parseAttributes } from '../../../worker/src/scoring'
+import { effectiveAttributes, parseAttributes } from '../../../worker/src/scoring/attributes'
+import { MIN_COHORT } from '../../../worker/src/scoring/benchmarks'
 
 const DAY = 86_400_000
+const RULES: ScoringRules = { parseAttributes, effectiveAttributes, minCohort: MIN_COHORT }
 const T0 = Date.parse('2026-06-01T10:00:00Z')
 const FEATURES = ['a', 'b', 'c', 'd']
 const number = fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => x + 0) // JSON has no -0
@@ -105,7 +106,7 @@ describe('user context', () => {
   it('round-trips through its stored JSON', () => {
     fc.assert(
       fc.property(input, (i) => {
-        const ctx = userContextOf(rowOf(i), i.anchor, T0)
+        const ctx = userContextOf(rowOf(i), i.anchor, T0, RULES)
         expect(readUserContext(JSON.stringify(ctx))).toEqual(ctx)
       }),
     )
@@ -115,8 +116,10 @@ describe('user context', () => {
     fc.assert(
       fc.property(input, (i) => {
         const now = T0 + i.laterDays * DAY
-        const stored = readUserContext(JSON.stringify(userContextOf(rowOf(i), i.anchor, T0)))!
-        expect(decisionContextOf('u', stored, liveAccount(i), i.core, now, ['tier'], i.percentile)).toEqual(fromRows(i, now, i.percentile))
+        const stored = readUserContext(JSON.stringify(userContextOf(rowOf(i), i.anchor, T0, RULES)))!
+        expect(decisionContextOf('u', stored, liveAccount(i), i.core, now, RULES, ['tier'], i.percentile)).toEqual(
+          fromRows(i, now, i.percentile),
+        )
       }),
     )
   })
@@ -130,7 +133,7 @@ describe('user context', () => {
         ['b', 45],
       ],
     } as Input)
-    expect(userContextOf({ ...row, account_id: null }, null, T0).features).toEqual({ a: [daysAgo(T0, 0), daysAgo(T0, 29)], b: [] })
+    expect(userContextOf({ ...row, account_id: null }, null, T0, RULES).features).toEqual({ a: [daysAgo(T0, 0), daysAgo(T0, 29)], b: [] })
   })
 
   it.each([

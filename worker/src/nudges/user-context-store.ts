@@ -1,4 +1,4 @@
-import { loadScoringConfig } from '../scoring'
+import { MIN_COHORT, effectiveAttributes, loadScoringConfig, parseAttributes } from '../scoring'
 import { secretsInForce, verifyUserHash, type SecretRow } from '../projects'
 import { loadDecisionContext } from './context-store'
 import type { DecisionContext } from './context'
@@ -10,8 +10,11 @@ import {
   windowStart,
   type BreadthPercentile,
   type LiveAccount,
+  type ScoringRules,
   type UserContextRow,
 } from './user-context'
+
+const RULES: ScoringRules = { parseAttributes, effectiveAttributes, minCohort: MIN_COHORT }
 
 /** Users per refresh read: one bound JSON array of ids (or one page of the project's users). */
 export const REFRESH_BATCH = 500
@@ -55,7 +58,7 @@ function writeStatements(db: D1Database, projectId: string, rows: UserContextRow
   const chunks: string[][] = [[]]
   let bytes = 0
   for (const r of rows) {
-    const entry = JSON.stringify([r.id, r.account_id, JSON.stringify(userContextOf(r, anchor, now))])
+    const entry = JSON.stringify([r.id, r.account_id, JSON.stringify(userContextOf(r, anchor, now, RULES))])
     if (bytes + entry.length > WRITE_BYTES && chunks[chunks.length - 1].length) (chunks.push([]), (bytes = 0))
     chunks[chunks.length - 1].push(entry)
     bytes += entry.length + 1
@@ -148,7 +151,7 @@ export async function userDecisionInputs(
       : null
     const core = JSON.parse(row.core_json) as string[]
     return {
-      context: decisionContextOf(user.id, stored, account, core, now, opts.protectedAttributes, opts.breadthPercentile),
+      context: decisionContextOf(user.id, stored, account, core, now, RULES, opts.protectedAttributes, opts.breadthPercentile),
       history,
     }
   }

@@ -1,8 +1,19 @@
 import { ADOPTION } from '../../../shared/constants'
 import { daysAgo } from '../lib/days'
-import { MIN_COHORT, effectiveAttributes, parseAttributes } from '../scoring'
 import { breadthCutoff } from './breadth-cutoff'
 import { decisionMetrics, type DecisionContext } from './context'
+
+type Attributes = Record<string, unknown>
+
+/** Scoring's rules the context follows, passed in by the store (a pure file reaches no other slice). */
+export interface ScoringRules {
+  /** A stored JSON object, `{}` for anything else. */
+  parseAttributes: (json: string | null | undefined) => Attributes
+  /** An account's attributes as scoring reads them: traits minus protected names, admin attributes on top. */
+  effectiveAttributes: (traits: Attributes, attributes: Attributes, protectedNames: readonly string[]) => Attributes
+  /** The smallest segment whose own percentile is a cutoff (else the `poor` anchor). */
+  minCohort: number
+}
 
 /** The segment percentiles a nudge can target breadth below (`targeting.breadth_below_segment_percentile`). */
 export const BREADTH_PERCENTILES = [25, 50, 75, 90] as const
@@ -56,14 +67,14 @@ export const windowStart = (now: number) => daysAgo(now, ADOPTION.windowDays - 1
  * A user's context from their row; `poorAnchor` is the default profile's `poor` anchor for feature breadth (the
  * cutoff of cohorts too small to compare with).
  */
-export function userContextOf(row: UserContextRow, poorAnchor: number | null, now: number): UserContext {
+export function userContextOf(row: UserContextRow, poorAnchor: number | null, now: number, rules: ScoringRules): UserContext {
   const since = windowStart(now)
   const features: Record<string, string[]> = {}
-  for (const [feature, days] of Object.entries(parseAttributes(row.features_json)))
+  for (const [feature, days] of Object.entries(rules.parseAttributes(row.features_json)))
     features[feature] = Array.isArray(days) ? days.filter((d): d is string => typeof d === 'string' && d >= since) : []
   const bench = row.segment && row.bench_n !== null ? { n: row.bench_n, p25: row.p25, p50: row.p50, p75: row.p75, p90: row.p90 } : null
   return {
-    traits: parseAttributes(row.traits_json),
+    traits: rules.parseAttributes(row.traits_json),
     firstSeen: row.first_seen,
     features,
     account: row.account_id
@@ -72,7 +83,7 @@ export function userContextOf(row: UserContextRow, poorAnchor: number | null, no
           band: row.band,
           score: row.score,
           breadth: typeof row.breadth === 'number' ? row.breadth : null,
-          cutoffs: BREADTH_PERCENTILES.map((p) => breadthCutoff(bench, poorAnchor, p, MIN_COHORT)),
+          cutoffs: BREADTH_PERCENTILES.map((p) => breadthCutoff(bench, poorAnchor, p, rules.minCohort)),
         }
       : null,
   }
@@ -130,6 +141,7 @@ export function decisionContextOf(
   account: LiveAccount | null,
   coreFeatures: string[],
   now: number,
+  rules: ScoringRules,
   protectedAttributes: readonly string[],
   breadthPercentile?: BreadthPercentile,
 ): DecisionContext {
@@ -140,7 +152,11 @@ export function decisionContextOf(
     user: { id: userId, traits: ctx.traits, firstSeen: ctx.firstSeen },
     account: account && {
       id: account.id,
-      traits: effectiveAttributes(parseAttributes(account.traits_json), parseAttributes(account.attributes_json), protectedAttributes),
+      traits: rules.effectiveAttributes(
+        rules.parseAttributes(account.traits_json),
+        rules.parseAttributes(account.attributes_json),
+        protectedAttributes,
+      ),
       segment: scored?.segment ?? null,
       band: scored?.band ?? null,
       healthScore: scored?.score ?? null,
