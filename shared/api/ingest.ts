@@ -95,7 +95,9 @@ export type IngestResult = z.infer<typeof ingestResultSchema>
 /** GET /api/v1/ingest/status: what the writer has stored, for operators and for a seed waiting on the queue. */
 export const ingestStatusSchema = z
   .object({
-    mode: z.enum(['queue', 'inline']).describe('`queue`: the Segment endpoints enqueue and the consumer writes; `inline`: written in the request'),
+    mode: z
+      .enum(['queue', 'inline'])
+      .describe('`queue`: the Segment endpoints enqueue and the consumer writes; `inline`: written in the request'),
     stored_events: z.number().int().min(0).describe('Distinct events stored inside the dedupe window (8 days of receipt)'),
     dedupe_days: z.number().int().min(1),
     dead_letters: z.number().int().min(0).describe('Queue messages that failed every retry and are not replayed yet'),

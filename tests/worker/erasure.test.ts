@@ -31,14 +31,20 @@ const archivedWhere = async (p: TestProject, keep: (e: Awaited<ReturnType<typeof
 /** Dedupe keys (event_ids) of the archived events matching `keep`. */
 async function dedupeKeysOf(p: TestProject, keep: (e: Awaited<ReturnType<typeof archivedEvents>>[number]) => boolean) {
   const ids = (await archivedEvents(p.id)).filter(keep).map((e) => e.message_id)
-  return count('SELECT COUNT(*) AS n FROM event_ids WHERE project_id = ?1 AND message_id IN (SELECT value FROM json_each(?2))', p.id, JSON.stringify(ids))
+  return count(
+    'SELECT COUNT(*) AS n FROM event_ids WHERE project_id = ?1 AND message_id IN (SELECT value FROM json_each(?2))',
+    p.id,
+    JSON.stringify(ids),
+  )
 }
 
 /** Every archive line of the project as stored (no dedupe), and what erasure keeps while it runs. */
 async function rawArchive(p: TestProject) {
   const listed = await env.RAW_EVENTS.list({ prefix: `raw/${p.id}/` })
   const texts = await Promise.all(
-    listed.objects.map(async (o) => new Response((await env.RAW_EVENTS.get(o.key))!.body.pipeThrough(new DecompressionStream('gzip'))).text()),
+    listed.objects.map(async (o) =>
+      new Response((await env.RAW_EVENTS.get(o.key))!.body.pipeThrough(new DecompressionStream('gzip'))).text(),
+    ),
   )
   return { text: texts.join(''), objects: listed.objects.length }
 }
@@ -234,7 +240,11 @@ describe('DELETE /api/v1/users/:id', { timeout: 30_000 }, () => {
     const body = await (await api('/users/u1', p.adminKey, { method: 'DELETE' })).json<{ deleted: Record<string, number> }>()
     expect(body.deleted.event_ids).toBe(erased)
     expect(
-      await count('SELECT COUNT(*) AS n FROM event_ids WHERE project_id = ?1 AND message_id IN (SELECT value FROM json_each(?2))', p.id, JSON.stringify(u1Ids)),
+      await count(
+        'SELECT COUNT(*) AS n FROM event_ids WHERE project_id = ?1 AND message_id IN (SELECT value FROM json_each(?2))',
+        p.id,
+        JSON.stringify(u1Ids),
+      ),
     ).toBe(0)
     expect(await dedupeKeysOf(p, ofU2)).toBe(kept)
   })
@@ -290,9 +300,13 @@ describe('DELETE /api/v1/accounts/:id', { timeout: 30_000 }, () => {
     expect(await count("SELECT COUNT(*) AS n FROM users WHERE project_id = ?1 AND id = 'u4'", p.id)).toBe(1)
     // and u4's rollups no longer count what it did in acme
     expect(await count("SELECT SUM(events) AS n FROM user_days WHERE project_id = ?1 AND user_id = 'u4'", p.id)).toBe(u4Lines)
-    expect(await count("SELECT SUM(n) AS n FROM user_event_days WHERE project_id = ?1 AND user_id = 'u4' AND name = 'Report Exported'", p.id)).toBe(1)
+    expect(
+      await count("SELECT SUM(n) AS n FROM user_event_days WHERE project_id = ?1 AND user_id = 'u4' AND name = 'Report Exported'", p.id),
+    ).toBe(1)
     expect(await count("SELECT SUM(n) AS n FROM user_feature_days WHERE project_id = ?1 AND user_id = 'u4'", p.id)).toBe(1)
-    expect(await count("SELECT COUNT(*) AS n FROM user_days WHERE project_id = ?1 AND user_id = 'u4' AND account_id = 'globex'", p.id)).toBeGreaterThan(0)
+    expect(
+      await count("SELECT COUNT(*) AS n FROM user_days WHERE project_id = ?1 AND user_id = 'u4' AND account_id = 'globex'", p.id),
+    ).toBeGreaterThan(0)
     // the anonymous visitor's event inside acme is gone too, and u1's anonymous page views before sign-in
     expect(await archivedWhere(p, (e) => e.anonymous_id === 'anon-9' || e.anonymous_id === 'anon-1')).toBe(0)
     expect((await rawArchive(p)).text).not.toContain('ada@acme.test')

@@ -38,7 +38,11 @@ describe('splitLines', () => {
   })
 
   it("for an account also removes anyone's lines sent inside it, and no one's anonymous ids but its users'", () => {
-    const lines = [line({ user_id: 'u4', anonymous_id: 'a4', account_id: 'acme' }), line({ user_id: 'u4', account_id: 'globex' }), line({ anonymous_id: 'a4' })]
+    const lines = [
+      line({ user_id: 'u4', anonymous_id: 'a4', account_id: 'acme' }),
+      line({ user_id: 'u4', account_id: 'globex' }),
+      line({ anonymous_id: 'a4' }),
+    ]
     const s = splitLines(lines, { userIds: new Set(['u1']), accountId: 'acme' }, new Set())
     expect(s.removed).toEqual([lines[0]])
     expect(s.newAnonymousIds).toEqual([])

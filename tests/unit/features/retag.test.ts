@@ -91,17 +91,15 @@ const featureArb = fc.record({
   kind: fc.constantFrom('feature', 'value', 'login') as fc.Arbitrary<Feature['kind']>,
   events: fc.uniqueArray(fc.constantFrom(...NAMES.slice(0, 3)), { maxLength: 2 }),
 })
-const rulesArb = fc
-  .uniqueArray(featureArb, { selector: (f) => f.key, maxLength: 3 })
-  .map((fs) =>
-    fs.map((f): Feature => ({
-      key: f.key,
-      name: f.key,
-      kind: f.kind,
-      core: false,
-      rules: f.events.map((event) => ({ match: 'event', event })),
-    })),
-  )
+const rulesArb = fc.uniqueArray(featureArb, { selector: (f) => f.key, maxLength: 3 }).map((fs) =>
+  fs.map((f): Feature => ({
+    key: f.key,
+    name: f.key,
+    kind: f.kind,
+    core: false,
+    rules: f.events.map((event) => ({ match: 'event', event })),
+  })),
+)
 
 const eventArb = fc.record({
   type: fc.constantFrom('track', 'track', 'track', 'page'),

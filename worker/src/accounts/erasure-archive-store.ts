@@ -163,8 +163,17 @@ export class ArchiveErasure {
         .prepare('DELETE FROM event_ids WHERE project_id = ?1 AND message_id IN (SELECT value FROM json_each(?2))')
         .bind(projectId, JSON.stringify(removed.map((l) => l.message_id))),
     ]
-    if (deleted) statements.push(db.prepare('DELETE FROM archive_tag_versions WHERE project_id = ?1 AND object_key = ?2').bind(projectId, key))
-    if (target.accountId !== null) statements.push(...decrementStatements(db, projectId, target.accountId, rollupDecrements(removed, (u) => !target.userIds.has(u))))
+    if (deleted)
+      statements.push(db.prepare('DELETE FROM archive_tag_versions WHERE project_id = ?1 AND object_key = ?2').bind(projectId, key))
+    if (target.accountId !== null)
+      statements.push(
+        ...decrementStatements(
+          db,
+          projectId,
+          target.accountId,
+          rollupDecrements(removed, (u) => !target.userIds.has(u)),
+        ),
+      )
     e.statements += statements.length
     const results = await db.batch(statements)
     e.count('event_ids', results[0].meta.changes)
@@ -177,7 +186,12 @@ const item = (i: number) => `json_extract(d.value, '$[${i}]')`
  * Subtracts removed lines from the day rollups of users who stay, drops rows left at zero, and moves a row still
  * marked with the erased account to the user's current account (so the account's own drain does not take it).
  */
-function decrementStatements(db: D1Database, projectId: string, accountId: string, d: ReturnType<typeof rollupDecrements>): D1PreparedStatement[] {
+function decrementStatements(
+  db: D1Database,
+  projectId: string,
+  accountId: string,
+  d: ReturnType<typeof rollupDecrements>,
+): D1PreparedStatement[] {
   const out: D1PreparedStatement[] = []
   const reassign = (table: string) =>
     `account_id = CASE WHEN ${table}.account_id = ?3 THEN (SELECT u.account_id FROM users AS u WHERE u.project_id = ?1 AND u.id = ${table}.user_id) ELSE ${table}.account_id END`

@@ -121,7 +121,8 @@ async function eraseUserRows(e: Eraser, userId: string, anonymousIds: string[]):
   if (anonymousIds.length && !(await e.drain('events', anonymous, JSON.stringify(anonymousIds)))) return false
   if (!(await e.drain('events', 'user_id = ?2', userId))) return false
   for (const table of ROLLUPS) if (!(await e.drain(table, 'user_id = ?2', userId))) return false
-  for (const table of ['nudge_states', 'user_scores', 'user_contexts'] as const) if (!(await e.drain(table, 'user_id = ?2', userId))) return false
+  for (const table of ['nudge_states', 'user_scores', 'user_contexts'] as const)
+    if (!(await e.drain(table, 'user_id = ?2', userId))) return false
   return e.drain('users', 'id = ?2', userId)
 }
 
