@@ -140,7 +140,7 @@ async function send(base, path, init, attempts = 6) {
  * Ingest answers once its queue has the events; the consumer writes them a moment later. Waits until the
  * project holds at least `expected` distinct events (GET /api/v1/ingest/status), at most `timeoutMs`.
  */
-export async function waitForIngest(base, headers, expected, timeoutMs = 180_000) {
+export async function waitForIngest(base, headers, expected, timeoutMs = 600_000) {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const status = await send(base, '/api/v1/ingest/status', { headers })

@@ -30,7 +30,9 @@ export function startConsoleServer(vitestPid: number): void {
   const port = 8800 + Math.floor(Math.random() * 90)
   const base = `http://127.0.0.1:${port}`
   prepareDatabase(persistTo)
-  const child = startWrangler({ port, persistTo })
+  // inline ingest: under the whole suite's load the local queue drains the 38k-event seed too slowly for CI (its
+  // consumer runs in tests/worker/ingest-queue.test.ts, the load bench and `npm start`)
+  const child = startWrangler({ port, persistTo, ingest: 'inline' })
   // recorded before seeding, so global setup's teardown stops it even when the seed never finishes
   const state: State = { base, pid: child.pid, persistTo, seeded: false }
   writeFileSync(path, JSON.stringify(state))
