@@ -1,20 +1,22 @@
+import type { ArchivedEvent } from '../../../shared/archive'
 import { dayOf } from '../lib/days'
 
-/** The fields of an archived raw event (ingest's ArchivedEvent) that erasure matches and un-counts on. */
-export interface ArchivedLine {
-  message_id: string
-  type: string
-  kind: string
-  name: string | null
-  user_id: string | null
-  anonymous_id: string | null
-  account_id: string | null
-  feature_key: string | null
-  amount: number | null
-  meaningful: boolean
-  active_seconds: number
-  ts: number
-}
+/** The fields of an archived raw event that erasure matches and un-counts on. */
+export type ArchivedLine = Pick<
+  ArchivedEvent,
+  | 'message_id'
+  | 'type'
+  | 'kind'
+  | 'name'
+  | 'user_id'
+  | 'anonymous_id'
+  | 'account_id'
+  | 'feature_key'
+  | 'amount'
+  | 'meaningful'
+  | 'active_seconds'
+  | 'ts'
+>
 
 /** Whose lines an erasure removes: users entirely (with their anonymous ids), and for an account, anything done in it. */
 export interface ErasureTarget {

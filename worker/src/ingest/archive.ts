@@ -1,3 +1,4 @@
+import type { ArchivedEvent } from '../../../shared/archive'
 import { dayOf } from '../lib/days'
 import type { EventRow } from './normalize'
 
@@ -7,25 +8,7 @@ import type { EventRow } from './normalize'
  * (project, event day, consumer write). Written before the rows are counted, so it is at least once:
  * readers dedupe on `message_id` (a crash between the archive put and the D1 commit writes a line twice).
  */
-export interface ArchivedEvent {
-  message_id: string
-  type: EventRow['type']
-  kind: EventRow['kind']
-  name: string | null
-  user_id: string | null
-  anonymous_id: string | null
-  account_id: string | null
-  feature_key: string | null
-  amount: number | null
-  meaningful: boolean
-  active_seconds: number
-  app_version: string | null
-  /** Event time (ms, skew-corrected) and receive time (ms). */
-  ts: number
-  received_at: number
-  properties: Record<string, unknown>
-  context: Record<string, unknown>
-}
+export type { ArchivedEvent }
 
 export const ARCHIVE_PREFIX = 'raw/'
 
