@@ -1,5 +1,5 @@
 // The alerts slice as the rest of the worker sees it: other slices import only from here.
-export { raiseAlerts } from './raise'
+export { deliverAlerts, recordAlerts, type RaisedAlerts } from './raise'
 export { effectiveStatus } from './queue'
 export { alertRoutes } from './routes'
 export { listAlerts } from './store'

@@ -1,5 +1,5 @@
 import type { ScoringRunSummary } from '../../../shared/api/scoring'
-import { raiseAlerts } from '../alerts'
+import { deliverAlerts, recordAlerts, type RaisedAlerts } from '../alerts'
 import { continueRebuild } from '../features'
 import { purgeExpiredEvents } from '../ingest'
 import { refreshAllUserContexts } from '../nudges'
@@ -10,17 +10,27 @@ import { finishJobRun, listProjectIds, pruneJobRuns, startJobRun, type RunKind }
 
 /**
  * One project scored, then (a live run, not a backfill) its alerts raised and sent. A project over
- * SHARDED_SCORING_MIN_ACCOUNTS is scored shard by shard in this invocation, each shard's alerts after its scores.
+ * SHARDED_SCORING_MIN_ACCOUNTS is scored shard by shard in this invocation, each shard's alerts stored after its
+ * scores, and the webhook sent once for the run.
  */
 async function scoreAndAlert(db: D1Database, projectId: string, at: number, backfill: boolean): Promise<ScoringRunSummary> {
   const started = Date.now()
+  // each part (the project, or each shard) stores its alerts; the webhook goes once for the whole run
+  const raised: RaisedAlerts[] = []
   const { summary, alerts } = await runScoring(
     db,
     projectId,
     at,
     backfill,
-    backfill ? undefined : (inputs, accounts) => raiseAlerts(db, projectId, inputs, accounts, at),
+    backfill
+      ? undefined
+      : async (inputs, accounts) => {
+          const part = await recordAlerts(db, projectId, inputs, accounts, at)
+          raised.push(part)
+          return part.ids.length
+        },
   )
+  await deliverAlerts(db, projectId, raised, at)
   // scores, bands and segment cutoffs moved: the nudge decision's per-user contexts follow (a backfill writes history only)
   if (!backfill) await refreshAllUserContexts(db, projectId, Date.now())
   const { project_id, day, model_version, users, rows_read, load_ms, compute_ms } = summary
