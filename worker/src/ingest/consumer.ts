@@ -7,7 +7,7 @@ import { archiveObjects, gzip } from './archive'
 import { trustedAttributes } from './attributes'
 import type { IngestMessage } from './messages'
 import type { EventRow } from './normalize'
-import { planIngest } from './plan'
+import { planIngest, type IngestPlan } from './plan'
 import { knownMessageIds, uniqueByMessageId, writeIngest } from './store'
 
 /** What one consumer write did for a project's messages. */
@@ -53,9 +53,10 @@ export const MAX_EVENTS_PER_WRITE = 1000
 type Entry = { messageId: string; row: EventRow; receivedAt: number; trusted: boolean }
 
 /** The account each user's events belong to: the batch's own group/context, else the one stored for the user. */
-async function accountsOf(db: D1Database, projectId: string, rows: EventRow[]): Promise<Map<string, string | null>> {
+async function accountsOf(db: D1Database, projectId: string, plan: IngestPlan): Promise<Map<string, string | null>> {
+  const { rows } = plan
   const accounts = new Map<string, string | null>()
-  for (const u of planIngest(rows).users) if (u.accountId) accounts.set(u.id, u.accountId)
+  for (const u of plan.users) if (u.accountId) accounts.set(u.id, u.accountId)
   const missing = [...new Set(rows.flatMap((r) => (r.userId && !accounts.has(r.userId) ? [r.userId] : [])))]
   if (missing.length) {
     const { results } = await db
@@ -76,9 +77,9 @@ async function storeChunk(env: StoreEnv, projectId: string, entries: Entry[], ru
   const fresh = entries.filter((e) => !known.has(e.messageId))
   if (!fresh.length) return { inserted: 0, archived: 0, rowsWritten: 0 }
   const ingestId = crypto.randomUUID()
-  const rows = fresh.map((e) => e.row)
+  const plan = planIngest(fresh.map((e) => e.row))
   // archived lines carry the account the rollups count them under, so an account's lines can be found (erasure, exports)
-  const accounts = await accountsOf(env.DB, projectId, rows)
+  const accounts = await accountsOf(env.DB, projectId, plan)
   const archived = fresh.map((e) => ({
     receivedAt: e.receivedAt,
     row: e.row.accountId || !e.row.userId ? e.row : { ...e.row, accountId: accounts.get(e.row.userId) ?? null },
@@ -94,7 +95,7 @@ async function storeChunk(env: StoreEnv, projectId: string, entries: Entry[], ru
       }),
     ),
   )
-  const written = await writeIngest(env.DB, projectId, planIngest(rows), now, ingestId)
+  const written = await writeIngest(env.DB, projectId, plan, now, ingestId)
   const inserted = fresh.filter((e) => written.insertedIds.has(e.messageId))
   const trustedRows = inserted.filter((e) => e.trusted).map((e) => e.row)
   if (trustedRows.length) {

@@ -1,6 +1,6 @@
 import type { ApiKey } from '../projects'
 import { identitySecrets } from '../projects'
-import { loadProjectSettings } from '../projects'
+import { cachedProjectSettings } from '../projects'
 import { unverifiedNudgeEvents } from '../projects'
 import type { EventRow } from './normalize'
 
@@ -15,7 +15,8 @@ export const UNVERIFIED = 'nudge interaction without a valid userHash (identity 
 export async function checkTrust(db: D1Database, key: ApiKey, rows: EventRow[], now: number) {
   const trusted = key.kind === 'admin'
   const needed = !trusted && rows.some((r) => r.name?.startsWith('$nudge_'))
-  const settings = needed ? await loadProjectSettings(db, key.projectId) : null
+  // the isolate's 10 s settings cache, as the decision route reads it: a widget sends nudge events on every interaction
+  const settings = needed ? await cachedProjectSettings(db, key.projectId, now) : null
   const secrets = !trusted && settings?.identity.verification === 'required' ? await identitySecrets(db, key.projectId, now) : null
   return { trusted, refused: await unverifiedNudgeEvents(rows, secrets) }
 }
