@@ -1,4 +1,5 @@
-import { archivePrefix, gunzip, parseArchive, type ArchivedEvent } from '../ingest'
+import { archivePrefix, archiveTerms, gunzip, parseArchive, whoTerm, type ArchivedEvent } from '../ingest'
+import { bloomOf, readBloom } from '../lib/bloom'
 import { rollupDecrements, splitLines, type ErasureTarget } from './erasure'
 
 /**
@@ -12,6 +13,8 @@ import { rollupDecrements, splitLines, type ErasureTarget } from './erasure'
 
 /** Archive objects a call reads at most. */
 export const ERASE_OBJECTS_PER_CALL = 50
+/** Objects a call may pass over on their `who` filter per object it may read (a listing is ~1,000 keys, a read one object). */
+export const ERASE_SKIPS_PER_READ = 20
 
 export interface ArchiveProgress {
   v: 1
@@ -43,6 +46,9 @@ const progressKey = async (projectId: string, kind: 'user' | 'account', id: stri
 
 // the same gzip the ingest writer uses (CompressionStream, developers.cloudflare.com/workers/runtime-apis/web-standards/)
 const gzip = (text: string) => new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer()
+
+// `include` is honoured from compatibility date 2022-08-04 (developers.cloudflare.com/r2/api/workers/workers-api-reference/#r2listoptions); the stable types lack it
+type ListWithMetadata = R2ListOptions & { include?: ('httpMetadata' | 'customMetadata')[] }
 
 export class ArchiveErasure {
   private constructor(
@@ -83,10 +89,20 @@ export class ArchiveErasure {
     const erasing: ErasureTarget = { userIds: new Set(target.userIds), accountId: target.accountId }
     const prefix = archivePrefix(e.projectId)
     let read = 0
+    let skipped = 0
+    const maxSkipped = maxObjects * ERASE_SKIPS_PER_READ
+    const spent = () => read >= maxObjects || skipped >= maxSkipped
     for (;;) {
-      if (e.exhausted || read >= maxObjects) break
+      if (e.exhausted || spent()) break
       e.statements++
-      const listed = await this.bucket.list({ prefix, startAfter: p.after ?? undefined, limit: Math.min(maxObjects - read, 1000) })
+      // customMetadata carries each object's `who` filter (R2 may then list fewer keys per page: the cursor goes on)
+      const options: ListWithMetadata = {
+        prefix,
+        startAfter: p.after ?? undefined,
+        limit: Math.min(maxObjects - read + maxSkipped - skipped, 1000),
+        include: ['customMetadata'],
+      }
+      const listed = await this.bucket.list(options)
       // an empty page ends the phase even if marked truncated, so a call never lists in place
       let ended = !listed.truncated || !listed.objects.length
       for (const o of listed.objects) {
@@ -94,9 +110,14 @@ export class ArchiveErasure {
           ended = true
           break
         }
-        if (e.exhausted || read >= maxObjects) {
+        if (e.exhausted || spent()) {
           ended = false
           break
+        }
+        if (!mayHold(o.customMetadata?.who, erasing, p.anonymousIds)) {
+          skipped++
+          p.after = o.key
+          continue
         }
         read++
         const done = await this.eraseObject(e, o.key, erasing)
@@ -143,7 +164,8 @@ export class ArchiveErasure {
       const put = await this.bucket.put(key, await gzip(ndjson), {
         onlyIf: { etagMatches: object.etag },
         httpMetadata: object.httpMetadata,
-        customMetadata: { ...object.customMetadata, events: String(split.kept.length) },
+        // the filter shrinks with the lines: a later walk (or this one's revisit) passes the object over
+        customMetadata: { ...withoutWho(object.customMetadata), events: String(split.kept.length), ...who(split.kept) },
       })
       if (put === null) return null
     } else {
@@ -178,6 +200,29 @@ export class ArchiveErasure {
     const results = await db.batch(statements)
     e.count('event_ids', results[0].meta.changes)
   }
+}
+
+const withoutWho = (metadata: Record<string, string> | undefined) => {
+  const { who: _, ...rest } = metadata ?? {}
+  return rest
+}
+
+const who = (lines: ArchivedEvent[]): Record<string, string> => {
+  const filter = bloomOf(lines.flatMap(archiveTerms))
+  return filter ? { who: filter } : {}
+}
+
+/**
+ * False only when the object's filter proves it holds no line of the target: no target user, not the account, no
+ * anonymous id known so far (one found later sends the walk back over earlier objects, which then test it).
+ * Objects written before the filter existed, or with too many people for one, have none: read.
+ */
+function mayHold(who: string | undefined, target: ErasureTarget, anonymousIds: readonly string[]): boolean {
+  const bloom = readBloom(who)
+  if (!bloom) return true
+  for (const id of target.userIds) if (bloom.mayHold(whoTerm.user(id))) return true
+  if (target.accountId !== null && bloom.mayHold(whoTerm.account(target.accountId))) return true
+  return anonymousIds.some((id) => bloom.mayHold(whoTerm.anonymous(id)))
 }
 
 const item = (i: number) => `json_extract(d.value, '$[${i}]')`

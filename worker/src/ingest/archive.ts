@@ -1,4 +1,5 @@
 import type { ArchivedEvent } from '../../../shared/archive'
+import { bloomOf } from '../lib/bloom'
 import { dayOf } from '../lib/days'
 import type { EventRow } from './normalize'
 
@@ -41,6 +42,24 @@ export interface ArchiveObject {
   day: string
   events: number
   ndjson: string
+  /** Bloom filter of the object's `archiveTerms` (custom metadata `who`): erasure skips objects that cannot hold its person. */
+  who: string | null
+}
+
+/** What a line can be found by without reading the object: its user, anonymous id and account. */
+export function archiveTerms(e: Pick<ArchivedEvent, 'user_id' | 'anonymous_id' | 'account_id'>): string[] {
+  const out: string[] = []
+  if (e.user_id !== null) out.push(whoTerm.user(e.user_id))
+  if (e.anonymous_id !== null) out.push(whoTerm.anonymous(e.anonymous_id))
+  if (e.account_id !== null) out.push(whoTerm.account(e.account_id))
+  return out
+}
+
+/** The filter's item for a user, an anonymous id or an account (prefixed so an id of one kind never matches another). */
+export const whoTerm = {
+  user: (id: string) => `u:${id}`,
+  anonymous: (id: string) => `a:${id}`,
+  account: (id: string) => `c:${id}`,
 }
 
 /** The objects one consumer write adds: rows grouped by their event day, in time order within a day. */
@@ -63,6 +82,7 @@ export function archiveObjects(
       key: `${archivePrefix(projectId, day)}${writtenAt}-${batchId}.ndjson.gz`,
       day,
       events: events.length,
+      who: bloomOf(events.flatMap(archiveTerms)),
       ndjson: events
         .sort((a, b) => a.ts - b.ts)
         .map((e) => JSON.stringify(e))

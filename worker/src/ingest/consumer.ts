@@ -91,7 +91,8 @@ async function storeChunk(env: StoreEnv, projectId: string, entries: Entry[], ru
       env.RAW_EVENTS.put(o.key, await gzip(o.ndjson), {
         httpMetadata: { contentType: 'application/gzip' },
         // rules: the rules generation these tags come from (re-tagging skips objects already under the current one)
-        customMetadata: { events: String(o.events), day: o.day, rules: String(rulesGeneration) },
+        // who: a Bloom filter of the lines' users, anonymous ids and accounts (erasure skips objects without its person)
+        customMetadata: { events: String(o.events), day: o.day, rules: String(rulesGeneration), ...(o.who ? { who: o.who } : {}) },
       }),
     ),
   )

@@ -10,4 +10,4 @@ export { consumeDeadLetters, consumeIngest } from './queue'
 /** Queue names as wrangler.toml binds them (a deployment may suffix them, e.g. `uptake-ingest-dlq-staging`). */
 export const INGEST_DLQ = 'uptake-ingest-dlq'
 export { readArchive, readArchivePage, type ArchivePage } from './archive-store'
-export { archivePrefix, gunzip, gzip, parseArchive, type ArchivedEvent } from './archive'
+export { archivePrefix, archiveTerms, gunzip, gzip, parseArchive, whoTerm, type ArchivedEvent } from './archive'
