@@ -6,9 +6,10 @@ import { daysAgo } from '../../worker/src/lib/days'
 import { loadDecisionContext } from '../../worker/src/nudges/context-store'
 import { decideNudges } from '../../worker/src/nudges/decide'
 import { toNudge, type Nudge } from '../../worker/src/nudges/definition'
-import { userNudgeStates } from '../../worker/src/nudges/store'
+import { cachedActiveNudges, listNudges, userNudgeStates } from '../../worker/src/nudges/store'
+import { cachedProjectSettings, loadProjectSettings } from '../../worker/src/projects'
 import { BREADTH_PERCENTILES, type BreadthPercentile } from '../../worker/src/nudges/user-context'
-import { refreshUserContexts, userDecisionInputs } from '../../worker/src/nudges/user-context-store'
+import { nudgeDecisionInputs, refreshUserContexts, userDecisionInputs } from '../../worker/src/nudges/user-context-store'
 import { conditionsHold } from '../../worker/src/scoring'
 import worker from '../../worker/src/index'
 import { api, newProject, post, type TestProject } from './fixtures'
@@ -224,6 +225,31 @@ beforeAll(async () => {
   )
 })
 
+/** The D1 binding with a count of the statements it runs (each first/all/run/raw, each statement of a batch). */
+function countingDb(db: D1Database) {
+  const counter = { statements: 0 }
+  const wrap = (st: D1PreparedStatement): D1PreparedStatement =>
+    new Proxy(st, {
+      get(t, k) {
+        const v = Reflect.get(t, k) as unknown
+        if (typeof v !== 'function') return v
+        if (k === 'bind') return (...a: unknown[]) => wrap((v as D1PreparedStatement['bind']).apply(t, a))
+        if (k === 'first' || k === 'all' || k === 'run' || k === 'raw')
+          return (...a: unknown[]) => (counter.statements++, (v as (...x: unknown[]) => unknown).apply(t, a))
+        return (v as (...x: unknown[]) => unknown).bind(t)
+      },
+    })
+  const counted = new Proxy(db, {
+    get(t, k) {
+      if (k === 'prepare') return (sql: string) => wrap(t.prepare(sql))
+      if (k === 'batch') return (stmts: D1PreparedStatement[]) => ((counter.statements += stmts.length), t.batch(stmts))
+      const v = Reflect.get(t, k) as unknown
+      return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(t) : v
+    },
+  })
+  return { db: counted, counter }
+}
+
 const fromContext = (userId: string, percentile?: BreadthPercentile, now = NOW) =>
   userDecisionInputs(
     env.DB,
@@ -366,6 +392,32 @@ describe('keeping contexts current', () => {
     expect(await due('u-gone')).toEqual([])
     await refreshUserContexts(env.DB, q.id, ['u-gone'], Date.now())
     expect(await storedContext('u-gone')).toBeNull()
+  })
+
+  it('decides in one D1 statement on a cold isolate too: the published nudges and settings come with the user', async () => {
+    await addUser('u-cold')
+    await refreshUserContexts(env.DB, q.id, ['u-cold'], Date.now())
+    const noBackground = () => {
+      throw new Error('a stored context was expected')
+    }
+    // an hour on: this isolate's 10 s caches of nudges and settings have expired
+    const later = Date.now() + 3_600_000
+    const cold = countingDb(env.DB)
+    const first = await nudgeDecisionInputs(cold.db, q.id, { id: 'u-cold' }, later, noBackground)
+    expect(cold.counter.statements).toBe(1)
+    expect(first.nudges).toEqual(await listNudges(env.DB, q.id, true))
+    expect(first.nudges.map((n) => n.key)).toEqual(['export-tip', 'send-tip'])
+    expect(first.settings).toEqual(await loadProjectSettings(env.DB, q.id))
+    expect(first.settings.nudges).toMatchObject({ maxPerSession: 5, maxPerWeek: 20 })
+    expect(first.user?.context).toEqual(await loadDecisionContext(env.DB, q.id, 'u-cold', later, first.settings.attributes.protected))
+    // the statement refilled the caches the loaders read through: the next decision reads only the user
+    const warm = countingDb(env.DB)
+    expect(await nudgeDecisionInputs(warm.db, q.id, { id: 'u-cold' }, later + 1, noBackground)).toEqual(first)
+    expect(warm.counter.statements).toBe(1)
+    const none = countingDb(env.DB)
+    expect(await cachedActiveNudges(none.db, q.id, later + 2)).toEqual(first.nudges)
+    expect(await cachedProjectSettings(none.db, q.id, later + 2)).toEqual(first.settings)
+    expect(none.counter.statements).toBe(0)
   })
 
   it('writes nothing when a refreshed context did not change', async () => {

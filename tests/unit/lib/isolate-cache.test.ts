@@ -40,3 +40,23 @@ describe('isolateCache', () => {
     expect(await cache.get('c', async () => 'other', 1)).toBe('C')
   })
 })
+
+describe('isolateCache filled beside another read', () => {
+  it('peeks without loading: the value while fresh, undefined after', async () => {
+    const cache = isolateCache<string>(1000)
+    expect(cache.peek('p', 0)).toBeUndefined()
+    await cache.get('p', async () => 'A', 0)
+    expect(cache.peek('p', 999)).toBe('A')
+    expect(cache.peek('p', 1000)).toBeUndefined()
+  })
+
+  it('keeps a put value for its time to live, but not one read before a forget', () => {
+    const cache = isolateCache<string>(1000)
+    cache.put('p', 'read', cache.version(), 0)
+    expect(cache.peek('p', 500)).toBe('read')
+    const since = cache.version()
+    cache.forget('p')
+    cache.put('p', 'read before the write', since, 600)
+    expect(cache.peek('p', 700)).toBeUndefined()
+  })
+})

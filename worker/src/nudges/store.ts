@@ -2,7 +2,7 @@ import { DAY_MS } from '../lib/days'
 import type { NudgeState } from './decide'
 import { readDefinition, toNudge, type Nudge } from './definition'
 import { snakeKeys } from '../lib/casing'
-import { isolateCache } from '../lib/isolate-cache'
+import { isolateCache, type IsolateCache } from '../lib/isolate-cache'
 
 /** A stored nudge, or null when its definition is not JSON or no longer validates. */
 function storedNudge(key: string, json: string): Nudge | null {
@@ -22,10 +22,16 @@ export async function listNudges(db: D1Database, projectId: string, onlyActive =
     .prepare(`SELECT key, definition_json FROM nudges WHERE project_id = ?1 ${onlyActive ? 'AND active = 1' : ''} ORDER BY key`)
     .bind(projectId)
     .all<{ key: string; definition_json: string }>()
-  return results.flatMap((r) => storedNudge(r.key, r.definition_json) ?? [])
+  return nudgesFromRows(results)
 }
 
+/** Nudges from their stored rows in key order; a definition that no longer validates is left out. */
+export const nudgesFromRows = (rows: { key: string; definition_json: string }[]): Nudge[] =>
+  rows.flatMap((r) => storedNudge(r.key, r.definition_json) ?? [])
+
 const published = isolateCache<Nudge[]>(10_000)
+/** The cache `cachedActiveNudges` reads through; the decision peeks at it and fills it from its one statement. */
+export const activeNudgesCache: IsolateCache<Nudge[]> = published
 
 /** The active nudges as the decision reads them: at most every 10 s per isolate, at once after a write in this one. */
 export function cachedActiveNudges(db: D1Database, projectId: string, now = Date.now()): Promise<Nudge[]> {

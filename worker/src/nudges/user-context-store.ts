@@ -1,8 +1,17 @@
 import { MIN_COHORT, effectiveAttributes, loadScoringConfig, parseAttributes } from '../scoring'
-import { secretsInForce, verifyUserHash, type SecretRow } from '../projects'
+import {
+  cachedProjectSettings,
+  projectSettingsCache,
+  secretsInForce,
+  settingsFromStored,
+  verifyUserHash,
+  type ProjectSettings,
+  type SecretRow,
+} from '../projects'
 import { loadDecisionContext } from './context-store'
 import type { DecisionContext } from './context'
-import { NUDGE_STATE_COLUMNS, nudgeHistory, type NudgeStateRow, type UserNudgeHistory } from './store'
+import type { Nudge } from './definition'
+import { activeNudgesCache, NUDGE_STATE_COLUMNS, nudgeHistory, nudgesFromRows, type NudgeStateRow, type UserNudgeHistory } from './store'
 import {
   decisionContextOf,
   readUserContext,
@@ -96,14 +105,25 @@ export async function refreshAllUserContexts(db: D1Database, projectId: string, 
 }
 
 // The whole decision read in one statement: the stored context, the live account row, the core features, the
-// user's nudge states and the identity secret. ?1 project, ?2 user.
-const DECISION_SQL = `SELECT c.context_json, a.id AS account_id, a.traits_json AS account_traits_json, a.attributes_json AS account_attributes_json,
+// user's nudge states and the identity secret; on a cold isolate also the published nudges and the settings, so
+// the decision stays one round trip when its 10 s cache has expired. ?1 project, ?2 user.
+const decisionSql = (
+  control: boolean,
+) => `SELECT c.context_json, a.id AS account_id, a.traits_json AS account_traits_json, a.attributes_json AS account_attributes_json,
   EXISTS (SELECT 1 FROM users WHERE project_id = ?1 AND id = ?2) AS known,
   (SELECT json_group_array(key) FROM features WHERE project_id = ?1 AND core = 1) AS core_json,
   (SELECT json_group_array(json_array(${NUDGE_STATE_COLUMNS.join(', ')})) FROM nudge_states WHERE project_id = ?1 AND user_id = ?2) AS states_json,
-  (SELECT json_object('secret', secret, 'previous_secret', previous_secret, 'rotated_at', rotated_at) FROM identity_secrets WHERE project_id = ?1) AS secret_json
+  (SELECT json_object('secret', secret, 'previous_secret', previous_secret, 'rotated_at', rotated_at) FROM identity_secrets WHERE project_id = ?1) AS secret_json${
+    control
+      ? `,
+  (SELECT json_group_array(json_array(key, definition_json)) FROM nudges WHERE project_id = ?1 AND active = 1) AS nudges_json,
+  (SELECT settings_json FROM projects WHERE id = ?1) AS settings_json`
+      : ''
+  }
 FROM (SELECT 1) LEFT JOIN user_contexts c ON c.project_id = ?1 AND c.user_id = ?2
 LEFT JOIN accounts a ON a.project_id = ?1 AND a.id = c.account_id`
+const DECISION_SQL = decisionSql(false)
+const DECISION_CONTROL_SQL = decisionSql(true)
 
 interface DecisionRow {
   context_json: string | null
@@ -114,6 +134,9 @@ interface DecisionRow {
   core_json: string
   states_json: string
   secret_json: string | null
+  /** With the control plane only: `[[key, definition JSON], …]` of the active nudges, and the project's settings row. */
+  nudges_json?: string
+  settings_json?: string | null
 }
 
 const stateRows = (json: string): NudgeStateRow[] =>
@@ -122,6 +145,12 @@ const stateRows = (json: string): NudgeStateRow[] =>
 export interface UserDecisionInputs {
   context: DecisionContext
   history: UserNudgeHistory
+}
+
+interface DecisionOptions {
+  verify: boolean
+  protectedAttributes: readonly string[]
+  breadthPercentile?: BreadthPercentile
 }
 
 /**
@@ -134,10 +163,22 @@ export async function userDecisionInputs(
   projectId: string,
   user: { id: string; hash?: string | null },
   now: number,
-  opts: { verify: boolean; protectedAttributes: readonly string[]; breadthPercentile?: BreadthPercentile },
+  opts: DecisionOptions,
   background: (work: Promise<unknown>) => void,
 ): Promise<UserDecisionInputs | null> {
   const row = (await db.prepare(DECISION_SQL).bind(projectId, user.id).first<DecisionRow>())!
+  return inputsOf(db, projectId, user, row, now, opts, background)
+}
+
+async function inputsOf(
+  db: D1Database,
+  projectId: string,
+  user: { id: string; hash?: string | null },
+  row: DecisionRow,
+  now: number,
+  opts: DecisionOptions,
+  background: (work: Promise<unknown>) => void,
+): Promise<UserDecisionInputs | null> {
   if (opts.verify) {
     const secret = row.secret_json ? (JSON.parse(row.secret_json) as SecretRow) : null
     if (!(await verifyUserHash(secretsInForce(secret, now), user.id, user.hash))) return null
@@ -164,4 +205,53 @@ export async function userDecisionInputs(
     ),
   )
   return { context, history }
+}
+
+/** Everything `GET /v1/nudges` reads: the project's published nudges and settings, and the user (null: answer nothing). */
+export interface NudgeDecisionInputs {
+  nudges: Nudge[]
+  settings: ProjectSettings
+  user: UserDecisionInputs | null
+}
+
+/**
+ * The decision's reads in one D1 statement, always: the user's inputs, with the published nudges and settings
+ * from this isolate's 10 s caches, or, when either has expired, from the same statement (which refills them).
+ * No statement at all when the cached project has no published nudge.
+ */
+export async function nudgeDecisionInputs(
+  db: D1Database,
+  projectId: string,
+  user: { id: string; hash?: string | null },
+  now: number,
+  background: (work: Promise<unknown>) => void,
+): Promise<NudgeDecisionInputs> {
+  let nudges = activeNudgesCache.peek(projectId, now)
+  let settings = projectSettingsCache.peek(projectId, now)
+  if (nudges && settings && !nudges.length) return { nudges, settings, user: null }
+  const control = !nudges || !settings
+  const since = [activeNudgesCache.version(), projectSettingsCache.version()] as const
+  const row = (await db
+    .prepare(control ? DECISION_CONTROL_SQL : DECISION_SQL)
+    .bind(projectId, user.id)
+    .first<DecisionRow>())!
+  if (!nudges || !settings) {
+    // json_group_array keeps no order: sorted as listNudges returns them
+    const stored = (JSON.parse(row.nudges_json ?? '[]') as [string, string][]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    nudges = nudgesFromRows(stored.map(([key, definition_json]) => ({ key, definition_json })))
+    activeNudgesCache.put(projectId, nudges, since[0], now)
+    const read = settingsFromStored(row.settings_json ?? null)
+    settings = read.settings
+    // a legacy row is rewritten by the loader (which then forgets the cache), off the answer's path
+    if (read.rewrite) background(cachedProjectSettings(db, projectId, now).catch(() => undefined))
+    else projectSettingsCache.put(projectId, settings, since[1], now)
+  }
+  if (!nudges.length) return { nudges, settings, user: null }
+  const breadthPercentile = nudges.find((n) => n.targeting.breadthBelowSegmentPercentile)?.targeting.breadthBelowSegmentPercentile
+  const opts = {
+    verify: settings.identity.verification === 'required',
+    protectedAttributes: settings.attributes.protected,
+    breadthPercentile,
+  }
+  return { nudges, settings, user: await inputsOf(db, projectId, user, row, now, opts, background) }
 }
