@@ -5,12 +5,25 @@ import type { AccountScoreResult, ScoringInputs } from '../scoring'
 import { deliverWebhook } from './deliver'
 import { projectAlerts } from './project-alerts'
 import { insertAlerts, lastRaised, markDelivery } from './store'
-import { afterCooldown } from './triggers'
+import { afterCooldown, type Alert } from './triggers'
 
 /** Alerts a scoring run (or one shard of it) stored: their ids, in the order of `alerts`. */
 export interface RaisedAlerts {
   ids: number[]
   alerts: ReturnType<typeof projectAlerts>
+}
+
+/** The alerts a run's (or a shard's) scores call for, minus cooldowns; neither stored nor sent. */
+export async function raiseAlerts(
+  db: D1Database,
+  projectId: string,
+  rows: ScoringInputs,
+  results: AccountScoreResult[],
+  now: number,
+): Promise<Alert[]> {
+  const { alerts: settings } = await loadProjectSettings(db, projectId)
+  const recent = await lastRaised(db, projectId, now - settings.cooldownDays * DAY_MS)
+  return afterCooldown(projectAlerts(rows, results, now), recent, now, settings.cooldownDays)
 }
 
 /** Raises the alerts a run's (or a shard's) scores call for, minus cooldowns, and stores them; sends nothing. */
@@ -21,9 +34,7 @@ export async function recordAlerts(
   results: AccountScoreResult[],
   now: number,
 ): Promise<RaisedAlerts> {
-  const { alerts: settings } = await loadProjectSettings(db, projectId)
-  const recent = await lastRaised(db, projectId, now - settings.cooldownDays * DAY_MS)
-  const alerts = afterCooldown(projectAlerts(rows, results, now), recent, now, settings.cooldownDays)
+  const alerts = await raiseAlerts(db, projectId, rows, results, now)
   const ids = await insertAlerts(db, projectId, alerts, now)
   return { ids, alerts }
 }

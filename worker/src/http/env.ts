@@ -8,6 +8,8 @@ export interface Bindings {
   RAW_EVENTS: R2Bucket
   /** Ingest queue (Cloudflare Queues): the Segment endpoints enqueue, the consumer writes. Unbound: ingest writes inline. */
   INGEST_QUEUE?: Queue
+  /** Scoring fan-out queue: a large project's daily run goes one message per shard and pass. Unbound: scored in line. */
+  SCORING_QUEUE?: Queue
   /** `"true"` writes ingest inline even with a queue bound (the worker tests' default; never needed in production). */
   INGEST_DIRECT?: string
   /** Account-shard Durable Objects (worker/src/shards): not read by any route yet; the state still lives in DB. */

@@ -5,6 +5,8 @@ import { purgeExpiredEvents } from '../ingest'
 import { refreshAllUserContexts } from '../nudges'
 import { dayOf } from '../lib/days'
 import { runScoring } from '../scoring'
+import { startFanout } from './fanout'
+import { failAbandonedRuns, failRunStatements } from './fanout-store'
 import { acquireLease, releaseLease } from './lease-store'
 import { finishJobRun, listProjectIds, pruneJobRuns, startJobRun, type RunKind } from './runs-store'
 
@@ -51,45 +53,72 @@ async function scoreAndAlert(db: D1Database, projectId: string, at: number, back
 
 const errorText = (e: unknown) => String((e as Error)?.stack ?? (e as Error)?.message ?? e).slice(0, 1000)
 
-export type RunOutcome = { status: 'ok'; summary: ScoringRunSummary } | { status: 'busy'; retryAfterSeconds: number }
+export type RunOutcome =
+  | { status: 'ok'; summary: ScoringRunSummary }
+  | { status: 'queued'; runId: number; shards: number }
+  | { status: 'busy'; retryAfterSeconds: number }
 
 /**
  * One scoring run under the project's lease (runs never overlap), recorded in `job_runs`: `busy` when
- * another run holds the lease; a failure is recorded, then thrown.
+ * another run holds the lease; a failure is recorded, then thrown. With the scoring queue bound, a live run of a
+ * project over SHARDED_SCORING_MIN_ACCOUNTS is `queued` instead: fanned out per shard (fanout.ts), which then holds
+ * the lease and finishes the job run; everything else runs here, in line.
  */
-export async function scoringRun(db: D1Database, projectId: string, at: number, kind: RunKind): Promise<RunOutcome> {
+export async function scoringRun(
+  db: D1Database,
+  projectId: string,
+  at: number,
+  kind: RunKind,
+  queue?: Queue,
+  /** Where sharding starts and how many shards at least (tests and benches; the defaults otherwise). */
+  sharding: { minAccounts?: number; shards?: number } = {},
+): Promise<RunOutcome> {
   const lease = await acquireLease(db, projectId, Date.now())
   if (!lease.acquired) return { status: 'busy', retryAfterSeconds: lease.retryAfterSeconds }
+  let handedOver = false
   try {
+    // a queued run that lost its lease can no longer finish: it shows as failed from now on
+    await failAbandonedRuns(db, projectId, lease.holder, Date.now())
     const runId = await startJobRun(db, projectId, kind, dayOf(at), Date.now())
     try {
+      if (queue && kind !== 'backfill') {
+        const started = await startFanout(db, queue, { id: runId, projectId, at, leaseHolder: lease.holder }, sharding)
+        if (started) {
+          handedOver = true
+          return { status: 'queued', runId, shards: started.shards }
+        }
+      }
       const summary = await scoreAndAlert(db, projectId, at, kind === 'backfill')
       await finishJobRun(db, runId, 'ok', Date.now(), null, summary)
       return { status: 'ok', summary }
     } catch (e) {
+      await failRunStatements(db, runId, errorText(e), Date.now()).catch(() => {})
       await finishJobRun(db, runId, 'failed', Date.now(), errorText(e)).catch(() => {})
       throw e
     }
   } finally {
-    await releaseLease(db, projectId, lease.holder).catch((e) => console.error('scoring lease not released', projectId, errorText(e)))
+    if (!handedOver)
+      await releaseLease(db, projectId, lease.holder).catch((e) => console.error('scoring lease not released', projectId, errorText(e)))
   }
 }
 
 /**
- * The daily Cron Trigger: every project scored and alerted, each on its own (a project that fails is logged,
+ * The daily Cron Trigger: every project scored and alerted (a large one queued, fanned out per shard), each on its own (a project that fails is logged,
  * recorded in `job_runs` and listed at GET /api/v1/scoring/runs, and the others carry on), then raw events past
  * retention purged whatever happened before.
  */
-export async function dailyRun(db: D1Database, now: number, archive?: R2Bucket) {
+export async function dailyRun(db: D1Database, now: number, archive?: R2Bucket, queue?: Queue) {
   const projects: ScoringRunSummary[] = []
+  const queued: { project_id: string; run_id: number; shards: number }[] = []
   const failed: { project_id: string; error: string }[] = []
   const skipped: string[] = []
   for (const id of await listProjectIds(db)) {
     try {
       // a re-tagging job left by a rules change finishes (within a budget) before the project is scored
       if (archive) await continueRebuild({ DB: db, RAW_EVENTS: archive }, id, 10_000)
-      const outcome = await scoringRun(db, id, now, 'daily')
+      const outcome = await scoringRun(db, id, now, 'daily', queue)
       if (outcome.status === 'ok') projects.push(outcome.summary)
+      else if (outcome.status === 'queued') queued.push({ project_id: id, run_id: outcome.runId, shards: outcome.shards })
       else {
         // a manual run is scoring this project right now: that run stands for today's
         skipped.push(id)
@@ -107,5 +136,5 @@ export async function dailyRun(db: D1Database, now: number, archive?: R2Bucket) 
   } catch (e) {
     console.error('retention purge failed', errorText(e))
   }
-  return { projects, failed, skipped, purged }
+  return { projects, queued, failed, skipped, purged }
 }

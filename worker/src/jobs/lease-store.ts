@@ -26,3 +26,12 @@ export async function acquireLease(db: D1Database, projectId: string, now: numbe
 export async function releaseLease(db: D1Database, projectId: string, holder: string): Promise<void> {
   await db.prepare('DELETE FROM scoring_leases WHERE project_id = ?1 AND holder = ?2').bind(projectId, holder).run()
 }
+
+/** Extends a held lease (a queued run renews it with every message); false when another run holds it now. */
+export async function renewLease(db: D1Database, projectId: string, holder: string, now: number): Promise<boolean> {
+  const res = await db
+    .prepare('UPDATE scoring_leases SET expires_at = ?3 WHERE project_id = ?1 AND holder = ?2')
+    .bind(projectId, holder, now + LEASE_MS)
+    .run()
+  return res.meta.changes === 1
+}

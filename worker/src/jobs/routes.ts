@@ -33,6 +33,14 @@ const emptyBodyMeansNow = createMiddleware<AppEnv>(async (c, next) => {
   await next()
 })
 
+const queuedRunSchema = z
+  .object({
+    run_id: z.number().int().openapi({ description: 'The run at GET /api/v1/scoring/runs: `running` until its last shard is done' }),
+    status: z.literal('running'),
+    shards: z.number().int(),
+  })
+  .openapi('QueuedScoringRun')
+
 jobRoutes.openapi(
   createRoute({
     method: 'post',
@@ -41,22 +49,29 @@ jobRoutes.openapi(
     summary: 'Score the project now, or backfill one past day',
     description:
       "Scores now, or as of a past day (`at`, up to 365 days back) to backfill history in day order: a backfill writes that day's snapshot only, " +
-      'never the latest scores, alerts or webhooks. An empty body means now. One run per project at a time: 409 `run_in_progress` with `Retry-After`.',
+      'never the latest scores, alerts or webhooks. An empty body means now. One run per project at a time: 409 `run_in_progress` with `Retry-After`. ' +
+      'A live run of a project over 5,000 accounts is queued per account shard when the scoring queue is bound: 202 with the run id to follow.',
     security: auth.admin,
     middleware: [emptyBodyMeansNow] as const,
     request: { query: querySchema({}), body: jsonBody(scoringRunBodySchema, 'Optional: `{}` or an empty body scores now') },
-    responses: { 200: jsonResponse(scoringRunSummarySchema, 'What the run scored'), ...errorResponses(403, 409, 415) },
+    responses: {
+      200: jsonResponse(scoringRunSummarySchema, 'What the run scored'),
+      202: jsonResponse(queuedRunSchema, 'A large project: the run was queued, fanned out per account shard'),
+      ...errorResponses(403, 409, 415),
+    },
   }),
   async (c) => {
     const { at: when } = c.req.valid('json')
     const now = Date.now()
     const at = when ? Date.parse(when) : now
     if (at > now || at < now - MAX_BACKFILL_DAYS * DAY_MS) throw badRequest(`\`at\` must be within the last ${MAX_BACKFILL_DAYS} days`)
-    const outcome = await scoringRun(c.env.DB, c.var.apiKey.projectId, at, dayOf(at) < dayOf(now) ? 'backfill' : 'manual')
+    const kind = dayOf(at) < dayOf(now) ? 'backfill' : 'manual'
+    const outcome = await scoringRun(c.env.DB, c.var.apiKey.projectId, at, kind, c.env.SCORING_QUEUE)
     if (outcome.status === 'busy') {
       c.header('Retry-After', String(outcome.retryAfterSeconds))
       throw new ApiError(409, 'run_in_progress', `A scoring run of this project is in progress; retry in ${outcome.retryAfterSeconds} s`)
     }
+    if (outcome.status === 'queued') return c.json({ run_id: outcome.runId, status: 'running' as const, shards: outcome.shards }, 202)
     return c.json(outcome.summary, 200)
   },
 )

@@ -68,13 +68,26 @@ const parseSummary = (text: string): ScoringRunSummary | null => {
   }
 }
 
-export async function listJobRuns(db: D1Database, projectId: string, status: RunStatus | null, limit: number): Promise<JobRun[]> {
+/** A queued run still `running` whose lease is gone or expired can no longer finish: it reads as failed. */
+export const ABANDONED_RUN = 'did not finish before its scoring lease expired'
+
+export async function listJobRuns(
+  db: D1Database,
+  projectId: string,
+  status: RunStatus | null,
+  limit: number,
+  now = Date.now(),
+): Promise<JobRun[]> {
   const { results } = await db
     .prepare(
-      `SELECT id, kind, status, as_of, started_at, finished_at, error, summary_json FROM job_runs
-       WHERE project_id = ?1 AND (?2 IS NULL OR status = ?2) ORDER BY started_at DESC, id DESC LIMIT ?3`,
+      `SELECT * FROM (SELECT j.id, j.kind, j.as_of, j.started_at, j.finished_at, j.summary_json,
+         CASE WHEN abandoned THEN 'failed' ELSE j.status END AS status, CASE WHEN abandoned THEN ?5 ELSE j.error END AS error
+       FROM (SELECT j.*, (j.status = 'running' AND s.job_run_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM scoring_leases l
+           WHERE l.project_id = j.project_id AND l.holder = s.lease_holder AND l.expires_at > ?4)) AS abandoned
+         FROM job_runs j LEFT JOIN scoring_runs s ON s.job_run_id = j.id WHERE j.project_id = ?1) j)
+       WHERE ?2 IS NULL OR status = ?2 ORDER BY started_at DESC, id DESC LIMIT ?3`,
     )
-    .bind(projectId, status, limit)
+    .bind(projectId, status, limit, now, ABANDONED_RUN)
     .all<JobRunRow>()
   return results.map((r) => ({
     id: r.id,

@@ -9,6 +9,19 @@ export type { ScoringInputs } from './inputs'
 export type { AccountScoreResult } from './project'
 export { scoringAdminRoutes } from './routes'
 export { runProjectScoring } from './run'
-export { runScoring, scoreShard, SCORING_SHARDS, SHARDED_SCORING_MIN_ACCOUNTS, type ScoreShardMessage } from './shard-run'
+export {
+  measureQueuedShard,
+  planShardedRun,
+  runScoring,
+  scoreQueuedShard,
+  scoreShard,
+  ScoringConfigChanged,
+  SCORING_SHARDS,
+  SHARDED_SCORING_MIN_ACCOUNTS,
+  writeQueuedBenchmarks,
+  type ScoreShardMessage,
+  type ShardKeys,
+} from './shard-run'
+export type { CohortSummary } from './cohorts'
 export { loadSegmentBenchmark } from './scores-store'
 export { conditionsHold, segmentOf } from './segments'

@@ -88,7 +88,9 @@ export async function measureShard(
 
 /**
  * Pass 2 of a shard: its accounts and users scored against the merged cohorts (the project's known versions and
- * segment percentiles) and written. Returns the inputs and scores the shard's alerts read.
+ * segment percentiles) and written. Returns the inputs and scores the shard's alerts read; `beforeWrite` sees them
+ * before anything is written (a queued shard stores its alerts there: a retry after a partial write would read its
+ * own new scores as the previous ones).
  */
 export async function scoreShardAccounts(
   db: D1Database,
@@ -98,6 +100,7 @@ export async function scoreShardAccounts(
   ctx: ScoringContext,
   merged: CohortSummary,
   backfill: boolean,
+  beforeWrite?: (inputs: ScoringInputs, accounts: AccountScoreResult[]) => Promise<void>,
 ): Promise<{ inputs: ScoringInputs; accounts: AccountScoreResult[]; stats: Omit<ShardStats, 'shard'> }> {
   const started = Date.now()
   const inputs = await loadScoringInputs(db, projectId, now, ctx.ruleEvents, {
@@ -110,6 +113,7 @@ export async function scoreShardAccounts(
     knownVersions: merged.knownVersions,
   })
   if (!backfill) applyCohortPercentiles(accounts, finaliseCohorts(merged, ctx.config.latest_version))
+  if (beforeWrite) await beforeWrite(inputs, accounts)
   await writeAccountScores(db, projectId, dayOf(now), ctx.version, accounts, now, { latest: !backfill })
   if (!backfill) await writeUserScores(db, projectId, users, now)
   return {
@@ -184,7 +188,7 @@ export async function runShardedScoring(
   }
 }
 
-/** A queue message for one shard's pass (for a consumer to run; the daily run runs them in line today). */
+/** One shard's pass as a self-contained call (tests); the queued run's consumer is jobs/fanout.ts. */
 export type ScoreShardMessage =
   | { kind: 'measure'; projectId: string; at: number; shard: number; shards: number }
   | { kind: 'score'; projectId: string; at: number; shard: number; shards: number; backfill: boolean; cohorts: CohortSummary }
@@ -219,4 +223,49 @@ export async function runScoring(
   if (shards > 1) return runShardedScoring(db, projectId, now, shards, backfill, afterScoring)
   const run = await runProjectScoring(db, projectId, now, backfill)
   return { summary: run.summary, alerts: afterScoring ? await afterScoring(run.inputs, run.accounts) : 0, shards: null }
+}
+
+/** A queued run's plan (jobs/fanout.ts): its shard count and each shard's keys, fixed for the whole run. */
+export async function planShardedRun(db: D1Database, projectId: string, opts: { minAccounts?: number; shards?: number } = {}) {
+  const accounts = (await db.prepare('SELECT COUNT(*) AS n FROM accounts WHERE project_id = ?1').bind(projectId).first<number>('n')) ?? 0
+  const shards = scoringShardsFor(accounts, opts.minAccounts, opts.shards)
+  if (shards <= 1) return null
+  const [ctx, listed] = await Promise.all([loadScoringContext(db, projectId), listShardKeys(db, projectId)])
+  return { shards, version: ctx.version, keys: splitByShard(listed.accountIds, listed.looseUserIds, shards), listRowsRead: listed.rowsRead }
+}
+
+/** Thrown when the model changed under a queued run: its passes would score against different configs. */
+export class ScoringConfigChanged extends Error {}
+
+async function contextOf(db: D1Database, projectId: string, version: string) {
+  const ctx = await loadScoringContext(db, projectId)
+  if (ctx.version !== version) throw new ScoringConfigChanged(`the scoring config changed during the run (${version} → ${ctx.version})`)
+  return ctx
+}
+
+/** A queued run's pass 1 for one shard: its cohort summary (to store) and stats. */
+export async function measureQueuedShard(db: D1Database, projectId: string, at: number, version: string, keys: ShardKeys) {
+  return measureShard(db, projectId, at, keys, await contextOf(db, projectId, version))
+}
+
+/** A queued run's pass 2 for one shard, against the merge of every shard's summary (merging is order-free). */
+export async function scoreQueuedShard(
+  db: D1Database,
+  projectId: string,
+  at: number,
+  version: string,
+  keys: ShardKeys,
+  summaries: CohortSummary[],
+  beforeWrite: (inputs: ScoringInputs, accounts: AccountScoreResult[]) => Promise<void>,
+) {
+  const ctx = await contextOf(db, projectId, version)
+  return (await scoreShardAccounts(db, projectId, at, keys, ctx, summaries.reduce(mergeCohortSummaries, EMPTY_COHORTS), false, beforeWrite))
+    .stats
+}
+
+/** A queued run's segment benchmarks, once, from every shard's summary (what runShardedScoring writes last). */
+export async function writeQueuedBenchmarks(db: D1Database, projectId: string, version: string, summaries: CohortSummary[], now: number) {
+  const ctx = await contextOf(db, projectId, version)
+  const merged = summaries.reduce(mergeCohortSummaries, EMPTY_COHORTS)
+  await writeSegmentBenchmarks(db, projectId, cohortBenchmarks(finaliseCohorts(merged, ctx.config.latest_version)), now)
 }

@@ -1,0 +1,254 @@
+import { z } from 'zod'
+import type { ScoringRunSummary } from '../../../shared/api/scoring'
+import { deliverAlerts, raiseAlerts } from '../alerts'
+import { dayOf } from '../lib/days'
+import { refreshUserContexts } from '../nudges'
+import {
+  measureQueuedShard,
+  planShardedRun,
+  scoreQueuedShard,
+  ScoringConfigChanged,
+  writeQueuedBenchmarks,
+  type ShardKeys,
+} from '../scoring'
+import {
+  advancePhase,
+  claimWebhook,
+  completeShard,
+  doneShards,
+  failRunStatements,
+  finishRun,
+  insertRunStatements,
+  loadRun,
+  loadShard,
+  noteShardError,
+  PASSES,
+  runAlerts,
+  runTotals,
+  shardKeys,
+  shardSummaries,
+  shardUserIds,
+  storeShardAlerts,
+  type FanoutRun,
+  type Pass,
+  type ShardResult,
+} from './fanout-store'
+import { releaseLease, renewLease } from './lease-store'
+import { ABANDONED_RUN } from './runs-store'
+
+/** The scoring queue's name (wrangler.toml); its binding is SCORING_QUEUE. */
+export const SCORING_QUEUE_NAME = 'uptake-scoring'
+/** Deliveries of one message before the run is recorded failed (wrangler.toml `max_retries`, plus the first). */
+export const SCORING_MAX_ATTEMPTS = 4
+/** More shards than any project gets (10,000 accounts per … 1,250-account shards: 8; a million accounts: 800). */
+export const MAX_SHARDS = 1024
+/** A stored cohort summary must fit a D1 row (2 MB) with room to spare. */
+export const MAX_SUMMARY_BYTES = 1_500_000
+
+/** One shard's pass of one queued run: everything else is in D1 (scoring_runs, scoring_run_shards). */
+export const scoringMessageSchema = z.strictObject({
+  v: z.literal(1),
+  runId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  pass: z.enum(PASSES),
+  shard: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_SHARDS - 1),
+})
+export type ScoringMessage = z.infer<typeof scoringMessageSchema>
+
+/** Thrown for a step that no retry can mend: the run is recorded failed at once. */
+class RunCannotFinish extends Error {}
+
+const errorText = (e: unknown) => String((e as Error)?.message ?? e).slice(0, 1000)
+
+/** One message per shard of a pass; sendBatch takes 100 at most. */
+async function enqueuePass(queue: Queue, runId: number, pass: Pass, shards: number): Promise<void> {
+  const messages = Array.from({ length: shards }, (_, shard) => ({ body: { v: 1, runId, pass, shard } satisfies ScoringMessage }))
+  for (let i = 0; i < messages.length; i += 100) await queue.sendBatch(messages.slice(i, i + 100))
+}
+
+export type StartedFanout = { shards: number } | null
+
+/**
+ * Starts a queued run of a project over its sharding threshold (null below it: the caller scores in line). The job
+ * run, lease and shard keys are recorded, then one pass-1 message per shard is enqueued; the consumer takes it from there.
+ */
+export async function startFanout(
+  db: D1Database,
+  queue: Queue,
+  run: { id: number; projectId: string; at: number; leaseHolder: string },
+  opts: { minAccounts?: number; shards?: number } = {},
+): Promise<StartedFanout> {
+  const plan = await planShardedRun(db, run.projectId, opts)
+  if (!plan) return null
+  if (plan.shards > MAX_SHARDS) throw new RangeError(`${plan.shards} shards: at most ${MAX_SHARDS}`)
+  const now = Date.now()
+  const record: FanoutRun = {
+    ...run,
+    shards: plan.shards,
+    phase: 'measure',
+    modelVersion: plan.version,
+    listRowsRead: plan.listRowsRead,
+    startedAt: now,
+  }
+  await db.batch(insertRunStatements(db, record, plan.keys, now))
+  await enqueuePass(queue, run.id, 'measure', plan.shards)
+  return { shards: plan.shards }
+}
+
+/** Records the run failed and lets the next run take the lease. */
+export async function failRun(db: D1Database, run: Pick<FanoutRun, 'id' | 'projectId' | 'leaseHolder'>, error: string): Promise<void> {
+  await failRunStatements(db, run.id, error, Date.now())
+  await releaseLease(db, run.projectId, run.leaseHolder)
+}
+
+/** Pass 1: the shard's raw measures summarised per segment. */
+async function measure(db: D1Database, run: FanoutRun, keys: ShardKeys): Promise<ShardResult> {
+  const { summary, stats } = await measureQueuedShard(db, run.projectId, run.at, run.modelVersion, keys)
+  if (JSON.stringify(summary).length > MAX_SUMMARY_BYTES)
+    throw new RunCannotFinish(`shard cohort summary over ${MAX_SUMMARY_BYTES} bytes: the project needs more shards`)
+  return { summary, accounts: stats.accounts, users: stats.users, rowsRead: stats.rows_read, rowsLoaded: stats.rows_loaded, ms: stats.ms }
+}
+
+/** Pass 2: the shard scored against every shard's summary; its alerts stored once before its scores are written. */
+async function score(db: D1Database, run: FanoutRun, shard: number, keys: ShardKeys, alertsStored: boolean): Promise<ShardResult> {
+  const stats = await scoreQueuedShard(
+    db,
+    run.projectId,
+    run.at,
+    run.modelVersion,
+    keys,
+    await shardSummaries(db, run.id),
+    async (inputs, accounts) => {
+      if (alertsStored) return
+      const alerts = await raiseAlerts(db, run.projectId, inputs, accounts, run.at)
+      await storeShardAlerts(db, run.projectId, run.id, shard, alerts, run.at)
+    },
+  )
+  return { accounts: stats.accounts, users: stats.users, rowsRead: stats.rows_read, rowsLoaded: stats.rows_loaded, ms: stats.ms }
+}
+
+/** Pass 3: the shard's users' nudge-decision contexts (scores, bands and cutoffs moved). */
+async function contexts(db: D1Database, run: FanoutRun, shard: number): Promise<ShardResult> {
+  const started = Date.now()
+  const users = await shardUserIds(db, run.projectId, run.id, shard)
+  await refreshUserContexts(db, run.projectId, users, Date.now())
+  return { users: users.length, ms: Date.now() - started }
+}
+
+/** The summary of a finished run, counted as the in-line run counts it. */
+async function summaryOf(db: D1Database, run: FanoutRun, now: number): Promise<ScoringRunSummary> {
+  const t = await runTotals(db, run.id)
+  return {
+    project_id: run.projectId,
+    day: dayOf(run.at),
+    backfill: false,
+    model_version: run.modelVersion,
+    accounts: t.score.accounts,
+    users: t.score.users,
+    alerts: t.score.alerts,
+    rows_read: run.listRowsRead + t.measure.rows_read + t.score.rows_read,
+    load_ms: t.measure.ms,
+    compute_ms: t.score.ms,
+    ms: now - run.startedAt,
+  }
+}
+
+/**
+ * Every shard of `pass` is done: the run moves on. Each step is idempotent (benchmarks rewritten whole, the webhook
+ * claimed once, the next pass's messages skip done shards), and the phase moves last, so a message redelivered after
+ * a crash here redoes what was left and nothing twice.
+ */
+async function advance(db: D1Database, queue: Queue, run: FanoutRun, pass: Pass): Promise<void> {
+  if (pass === 'measure') {
+    await enqueuePass(queue, run.id, 'score', run.shards)
+    await advancePhase(db, run.id, 'measure', 'score', Date.now())
+    return
+  }
+  if (pass === 'score') {
+    await writeQueuedBenchmarks(db, run.projectId, run.modelVersion, await shardSummaries(db, run.id), Date.now())
+    // at most once: a crash between the claim and the send leaves the alerts stored, undelivered (delivered_at null)
+    if (await claimWebhook(db, run.id, Date.now()))
+      await deliverAlerts(db, run.projectId, [await runAlerts(db, run.projectId, run.id)], run.at)
+    await enqueuePass(queue, run.id, 'contexts', run.shards)
+    await advancePhase(db, run.id, 'score', 'contexts', Date.now())
+    return
+  }
+  const now = Date.now()
+  await finishRun(db, run.id, await summaryOf(db, run, now), now)
+  await releaseLease(db, run.projectId, run.leaseHolder)
+}
+
+/**
+ * One message: the shard's pass unless already done, then, when that made the pass complete, the run's next phase.
+ * Only the message whose completion brought the count to the total moves the run on (one transaction decides), or a
+ * redelivery that finds its shard already done (its first delivery died before moving the run on).
+ */
+export async function runScoringStep(db: D1Database, queue: Queue, msg: ScoringMessage): Promise<void> {
+  const run = await loadRun(db, msg.runId)
+  // finished, failed or unknown: nothing left for this message
+  if (!run || run.phase === 'done' || run.phase === 'failed' || msg.shard >= run.shards) return
+  if (!(await renewLease(db, run.projectId, run.leaseHolder, Date.now()))) {
+    await failRunStatements(db, run.id, ABANDONED_RUN, Date.now())
+    return
+  }
+  const row = await loadShard(db, run.id, msg.pass, msg.shard)
+  if (!row) return
+  let moveOn: boolean
+  if (row.status === 'pending') {
+    const keys = await shardKeys(db, run.id, msg.shard)
+    const result =
+      msg.pass === 'measure'
+        ? await measure(db, run, keys)
+        : msg.pass === 'score'
+          ? await score(db, run, msg.shard, keys, row.alertsToken !== null)
+          : await contexts(db, run, msg.shard)
+    const done = await completeShard(db, run.id, msg.pass, msg.shard, result, Date.now())
+    moveOn = done.flipped && done.done === run.shards
+  } else moveOn = (await doneShards(db, run.id, msg.pass)) === run.shards
+  if (moveOn && run.phase === msg.pass) await advance(db, queue, run, msg.pass)
+}
+
+// a failing step waits 10, 20, 40 s before its next try (never longer than 5 minutes)
+const retryDelaySeconds = (attempts: number) => Math.min(300, 10 * 2 ** Math.max(0, attempts - 1))
+
+/**
+ * The scoring queue's consumer: each message validated, run, acked; a failure retried by the queue with backoff and
+ * noted on the running job; on its last attempt (or a failure no retry mends) the run is recorded failed and the lease freed.
+ */
+export async function consumeScoring(batch: MessageBatch<unknown>, env: { DB: D1Database; SCORING_QUEUE?: Queue }): Promise<void> {
+  for (const message of batch.messages) {
+    const parsed = scoringMessageSchema.safeParse(message.body)
+    if (!parsed.success) {
+      // no run to move on or fail: logged and dropped
+      console.error('unreadable scoring message', message.id, parsed.error.message.slice(0, 300))
+      message.ack()
+      continue
+    }
+    const msg = parsed.data
+    try {
+      if (!env.SCORING_QUEUE) throw new RunCannotFinish('SCORING_QUEUE is not bound')
+      await runScoringStep(env.DB, env.SCORING_QUEUE, msg)
+      message.ack()
+    } catch (e) {
+      const error = errorText(e)
+      console.warn('scoring step failed', JSON.stringify(msg), message.attempts, error)
+      const final = message.attempts >= SCORING_MAX_ATTEMPTS || e instanceof RunCannotFinish || e instanceof ScoringConfigChanged
+      try {
+        if (final) {
+          const run = await loadRun(env.DB, msg.runId)
+          if (run) await failRun(env.DB, run, `${msg.pass} shard ${msg.shard} failed after ${message.attempts} attempt(s): ${error}`)
+          message.ack()
+        } else {
+          await noteShardError(env.DB, msg.runId, msg.pass, msg.shard, error)
+          message.retry({ delaySeconds: retryDelaySeconds(message.attempts) })
+        }
+      } catch {
+        // D1 itself failing: the queue retries (or drops it after max_retries; the lease expiry then fails the run)
+        message.retry({ delaySeconds: retryDelaySeconds(message.attempts) })
+      }
+    }
+  }
+}
