@@ -5,13 +5,13 @@ const CHUNK = 5000
 
 /**
  * The daily retention purge, in chunks so no single D1 statement runs long: hot system events older than
- * the 90-day raw window, and dedupe keys (`event_ids`) received more than DEDUPE_DAYS ago. Rollups are kept
+ * the 90-day raw window, and dedupe keys (`event_ids`) received more than DEDUPE_DAYS ago (one pass of the project's
+ * purge cursor; under a queue the consumer walks it as it writes, so a busy project keeps pace). Rollups are kept
  * (scoring never needs raw rows); the R2 archive expires by the bucket's lifecycle rule (README), not here.
  * Returns the rows deleted, both tables together.
  */
 export async function purgeExpiredEvents(db: D1Database, now: number, maxChunks = 200): Promise<number> {
   const cutoff = rawWindowStart(now)
-  const dedupeCutoff = dedupeWindowStart(now)
   const { results: projects } = await db.prepare('SELECT id FROM projects').all<{ id: string }>()
   let deleted = 0
   let chunks = 0
@@ -29,16 +29,71 @@ export async function purgeExpiredEvents(db: D1Database, now: number, maxChunks 
   }
   for (const { id } of projects) {
     await drain('DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE project_id = ?1 AND ts < ?2 LIMIT ?3)', id, cutoff)
-    // no index on received_day (it would cost a row write per event): each chunk scans the project's keys once; ISO days compare as text
-    await drain(
-      `DELETE FROM event_ids WHERE project_id = ?1 AND message_id IN
-        (SELECT message_id FROM event_ids WHERE project_id = ?1 AND received_day < ?2 LIMIT ?3)`,
-      id,
-      dedupeCutoff,
-    )
+    // the dedupe keys: windows from the project's purge cursor until one pass is complete (the consumer walks it too)
+    // every key examined at least once: one pass from the start, or the rest of a pass begun by the consumer and one more
+    let passesLeft: number | null = null
+    while (chunks < maxChunks) {
+      chunks++
+      const walked = await purgeDedupeWindow(db, id, now, DEDUPE_WINDOW_MAX)
+      deleted += walked.deleted
+      passesLeft ??= walked.from === '' ? 1 : 2
+      if (walked.passEnded && --passesLeft === 0) break
+    }
     if (chunks >= maxChunks) break
   }
   return deleted
+}
+
+/** Keys a consumer write examines per key it inserted: 8 days of keys kept, one day's expiring, so ~1 pass a day. */
+export const DEDUPE_SCAN_PER_INSERT = 10
+/** Keys one purge statement examines at most (rows read; a bounded statement). */
+export const DEDUPE_WINDOW_MAX = 50_000
+
+/** Keys in key order after the project's cursor: the window one purge step examines (?1 project, ?2 cursor, ?3 size). */
+const WINDOW = `SELECT message_id, received_day FROM event_ids WHERE project_id = ?1 AND message_id > ?2 ORDER BY message_id LIMIT ?3`
+
+/**
+ * One step of the dedupe-key purge: the next `size` keys after the project's cursor (primary-key order, no index
+ * on the receipt day needed) are examined, the expired ones deleted, and the cursor moved past them (back to the
+ * start when the window reached the end: a pass ended). Bounded reads and writes; exact dedupe is untouched
+ * (only keys past DEDUPE_DAYS go). Concurrent steps may examine one window twice: deletes are idempotent.
+ */
+export async function purgeDedupeWindow(db: D1Database, projectId: string, now: number, size: number) {
+  const n = Math.max(1, Math.min(DEDUPE_WINDOW_MAX, Math.floor(size)))
+  const cursor =
+    (await db
+      .prepare('SELECT after_message_id FROM dedupe_purge_cursors WHERE project_id = ?1')
+      .bind(projectId)
+      .first<string>('after_message_id')) ?? ''
+  const [moved, removed] = await db.batch([
+    // the cursor first, from the window as it is before the delete (WHERE true: SQLite's upsert-after-SELECT rule)
+    db
+      .prepare(
+        `INSERT INTO dedupe_purge_cursors (project_id, after_message_id, passes, updated_at)
+         SELECT ?1, CASE WHEN COUNT(*) < ?3 THEN '' ELSE MAX(message_id) END, CASE WHEN COUNT(*) < ?3 THEN 1 ELSE 0 END, ?4
+         FROM (${WINDOW}) WHERE true
+         ON CONFLICT (project_id) DO UPDATE SET after_message_id = excluded.after_message_id,
+           passes = passes + excluded.passes, updated_at = excluded.updated_at
+         RETURNING after_message_id`,
+      )
+      .bind(projectId, cursor, n, now),
+    db
+      .prepare(`DELETE FROM event_ids WHERE project_id = ?1 AND message_id IN (SELECT message_id FROM (${WINDOW}) WHERE received_day < ?4)`)
+      .bind(projectId, cursor, n, dedupeWindowStart(now)),
+  ])
+  const after = (moved.results[0] as { after_message_id: string } | undefined)?.after_message_id ?? ''
+  return {
+    from: cursor,
+    deleted: removed.meta.changes,
+    passEnded: after === '',
+    rowsRead: (moved.meta.rows_read ?? 0) + (removed.meta.rows_read ?? 0),
+  }
+}
+
+/** After a consumer write of `inserted` new keys: the purge walks on in proportion, so it keeps pace with ingest. */
+export async function purgeAfterWrite(db: D1Database, projectId: string, inserted: number, now: number) {
+  if (inserted <= 0) return null
+  return purgeDedupeWindow(db, projectId, now, inserted * DEDUPE_SCAN_PER_INSERT)
 }
 
 /** Dedupe keys received before this UTC day are purged: a retry is deduplicated for DEDUPE_DAYS days after its first receipt. */

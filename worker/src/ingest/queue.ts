@@ -2,6 +2,7 @@ import type { IngestResult } from '../../../shared/api/ingest'
 import type { Bindings } from '../http/env'
 import { ApiError, isRetryableDbError } from '../http/errors'
 import { storeIngest } from './consumer'
+import { purgeAfterWrite } from './purge-store'
 import { deadLetterStatement } from './dead-letters-store'
 import { ingestMessageSchema, sendBatches, toMessages, type IngestMessage } from './messages'
 import type { EventType } from '../../../shared/events'
@@ -82,12 +83,16 @@ export async function consumeIngest(batch: MessageBatch<unknown>, env: Bindings)
   }
   for (const [projectId, list] of groups) {
     try {
-      await storeIngest(
+      const stored = await storeIngest(
         env,
         projectId,
         list.map((l) => l.body),
       )
       for (const l of list) l.message.ack()
+      // housekeeping after the ack: a failed purge step is retried by the next write (or the daily run), never the events
+      await purgeAfterWrite(env.DB, projectId, stored.inserted, now).catch((e) =>
+        console.warn('dedupe purge step failed', projectId, String((e as Error)?.message ?? e)),
+      )
     } catch (e) {
       const error = String((e as Error)?.message ?? e).slice(0, 1000)
       console.warn('ingest write failed', projectId, error)
