@@ -1,4 +1,4 @@
-import { env, SELF } from 'cloudflare:test'
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test'
 import { expect, it } from 'vitest'
 import { nudgeDefinitionSchema } from '../shared/nudges'
 import { newProject } from '../tests/worker/fixtures'
@@ -6,9 +6,11 @@ import { daysAgo } from '../worker/src/lib/days'
 import { loadDecisionContext } from '../worker/src/nudges/context-store'
 import { decideNudges, type ConditionsHold } from '../worker/src/nudges/decide'
 import { toNudge } from '../worker/src/nudges/definition'
-import { cachedActiveNudges, listNudges, upsertNudge, userNudgeStates } from '../worker/src/nudges/store'
-import { refreshAllUserContexts, refreshUserContexts, userDecisionInputs } from '../worker/src/nudges/user-context-store'
-import { cachedProjectSettings, loadProjectSettings } from '../worker/src/projects'
+import { answerNudges, type DecisionPhase } from '../worker/src/nudges/decision-routes'
+import { listNudges, upsertNudge, userNudgeStates } from '../worker/src/nudges/store'
+import { nudgeDecisionInputs, refreshAllUserContexts, refreshUserContexts } from '../worker/src/nudges/user-context-store'
+import { loadProjectSettings } from '../worker/src/projects'
+import worker from '../worker/src/index'
 import { conditionsHold as scoringConditionsHold } from '../worker/src/scoring'
 
 const USERS = 10_000
@@ -23,7 +25,13 @@ const conditionsHold: ConditionsHold = (attrs, all) => scoringConditionsHold(att
 
 /** The D1 binding with a count of the statements it executes (each `first`/`all`/`run`/`raw`, each statement of a batch). */
 function countingDb(db: D1Database) {
-  const counter = { statements: 0 }
+  // reads: single statements (a decision's reads) and the wall time awaiting them; batched: statements sent in a
+  // batch (the holdouts a first visit records after its answer), apart
+  const counter = { statements: 0, reads: 0, readMs: 0, batched: 0 }
+  const timed = <T>(work: Promise<T>) => {
+    const started = performance.now()
+    return work.finally(() => (counter.readMs += performance.now() - started))
+  }
   const targets = new WeakMap<object, D1PreparedStatement>()
   const wrap = (s: D1PreparedStatement): D1PreparedStatement => {
     const proxy = new Proxy(s, {
@@ -32,7 +40,11 @@ function countingDb(db: D1Database) {
         if (typeof v !== 'function') return v
         if (k === 'bind') return (...a: unknown[]) => wrap((v as D1PreparedStatement['bind']).apply(t, a))
         if (k === 'first' || k === 'all' || k === 'run' || k === 'raw')
-          return (...a: unknown[]) => (counter.statements++, (v as (...x: unknown[]) => unknown).apply(t, a))
+          return (...a: unknown[]) => (
+            counter.statements++,
+            counter.reads++,
+            timed((v as (...x: unknown[]) => Promise<unknown>).apply(t, a))
+          )
         return (v as (...x: unknown[]) => unknown).bind(t)
       },
     })
@@ -43,7 +55,11 @@ function countingDb(db: D1Database) {
     get(t, k) {
       if (k === 'prepare') return (sql: string) => wrap(t.prepare(sql))
       if (k === 'batch')
-        return (stmts: D1PreparedStatement[]) => ((counter.statements += stmts.length), t.batch(stmts.map((s) => targets.get(s) ?? s)))
+        return (stmts: D1PreparedStatement[]) => (
+          (counter.statements += stmts.length),
+          (counter.batched += stmts.length),
+          t.batch(stmts.map((s) => targets.get(s) ?? s))
+        )
       const v = Reflect.get(t, k) as unknown
       return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(t) : v
     },
@@ -142,21 +158,13 @@ it(
       const history = { states: stored.states, inSession: new Set<string>(), shownThisSession: 0, shownLast7Days: stored.shownLast7Days }
       return decideNudges(ctx!.user, ctx!.account, ctx!.metrics, nudges, history, now, opts)
     }
-    /** The decision as GET /v1/nudges makes it now: control plane from the isolate's cache, the user in one statement. */
+    const noBackground = () => {
+      throw new Error('every user has a context')
+    }
+    /** The decision as GET /v1/nudges makes it now: one statement (nudges and settings from the isolate's cache, or with it). */
     async function fromContext(db: D1Database, userId: string) {
-      const [nudges, s] = await Promise.all([cachedActiveNudges(db, p.id), cachedProjectSettings(db, p.id)])
-      const pct = nudges.find((n) => n.targeting.breadthBelowSegmentPercentile)?.targeting.breadthBelowSegmentPercentile
-      const inputs = await userDecisionInputs(
-        db,
-        p.id,
-        { id: userId },
-        now,
-        { verify: false, protectedAttributes: s.attributes.protected, breadthPercentile: pct },
-        () => {
-          throw new Error('every user has a context')
-        },
-      )
-      const { context: ctx, history: stored } = inputs!
+      const { nudges, user } = await nudgeDecisionInputs(db, p.id, { id: userId }, now, noBackground)
+      const { context: ctx, history: stored } = user!
       const history = { states: stored.states, inSession: new Set<string>(), shownThisSession: 0, shownLast7Days: stored.shownLast7Days }
       return decideNudges(ctx.user, ctx.account, ctx.metrics, nudges, history, now, opts)
     }
@@ -215,8 +223,93 @@ it(
       if (r >= 0) roundTrip.push(performance.now() - started)
     }
 
+    // The endpoint inside this isolate (worker.fetch: routing, query validation, key, the one statement, decision,
+    // body, JSON), without SELF.fetch's harness; beside it the same answer split into its phases, a bare one-row
+    // primary-key read of D1 (the floor of any decision that reads the database) and `SELECT ?1`. Interleaved in a
+    // rotating order, each request a user's first visit; the holdouts it records are awaited after its timing.
+    const inProcess = {
+      endpoint: [] as number[],
+      endpointD1: [] as number[],
+      endpointStatements: [] as number[],
+      endpointWrites: [] as number[],
+      answer: [] as number[],
+      pk: [] as number[],
+      roundTrip: [] as number[],
+    }
+    const phases: Record<DecisionPhase | 'json', number[]> = { key: [], read: [], decide: [], respond: [], json: [] }
+    const userAt = (r: number, k: number) => `u${(((r * 7727 + k * 2503 + 11) % USERS) + USERS) % USERS}`
+    const measures: ((r: number) => Promise<void>)[] = [
+      async (r) => {
+        const counted = countingDb(env.DB)
+        const ctx = createExecutionContext()
+        const started = performance.now()
+        const res = await worker.fetch(
+          new Request(`http://bench/v1/nudges?writeKey=${p.writeKey}&userId=${userAt(r, 0)}&path=/app/x&session=s${r}`),
+          { ...env, DB: counted.db },
+          ctx,
+        )
+        expect(res.status).toBe(200)
+        await res.json()
+        const ms = performance.now() - started
+        await waitOnExecutionContext(ctx)
+        if (r >= 0) (inProcess.endpoint.push(ms), inProcess.endpointD1.push(counted.counter.readMs))
+        if (r >= 0) (inProcess.endpointStatements.push(counted.counter.reads), inProcess.endpointWrites.push(counted.counter.batched))
+      },
+      async (r) => {
+        const background: Promise<unknown>[] = []
+        const q = { writeKey: p.writeKey, userId: userAt(r, 1), path: '/app/x', session: `s${r}`, locale: 'default' }
+        const at: Partial<Record<DecisionPhase | 'json', number>> = {}
+        const started = performance.now()
+        const body = await answerNudges(
+          env.DB,
+          q,
+          Date.now(),
+          (w) => background.push(w),
+          (phase) => (at[phase] = performance.now()),
+        )
+        JSON.stringify(body)
+        at.json = performance.now()
+        await Promise.all(background)
+        if (r < 0) return
+        inProcess.answer.push(at.json - started)
+        let from = started
+        for (const phase of ['key', 'read', 'decide', 'respond', 'json'] as const)
+          (phases[phase].push(at[phase]! - from), (from = at[phase]!))
+      },
+      async (r) => {
+        const started = performance.now()
+        await env.DB.prepare('SELECT context_json FROM user_contexts WHERE project_id = ?1 AND user_id = ?2')
+          .bind(p.id, userAt(r, 2))
+          .first()
+        if (r >= 0) inProcess.pk.push(performance.now() - started)
+      },
+      async (r) => {
+        const started = performance.now()
+        await env.DB.prepare('SELECT ?1 AS x').bind(r).first('x')
+        if (r >= 0) inProcess.roundTrip.push(performance.now() - started)
+      },
+    ]
+    for (let r = -20; r < REQUESTS; r++) for (let k = 0; k < measures.length; k++) await measures[(((r + k) % 4) + 4) % 4](r)
+
+    // a cold isolate (its 10 s caches of nudges and settings expired): still one read (users whose holdouts are recorded)
+    const cold = countingDb(env.DB)
+    for (let i = 0; i < 10; i++)
+      await answerNudges(
+        cold.db,
+        { writeKey: p.writeKey, userId: userAt(i, 0), path: '/app/x', locale: 'default' },
+        Date.now() + (i + 1) * 60_000,
+        () => {},
+      )
+    // the pure decision on one user's inputs, repeated (the clock ticks in whole milliseconds)
+    const one = await nudgeDecisionInputs(env.DB, p.id, { id: 'u42' }, now, noBackground)
+    const history = { states: one.user!.history.states, inSession: new Set<string>(), shownThisSession: 0, shownLast7Days: 0 }
+    let t0 = performance.now()
+    for (let i = 0; i < 2000; i++)
+      decideNudges(one.user!.context.user, one.user!.context.account, one.user!.context.metrics, one.nudges, history, now, opts)
+    const decideUs = ((performance.now() - t0) / 2000) * 1000
+
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
-    // (the pure decideNudges is not in these figures: workerd's clock only advances on I/O)
+    // the clock advances during pure work in this pool (the old note said it did not), in whole milliseconds
     const result = {
       users: USERS,
       nudges: NUDGES,
@@ -236,6 +329,27 @@ it(
       endpoint_first_visit_p99_ms: r2(percentile(firstVisit, 99)),
       endpoint_floor_p50_ms: r2(percentile(floor, 50)),
       endpoint_floor_p99_ms: r2(percentile(floor, 99)),
+      // in-process (no SELF.fetch): the whole endpoint, the answer's phases, and the D1 floor in the same loop
+      inproc_endpoint_p50_ms: r2(percentile(inProcess.endpoint, 50)),
+      inproc_endpoint_p99_ms: r2(percentile(inProcess.endpoint, 99)),
+      inproc_endpoint_max_ms: r2(Math.max(...inProcess.endpoint)),
+      inproc_endpoint_d1_read_mean_ms: r2(mean(inProcess.endpointD1)),
+      inproc_endpoint_reads_mean: r2(mean(inProcess.endpointStatements)),
+      inproc_holdout_writes_mean: r2(mean(inProcess.endpointWrites)),
+      inproc_endpoint_mean_ms: r2(mean(inProcess.endpoint)),
+      inproc_endpoint_reads_max: Math.max(...inProcess.endpointStatements),
+      inproc_answer_p50_ms: r2(percentile(inProcess.answer, 50)),
+      inproc_answer_p99_ms: r2(percentile(inProcess.answer, 99)),
+      phase_mean_ms: Object.fromEntries(Object.entries(phases).map(([k, xs]) => [k, r2(mean(xs))])),
+      phase_p99_ms: Object.fromEntries(Object.entries(phases).map(([k, xs]) => [k, r2(percentile(xs, 99))])),
+      pk_read_p50_ms: r2(percentile(inProcess.pk, 50)),
+      pk_read_p99_ms: r2(percentile(inProcess.pk, 99)),
+      round_trip_2_p50_ms: r2(percentile(inProcess.roundTrip, 50)),
+      round_trip_2_p99_ms: r2(percentile(inProcess.roundTrip, 99)),
+      ratio_endpoint_to_pk_p50: r2(percentile(inProcess.endpoint, 50) / Math.max(1, percentile(inProcess.pk, 50))),
+      ratio_endpoint_to_pk_p99: r2(percentile(inProcess.endpoint, 99) / percentile(inProcess.pk, 99)),
+      cold_isolate_reads_per_decision: r2(cold.counter.reads / 10),
+      decide_pure_us: r2(decideUs),
       refresh_all_users_ms: Math.round(refreshAllMs),
       refresh_500_users_ms: Math.round(refresh500Ms),
       refresh_500_users_statements: refreshCounted.counter.statements,
