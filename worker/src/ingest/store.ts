@@ -19,22 +19,31 @@ export interface WriteResult {
 const READABLE_TRAITS = "CASE WHEN json_valid(traits_json) THEN traits_json ELSE '{}' END"
 const PATCHED = `json_patch(${READABLE_TRAITS}, excluded.traits_json)`
 // past the stored bound (?7 bytes) the incoming traits replace the stored ones, as planIngest does
-const MERGE_TRAITS = `traits_json = CASE WHEN length(CAST(${PATCHED} AS BLOB)) <= ?7 THEN ${PATCHED} ELSE excluded.traits_json END`
+const MERGED_TRAITS = `CASE WHEN length(CAST(${PATCHED} AS BLOB)) <= ?7 THEN ${PATCHED} ELSE excluded.traits_json END`
+
+/** first_seen / last_seen move in steps of at least this much: a user seen all day costs a row write an hour, not one a request. */
+export const LAST_SEEN_STEP_MS = 3_600_000
+
+// the WHERE makes a no-op upsert write 0 rows (SQLite skips the update): only new traits, or first_seen / last_seen
+// moving by a step or more, rewrite the row (?8 the step; an imported history's first_seen, days older, is taken)
+const CHANGED = `WHERE ${MERGED_TRAITS} IS NOT traits_json OR excluded.first_seen <= first_seen - ?8 OR excluded.last_seen >= last_seen + ?8`
 
 const UPSERT_ACCOUNT = `INSERT INTO accounts (project_id, id, name, traits_json, first_seen, last_seen)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
 ON CONFLICT (project_id, id) DO UPDATE SET
   name = COALESCE(excluded.name, name),
-  ${MERGE_TRAITS},
+  traits_json = ${MERGED_TRAITS},
   first_seen = min(first_seen, excluded.first_seen),
-  last_seen = max(last_seen, excluded.last_seen)`
+  last_seen = max(last_seen, excluded.last_seen)
+${CHANGED} OR COALESCE(excluded.name, name) IS NOT name`
 
 const UPSERT_USER = `INSERT INTO users (project_id, id, account_id, traits_json, first_seen, last_seen)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
 ON CONFLICT (project_id, id) DO UPDATE SET
-  ${MERGE_TRAITS},
+  traits_json = ${MERGED_TRAITS},
   first_seen = min(first_seen, excluded.first_seen),
-  last_seen = max(last_seen, excluded.last_seen)`
+  last_seen = max(last_seen, excluded.last_seen)
+${CHANGED}`
 
 // apart from the upsert: naming account_id in its SET rewrites the account index even when the value is the same
 // (measured: 2 row writes per user instead of 1); this writes nothing unless the account really changes
@@ -86,10 +95,14 @@ export async function writeIngest(
   const rowsIn = uniqueByMessageId(plan.rows)
   if (rowsIn.length === 0) return { inserted: 0, duplicates: 0, rowsWritten: 0, rollupRowsRead: 0, insertedIds: new Set() }
   const accounts = plan.accounts.map((a) =>
-    db.prepare(UPSERT_ACCOUNT).bind(projectId, a.id, a.name, JSON.stringify(a.traits), a.firstSeen, a.lastSeen, MAX_STORED_TRAITS_BYTES),
+    db
+      .prepare(UPSERT_ACCOUNT)
+      .bind(projectId, a.id, a.name, JSON.stringify(a.traits), a.firstSeen, a.lastSeen, MAX_STORED_TRAITS_BYTES, LAST_SEEN_STEP_MS),
   )
   const users = plan.users.flatMap((u) => [
-    db.prepare(UPSERT_USER).bind(projectId, u.id, u.accountId, JSON.stringify(u.traits), u.firstSeen, u.lastSeen, MAX_STORED_TRAITS_BYTES),
+    db
+      .prepare(UPSERT_USER)
+      .bind(projectId, u.id, u.accountId, JSON.stringify(u.traits), u.firstSeen, u.lastSeen, MAX_STORED_TRAITS_BYTES, LAST_SEEN_STEP_MS),
     ...(u.accountId ? [db.prepare(MOVE_USER).bind(projectId, u.id, u.accountId)] : []),
   ])
   const ids = db.prepare(INSERT_EVENT_IDS).bind(projectId, ingestId, dayOf(receivedAt), JSON.stringify(rowsIn.map((r) => r.messageId)))
@@ -185,33 +198,56 @@ function sourceWhere(src: RollupSource): { from: string; where: string; binds: u
 
 const DAY = "date(ts / 1000, 'unixepoch')"
 
+/**
+ * The counting upserts leave account_id out of their SET: naming it rewrites the account index on every update,
+ * even to the same value. Each rollup is written by two upserts over the same aggregate, split on whether the
+ * stored row is in another account: the first counts the rows that stay (and inserts new ones), the second counts
+ * and moves the rest (`moved`). The split is taken before either writes, and the first writes no row the second
+ * selects (a row it inserts carries the write's own account), so every row is counted exactly once.
+ */
+function countAndMove(table: string, keys: string[], cols: string[], agg: string, counts: string): [string, string] {
+  const moving = `m.account_id IS NOT NULL AND EXISTS (SELECT 1 FROM ${table} AS r WHERE r.project_id = ?1 AND ${keys
+    .map((k) => `r.${k} = m.${k}`)
+    .join(' AND ')} AND r.account_id IS NOT m.account_id)`
+  const upsert = (where: string, set: string) => `INSERT INTO ${table} (project_id, ${keys.join(', ')}, ${cols.join(', ')})
+    SELECT m.project_id, ${[...keys, ...cols].map((c) => `m.${c}`).join(', ')} FROM (${agg}) AS m WHERE ${where}
+    ON CONFLICT (project_id, ${keys.join(', ')}) DO UPDATE SET ${set}`
+  return [upsert(`NOT (${moving})`, counts), upsert(moving, `${counts}, account_id = excluded.account_id`)]
+}
+
 export function rollupStatements(db: D1Database, projectId: string, src: RollupSource): D1PreparedStatement[] {
   const { from, where, binds } = sourceWhere(src)
-  const userDays = `INSERT INTO user_days (project_id, user_id, day, account_id, events, meaningful, logins, value_events, value_amount, active_seconds, app_version)
-    SELECT project_id, user_id, day, account_id, events, meaningful, logins, value_events, value_amount, active_seconds, app_version FROM (
-      -- with one max() aggregate, SQLite takes bare columns (account, version) from the latest event
-      SELECT events.project_id AS project_id, user_id, ${DAY} AS day, account_id, app_version, MAX(ts) AS last_ts, COUNT(*) AS events, SUM(meaningful) AS meaningful,
+  // with one max() aggregate, SQLite takes bare columns (account, version) from the latest event
+  const dayAgg = `SELECT events.project_id AS project_id, user_id, ${DAY} AS day, account_id, app_version, MAX(ts) AS last_ts, COUNT(*) AS events, SUM(meaningful) AS meaningful,
         SUM(kind = 'login') AS logins, SUM(kind = 'value') AS value_events,
         SUM(CASE WHEN kind = 'value' THEN COALESCE(amount, 0) ELSE 0 END) AS value_amount, SUM(active_seconds) AS active_seconds
-      FROM ${from} WHERE ${where} AND user_id IS NOT NULL GROUP BY user_id, day
-    ) WHERE true
-    ON CONFLICT (project_id, user_id, day) DO UPDATE SET
-      events = events + excluded.events, meaningful = meaningful + excluded.meaningful, logins = logins + excluded.logins,
+      FROM ${from} WHERE ${where} AND user_id IS NOT NULL GROUP BY user_id, day`
+  const userDays = countAndMove(
+    'user_days',
+    ['user_id', 'day'],
+    ['account_id', 'events', 'meaningful', 'logins', 'value_events', 'value_amount', 'active_seconds', 'app_version'],
+    dayAgg,
+    `events = events + excluded.events, meaningful = meaningful + excluded.meaningful, logins = logins + excluded.logins,
       value_events = value_events + excluded.value_events, value_amount = value_amount + excluded.value_amount,
-      active_seconds = active_seconds + excluded.active_seconds,
-      account_id = COALESCE(excluded.account_id, account_id), app_version = COALESCE(excluded.app_version, app_version)`
-  const keyed = (
-    table: string,
-    column: string,
-    extra: string,
-  ) => `INSERT INTO ${table} (project_id, user_id, ${column}, day, account_id, n, amount)
-    SELECT events.project_id, user_id, ${column}, ${DAY} AS day, MAX(account_id), COUNT(*), SUM(COALESCE(amount, 0))
-    FROM ${from} WHERE ${where} AND user_id IS NOT NULL AND ${column} IS NOT NULL ${extra} GROUP BY user_id, ${column}, day
-    ON CONFLICT (project_id, user_id, ${column}, day) DO UPDATE SET
-      n = n + excluded.n, amount = amount + excluded.amount, account_id = COALESCE(excluded.account_id, account_id)`
+      active_seconds = active_seconds + excluded.active_seconds, app_version = COALESCE(excluded.app_version, app_version)`,
+  )
+  const keyed = (table: string, column: string, extra: string) =>
+    countAndMove(
+      table,
+      ['user_id', column, 'day'],
+      ['account_id', 'n', 'amount'],
+      `SELECT events.project_id AS project_id, user_id, ${column}, ${DAY} AS day, MAX(account_id) AS account_id, COUNT(*) AS n,
+        SUM(COALESCE(amount, 0)) AS amount
+      FROM ${from} WHERE ${where} AND user_id IS NOT NULL AND ${column} IS NOT NULL ${extra} GROUP BY user_id, ${column}, day`,
+      'n = n + excluded.n, amount = amount + excluded.amount',
+    )
+  // a write's own rows tell whether it has anything for a keyed rollup (each statement reads all of them)
+  const has = (test: (r: EventRow) => unknown) => !('rows' in src) || src.rows.some((r) => r.userId !== null && test(r))
   return [
-    userDays,
-    keyed('user_event_days', 'name', "AND events.type IN ('track', 'page', 'screen')"),
-    keyed('user_feature_days', 'feature_key', ''),
+    ...userDays,
+    ...(has((r) => r.name !== null && ['track', 'page', 'screen'].includes(r.type))
+      ? keyed('user_event_days', 'name', "AND events.type IN ('track', 'page', 'screen')")
+      : []),
+    ...(has((r) => r.featureKey !== null) ? keyed('user_feature_days', 'feature_key', '') : []),
   ].map((sql) => db.prepare(sql).bind(projectId, ...binds))
 }
