@@ -1,7 +1,10 @@
 import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from 'cloudflare:test'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
+import type { Feature } from '../../shared/features'
 import { nudgeDefinitionSchema } from '../../shared/nudges'
+import { advanceRebuild, startRebuildStatements } from '../../worker/src/features/rebuild'
+import { forgetFeatureIndex, upsertFeatureStatement } from '../../worker/src/features/store'
 import { daysAgo } from '../../worker/src/lib/days'
 import { loadDecisionContext } from '../../worker/src/nudges/context-store'
 import { decideNudges } from '../../worker/src/nudges/decide'
@@ -12,7 +15,7 @@ import { BREADTH_PERCENTILES, type BreadthPercentile } from '../../worker/src/nu
 import { nudgeDecisionInputs, refreshUserContexts, userDecisionInputs } from '../../worker/src/nudges/user-context-store'
 import { conditionsHold } from '../../worker/src/scoring'
 import worker from '../../worker/src/index'
-import { api, newProject, post, type TestProject } from './fixtures'
+import { api, newProject, post, track, type TestProject } from './fixtures'
 
 const DAY = 86_400_000
 const NOW = Date.now()
@@ -428,6 +431,77 @@ describe('keeping contexts current', () => {
       .bind(q.id, 'u-same')
       .first('updated_at')
     expect(at).toBe(NOW)
+  })
+})
+
+describe('after re-tagging', () => {
+  let r: TestProject
+  const due = async (userId: string) => {
+    const res = await SELF.fetch(`http://uptake.test/v1/nudges?writeKey=${r.writeKey}&userId=${userId}`)
+    expect(res.status).toBe(200)
+    return (await res.json<{ nudges: { key: string }[] }>()).nudges.map((n) => n.key)
+  }
+  const storedFeatures = async (user: string) => {
+    const json = await env.DB.prepare('SELECT context_json FROM user_contexts WHERE project_id = ?1 AND user_id = ?2')
+      .bind(r.id, user)
+      .first<string>('context_json')
+    return json === null ? null : Object.keys(JSON.parse(json).features as object)
+  }
+  /** A rules change of feature `f` as the features route makes it (the feature row and the job), no page run yet. */
+  async function changeRules(event: string) {
+    const f: Feature = { key: 'f', name: 'F', kind: 'feature', core: false, rules: [{ match: 'event', event }] }
+    await env.DB.batch([upsertFeatureStatement(env.DB, r.id, f, Date.now()), ...startRebuildStatements(env.DB, r.id, Date.now())])
+    forgetFeatureIndex(r.id)
+  }
+
+  beforeAll(async () => {
+    r = await newProject('retag-contexts')
+    await changeRules('A Done')
+    await advanceRebuild(env, r.id)
+    const tip = {
+      kind: 'banner',
+      title: { default: 'Try F' },
+      body: { default: 'b' },
+      holdout: { share: 0 },
+      targeting: { feature_not_used: 'f' },
+    }
+    expect((await api('/nudges/f-tip', r.adminKey, { method: 'PUT', body: JSON.stringify(tip) })).status).toBe(201)
+    const batch = ['rt-u1', 'rt-u2', 'rt-u3'].map((u) => track(u, 'B Done', { timestamp: new Date(Date.now() - DAY).toISOString() }))
+    expect((await post('/v1/batch', { writeKey: r.writeKey, batch })).status).toBe(200)
+  })
+
+  it('the users whose feature use a re-tag changed decide on the new tags at once (their contexts are rewritten)', async () => {
+    expect(await due('rt-u1')).toEqual(['f-tip'])
+    expect(await storedFeatures('rt-u1')).toEqual([])
+    await changeRules('B Done')
+    expect((await advanceRebuild(env, r.id)).progress).toMatchObject({ status: 'done', retagged: 3 })
+    expect(await storedFeatures('rt-u1')).toEqual(['f'])
+    // "hasn't used F" no longer holds: the rollups say so, and now the decision does too
+    expect(await due('rt-u1')).toEqual([])
+  })
+
+  it('leaves no stale context when the refresh after a page fails (a crash): the decision reads the rows, then stores it', async () => {
+    await changeRules('C Done')
+    // the refresh's read fails; the page's own batch (delta, contexts removed, cursor) commits
+    const failing = new Proxy(env.DB, {
+      get(t, k) {
+        if (k === 'prepare')
+          return (sql: string) => {
+            if (sql.includes('json_group_object')) throw new Error('worker died before the refresh')
+            return t.prepare(sql)
+          }
+        const v = Reflect.get(t, k) as unknown
+        return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(t) : v
+      },
+    })
+    expect((await advanceRebuild({ ...env, DB: failing }, r.id)).progress).toMatchObject({ status: 'done', retagged: 3 })
+    expect(await storedFeatures('rt-u2')).toBeNull()
+    // B Done no longer counts as F: the tip is due again, read from the rows
+    expect(await due('rt-u2')).toEqual(['f-tip'])
+    let stored: string[] | null = null
+    for (let i = 0; i < 50 && !stored; i++)
+      stored = (await storedFeatures('rt-u2')) ?? (await new Promise((w) => setTimeout(() => w(null), 20)))
+    expect(stored).toEqual([])
   })
 })
 

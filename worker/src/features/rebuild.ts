@@ -1,7 +1,9 @@
 import { archivePrefix, gunzip, parseArchive, rawWindowStart, type ArchivedEvent } from '../ingest'
 import { dayOf } from '../lib/days'
 import { buildFeatureIndex } from './classify'
+import { refreshUserContexts } from '../nudges'
 import {
+  contextUsers,
   findRebuildJob,
   leaseRebuildJob,
   readCountedBy,
@@ -31,8 +33,9 @@ import { listFeatures } from './store'
  * tags written in its lines, or the rules snapshot of the generation a previous job moved it to) and under the
  * current rules; the difference is added to the rollups (they are sums), and the object's new generation and the
  * job's cursor are written in the same D1 batch. Objects the consumer already tagged under the current rules are
- * not read. The first page runs in the request; the rest in its waitUntil, on later feature requests and in the
- * daily run. A lease keeps one worker on a project's job at a time.
+ * not read. The users whose feature use a page changed lose their decision context in that batch and get it
+ * rewritten right after. The first page runs in the request; the rest in its waitUntil, on later feature requests
+ * and in the daily run. A lease keeps one worker on a project's job at a time.
  */
 
 /** Archived events per page at most (a page takes whole objects, at least one). */
@@ -200,6 +203,13 @@ async function runPage(
     now: written,
     leaseUntil: written + LEASE_MS,
   })
+  // the page removed these users' decision contexts with its delta: rewritten from the new rollups (at most one
+  // per event of the page); if this fails, each user's next decision reads the rows and writes theirs
+  const users = next ? contextUsers(delta) : []
+  if (users.length)
+    await refreshUserContexts(db, projectId, users, written).catch((e) =>
+      console.warn('re-tagging: user contexts not refreshed', String((e as Error)?.message ?? e)),
+    )
   return { job: next, moved: cursorKey !== job.cursorKey || finished }
 }
 

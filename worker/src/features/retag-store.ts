@@ -158,6 +158,9 @@ export interface WalkedPage {
   leaseUntil: number
 }
 
+/** The users whose feature use a page's delta changes: their decision contexts (user_contexts) are rewritten. */
+export const contextUsers = (delta: RollupDelta): string[] => [...new Set(delta.features.map((f) => f[0]))]
+
 // every write of a page holds only while the job is still at the generation and cursor the page was read under
 const STILL = 'EXISTS (SELECT 1 FROM feature_rebuilds WHERE project_id = ?1 AND generation = ?2 AND cursor_key IS ?3)'
 const at = (i: number) => `json_extract(d.value, '$[${i}]')`
@@ -189,6 +192,15 @@ function deltaStatements(db: D1Database, projectId: string, page: WalkedPage): D
         .bind(projectId, json),
     )
   }
+  const users = contextUsers(page.delta)
+  if (users.length)
+    out.push(
+      // their decision contexts hold the old feature use: gone in the same transaction (a decision then reads the
+      // rows until the page's refresh, or the decision itself, writes them again), so none outlives a crash stale
+      db
+        .prepare(`DELETE FROM user_contexts WHERE project_id = ?1 AND user_id IN (SELECT value FROM json_each(?4)) AND ${STILL}`)
+        .bind(...g, JSON.stringify(users)),
+    )
   // upserts that always update (the row is there, EXISTS says so): driven by the delta's rows, one key lookup each
   // (an UPDATE … FROM json_each walks the project's rollup rows instead)
   if (days.length)
