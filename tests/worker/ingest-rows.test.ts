@@ -184,7 +184,8 @@ describe('rollups written without rewriting unchanged account indexes (issue 13)
 
   it('rewrites a user only when an identify changes its traits', async () => {
     const p = await newProject('rows-traits')
-    const identify = (ts: number, traits: Record<string, unknown>) => row({ user: 'u1', account: null, name: '', type: 'identify', traits, ts })
+    const identify = (ts: number, traits: Record<string, unknown>) =>
+      row({ user: 'u1', account: null, name: '', type: 'identify', traits, ts })
     await write(p, [identify(T0, { plan: 'team' })])
     const traits = () =>
       env.DB.prepare("SELECT traits_json FROM users WHERE project_id = ?1 AND id = 'u1'").bind(p.id).first<string>('traits_json')
