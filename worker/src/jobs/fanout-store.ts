@@ -278,13 +278,19 @@ export async function runTotals(db: D1Database, runId: number) {
   return { measure: of('measure'), score: of('score') }
 }
 
-/** The last step, one transaction: the run done and its job run `ok` with its summary (the lease is released after). */
+/**
+ * The last step, one transaction: the run done, its job run `ok` with its summary, and the shards' keys and summaries
+ * dropped (nothing reads them once the run is done; ~100 KB a run otherwise kept 90 days). The lease is released after.
+ */
 export async function finishRun(db: D1Database, runId: number, summary: ScoringRunSummary, now: number): Promise<boolean> {
   const [moved] = await db.batch([
     db.prepare(`UPDATE scoring_runs SET phase = 'done', updated_at = ?2 WHERE job_run_id = ?1 AND phase = 'contexts'`).bind(runId, now),
     db
       .prepare(`UPDATE job_runs SET status = 'ok', finished_at = ?2, error = NULL, summary_json = ?3 WHERE id = ?1 AND status = 'running'`)
       .bind(runId, now, JSON.stringify(summary)),
+    db
+      .prepare(`UPDATE scoring_run_shards SET keys_json = NULL, summary_json = NULL WHERE job_run_id = ?1 AND pass = 'measure'`)
+      .bind(runId),
   ])
   return moved.meta.changes === 1
 }
