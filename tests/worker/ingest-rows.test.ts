@@ -182,6 +182,21 @@ describe('rollups written without rewriting unchanged account indexes (issue 13)
     expect(await seen()).toMatchObject({ first_seen: T0 - LAST_SEEN_STEP_MS })
   })
 
+  it('keeps the UTC day of first_seen and last_seen exact, however close to midnight the step would leave them', async () => {
+    const p = await newProject('rows-midnight')
+    const D = Date.UTC(2026, 10, 20)
+    const at = (ts: number) => row({ user: 'u1', account: 'a1', name: 'Alpha', ts })
+    const seen = () => env.DB.prepare("SELECT first_seen, last_seen FROM users WHERE project_id = ?1 AND id = 'u1'").bind(p.id).first()
+    await write(p, [at(D + 30_000)])
+    await write(p, [at(D - 10_000)]) // 40 s earlier, the day before
+    expect(await seen()).toEqual({ first_seen: D - 10_000, last_seen: D + 30_000 })
+    await write(p, [at(D + 86_400_000 - 10_000)])
+    await write(p, [at(D + 86_400_000 + 10_000)]) // 20 s later, the next day
+    expect(await seen()).toEqual({ first_seen: D - 10_000, last_seen: D + 86_400_000 + 10_000 })
+    await write(p, [at(D + 86_400_000 + 50_000)]) // within the step, the same day: left alone
+    expect(await seen()).toEqual({ first_seen: D - 10_000, last_seen: D + 86_400_000 + 10_000 })
+  })
+
   it('rewrites a user only when an identify changes its traits', async () => {
     const p = await newProject('rows-traits')
     const identify = (ts: number, traits: Record<string, unknown>) =>

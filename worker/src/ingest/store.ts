@@ -25,8 +25,11 @@ const MERGED_TRAITS = `CASE WHEN length(CAST(${PATCHED} AS BLOB)) <= ?7 THEN ${P
 export const LAST_SEEN_STEP_MS = 3_600_000
 
 // the WHERE makes a no-op upsert write 0 rows (SQLite skips the update): only new traits, or first_seen / last_seen
-// moving by a step or more, rewrite the row (?8 the step; an imported history's first_seen, days older, is taken)
-const CHANGED = `WHERE ${MERGED_TRAITS} IS NOT traits_json OR excluded.first_seen <= first_seen - ?8 OR excluded.last_seen >= last_seen + ?8`
+// moving by a step (?8) or onto another UTC day (readers count days since first seen), rewrite the row
+const UTC_DAY = (col: string) => `CAST(${col} / 86400000 AS INTEGER)`
+const CHANGED = `WHERE ${MERGED_TRAITS} IS NOT traits_json
+  OR excluded.first_seen <= first_seen - ?8 OR ${UTC_DAY('excluded.first_seen')} < ${UTC_DAY('first_seen')}
+  OR excluded.last_seen >= last_seen + ?8 OR ${UTC_DAY('excluded.last_seen')} > ${UTC_DAY('last_seen')}`
 
 const UPSERT_ACCOUNT = `INSERT INTO accounts (project_id, id, name, traits_json, first_seen, last_seen)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
