@@ -334,3 +334,134 @@ it('measures ingest of wide-time-range batches as a project grows', async () => 
   console.log(`BENCH ingest_wide_batches ${JSON.stringify(result)}`)
   expect(Object.keys(result)).toHaveLength(3)
 })
+
+/**
+ * Issue 13, the step left for backend-shaped ingest: the (user, event name, day) rollup folded into one JSON of
+ * name -> [n, amount] per (user, day), written by the user-day row write ingest already makes. A prototype on
+ * tables of its own (no reader uses them): the CS per-account event counts and scoring's rule-event sums read both
+ * ways (same answers asserted), and an ingest-like merge upsert's rows written.
+ */
+it('prototype: event-name rollups folded into the user-day row', async () => {
+  const db = env.DB
+  await db.batch([
+    db.prepare(`CREATE TABLE IF NOT EXISTS proto_ued (project_id TEXT NOT NULL, user_id TEXT NOT NULL, name TEXT NOT NULL, day TEXT NOT NULL,
+      account_id TEXT, n INTEGER NOT NULL DEFAULT 0, amount REAL NOT NULL DEFAULT 0, PRIMARY KEY (project_id, user_id, name, day)) WITHOUT ROWID`),
+    db.prepare('CREATE INDEX IF NOT EXISTS idx_proto_ued_acct ON proto_ued(project_id, account_id, name, day)'),
+    db.prepare(`CREATE TABLE IF NOT EXISTS proto_ud (project_id TEXT NOT NULL, user_id TEXT NOT NULL, day TEXT NOT NULL, account_id TEXT,
+      events INTEGER NOT NULL DEFAULT 0, names_json TEXT, PRIMARY KEY (project_id, user_id, day)) WITHOUT ROWID`),
+    db.prepare('CREATE INDEX IF NOT EXISTS idx_proto_ud_acct ON proto_ud(project_id, account_id, day)'),
+    db.prepare('CREATE INDEX IF NOT EXISTS idx_proto_ud_day ON proto_ud(project_id, day)'),
+  ])
+  const ACCOUNTS = 40,
+    USERS = 10,
+    DAYS = 90,
+    NAMES = 20
+  // one statement per account: users x days x names
+  for (let a = 0; a < ACCOUNTS; a++) {
+    await db
+      .prepare(
+        `WITH RECURSIVE u(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM u WHERE i < ${USERS - 1}),
+          d(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM d WHERE i < ${DAYS - 1}),
+          nm(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM nm WHERE i < ${NAMES - 1})
+         INSERT OR IGNORE INTO proto_ued SELECT 'pp', 'a${a}-u' || u.i, 'Event ' || nm.i, date('2026-11-26', '-' || d.i || ' days'), 'a${a}',
+           1 + ((u.i + d.i + nm.i) % 5), 0 FROM u, d, nm WHERE true`,
+      )
+      .run()
+  }
+  await db
+    .prepare(
+      `INSERT OR IGNORE INTO proto_ud SELECT project_id, user_id, day, MAX(account_id), SUM(n), json_group_object(name, json_array(n, amount))
+       FROM proto_ued WHERE project_id = 'pp' GROUP BY user_id, day`,
+    )
+    .run()
+  const ued = `SELECT name, SUM(CASE WHEN day >= ?3 THEN n ELSE 0 END) AS w, SUM(n) AS t, COUNT(DISTINCT CASE WHEN day >= ?3 THEN user_id END) AS u, MAX(day) AS l
+    FROM proto_ued INDEXED BY idx_proto_ued_acct WHERE project_id = ?1 AND account_id = ?2 GROUP BY name ORDER BY w DESC, name LIMIT 500`
+  const fold = `SELECT j.key AS name, SUM(CASE WHEN day >= ?3 THEN j.value ->> 0 ELSE 0 END) AS w, SUM(j.value ->> 0) AS t,
+      COUNT(DISTINCT CASE WHEN day >= ?3 THEN user_id END) AS u, MAX(day) AS l
+    FROM proto_ud INDEXED BY idx_proto_ud_acct CROSS JOIN json_each(proto_ud.names_json) AS j WHERE project_id = ?1 AND account_id = ?2
+    GROUP BY j.key ORDER BY w DESC, name LIMIT 500`
+  const rulesUed = `SELECT account_id, name, day, SUM(n) AS n FROM proto_ued WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND name IN ('Event 3', 'Event 7')
+    AND account_id IS NOT NULL GROUP BY account_id, name, day`
+  const rulesFold = `SELECT account_id, j.key AS name, day, SUM(j.value ->> 0) AS n FROM proto_ud CROSS JOIN json_each(proto_ud.names_json) AS j
+    WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND j.key IN ('Event 3', 'Event 7') AND account_id IS NOT NULL GROUP BY account_id, j.key, day`
+  const time = async (sql: string, binds: unknown[]) => {
+    const ms: number[] = []
+    let read = 0
+    let rows: unknown[] = []
+    for (let i = 0; i < 12; i++) {
+      const t = performance.now()
+      const r = await db
+        .prepare(sql)
+        .bind(...binds)
+        .all()
+      if (i >= 2) ms.push(performance.now() - t)
+      read = r.meta.rows_read
+      rows = r.results
+    }
+    ms.sort((a, b) => a - b)
+    return { p50_ms: +ms[Math.floor(ms.length / 2)].toFixed(1), rows_read: read, rows }
+  }
+  const out: Record<string, unknown> = {}
+  for (const [k, sql, binds] of [
+    ['cs_counts_rows', ued, ['pp', 'a7', '2026-10-27']],
+    ['cs_counts_folded', fold, ['pp', 'a7', '2026-10-27']],
+    ['rules_rows', rulesUed, ['pp', '2026-08-28', '2026-11-26']],
+    ['rules_folded', rulesFold, ['pp', '2026-08-28', '2026-11-26']],
+  ] as const) {
+    const r = await time(sql, [...binds])
+    out[k] = { p50_ms: r.p50_ms, rows_read: r.rows_read, results: r.rows.length }
+  }
+  // same answers, both reads
+  const sorted = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort()
+  for (const [a, b, binds] of [
+    [ued, fold, ['pp', 'a7', '2026-10-27']],
+    [rulesUed, rulesFold, ['pp', '2026-08-28', '2026-11-26']],
+  ] as const)
+    expect(
+      sorted(
+        (
+          await db
+            .prepare(a)
+            .bind(...binds)
+            .all()
+        ).results,
+      ),
+    ).toEqual(
+      sorted(
+        (
+          await db
+            .prepare(b)
+            .bind(...binds)
+            .all()
+        ).results,
+      ),
+    )
+  // an ingest-like merge: 400 (user, day) rows each gaining 4 names, as one upsert; rows written
+  const src = JSON.stringify(
+    Array.from({ length: 400 }, (_, i) => [
+      `a${i % 40}-u${i % 10}`,
+      '2026-11-26',
+      `a${i % 40}`,
+      { 'Event 1': [2, 0], 'New A': [1, 5], 'New B': [1, 0], 'Event 9': [3, 0] },
+    ]),
+  )
+  const merge = await db
+    .prepare(
+      `INSERT INTO proto_ud (project_id, user_id, day, account_id, events, names_json)
+       SELECT 'pp', j.value ->> 0, j.value ->> 1, j.value ->> 2, 7, json(j.value -> 3) FROM json_each(?1) AS j WHERE true
+       ON CONFLICT (project_id, user_id, day) DO UPDATE SET events = events + excluded.events,
+         names_json = (SELECT json_group_object(k, json_array(n, a)) FROM (SELECT k, SUM(n) AS n, SUM(a) AS a FROM (
+           SELECT key AS k, value ->> 0 AS n, value ->> 1 AS a FROM json_each(proto_ud.names_json)
+           UNION ALL SELECT key, value ->> 0, value ->> 1 FROM json_each(excluded.names_json)) GROUP BY k))`,
+    )
+    .bind(src)
+    .run()
+  out.merge_400_user_days = { rows_written: merge.meta.rows_written, rows_read: merge.meta.rows_read, ms: merge.meta.duration }
+  // a0-u0's row took the 10 upserts aimed at it in that one statement: each adds [1, 5] to "New A"
+  const merged = await db
+    .prepare("SELECT names_json ->> '$.\"New A\"' AS a FROM proto_ud WHERE project_id = 'pp' AND user_id = 'a0-u0' AND day = '2026-11-26'")
+    .first<string>('a')
+  expect(JSON.parse(merged!)).toEqual([10, 50])
+  out.sizes = { ued_rows: ACCOUNTS * USERS * DAYS * NAMES, ud_rows: ACCOUNTS * USERS * DAYS }
+  console.log(`BENCH ingest_folded_event_days_prototype ${JSON.stringify(out)}`)
+})
