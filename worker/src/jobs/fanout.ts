@@ -107,26 +107,21 @@ export async function failRun(db: D1Database, run: Pick<FanoutRun, 'id' | 'proje
 /** Pass 1: the shard's raw measures summarised per segment. */
 async function measure(db: D1Database, run: FanoutRun, keys: ShardKeys): Promise<ShardResult> {
   const { summary, stats } = await measureQueuedShard(db, run.projectId, run.at, run.modelVersion, keys)
-  if (JSON.stringify(summary).length > MAX_SUMMARY_BYTES)
+  if (new TextEncoder().encode(JSON.stringify(summary)).length > MAX_SUMMARY_BYTES)
     throw new RunCannotFinish(`shard cohort summary over ${MAX_SUMMARY_BYTES} bytes: the project needs more shards`)
   return { summary, accounts: stats.accounts, users: stats.users, rowsRead: stats.rows_read, rowsLoaded: stats.rows_loaded, ms: stats.ms }
 }
 
 /** Pass 2: the shard scored against every shard's summary; its alerts stored once before its scores are written. */
 async function score(db: D1Database, run: FanoutRun, shard: number, keys: ShardKeys, alertsStored: boolean): Promise<ShardResult> {
-  const stats = await scoreQueuedShard(
-    db,
-    run.projectId,
-    run.at,
-    run.modelVersion,
-    keys,
-    await shardSummaries(db, run.id),
-    async (inputs, accounts) => {
-      if (alertsStored) return
-      const alerts = await raiseAlerts(db, run.projectId, inputs, accounts, run.at)
-      await storeShardAlerts(db, run.projectId, run.id, shard, alerts, run.at)
-    },
-  )
+  const summaries = await shardSummaries(db, run.id)
+  // pass 2 is enqueued only once pass 1 is done everywhere: anything else is a bug, not a reason to score
+  if (summaries.length !== run.shards) throw new RunCannotFinish(`${summaries.length} of ${run.shards} shard summaries stored`)
+  const stats = await scoreQueuedShard(db, run.projectId, run.at, run.modelVersion, keys, summaries, async (inputs, accounts) => {
+    if (alertsStored) return
+    const alerts = await raiseAlerts(db, run.projectId, inputs, accounts, run.at)
+    await storeShardAlerts(db, run.projectId, run.id, shard, alerts, run.at)
+  })
   return { accounts: stats.accounts, users: stats.users, rowsRead: stats.rows_read, rowsLoaded: stats.rows_loaded, ms: stats.ms }
 }
 
