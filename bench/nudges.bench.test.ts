@@ -334,6 +334,20 @@ it(
       inproc_endpoint_p99_ms: r2(percentile(inProcess.endpoint, 99)),
       inproc_endpoint_max_ms: r2(Math.max(...inProcess.endpoint)),
       inproc_endpoint_d1_read_mean_ms: r2(mean(inProcess.endpointD1)),
+      inproc_endpoint_d1_read_p99_ms: r2(percentile(inProcess.endpointD1, 99)),
+      // the request minus its D1 read: routing, validation, key, decision, body, JSON (and any pause of the isolate)
+      inproc_endpoint_not_d1_p50_ms: r2(
+        percentile(
+          inProcess.endpoint.map((ms, i) => ms - inProcess.endpointD1[i]),
+          50,
+        ),
+      ),
+      inproc_endpoint_not_d1_p99_ms: r2(
+        percentile(
+          inProcess.endpoint.map((ms, i) => ms - inProcess.endpointD1[i]),
+          99,
+        ),
+      ),
       inproc_endpoint_reads_mean: r2(mean(inProcess.endpointStatements)),
       inproc_holdout_writes_mean: r2(mean(inProcess.endpointWrites)),
       inproc_endpoint_mean_ms: r2(mean(inProcess.endpoint)),
