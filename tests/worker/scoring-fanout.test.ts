@@ -253,7 +253,7 @@ describe('scoring fanned out over the queue', () => {
     expect(fetch).toHaveBeenCalledTimes(1)
   }, 120_000)
 
-  it('starts pass 2 exactly once when the last two pass-1 completions arrive at once', async () => {
+  it('starts pass 2 exactly once when the last two pass-1 completions arrive at once; a pass-2 message run twice at once stores its alerts once', async () => {
     const now = Date.now()
     const { inline, queued, q, runId } = await pair(now)
     const [m0, m1, m2, m3] = q.recorder.sent
@@ -263,8 +263,10 @@ describe('scoring fanned out over the queue', () => {
     await Promise.all([deliver(q.env, [m2]), deliver(q.env, [m3]), deliver(q.env, [m3], 2)])
     expect(passCount(q.recorder.sent, 'score')).toBe(4)
     expect(await phase(runId)).toBe('score')
-    await drain(q.env, q.recorder.sent, 4)
+    // each pass-2 message twice at once: both score, one stores the shard's alerts
+    for (const m of q.recorder.sent.slice(4, 8)) await Promise.all([deliver(q.env, [m]), deliver(q.env, [m], 2)])
     expect(passCount(q.recorder.sent, 'contexts')).toBe(4)
+    await drain(q.env, q.recorder.sent, 8)
     expect(await written(queued.id)).toEqual(await written(inline.id))
   }, 120_000)
 
