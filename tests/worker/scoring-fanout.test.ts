@@ -364,6 +364,22 @@ describe('scoring fanned out over the queue', () => {
     }
   }, 120_000)
 
+  it('runs to the end through the local queue itself (wrangler.toml’s producer and consumer, as `npm start` has them)', async () => {
+    const now = Date.now()
+    const p = await seed(now)
+    const outcome = await scoringRun(env.DB, p.id, now, 'manual', env.SCORING_QUEUE, SHARDING)
+    expect(outcome.status).toBe('queued')
+    const runId = (outcome as { runId: number }).runId
+    await vi.waitFor(
+      async () => {
+        expect((await jobRun(runId))?.status).toBe('ok')
+      },
+      { timeout: 90_000, interval: 250 },
+    )
+    expect(await phase(runId)).toBe('done')
+    expect((await written(p.id)).users).toHaveLength(ACCOUNTS * USERS_PER_ACCOUNT)
+  }, 120_000)
+
   it('queues a manual run of a project over 5,000 accounts through the API: 202 with the run, one message per shard', async () => {
     const p = await newProject('fanout-route')
     await env.DB.prepare(
