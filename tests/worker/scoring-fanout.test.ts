@@ -318,6 +318,22 @@ describe('scoring fanned out over the queue', () => {
     expect((await scoringRun(env.DB, p.id, now, 'manual')).status).toBe('ok')
   }, 120_000)
 
+  it('fails the run at once, lease freed, when the scoring config changes between its passes', async () => {
+    const now = Date.now()
+    const p = await seed(now)
+    const q = queueEnv()
+    const runId = ((await scoringRun(env.DB, p.id, now, 'daily', q.recorder.queue, SHARDING)) as { runId: number }).runId
+    await drain(q.env, q.recorder.sent.slice(0, 4))
+    const { config } = await (await api('/scoring/config', p.adminKey)).json<{ config: { latest_version?: string } }>()
+    const put = await api('/scoring/config', p.adminKey, { method: 'PUT', body: JSON.stringify({ ...config, latest_version: '9.0.0' }) })
+    expect(put.status).toBe(200)
+    const r = await deliver(q.env, [q.recorder.sent[4]])
+    expect(r.retryMessages).toEqual([])
+    expect(await phase(runId)).toBe('failed')
+    expect((await jobRun(runId))?.error).toMatch(/score shard 0 failed after 1 attempt\(s\): the scoring config changed during the run/)
+    expect((await scoringRun(env.DB, p.id, now, 'manual')).status).toBe('ok')
+  }, 120_000)
+
   it('shows a run whose messages stopped as failed once its lease expires; the next run records it and its late messages do nothing', async () => {
     const now = Date.now()
     const p = await seed(now)
