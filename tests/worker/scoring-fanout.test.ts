@@ -394,6 +394,14 @@ describe('scoring fanned out over the queue', () => {
     )
     expect(await phase(runId)).toBe('done')
     expect((await written(p.id)).users).toHaveLength(ACCOUNTS * USERS_PER_ACCOUNT)
+    // pruned with its job run (90 days): the run and its shard rows go too
+    await env.DB.prepare('DELETE FROM job_runs WHERE id = ?1').bind(runId).run()
+    const left = await env.DB.prepare(
+      'SELECT (SELECT COUNT(*) FROM scoring_runs WHERE job_run_id = ?1) + (SELECT COUNT(*) FROM scoring_run_shards WHERE job_run_id = ?1) AS n',
+    )
+      .bind(runId)
+      .first<number>('n')
+    expect(left).toBe(0)
   }, 120_000)
 
   it('queues a manual run of a project over 5,000 accounts through the API: 202 with the run, one message per shard', async () => {
