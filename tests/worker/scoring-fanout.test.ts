@@ -432,5 +432,66 @@ describe('scoring fanned out over the queue', () => {
       .bind(body.run_id)
       .first<number>('n')
     expect(keys).toBe(5001)
+    // a row per shard and pass, inserted by a few statements whatever the shard count
+    const rows = await env.DB.prepare('SELECT pass, COUNT(*) AS n FROM scoring_run_shards WHERE job_run_id = ?1 GROUP BY pass ORDER BY pass')
+      .bind(body.run_id)
+      .all()
+    expect(rows.results).toEqual([
+      { pass: 'contexts', n: 8 },
+      { pass: 'measure', n: 8 },
+      { pass: 'score', n: 8 },
+    ])
+  }, 60_000)
+  it('a pass-2 message taken before the run’s phase moved is retried, not run, so the last completion still moves the run on', async () => {
+    const now = Date.now()
+    const { inline, queued, fetch, q, runId } = await pair(now)
+    await drain(q.env, q.recorder.sent.slice(0, 4))
+    const scoreMsgs = q.recorder.sent.filter((m) => m.pass === 'score')
+    // the gap between the send of pass 2 and the phase update, held open
+    await env.DB.prepare("UPDATE scoring_runs SET phase = 'measure' WHERE job_run_id = ?1").bind(runId).run()
+    const early = await deliver(q.env, [scoreMsgs[3]])
+    expect(early.retryMessages.map((m) => m.msgId)).toHaveLength(1)
+    const pending = await env.DB.prepare("SELECT status FROM scoring_run_shards WHERE job_run_id = ?1 AND pass = 'score' AND shard = 3")
+      .bind(runId)
+      .first<string>('status')
+    expect(pending).toBe('pending')
+    // nothing noted as an error: it is not one
+    expect((await listed(queued)).find((r) => r.id === runId)?.error).toBeNull()
+    await env.DB.prepare("UPDATE scoring_runs SET phase = 'score' WHERE job_run_id = ?1").bind(runId).run()
+    for (const m of scoreMsgs.slice(0, 3)) await deliver(q.env, [m])
+    // the retried message completes pass 2 last and moves the run on
+    expect((await deliver(q.env, [scoreMsgs[3]], 2)).retryMessages).toEqual([])
+    expect(await phase(runId)).toBe('contexts')
+    await drain(q.env, q.recorder.sent, 8)
+    expect(await written(queued.id)).toEqual(await written(inline.id))
+    expect(fetch).toHaveBeenCalledTimes(1)
+  }, 120_000)
+
+  it('answers 503 with Retry-After when the scoring queue refuses the run’s messages, and records the run failed with its lease free', async () => {
+    const p = await newProject('fanout-refused')
+    await env.DB.prepare(
+      `INSERT INTO accounts (project_id, id, name, traits_json, first_seen, last_seen)
+       WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 5001) SELECT ?1, 'a' || i, NULL, '{}', 0, 0 FROM n`,
+    )
+      .bind(p.id)
+      .run()
+    const refusing = {
+      send: async () => Promise.reject(new Error('Queue send failed: overloaded')),
+      sendBatch: async () => Promise.reject(new Error('Queue sendBatch failed: overloaded')),
+    } as unknown as Queue
+    const res = await worker.fetch!(
+      new Request('http://uptake.test/api/v1/scoring/run', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${p.adminKey}` },
+      }) as Request<unknown, IncomingRequestCfProperties>,
+      { ...env, SCORING_QUEUE: refusing } as typeof env,
+      createExecutionContext(),
+    )
+    expect(res.status).toBe(503)
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect((await res.json<{ error: { code: string } }>()).error.code).toBe('unavailable')
+    expect((await listed(p))[0]).toMatchObject({ status: 'failed' })
+    // the lease is free: a run in line starts at once
+    expect((await scoringRun(env.DB, p.id, Date.now(), 'manual')).status).toBe('ok')
   }, 60_000)
 })

@@ -66,6 +66,8 @@ export function isRetryableDbError(err: unknown): boolean {
 
 export function renderError(err: Error, c: Context): Response {
   if (err instanceof ApiError) {
+    // every 503 is retryable (a busy queue or database): say when (RFC 9110 §10.2.3)
+    if (err.status === 503) c.header('Retry-After', String(RETRY_AFTER_SECONDS))
     return c.json({ error: { code: err.code, message: err.message, details: err.details } }, err.status)
   }
   if (isRetryableDbError(err)) {

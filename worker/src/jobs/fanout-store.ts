@@ -34,9 +34,29 @@ interface RunRow {
   started_at: number
 }
 
-/** The run's row and one pending row per shard and pass (the measure rows carrying the shard's keys): one transaction. */
+/** Shard keys per insert statement (bytes of JSON): D1 takes 2 MB per bound value. */
+const KEYS_BYTES_PER_STATEMENT = 1_000_000
+
+/**
+ * The run's row and one pending row per shard and pass (the measure rows carrying the shard's keys): one transaction,
+ * a few statements whatever the shard count (D1 counts each statement of a batch against 1,000 per invocation).
+ */
 export function insertRunStatements(db: D1Database, run: FanoutRun, keys: ShardKeys[], now: number): D1PreparedStatement[] {
-  const shard = db.prepare('INSERT INTO scoring_run_shards (job_run_id, pass, shard, keys_json) VALUES (?1, ?2, ?3, ?4)')
+  const measureRows = db.prepare(
+    `INSERT INTO scoring_run_shards (job_run_id, pass, shard, keys_json)
+     SELECT ?1, 'measure', json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?2)`,
+  )
+  const chunks: string[][] = [[]]
+  let bytes = 0
+  keys.forEach((k, i) => {
+    const row = JSON.stringify([i, JSON.stringify({ a: k.accountIds, u: k.looseUserIds })])
+    if (bytes + row.length > KEYS_BYTES_PER_STATEMENT && chunks.at(-1)!.length) {
+      chunks.push([])
+      bytes = 0
+    }
+    chunks.at(-1)!.push(row)
+    bytes += row.length
+  })
   return [
     db
       .prepare(
@@ -44,9 +64,15 @@ export function insertRunStatements(db: D1Database, run: FanoutRun, keys: ShardK
          VALUES (?1, ?2, ?3, ?4, 'measure', ?5, ?6, ?7, ?8, ?8)`,
       )
       .bind(run.id, run.projectId, run.at, run.shards, run.leaseHolder, run.modelVersion, run.listRowsRead, now),
-    ...PASSES.flatMap((pass) =>
-      keys.map((k, i) => shard.bind(run.id, pass, i, pass === 'measure' ? JSON.stringify({ a: k.accountIds, u: k.looseUserIds }) : null)),
-    ),
+    ...chunks.map((rows) => measureRows.bind(run.id, `[${rows.join(',')}]`)),
+    // the later passes' rows, one per measure row
+    db
+      .prepare(
+        `INSERT INTO scoring_run_shards (job_run_id, pass, shard)
+         SELECT ?1, p.value, s.shard FROM scoring_run_shards AS s CROSS JOIN json_each(?2) AS p
+         WHERE s.job_run_id = ?1 AND s.pass = 'measure'`,
+      )
+      .bind(run.id, JSON.stringify(PASSES.filter((p) => p !== 'measure'))),
   ]
 }
 
@@ -249,7 +275,8 @@ export async function runAlerts(db: D1Database, projectId: string, runId: number
 /** Claims the run's one webhook: true for the single caller that flips it. */
 export async function claimWebhook(db: D1Database, runId: number, now: number): Promise<boolean> {
   const res = await db
-    .prepare('UPDATE scoring_runs SET webhook_claimed_at = ?2 WHERE job_run_id = ?1 AND webhook_claimed_at IS NULL')
+    // only a live run at the end of its score pass: a late message of an abandoned run sends nothing
+    .prepare("UPDATE scoring_runs SET webhook_claimed_at = ?2 WHERE job_run_id = ?1 AND webhook_claimed_at IS NULL AND phase = 'score'")
     .bind(runId, now)
     .run()
   return res.meta.changes === 1

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { ScoringRunSummary } from '../../../shared/api/scoring'
 import { deliverAlerts, raiseAlerts } from '../alerts'
+import { ApiError } from '../http/errors'
 import { dayOf } from '../lib/days'
 import { refreshUserContexts } from '../nudges'
 import {
@@ -8,6 +9,7 @@ import {
   planShardedRun,
   scoreQueuedShard,
   ScoringConfigChanged,
+  splitByShard,
   writeQueuedBenchmarks,
   type ShardKeys,
 } from '../scoring'
@@ -58,6 +60,12 @@ export const scoringMessageSchema = z.strictObject({
 })
 export type ScoringMessage = z.infer<typeof scoringMessageSchema>
 
+/** A shard's keys JSON stays well inside a D1 row (2 MB). */
+export const MAX_KEYS_BYTES = 1_500_000
+
+const maxKeysBytes = (keys: ShardKeys[]) =>
+  Math.max(0, ...keys.map((k) => new TextEncoder().encode(JSON.stringify({ a: k.accountIds, u: k.looseUserIds })).length))
+
 /** Thrown for a step that no retry can mend: the run is recorded failed at once. */
 class RunCannotFinish extends Error {}
 
@@ -83,6 +91,15 @@ export async function startFanout(
 ): Promise<StartedFanout> {
   const plan = await planShardedRun(db, run.projectId, opts)
   if (!plan) return null
+  // every shard's keys must fit its row (account-less users count too): more shards until they do
+  while (maxKeysBytes(plan.keys) > MAX_KEYS_BYTES && plan.shards * 2 <= MAX_SHARDS) {
+    plan.shards *= 2
+    plan.keys = splitByShard(
+      plan.keys.flatMap((k) => k.accountIds),
+      plan.keys.flatMap((k) => k.looseUserIds),
+      plan.shards,
+    )
+  }
   if (plan.shards > MAX_SHARDS) throw new RangeError(`${plan.shards} shards: at most ${MAX_SHARDS}`)
   const now = Date.now()
   const record: FanoutRun = {
@@ -94,7 +111,13 @@ export async function startFanout(
     startedAt: now,
   }
   await db.batch(insertRunStatements(db, record, plan.keys, now))
-  await enqueuePass(queue, run.id, 'measure', plan.shards)
+  try {
+    await enqueuePass(queue, run.id, 'measure', plan.shards)
+  } catch (e) {
+    // the caller records the run failed and frees the lease; the client may retry
+    console.warn('scoring queue refused', errorText(e))
+    throw new ApiError(503, 'unavailable', 'The scoring queue is busy; retry shortly')
+  }
   return { shards: plan.shards }
 }
 
@@ -181,16 +204,18 @@ async function advance(db: D1Database, queue: Queue, run: FanoutRun, pass: Pass)
  * Only the message whose completion brought the count to the total moves the run on (one transaction decides), or a
  * redelivery that finds its shard already done (its first delivery died before moving the run on).
  */
-export async function runScoringStep(db: D1Database, queue: Queue, msg: ScoringMessage): Promise<void> {
+export async function runScoringStep(db: D1Database, queue: Queue, msg: ScoringMessage): Promise<'ran' | 'early'> {
   const run = await loadRun(db, msg.runId)
   // finished, failed or unknown: nothing left for this message
-  if (!run || run.phase === 'done' || run.phase === 'failed' || msg.shard >= run.shards) return
+  if (!run || run.phase === 'done' || run.phase === 'failed' || msg.shard >= run.shards) return 'ran'
+  // sent just before the run's phase moved (advance enqueues first): taken now, its completion could not move the run on
+  if (PASSES.indexOf(msg.pass) > PASSES.indexOf(run.phase)) return 'early'
   if (!(await renewLease(db, run.projectId, run.leaseHolder, Date.now()))) {
     await failRunStatements(db, run.id, ABANDONED_RUN, Date.now())
-    return
+    return 'ran'
   }
   const row = await loadShard(db, run.id, msg.pass, msg.shard)
-  if (!row) return
+  if (!row) return 'ran'
   let moveOn: boolean
   if (row.status === 'pending') {
     const keys = await shardKeys(db, run.id, msg.shard)
@@ -204,6 +229,7 @@ export async function runScoringStep(db: D1Database, queue: Queue, msg: ScoringM
     moveOn = done.flipped && done.done === run.shards
   } else moveOn = (await doneShards(db, run.id, msg.pass)) === run.shards
   if (moveOn && run.phase === msg.pass) await advance(db, queue, run, msg.pass)
+  return 'ran'
 }
 
 // a failing step waits 10, 20, 40 s before its next try (never longer than 5 minutes)
@@ -225,7 +251,12 @@ export async function consumeScoring(batch: MessageBatch<unknown>, env: { DB: D1
     const msg = parsed.data
     try {
       if (!env.SCORING_QUEUE) throw new RunCannotFinish('SCORING_QUEUE is not bound')
-      await runScoringStep(env.DB, env.SCORING_QUEUE, msg)
+      if ((await runScoringStep(env.DB, env.SCORING_QUEUE, msg)) === 'early') {
+        // the phase moves milliseconds after the send; past the attempts, the advancing message's own retry re-sends this pass
+        if (message.attempts >= SCORING_MAX_ATTEMPTS) message.ack()
+        else message.retry({ delaySeconds: 2 })
+        continue
+      }
       message.ack()
     } catch (e) {
       const error = errorText(e)

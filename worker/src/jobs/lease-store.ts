@@ -30,8 +30,9 @@ export async function releaseLease(db: D1Database, projectId: string, holder: st
 /** Extends a held lease (a queued run renews it with every message); false when another run holds it now. */
 export async function renewLease(db: D1Database, projectId: string, holder: string, now: number): Promise<boolean> {
   const res = await db
-    .prepare('UPDATE scoring_leases SET expires_at = ?3 WHERE project_id = ?1 AND holder = ?2')
-    .bind(projectId, holder, now + LEASE_MS)
+    // a lapsed lease is not revived: its run already counts as abandoned (GET /scoring/runs shows it failed)
+    .prepare('UPDATE scoring_leases SET expires_at = ?3 WHERE project_id = ?1 AND holder = ?2 AND expires_at > ?4')
+    .bind(projectId, holder, now + LEASE_MS, now)
     .run()
   return res.meta.changes === 1
 }

@@ -18,6 +18,7 @@ export {
   ScoringConfigChanged,
   SCORING_SHARDS,
   SHARDED_SCORING_MIN_ACCOUNTS,
+  splitByShard,
   writeQueuedBenchmarks,
   type ScoreShardMessage,
   type ShardKeys,
