@@ -94,6 +94,17 @@ describe('ingest through the queue', () => {
     expect((await archivedEvents(p.id)).map((e) => e.name).sort()).toEqual(['Invoice Sent', 'Report Exported', 'Report Exported'])
   })
 
+  it('answers a refusing queue with a retryable 503 and Retry-After, storing nothing', async () => {
+    const p = await newProject('queue-refused')
+    const refusing = { send: () => Promise.reject(new Error('overloaded')), sendBatch: () => Promise.reject(new Error('overloaded')) }
+    const workerEnv = { ...env, INGEST_DIRECT: undefined, INGEST_QUEUE: refusing as unknown as Queue } as typeof env
+    const res = await postBatch(workerEnv, p, [track('u1', 'Report Exported')])
+    expect(res.status).toBe(503)
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect((await res.json<{ error: { code: string } }>()).error.code).toBe('unavailable')
+    expect(await keys(p)).toBe(0)
+  })
+
   it('stores a message delivered twice (at least once) and a client resend in another message once', async () => {
     const p = await newProject('queue')
     const { recorder, env: qEnv } = queueEnv()
