@@ -369,6 +369,34 @@ describe('keeping contexts current', () => {
     expect(await due('u-stale')).toEqual(['send-tip'])
   })
 
+  it('keeps the context of the later read when two refreshes of a user interleave (ingest read, a re-tag refreshed, ingest wrote)', async () => {
+    await addUser('u-race')
+    await refreshUserContexts(env.DB, q.id, ['u-race'], Date.now())
+    expect(await due('u-race')).toEqual(['export-tip', 'send-tip'])
+    let interleaved = false
+    // D1 as the slower refresh sees it: between its read and its write, the user's rows change and another refresh runs
+    const slow = new Proxy(env.DB, {
+      get(target, key) {
+        if (key === 'batch')
+          return async (statements: D1PreparedStatement[]) => {
+            if (!interleaved) {
+              interleaved = true
+              await use('u-race', 'report.export')
+              await new Promise((r) => setTimeout(r, 5))
+              await refreshUserContexts(env.DB, q.id, ['u-race'], Date.now())
+            }
+            return target.batch(statements)
+          }
+        const v = Reflect.get(target, key) as unknown
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
+      },
+    })
+    await refreshUserContexts(slow, q.id, ['u-race'], Date.now())
+    expect(interleaved).toBe(true)
+    // the slower refresh read before the feature was used: its write must not undo the later one's
+    expect(await due('u-race')).toEqual(['send-tip'])
+  })
+
   it('answers a user without a stored context from the rows, then stores theirs', async () => {
     await addUser('u-old')
     await use('u-old', 'invoice.send')
@@ -425,12 +453,14 @@ describe('keeping contexts current', () => {
 
   it('writes nothing when a refreshed context did not change', async () => {
     await addUser('u-same')
+    const updatedAt = () =>
+      env.DB.prepare('SELECT updated_at FROM user_contexts WHERE project_id = ?1 AND user_id = ?2').bind(q.id, 'u-same').first('updated_at')
     await refreshUserContexts(env.DB, q.id, ['u-same'], NOW)
+    const first = await updatedAt()
+    await new Promise((r) => setTimeout(r, 5))
     await refreshUserContexts(env.DB, q.id, ['u-same'], NOW + 1000)
-    const at = await env.DB.prepare('SELECT updated_at FROM user_contexts WHERE project_id = ?1 AND user_id = ?2')
-      .bind(q.id, 'u-same')
-      .first('updated_at')
-    expect(at).toBe(NOW)
+    expect(first).not.toBeNull()
+    expect(await updatedAt()).toBe(first)
   })
 })
 

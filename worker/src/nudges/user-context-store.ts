@@ -50,7 +50,8 @@ const READ_PAGE_SQL = `${READ_SQL} WHERE u.project_id = ?1 AND u.id > ?3 ORDER B
 const WRITE_SQL = `INSERT INTO user_contexts (project_id, user_id, account_id, context_json, updated_at)
 SELECT ?1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), ?3 FROM json_each(?2) j WHERE true
 ON CONFLICT (project_id, user_id) DO UPDATE SET account_id = excluded.account_id, context_json = excluded.context_json, updated_at = excluded.updated_at
-  WHERE user_contexts.context_json IS NOT excluded.context_json OR user_contexts.account_id IS NOT excluded.account_id`
+  WHERE (user_contexts.context_json IS NOT excluded.context_json OR user_contexts.account_id IS NOT excluded.account_id)
+    AND user_contexts.updated_at <= excluded.updated_at`
 
 // a context whose user is gone (erased) goes with it
 const FORGET_SQL = `DELETE FROM user_contexts WHERE project_id = ?1 AND user_id IN (SELECT value FROM json_each(?2))
@@ -63,7 +64,7 @@ async function poorBreadthAnchor(db: D1Database, projectId: string): Promise<num
 }
 
 /** The upserts of these users' contexts, each statement under WRITE_BYTES. */
-function writeStatements(db: D1Database, projectId: string, rows: UserContextRow[], anchor: number | null, now: number) {
+function writeStatements(db: D1Database, projectId: string, rows: UserContextRow[], anchor: number | null, now: number, readAt: number) {
   const chunks: string[][] = [[]]
   let bytes = 0
   for (const r of rows) {
@@ -72,7 +73,7 @@ function writeStatements(db: D1Database, projectId: string, rows: UserContextRow
     chunks[chunks.length - 1].push(entry)
     bytes += entry.length + 1
   }
-  return chunks.filter((c) => c.length).map((c) => db.prepare(WRITE_SQL).bind(projectId, `[${c.join(',')}]`, now))
+  return chunks.filter((c) => c.length).map((c) => db.prepare(WRITE_SQL).bind(projectId, `[${c.join(',')}]`, readAt))
 }
 
 /**
@@ -85,8 +86,10 @@ export async function refreshUserContexts(db: D1Database, projectId: string, use
   const anchor = await poorBreadthAnchor(db, projectId)
   for (let i = 0; i < unique.length; i += REFRESH_BATCH) {
     const ids = JSON.stringify(unique.slice(i, i + REFRESH_BATCH))
+    // stamped with when its rows were read: a context written meanwhile from a later read (a re-tag's) is not overwritten
+    const readAt = Date.now()
     const { results } = await db.prepare(READ_USERS_SQL).bind(projectId, windowStart(now), ids).all<UserContextRow>()
-    await db.batch([...writeStatements(db, projectId, results, anchor, now), db.prepare(FORGET_SQL).bind(projectId, ids)])
+    await db.batch([...writeStatements(db, projectId, results, anchor, now, readAt), db.prepare(FORGET_SQL).bind(projectId, ids)])
   }
 }
 
@@ -96,9 +99,10 @@ export async function refreshAllUserContexts(db: D1Database, projectId: string, 
   let after = ''
   let users = 0
   for (;;) {
+    const readAt = Date.now()
     const { results } = await db.prepare(READ_PAGE_SQL).bind(projectId, windowStart(now), after).all<UserContextRow>()
     if (!results.length) return users
-    await db.batch(writeStatements(db, projectId, results, anchor, now))
+    await db.batch(writeStatements(db, projectId, results, anchor, now, readAt))
     users += results.length
     after = results[results.length - 1].id
   }
