@@ -433,7 +433,9 @@ describe('scoring fanned out over the queue', () => {
       .first<number>('n')
     expect(keys).toBe(5001)
     // a row per shard and pass, inserted by a few statements whatever the shard count
-    const rows = await env.DB.prepare('SELECT pass, COUNT(*) AS n FROM scoring_run_shards WHERE job_run_id = ?1 GROUP BY pass ORDER BY pass')
+    const rows = await env.DB.prepare(
+      'SELECT pass, COUNT(*) AS n FROM scoring_run_shards WHERE job_run_id = ?1 GROUP BY pass ORDER BY pass',
+    )
       .bind(body.run_id)
       .all()
     expect(rows.results).toEqual([
