@@ -1,5 +1,5 @@
 import { Component, type ComponentChildren } from 'preact'
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks'
 import type { Feature } from '../../../shared/features'
 import type { DueNudge } from '../../../shared/nudge-events'
 import type { NudgePreview } from './host'
@@ -401,8 +401,9 @@ export function Builder(props: BuilderProps) {
     }
   }, [form, view, purpose])
 
-  // picking: hover highlights, click selects, Escape goes back
-  useEffect(() => {
+  // picking: hover highlights, click selects, Escape goes back; a layout effect, so the listeners are on before the
+  // next input event (a plain effect waits for a frame: an Escape pressed at once went only to the page)
+  useLayoutEffect(() => {
     if (view !== 'picking') return
     return startPicker({
       ignore: props.isOwn,
