@@ -4,28 +4,14 @@ import worker from '../../worker/src/index'
 import type { IngestMessage } from '../../worker/src/ingest/messages'
 import { MAX_ATTEMPTS, retryDelaySeconds } from '../../worker/src/ingest/queue'
 import { api, archivedEvents, newProject, track, type TestProject } from './fixtures'
+import { recordingQueue } from './queue-fixtures'
 
 const INGEST = 'uptake-ingest'
 const DLQ = 'uptake-ingest-dlq'
 
-/** A stand-in for the INGEST_QUEUE binding that keeps what the producer sent, as the queue would (JSON). */
-function recordingQueue() {
-  const sent: IngestMessage[] = []
-  const keep = (body: unknown) => sent.push(JSON.parse(JSON.stringify(body)) as IngestMessage)
-  const queue = {
-    async send(body: unknown) {
-      keep(body)
-    },
-    async sendBatch(messages: { body: unknown }[]) {
-      for (const m of messages) keep(m.body)
-    },
-  }
-  return { sent, queue: queue as unknown as Queue }
-}
-
 /** The worker's env in queue mode: INGEST_DIRECT unset, the producer recorded. */
 function queueEnv() {
-  const recorder = recordingQueue()
+  const recorder = recordingQueue<IngestMessage>()
   return { recorder, env: { ...env, INGEST_DIRECT: undefined, INGEST_QUEUE: recorder.queue } as typeof env }
 }
 

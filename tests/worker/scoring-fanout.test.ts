@@ -6,10 +6,10 @@ import { SCORING_MAX_ATTEMPTS, SCORING_QUEUE_NAME, type ScoringMessage } from '.
 import { ABANDONED_RUN } from '../../worker/src/jobs/runs-store'
 import { dayOf } from '../../worker/src/lib/days'
 import { api, newProject, type TestProject } from './fixtures'
+import { recordingQueue, SCORING_BASE, seedBareAccounts, seedScoringBase } from './queue-fixtures'
 
 const DAY = 86_400_000
-const ACCOUNTS = 80
-const USERS_PER_ACCOUNT = 4
+const { accounts: ACCOUNTS, usersPerAccount: USERS_PER_ACCOUNT } = SCORING_BASE
 const SHARDING = { minAccounts: 10, shards: 4 }
 const WEBHOOK = 'https://crm.example.com/hooks/uptake'
 
@@ -24,45 +24,7 @@ afterEach(() => vi.restoreAllMocks())
  */
 async function seed(now: number): Promise<TestProject> {
   const p = await newProject('fanout')
-  const today = dayOf(now)
-  const renewal = dayOf(now + 20 * DAY)
-  const users = ACCOUNTS * USERS_PER_ACCOUNT
-  const active = `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2),
-    d(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM d WHERE k + 1 < 45),
-    a(i, k, day, acct) AS (SELECT i, k, date(?3, printf('-%d days', k)), i / ${USERS_PER_ACCOUNT} FROM n, d
-      WHERE (i * 7 + k * 13 + (i / ${USERS_PER_ACCOUNT}) * 3) % 10 < 1 + (i * 37) % 7 - CASE WHEN k < 20 AND i % 3 = 0 THEN 1 ELSE 0 END)`
-  await env.DB.batch([
-    env.DB.prepare(
-      `INSERT INTO accounts (project_id, id, name, traits_json, attributes_json, first_seen, last_seen)
-      WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
-      SELECT ?1, 'acct-' || i, 'Account ' || i, json_object('seats', 4 + i % 5, 'arr', (i % 7) * 12000),
-        CASE WHEN i % 3 = 0 THEN json_object('renewal_date', ?4) ELSE '{}' END, ?3 - (i % 40) * ${DAY}, ?3 FROM n`,
-    ).bind(p.id, ACCOUNTS, now, renewal),
-    env.DB.prepare(
-      `INSERT INTO users (project_id, id, account_id, traits_json, first_seen, last_seen)
-      WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
-      SELECT ?1, 'user-' || i, CASE WHEN i >= ?3 - 6 THEN NULL WHEN i = ?3 - 7 THEN 'ghost' ELSE 'acct-' || (i / ${USERS_PER_ACCOUNT}) END,
-        '{}', ?4 - 50 * ${DAY}, ?4 FROM n`,
-    ).bind(p.id, users, users, now),
-    ...['f0', 'f1', 'f2', 'f3', 'f4'].map((f, i) =>
-      env.DB.prepare(
-        `INSERT INTO features (project_id, key, name, kind, core, rules_json, created_at, updated_at) VALUES (?1, ?2, ?2, ?3, ?4, '[]', 0, 0)`,
-      ).bind(p.id, f, i === 0 ? 'value' : 'feature', i < 4 ? 1 : 0),
-    ),
-    env.DB.prepare(
-      `INSERT INTO user_days (project_id, user_id, day, account_id, events, meaningful, logins, value_events, value_amount, active_seconds, app_version)
-      ${active} SELECT ?1, 'user-' || i, day, CASE WHEN i >= ?2 - 6 THEN NULL WHEN i = ?2 - 7 THEN 'ghost' ELSE 'acct-' || acct END,
-        5, 3, 1, i % 3, (i % 3) * 5.0, 600, '2.' || (acct % 6) || '.0' FROM a`,
-    ).bind(p.id, users, today),
-    env.DB.prepare(
-      `INSERT INTO user_feature_days (project_id, user_id, feature_key, day, account_id, n, amount)
-      ${active} SELECT ?1, 'user-' || i, 'f' || ((i + k) % (1 + acct % 5)), day, CASE WHEN i >= ?2 - 6 THEN NULL WHEN i = ?2 - 7 THEN 'ghost' ELSE 'acct-' || acct END, 2, 0 FROM a`,
-    ).bind(p.id, users, today),
-    env.DB.prepare(
-      `INSERT INTO user_event_days (project_id, user_id, name, day, account_id, n, amount)
-      ${active} SELECT ?1, 'user-' || i, 'Invoice Created', day, 'acct-' || acct, 40, 0 FROM a WHERE i % 2 = 0 AND i < ?2 - 7`,
-    ).bind(p.id, users, today),
-  ])
+  await seedScoringBase(p.id, now, dayOf(now + 20 * DAY))
   const settings = { alerts: { webhook_url: WEBHOOK, secret: 'a-long-enough-secret' } }
   expect((await api('/settings', p.adminKey, { method: 'PUT', body: JSON.stringify(settings) })).status).toBe(200)
   return p
@@ -95,21 +57,6 @@ async function written(projectId: string) {
   }
 }
 
-/** A stand-in for SCORING_QUEUE that keeps what was sent, as the queue would (JSON). */
-function recordingQueue() {
-  const sent: ScoringMessage[] = []
-  const keep = (body: unknown) => sent.push(JSON.parse(JSON.stringify(body)) as ScoringMessage)
-  const queue = {
-    async send(body: unknown) {
-      keep(body)
-    },
-    async sendBatch(messages: { body: unknown }[]) {
-      for (const m of messages) keep(m.body)
-    },
-  }
-  return { sent, queue: queue as unknown as Queue }
-}
-
 let delivery = 0
 const message = (body: unknown, attempts = 1) => ({ id: `scoring-${++delivery}`, timestamp: new Date(), attempts, body })
 
@@ -135,7 +82,7 @@ async function drain(workerEnv: typeof env, sent: ScoringMessage[], from = 0, ea
 
 /** The worker's env with the scoring queue recorded (and D1 swapped when given). */
 function queueEnv(db: D1Database = env.DB) {
-  const recorder = recordingQueue()
+  const recorder = recordingQueue<ScoringMessage>()
   return { recorder, env: { ...env, DB: db, SCORING_QUEUE: recorder.queue } as typeof env }
 }
 
@@ -406,12 +353,7 @@ describe('scoring fanned out over the queue', () => {
 
   it('queues a manual run of a project over 5,000 accounts through the API: 202 with the run, one message per shard', async () => {
     const p = await newProject('fanout-route')
-    await env.DB.prepare(
-      `INSERT INTO accounts (project_id, id, name, traits_json, first_seen, last_seen)
-       WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 5001) SELECT ?1, 'a' || i, NULL, '{}', 0, 0 FROM n`,
-    )
-      .bind(p.id)
-      .run()
+    await seedBareAccounts(p.id, 5001)
     const q = queueEnv()
     const ctx = createExecutionContext()
     const res = await worker.fetch!(
@@ -471,12 +413,7 @@ describe('scoring fanned out over the queue', () => {
 
   it('answers 503 with Retry-After when the scoring queue refuses the run’s messages, and records the run failed with its lease free', async () => {
     const p = await newProject('fanout-refused')
-    await env.DB.prepare(
-      `INSERT INTO accounts (project_id, id, name, traits_json, first_seen, last_seen)
-       WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 5001) SELECT ?1, 'a' || i, NULL, '{}', 0, 0 FROM n`,
-    )
-      .bind(p.id)
-      .run()
+    await seedBareAccounts(p.id, 5001)
     const refusing = {
       send: async () => Promise.reject(new Error('Queue send failed: overloaded')),
       sendBatch: async () => Promise.reject(new Error('Queue sendBatch failed: overloaded')),

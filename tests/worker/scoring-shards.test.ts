@@ -1,58 +1,17 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { dayOf } from '../../worker/src/lib/days'
 import { runProjectScoring } from '../../worker/src/scoring/run'
 import { runScoring, runShardedScoring, scoreShard, splitByShard } from '../../worker/src/scoring/shard-run'
 import { newProject } from './fixtures'
+import { SCORING_BASE, seedScoringBase } from './queue-fixtures'
 
 const DAY = 86_400_000
-const ACCOUNTS = 80
-const USERS_PER_ACCOUNT = 4
+const { accounts: ACCOUNTS, usersPerAccount: USERS_PER_ACCOUNT } = SCORING_BASE
 
-/**
- * The same rollups under any project id: 80 accounts over three segments (by ARR), 4 users each, 45 days, app
- * versions that differ by account (so a shard alone would miss the newest ones), a rule event, a few users with
- * no account and one user whose account has no row.
- */
+/** tests/worker/queue-fixtures.ts's scoring base under a new project. */
 async function seed(now: number) {
   const p = await newProject('shards')
-  const today = dayOf(now)
-  const users = ACCOUNTS * USERS_PER_ACCOUNT
-  const active = `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2),
-    d(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM d WHERE k + 1 < 45),
-    a(i, k, day, acct) AS (SELECT i, k, date(?3, printf('-%d days', k)), i / ${USERS_PER_ACCOUNT} FROM n, d
-      WHERE (i * 7 + k * 13 + (i / ${USERS_PER_ACCOUNT}) * 3) % 10 < 1 + (i * 37) % 7 - CASE WHEN k < 20 AND i % 3 = 0 THEN 1 ELSE 0 END)`
-  await env.DB.batch([
-    env.DB.prepare(
-      `INSERT INTO accounts (project_id, id, name, traits_json, first_seen, last_seen)
-      WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
-      SELECT ?1, 'acct-' || i, 'Account ' || i, json_object('seats', 4 + i % 5, 'arr', (i % 7) * 12000), ?3 - (i % 40) * ${DAY}, ?3 FROM n`,
-    ).bind(p.id, ACCOUNTS, now),
-    env.DB.prepare(
-      `INSERT INTO users (project_id, id, account_id, traits_json, first_seen, last_seen)
-      WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
-      SELECT ?1, 'user-' || i, CASE WHEN i >= ?3 - 6 THEN NULL WHEN i = ?3 - 7 THEN 'ghost' ELSE 'acct-' || (i / ${USERS_PER_ACCOUNT}) END,
-        '{}', ?4 - 50 * ${DAY}, ?4 FROM n`,
-    ).bind(p.id, users, users, now),
-    ...['f0', 'f1', 'f2', 'f3', 'f4'].map((f, i) =>
-      env.DB.prepare(
-        `INSERT INTO features (project_id, key, name, kind, core, rules_json, created_at, updated_at) VALUES (?1, ?2, ?2, ?3, ?4, '[]', 0, 0)`,
-      ).bind(p.id, f, i === 0 ? 'value' : 'feature', i < 4 ? 1 : 0),
-    ),
-    env.DB.prepare(
-      `INSERT INTO user_days (project_id, user_id, day, account_id, events, meaningful, logins, value_events, value_amount, active_seconds, app_version)
-      ${active} SELECT ?1, 'user-' || i, day, CASE WHEN i >= ?2 - 6 THEN NULL WHEN i = ?2 - 7 THEN 'ghost' ELSE 'acct-' || acct END,
-        5, 3, 1, i % 3, (i % 3) * 5.0, 600, '2.' || (acct % 6) || '.0' FROM a`,
-    ).bind(p.id, users, today),
-    env.DB.prepare(
-      `INSERT INTO user_feature_days (project_id, user_id, feature_key, day, account_id, n, amount)
-      ${active} SELECT ?1, 'user-' || i, 'f' || ((i + k) % (1 + acct % 5)), day, CASE WHEN i >= ?2 - 6 THEN NULL WHEN i = ?2 - 7 THEN 'ghost' ELSE 'acct-' || acct END, 2, 0 FROM a`,
-    ).bind(p.id, users, today),
-    env.DB.prepare(
-      `INSERT INTO user_event_days (project_id, user_id, name, day, account_id, n, amount)
-      ${active} SELECT ?1, 'user-' || i, 'Invoice Created', day, 'acct-' || acct, 40, 0 FROM a WHERE i % 2 = 0 AND i < ?2 - 7`,
-    ).bind(p.id, users, today),
-  ])
+  await seedScoringBase(p.id, now)
   return p.id
 }
 
