@@ -118,3 +118,25 @@ export async function seedScoringBase(projectId: string, now: number, renewal: s
     ).bind(projectId, users, today),
   ])
 }
+
+/** Everything a run writes, without the project id: what must not depend on how the run was split. */
+export async function scoringWritten(projectId: string) {
+  const rows = (sql: string) =>
+    env.DB.prepare(sql)
+      .bind(projectId)
+      .all()
+      .then((r) => r.results)
+  return {
+    scores: await rows(
+      `SELECT account_id, day, score, band, pending_band, pending_since, segment, profile, churn_risk, delta30, explanation_json, flags_json,
+        data_fresh_until FROM account_scores WHERE project_id = ?1 ORDER BY account_id`,
+    ),
+    snapshots: await rows(
+      'SELECT account_id, day, score, band, segment, measures_json, flags_json FROM account_score_snapshots WHERE project_id = ?1 ORDER BY account_id, day',
+    ),
+    users: await rows('SELECT user_id, account_id, score, profile, measures_json FROM user_scores WHERE project_id = ?1 ORDER BY user_id'),
+    benchmarks: await rows(
+      'SELECT segment, measure, n, p25, p50, p75, p90 FROM segment_benchmarks WHERE project_id = ?1 ORDER BY segment, measure',
+    ),
+  }
+}

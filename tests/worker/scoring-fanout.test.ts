@@ -6,7 +6,7 @@ import { SCORING_MAX_ATTEMPTS, SCORING_QUEUE_NAME, type ScoringMessage } from '.
 import { ABANDONED_RUN } from '../../worker/src/jobs/runs-store'
 import { dayOf } from '../../worker/src/lib/days'
 import { api, newProject, type TestProject } from './fixtures'
-import { recordingQueue, SCORING_BASE, seedBareAccounts, seedScoringBase } from './queue-fixtures'
+import { recordingQueue, SCORING_BASE, scoringWritten, seedBareAccounts, seedScoringBase } from './queue-fixtures'
 
 const DAY = 86_400_000
 const { accounts: ACCOUNTS, usersPerAccount: USERS_PER_ACCOUNT } = SCORING_BASE
@@ -38,17 +38,7 @@ async function written(projectId: string) {
       .all()
       .then((r) => r.results)
   return {
-    scores: await rows(
-      `SELECT account_id, day, score, band, pending_band, pending_since, segment, profile, churn_risk, delta30, explanation_json, flags_json,
-        data_fresh_until FROM account_scores WHERE project_id = ?1 ORDER BY account_id`,
-    ),
-    snapshots: await rows(
-      'SELECT account_id, day, score, band, segment, measures_json, flags_json FROM account_score_snapshots WHERE project_id = ?1 ORDER BY account_id, day',
-    ),
-    users: await rows('SELECT user_id, account_id, score, profile, measures_json FROM user_scores WHERE project_id = ?1 ORDER BY user_id'),
-    benchmarks: await rows(
-      'SELECT segment, measure, n, p25, p50, p75, p90 FROM segment_benchmarks WHERE project_id = ?1 ORDER BY segment, measure',
-    ),
+    ...(await scoringWritten(projectId)),
     alerts: await rows(
       `SELECT account_id, kind, alert_key, reason, payload_json, delivered_at IS NOT NULL AS delivered, delivery_error FROM account_alerts
        WHERE project_id = ?1 ORDER BY account_id, alert_key`,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { runProjectScoring } from '../../worker/src/scoring/run'
 import { runScoring, runShardedScoring, scoreShard, splitByShard } from '../../worker/src/scoring/shard-run'
 import { newProject } from './fixtures'
-import { SCORING_BASE, seedScoringBase } from './queue-fixtures'
+import { SCORING_BASE, scoringWritten, seedScoringBase } from './queue-fixtures'
 
 const DAY = 86_400_000
 const { accounts: ACCOUNTS, usersPerAccount: USERS_PER_ACCOUNT } = SCORING_BASE
@@ -15,27 +15,7 @@ async function seed(now: number) {
   return p.id
 }
 
-/** Everything a run writes, without the project id: what must not depend on how the run was split. */
-async function written(projectId: string) {
-  const rows = (sql: string) =>
-    env.DB.prepare(sql)
-      .bind(projectId)
-      .all()
-      .then((r) => r.results)
-  return {
-    scores: await rows(
-      `SELECT account_id, day, score, band, pending_band, pending_since, segment, profile, churn_risk, delta30, explanation_json, flags_json,
-        data_fresh_until FROM account_scores WHERE project_id = ?1 ORDER BY account_id`,
-    ),
-    snapshots: await rows(
-      'SELECT account_id, day, score, band, segment, measures_json, flags_json FROM account_score_snapshots WHERE project_id = ?1 ORDER BY account_id, day',
-    ),
-    users: await rows('SELECT user_id, account_id, score, profile, measures_json FROM user_scores WHERE project_id = ?1 ORDER BY user_id'),
-    benchmarks: await rows(
-      'SELECT segment, measure, n, p25, p50, p75, p90 FROM segment_benchmarks WHERE project_id = ?1 ORDER BY segment, measure',
-    ),
-  }
-}
+const written = scoringWritten
 
 describe('scoring split by account shard', () => {
   it('writes the same scores, bands, explanations, user scores and benchmarks with 1 shard as with 1, 3 or 8 (two days running)', async () => {
