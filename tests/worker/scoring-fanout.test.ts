@@ -255,11 +255,32 @@ describe('scoring fanned out over the queue', () => {
     expect((await scoringRun(env.DB, p.id, now, 'manual')).status).toBe('ok')
   }, 120_000)
 
-  it('fails the run at once, lease freed, when the scoring config changes between its passes', async () => {
+  it('scores every pass against the config and features the run started with: an edit mid-run waits for the next run', async () => {
+    const now = Date.now()
+    const { inline, queued, q, runId } = await pair(now)
+    await drain(q.env, q.recorder.sent.slice(0, 4))
+    const { config } = await (await api('/scoring/config', queued.adminKey)).json<{ config: { latest_version?: string } }>()
+    const put = await api('/scoring/config', queued.adminKey, {
+      method: 'PUT',
+      body: JSON.stringify({ ...config, latest_version: '9.0.0' }),
+    })
+    expect(put.status).toBe(200)
+    await env.DB.prepare("UPDATE features SET core = 1 - core WHERE project_id = ?1 AND key IN ('f1', 'f4')").bind(queued.id).run()
+    await drain(q.env, q.recorder.sent, 4)
+    expect(await jobRun(runId)).toMatchObject({ status: 'ok', error: null })
+    // the same as the in-line run before the edits, on the same data
+    expect(await scoringWritten(queued.id)).toEqual(await scoringWritten(inline.id))
+    // and the next run takes the edits
+    expect((await scoringRun(env.DB, queued.id, now, 'manual')).status).toBe('ok')
+    expect(await scoringWritten(queued.id)).not.toEqual(await scoringWritten(inline.id))
+  }, 120_000)
+
+  it('fails a run recorded without its context (before migration 0025) at once, lease freed, when the config changes between its passes', async () => {
     const now = Date.now()
     const p = await seed(now)
     const q = queueEnv()
     const runId = ((await scoringRun(env.DB, p.id, now, 'daily', q.recorder.queue, SHARDING)) as { runId: number }).runId
+    await env.DB.prepare('UPDATE scoring_runs SET context_json = NULL WHERE job_run_id = ?1').bind(runId).run()
     await drain(q.env, q.recorder.sent.slice(0, 4))
     const { config } = await (await api('/scoring/config', p.adminKey)).json<{ config: { latest_version?: string } }>()
     const put = await api('/scoring/config', p.adminKey, { method: 'PUT', body: JSON.stringify({ ...config, latest_version: '9.0.0' }) })

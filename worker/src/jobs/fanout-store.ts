@@ -1,7 +1,7 @@
 import type { Alert } from '../alerts'
 import { alertKey } from '../alerts'
 import type { ScoringRunSummary } from '../../../shared/api/scoring'
-import type { CohortSummary, ShardKeys } from '../scoring'
+import type { CohortSummary, ScoringContext, ShardKeys } from '../scoring'
 import { ABANDONED_RUN } from './runs-store'
 
 /** The passes of a queued run, in order: each shard's raw measures, its scores and alerts, its users' decision contexts. */
@@ -20,6 +20,8 @@ export interface FanoutRun {
   modelVersion: string
   listRowsRead: number
   startedAt: number
+  /** The scoring context the run started with (null for a run recorded before migration 0025). */
+  context: ScoringContext | null
 }
 
 interface RunRow {
@@ -32,6 +34,15 @@ interface RunRow {
   model_version: string
   list_rows_read: number
   started_at: number
+  context_json: string | null
+}
+
+/** A context past this (thousands of features) is not kept: the passes then check the live config's version instead. */
+const MAX_CONTEXT_CHARS = 1_000_000
+
+const contextJson = (context: ScoringContext | null) => {
+  const json = context && JSON.stringify(context)
+  return json && json.length <= MAX_CONTEXT_CHARS ? json : null
 }
 
 /** Shard keys per insert statement (bytes of JSON): D1 takes 2 MB per bound value. */
@@ -60,10 +71,10 @@ export function insertRunStatements(db: D1Database, run: FanoutRun, keys: ShardK
   return [
     db
       .prepare(
-        `INSERT INTO scoring_runs (job_run_id, project_id, at, shards, phase, lease_holder, model_version, list_rows_read, started_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, 'measure', ?5, ?6, ?7, ?8, ?8)`,
+        `INSERT INTO scoring_runs (job_run_id, project_id, at, shards, phase, lease_holder, model_version, list_rows_read, started_at, updated_at, context_json)
+         VALUES (?1, ?2, ?3, ?4, 'measure', ?5, ?6, ?7, ?8, ?8, ?9)`,
       )
-      .bind(run.id, run.projectId, run.at, run.shards, run.leaseHolder, run.modelVersion, run.listRowsRead, now),
+      .bind(run.id, run.projectId, run.at, run.shards, run.leaseHolder, run.modelVersion, run.listRowsRead, now, contextJson(run.context)),
     ...chunks.map((rows) => measureRows.bind(run.id, `[${rows.join(',')}]`)),
     // the later passes' rows, one per measure row
     db
@@ -79,7 +90,7 @@ export function insertRunStatements(db: D1Database, run: FanoutRun, keys: ShardK
 export async function loadRun(db: D1Database, id: number): Promise<FanoutRun | null> {
   const r = await db
     .prepare(
-      'SELECT job_run_id, project_id, at, shards, phase, lease_holder, model_version, list_rows_read, started_at FROM scoring_runs WHERE job_run_id = ?1',
+      'SELECT job_run_id, project_id, at, shards, phase, lease_holder, model_version, list_rows_read, started_at, context_json FROM scoring_runs WHERE job_run_id = ?1',
     )
     .bind(id)
     .first<RunRow>()
@@ -94,6 +105,7 @@ export async function loadRun(db: D1Database, id: number): Promise<FanoutRun | n
       modelVersion: r.model_version,
       listRowsRead: r.list_rows_read,
       startedAt: r.started_at,
+      context: r.context_json ? (JSON.parse(r.context_json) as ScoringContext) : null,
     }
   )
 }

@@ -66,6 +66,9 @@ export const MAX_KEYS_BYTES = 1_500_000
 const maxKeysBytes = (keys: ShardKeys[]) =>
   Math.max(0, ...keys.map((k) => new TextEncoder().encode(JSON.stringify({ a: k.accountIds, u: k.looseUserIds })).length))
 
+/** Every pass scores against the context the run started with: an edit mid-run waits for the next run. */
+const runContext = (run: FanoutRun) => ({ version: run.modelVersion, snapshot: run.context })
+
 /** Thrown for a step that no retry can mend: the run is recorded failed at once. */
 class RunCannotFinish extends Error {}
 
@@ -109,6 +112,7 @@ export async function startFanout(
     modelVersion: plan.version,
     listRowsRead: plan.listRowsRead,
     startedAt: now,
+    context: plan.context,
   }
   await db.batch(insertRunStatements(db, record, plan.keys, now))
   try {
@@ -129,7 +133,7 @@ export async function failRun(db: D1Database, run: Pick<FanoutRun, 'id' | 'proje
 
 /** Pass 1: the shard's raw measures summarised per segment. */
 async function measure(db: D1Database, run: FanoutRun, keys: ShardKeys): Promise<ShardResult> {
-  const { summary, stats } = await measureQueuedShard(db, run.projectId, run.at, run.modelVersion, keys)
+  const { summary, stats } = await measureQueuedShard(db, run.projectId, run.at, runContext(run), keys)
   if (new TextEncoder().encode(JSON.stringify(summary)).length > MAX_SUMMARY_BYTES)
     throw new RunCannotFinish(`shard cohort summary over ${MAX_SUMMARY_BYTES} bytes: the project needs more shards`)
   return { summary, accounts: stats.accounts, users: stats.users, rowsRead: stats.rows_read, rowsLoaded: stats.rows_loaded, ms: stats.ms }
@@ -140,7 +144,7 @@ async function score(db: D1Database, run: FanoutRun, shard: number, keys: ShardK
   const summaries = await shardSummaries(db, run.id)
   // pass 2 is enqueued only once pass 1 is done everywhere: anything else is a bug, not a reason to score
   if (summaries.length !== run.shards) throw new RunCannotFinish(`${summaries.length} of ${run.shards} shard summaries stored`)
-  const stats = await scoreQueuedShard(db, run.projectId, run.at, run.modelVersion, keys, summaries, async (inputs, accounts) => {
+  const stats = await scoreQueuedShard(db, run.projectId, run.at, runContext(run), keys, summaries, async (inputs, accounts) => {
     if (alertsStored) return
     const alerts = await raiseAlerts(db, run.projectId, inputs, accounts, run.at)
     await storeShardAlerts(db, run.projectId, run.id, shard, alerts, run.at)
@@ -186,7 +190,7 @@ async function advance(db: D1Database, queue: Queue, run: FanoutRun, pass: Pass)
     return
   }
   if (pass === 'score') {
-    await writeQueuedBenchmarks(db, run.projectId, run.modelVersion, await shardSummaries(db, run.id), Date.now())
+    await writeQueuedBenchmarks(db, run.projectId, runContext(run), await shardSummaries(db, run.id), Date.now())
     // at most once: a crash between the claim and the send leaves the alerts stored, undelivered (delivered_at null)
     if (await claimWebhook(db, run.id, Date.now()))
       await deliverAlerts(db, run.projectId, [await runAlerts(db, run.projectId, run.id)], run.at)

@@ -8,7 +8,7 @@ export type { FiredRule } from './indicators'
 export type { ScoringInputs } from './inputs'
 export type { AccountScoreResult } from './project'
 export { scoringAdminRoutes } from './routes'
-export { runProjectScoring } from './run'
+export { runProjectScoring, type ScoringContext } from './run'
 export {
   measureQueuedShard,
   planShardedRun,
@@ -20,6 +20,7 @@ export {
   SHARDED_SCORING_MIN_ACCOUNTS,
   splitByShard,
   writeQueuedBenchmarks,
+  type RunContext,
   type ScoreShardMessage,
   type ShardKeys,
 } from './shard-run'

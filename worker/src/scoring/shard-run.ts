@@ -231,21 +231,35 @@ export async function planShardedRun(db: D1Database, projectId: string, opts: { 
   const shards = scoringShardsFor(accounts, opts.minAccounts, opts.shards)
   if (shards <= 1) return null
   const [ctx, listed] = await Promise.all([loadScoringContext(db, projectId), listShardKeys(db, projectId)])
-  return { shards, version: ctx.version, keys: splitByShard(listed.accountIds, listed.looseUserIds, shards), listRowsRead: listed.rowsRead }
+  return {
+    shards,
+    version: ctx.version,
+    context: ctx,
+    keys: splitByShard(listed.accountIds, listed.looseUserIds, shards),
+    listRowsRead: listed.rowsRead,
+  }
 }
 
 /** Thrown when the model changed under a queued run: its passes would score against different configs. */
 export class ScoringConfigChanged extends Error {}
 
-async function contextOf(db: D1Database, projectId: string, version: string) {
+/** Where a queued pass takes its context: the run's snapshot (runs since migration 0025), else the live one at the run's version. */
+export interface RunContext {
+  version: string
+  snapshot: ScoringContext | null
+}
+
+async function contextOf(db: D1Database, projectId: string, run: RunContext) {
+  if (run.snapshot) return run.snapshot
+  const version = run.version
   const ctx = await loadScoringContext(db, projectId)
   if (ctx.version !== version) throw new ScoringConfigChanged(`the scoring config changed during the run (${version} → ${ctx.version})`)
   return ctx
 }
 
 /** A queued run's pass 1 for one shard: its cohort summary (to store) and stats. */
-export async function measureQueuedShard(db: D1Database, projectId: string, at: number, version: string, keys: ShardKeys) {
-  return measureShard(db, projectId, at, keys, await contextOf(db, projectId, version))
+export async function measureQueuedShard(db: D1Database, projectId: string, at: number, run: RunContext, keys: ShardKeys) {
+  return measureShard(db, projectId, at, keys, await contextOf(db, projectId, run))
 }
 
 /** A queued run's pass 2 for one shard, against the merge of every shard's summary (merging is order-free). */
@@ -253,19 +267,19 @@ export async function scoreQueuedShard(
   db: D1Database,
   projectId: string,
   at: number,
-  version: string,
+  run: RunContext,
   keys: ShardKeys,
   summaries: CohortSummary[],
   beforeWrite: (inputs: ScoringInputs, accounts: AccountScoreResult[]) => Promise<void>,
 ) {
-  const ctx = await contextOf(db, projectId, version)
+  const ctx = await contextOf(db, projectId, run)
   return (await scoreShardAccounts(db, projectId, at, keys, ctx, summaries.reduce(mergeCohortSummaries, EMPTY_COHORTS), false, beforeWrite))
     .stats
 }
 
 /** A queued run's segment benchmarks, once, from every shard's summary (what runShardedScoring writes last). */
-export async function writeQueuedBenchmarks(db: D1Database, projectId: string, version: string, summaries: CohortSummary[], now: number) {
-  const ctx = await contextOf(db, projectId, version)
+export async function writeQueuedBenchmarks(db: D1Database, projectId: string, run: RunContext, summaries: CohortSummary[], now: number) {
+  const ctx = await contextOf(db, projectId, run)
   const merged = summaries.reduce(mergeCohortSummaries, EMPTY_COHORTS)
   await writeSegmentBenchmarks(db, projectId, cohortBenchmarks(finaliseCohorts(merged, ctx.config.latest_version)), now)
 }
