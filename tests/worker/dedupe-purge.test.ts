@@ -1,10 +1,16 @@
 import { createMessageBatch, env } from 'cloudflare:test'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import worker from '../../worker/src/index'
 import { toMessages } from '../../worker/src/ingest/messages'
 import { emptyFeatureIndex, trackTagger } from '../../worker/src/features/classify'
 import { toEventRow } from '../../worker/src/ingest/normalize'
-import { DEDUPE_SCAN_PER_INSERT, purgeDedupeWindow, purgeExpiredEvents } from '../../worker/src/ingest/purge-store'
+import {
+  DEDUPE_KEYS_PER_STEP,
+  DEDUPE_SCAN_PER_INSERT,
+  purgeAfterWrite,
+  purgeDedupeWindow,
+  purgeExpiredEvents,
+} from '../../worker/src/ingest/purge-store'
 import { DEDUPE_DAYS } from '../../worker/src/ingest/raw-window'
 import { newProject, track, type TestProject } from './fixtures'
 
@@ -84,27 +90,44 @@ describe('the dedupe-key purge walks the keys in bounded windows', () => {
     expect((await remaining(p)).length).toBe(60)
   })
 
-  it('each queue consumer write walks on in proportion to the keys it inserted', async () => {
+  it('queue consumer writes walk on in proportion to the keys they insert: a small write steps now and then, over a larger window', async () => {
     const p = await newProject('purge-consumer')
     await seedKeys(p, 300)
-    const events = Array.from({ length: 5 }, (_, i) => ({ ...track('u1', 'Report Exported'), messageId: `zz-${i}` }))
-    const now = Date.now()
-    const rows = events.map((e) =>
-      toEventRow(e as Parameters<typeof toEventRow>[0], {
-        receivedAt: now,
-        tagTrack: trackTagger(emptyFeatureIndex()),
-        newId: () => crypto.randomUUID(),
-      }),
-    )
-    const body = toMessages({ v: 1, projectId: p.id, receivedAt: now, trusted: false }, rows)[0]
-    const batch = createMessageBatch('uptake-ingest', [{ id: 'm1', timestamp: new Date(), attempts: 1, body }])
-    await worker.queue(batch as MessageBatch<unknown>, { ...env, INGEST_DIRECT: undefined } as typeof env)
-    // 5 keys inserted → a window of 5 × DEDUPE_SCAN_PER_INSERT keys examined from the start: k000–k049
-    expect(DEDUPE_SCAN_PER_INSERT * 5).toBe(50)
+    const deliver = async (n: number, tag: string) => {
+      const now = Date.now()
+      const events = Array.from({ length: n }, (_, i) => ({ ...track('u1', 'Report Exported'), messageId: `zz-${tag}-${i}` }))
+      const rows = events.map((e) =>
+        toEventRow(e as Parameters<typeof toEventRow>[0], {
+          receivedAt: now,
+          tagTrack: trackTagger(emptyFeatureIndex()),
+          newId: () => crypto.randomUUID(),
+        }),
+      )
+      const body = toMessages({ v: 1, projectId: p.id, receivedAt: now, trusted: false }, rows)[0]
+      const batch = createMessageBatch('uptake-ingest', [{ id: `m-${tag}`, timestamp: new Date(), attempts: 1, body }])
+      await worker.queue(batch as MessageBatch<unknown>, { ...env, INGEST_DIRECT: undefined } as typeof env)
+    }
+    // a 5-key write steps with probability 5 / DEDUPE_KEYS_PER_STEP: this one does not
+    const random = vi.spyOn(Math, 'random').mockReturnValue(1 - 1e-9)
+    await deliver(5, 'a')
+    expect(await cursorOf(p)).toBeNull()
+    expect((await remaining(p)).filter((r) => r.received_day === OLD)).toHaveLength(100)
+    // this one does, over DEDUPE_SCAN_PER_INSERT keys per key of the DEDUPE_KEYS_PER_STEP inserted per step on average
+    random.mockReturnValue(0)
+    await deliver(5, 'b')
+    random.mockRestore()
+    expect(DEDUPE_KEYS_PER_STEP * DEDUPE_SCAN_PER_INSERT).toBeGreaterThan(310)
     const left = await remaining(p)
-    expect(left.filter((r) => r.received_day === OLD && r.message_id < 'k050')).toEqual([])
-    expect(left.filter((r) => r.received_day === OLD).length).toBe(100 - 17)
-    expect(left.filter((r) => r.message_id.startsWith('zz-')).length).toBe(5)
-    expect((await cursorOf(p))?.a).toBe('k049')
+    expect(left.filter((r) => r.received_day === OLD)).toEqual([])
+    expect(left.filter((r) => r.message_id.startsWith('zz-')).length).toBe(10)
+    expect(await cursorOf(p)).toEqual({ a: '', passes: 1 })
+  })
+  it('steps after a write with probability inserted / DEDUPE_KEYS_PER_STEP, always for a large write, never for none', async () => {
+    const p = await newProject('purge-odds')
+    const step = (inserted: number, roll: number) => purgeAfterWrite(env.DB, p.id, inserted, NOW, () => roll)
+    expect(await step(0, 0)).toBeNull()
+    expect(await step(DEDUPE_KEYS_PER_STEP / 10, 0.099)).not.toBeNull()
+    expect(await step(DEDUPE_KEYS_PER_STEP / 10, 0.1)).toBeNull()
+    expect(await step(DEDUPE_KEYS_PER_STEP * 4, 0.999)).not.toBeNull()
   })
 })

@@ -90,10 +90,19 @@ export async function purgeDedupeWindow(db: D1Database, projectId: string, now: 
   }
 }
 
-/** After a consumer write of `inserted` new keys: the purge walks on in proportion, so it keeps pace with ingest. */
-export async function purgeAfterWrite(db: D1Database, projectId: string, inserted: number, now: number) {
+/** Keys inserted per purge step on average: smaller writes step now and then (their cursor write would outweigh them). */
+export const DEDUPE_KEYS_PER_STEP = 500
+
+/**
+ * After a consumer write of `inserted` new keys: a purge step with probability inserted / DEDUPE_KEYS_PER_STEP (at
+ * least one key), over a window of DEDUPE_SCAN_PER_INSERT keys per key that many writes insert on average, so the
+ * walk keeps pace with ingest while small writes add ~2 cursor rows per 1,000 events instead of one per write.
+ */
+export async function purgeAfterWrite(db: D1Database, projectId: string, inserted: number, now: number, random = Math.random) {
   if (inserted <= 0) return null
-  return purgeDedupeWindow(db, projectId, now, inserted * DEDUPE_SCAN_PER_INSERT)
+  const p = Math.min(1, inserted / DEDUPE_KEYS_PER_STEP)
+  if (random() >= p) return null
+  return purgeDedupeWindow(db, projectId, now, (inserted / p) * DEDUPE_SCAN_PER_INSERT)
 }
 
 /** Dedupe keys received before this UTC day are purged: a retry is deduplicated for DEDUPE_DAYS days after its first receipt. */
