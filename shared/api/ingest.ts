@@ -99,6 +99,9 @@ export const ingestStatusSchema = z
       .enum(['queue', 'inline'])
       .describe('`queue`: the Segment endpoints enqueue and the consumer writes; `inline`: written in the request'),
     stored_events: z.number().int().min(0).describe('Distinct events stored inside the dedupe window (8 days of receipt)'),
+    stored_events_capped: z
+      .boolean()
+      .describe('`true`: the count stopped at 10,000,000 (a bounded read), so `stored_events` means "at least"'),
     dedupe_days: z.number().int().min(1),
     dead_letters: z.number().int().min(0).describe('Queue messages that failed every retry and are not replayed yet'),
     archive_prefix: z.string().describe('Where this project’s raw events are in the R2 bucket (`raw/<project>/<day>/<batch>.ndjson.gz`)'),

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import worker from '../../worker/src/index'
 import type { IngestMessage } from '../../worker/src/ingest/messages'
 import { MAX_ATTEMPTS, retryDelaySeconds } from '../../worker/src/ingest/queue'
+import { ingestCounts } from '../../worker/src/ingest/status-store'
 import { api, archivedEvents, newProject, track, type TestProject } from './fixtures'
 import { recordingQueue } from './queue-fixtures'
 
@@ -78,6 +79,28 @@ describe('ingest through the queue', () => {
     expect(await rolled(p, 'Report Exported')).toBe(2)
     expect(await rolled(p, 'Invoice Sent')).toBe(1)
     expect((await archivedEvents(p.id)).map((e) => e.name).sort()).toEqual(['Invoice Sent', 'Report Exported', 'Report Exported'])
+  })
+
+  it('reports what is stored at GET /ingest/status, counting the dedupe keys in a bounded read', async () => {
+    const p = await newProject('queue-status')
+    const { recorder, env: workerEnv } = queueEnv()
+    expect((await postBatch(workerEnv, p, [track('u1', 'A'), track('u1', 'B'), track('u2', 'C')])).status).toBe(200)
+    const status = async () =>
+      (await fetchWorker(workerEnv, '/api/v1/ingest/status', { headers: { authorization: `Bearer ${p.readKey}` } })).json<
+        Record<string, unknown>
+      >()
+    expect(await status()).toEqual({
+      mode: 'queue',
+      stored_events: 0,
+      stored_events_capped: false,
+      dedupe_days: 8,
+      dead_letters: 0,
+      archive_prefix: `raw/${p.id}/`,
+    })
+    await deliver(INGEST, [message(recorder.sent[0])])
+    expect(await status()).toMatchObject({ stored_events: 3, stored_events_capped: false })
+    // past the cap the count stops and says so
+    expect(await ingestCounts(env.DB, p.id, 2)).toEqual({ storedEvents: 2, storedCapped: true, deadLetters: 0 })
   })
 
   it('answers a refusing queue with a retryable 503 and Retry-After, storing nothing', async () => {

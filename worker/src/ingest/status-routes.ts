@@ -15,7 +15,7 @@ ingestStatusRoutes.openapi(
     tags: ['ingest'],
     summary: 'What the ingest writer has stored',
     description:
-      'Distinct events stored within the dedupe window, dead letters waiting, and the archive prefix. Poll it to see the queue drain.',
+      'Distinct events stored within the dedupe window (counted up to 10,000,000), dead letters waiting, and the archive prefix. Poll it to see the queue drain.',
     security: auth.read,
     request: { query: querySchema({}) },
     responses: { 200: jsonResponse(ingestStatusSchema, 'Ingest state'), ...errorResponses() },
@@ -27,6 +27,7 @@ ingestStatusRoutes.openapi(
       {
         mode: writesInline(c.env) ? ('inline' as const) : ('queue' as const),
         stored_events: counts.storedEvents,
+        stored_events_capped: counts.storedCapped,
         dedupe_days: DEDUPE_DAYS,
         dead_letters: counts.deadLetters,
         archive_prefix: archivePrefix(projectId),
