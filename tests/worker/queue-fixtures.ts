@@ -119,13 +119,16 @@ export async function seedScoringBase(projectId: string, now: number, renewal: s
   ])
 }
 
+/** The rows of a query whose only parameter (?1) is the project. */
+export const projectRows = (projectId: string) => (sql: string) =>
+  env.DB.prepare(sql)
+    .bind(projectId)
+    .all()
+    .then((r) => r.results)
+
 /** Everything a run writes, without the project id: what must not depend on how the run was split. */
 export async function scoringWritten(projectId: string) {
-  const rows = (sql: string) =>
-    env.DB.prepare(sql)
-      .bind(projectId)
-      .all()
-      .then((r) => r.results)
+  const rows = projectRows(projectId)
   return {
     scores: await rows(
       `SELECT account_id, day, score, band, pending_band, pending_since, segment, profile, churn_risk, delta30, explanation_json, flags_json,

@@ -6,7 +6,7 @@ import { SCORING_MAX_ATTEMPTS, SCORING_QUEUE_NAME, type ScoringMessage } from '.
 import { ABANDONED_RUN } from '../../worker/src/jobs/runs-store'
 import { dayOf } from '../../worker/src/lib/days'
 import { api, newProject, type TestProject } from './fixtures'
-import { recordingQueue, SCORING_BASE, scoringWritten, seedBareAccounts, seedScoringBase } from './queue-fixtures'
+import { projectRows, recordingQueue, SCORING_BASE, scoringWritten, seedBareAccounts, seedScoringBase } from './queue-fixtures'
 
 const DAY = 86_400_000
 const { accounts: ACCOUNTS, usersPerAccount: USERS_PER_ACCOUNT } = SCORING_BASE
@@ -32,11 +32,7 @@ async function seed(now: number): Promise<TestProject> {
 
 /** Everything a run writes, without the project id or times: what must not depend on how the run went. */
 async function written(projectId: string) {
-  const rows = (sql: string) =>
-    env.DB.prepare(sql)
-      .bind(projectId)
-      .all()
-      .then((r) => r.results)
+  const rows = projectRows(projectId)
   return {
     ...(await scoringWritten(projectId)),
     alerts: await rows(
