@@ -142,7 +142,7 @@ it(
     const batchIds = Array.from({ length: 500 }, (_, i) => `u${i * 17}`)
     const refreshCounted = countingDb(env.DB)
     t = performance.now()
-    await refreshUserContexts(refreshCounted.db, p.id, batchIds, now)
+    await refreshUserContexts(refreshCounted.db, refreshCounted.db, p.id, batchIds, now)
     const refresh500Ms = performance.now() - t
 
     const settings = await loadProjectSettings(env.DB, p.id)

@@ -222,6 +222,7 @@ beforeAll(async () => {
   await seed()
   await refreshUserContexts(
     env.DB,
+    env.DB,
     p.id,
     data.users.map((_, i) => `u${i}`),
     NOW,
@@ -360,18 +361,18 @@ describe('keeping contexts current', () => {
 
   it('reflects a feature the user started using once refreshUserContexts ran for them', async () => {
     await addUser('u-stale')
-    await refreshUserContexts(env.DB, q.id, ['u-stale'], Date.now())
+    await refreshUserContexts(env.DB, env.DB, q.id, ['u-stale'], Date.now())
     expect(await due('u-stale')).toEqual(['export-tip', 'send-tip'])
     await use('u-stale', 'report.export')
     // the decision reads the stored context, not the rollups: ingest refreshes it after each write
     expect(await due('u-stale')).toContain('export-tip')
-    await refreshUserContexts(env.DB, q.id, ['u-stale'], Date.now())
+    await refreshUserContexts(env.DB, env.DB, q.id, ['u-stale'], Date.now())
     expect(await due('u-stale')).toEqual(['send-tip'])
   })
 
   it('keeps the context of the later read when two refreshes of a user interleave (ingest read, a re-tag refreshed, ingest wrote)', async () => {
     await addUser('u-race')
-    await refreshUserContexts(env.DB, q.id, ['u-race'], Date.now())
+    await refreshUserContexts(env.DB, env.DB, q.id, ['u-race'], Date.now())
     expect(await due('u-race')).toEqual(['export-tip', 'send-tip'])
     let interleaved = false
     // D1 as the slower refresh sees it: between its read and its write, the user's rows change and another refresh runs
@@ -383,7 +384,7 @@ describe('keeping contexts current', () => {
               interleaved = true
               await use('u-race', 'report.export')
               await new Promise((r) => setTimeout(r, 5))
-              await refreshUserContexts(env.DB, q.id, ['u-race'], Date.now())
+              await refreshUserContexts(env.DB, env.DB, q.id, ['u-race'], Date.now())
             }
             return target.batch(statements)
           }
@@ -391,7 +392,7 @@ describe('keeping contexts current', () => {
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
       },
     })
-    await refreshUserContexts(slow, q.id, ['u-race'], Date.now())
+    await refreshUserContexts(slow, slow, q.id, ['u-race'], Date.now())
     expect(interleaved).toBe(true)
     // the slower refresh read before the feature was used: its write must not undo the later one's
     expect(await due('u-race')).toEqual(['send-tip'])
@@ -417,17 +418,17 @@ describe('keeping contexts current', () => {
 
   it('drops the context of a user no longer stored (erased) when refreshed', async () => {
     await addUser('u-gone')
-    await refreshUserContexts(env.DB, q.id, ['u-gone'], Date.now())
+    await refreshUserContexts(env.DB, env.DB, q.id, ['u-gone'], Date.now())
     expect(await storedContext('u-gone')).not.toBeNull()
     await env.DB.prepare('DELETE FROM users WHERE project_id = ?1 AND id = ?2').bind(q.id, 'u-gone').run()
     expect(await due('u-gone')).toEqual([])
-    await refreshUserContexts(env.DB, q.id, ['u-gone'], Date.now())
+    await refreshUserContexts(env.DB, env.DB, q.id, ['u-gone'], Date.now())
     expect(await storedContext('u-gone')).toBeNull()
   })
 
   it('decides in one D1 statement on a cold isolate too: the published nudges and settings come with the user', async () => {
     await addUser('u-cold')
-    await refreshUserContexts(env.DB, q.id, ['u-cold'], Date.now())
+    await refreshUserContexts(env.DB, env.DB, q.id, ['u-cold'], Date.now())
     const noBackground = () => {
       throw new Error('a stored context was expected')
     }
@@ -455,10 +456,10 @@ describe('keeping contexts current', () => {
     await addUser('u-same')
     const updatedAt = () =>
       env.DB.prepare('SELECT updated_at FROM user_contexts WHERE project_id = ?1 AND user_id = ?2').bind(q.id, 'u-same').first('updated_at')
-    await refreshUserContexts(env.DB, q.id, ['u-same'], NOW)
+    await refreshUserContexts(env.DB, env.DB, q.id, ['u-same'], NOW)
     const first = await updatedAt()
     await new Promise((r) => setTimeout(r, 5))
-    await refreshUserContexts(env.DB, q.id, ['u-same'], NOW + 1000)
+    await refreshUserContexts(env.DB, env.DB, q.id, ['u-same'], NOW + 1000)
     expect(first).not.toBeNull()
     expect(await updatedAt()).toBe(first)
   })
@@ -586,7 +587,7 @@ describe('after a scoring run', () => {
       targeting: { max_health_score: 100 },
     }
     expect((await api('/nudges/scored', r.adminKey, { method: 'PUT', body: JSON.stringify(scoredNudge) })).status).toBe(201)
-    await refreshUserContexts(env.DB, r.id, ['sc-u0'], Date.now())
+    await refreshUserContexts(env.DB, env.DB, r.id, ['sc-u0'], Date.now())
     const due = async () =>
       (
         await (await SELF.fetch(`http://uptake.test/v1/nudges?writeKey=${r.writeKey}&userId=sc-u0`)).json<{ nudges: { key: string }[] }>()

@@ -207,7 +207,7 @@ async function runPage(
   // per event of the page); if this fails, each user's next decision reads the rows and writes theirs
   const users = next ? contextUsers(delta) : []
   if (users.length)
-    await refreshUserContexts(db, projectId, users, written).catch((e) =>
+    await refreshUserContexts(db, db, projectId, users, written).catch((e) =>
       console.warn('re-tagging: user contexts not refreshed', String((e as Error)?.message ?? e)),
     )
   return { job: next, moved: cursorKey !== job.cursorKey || finished }

@@ -12,7 +12,7 @@ export interface Bindings {
   SCORING_QUEUE?: Queue
   /** `"true"` writes ingest inline even with a queue bound (the worker tests' default; never needed in production). */
   INGEST_DIRECT?: string
-  /** Account-shard Durable Objects (worker/src/shards): not read by any route yet; the state still lives in DB. */
+  /** Account-shard Durable Objects (worker/src/shards): the user-grain state of projects created with state_shards > 1. */
   ACCOUNT_SHARDS?: DurableObjectNamespace<AccountShard>
   /** Deployment operator secret for `POST /api/v1/projects` (`wrangler secret put UPTAKE_OPERATOR_KEY`); unset disables it. */
   UPTAKE_OPERATOR_KEY?: string

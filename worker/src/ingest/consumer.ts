@@ -104,8 +104,8 @@ async function storeChunk(env: StoreEnv, projectId: string, entries: Entry[], ru
     await patchAccountAttributes(env.DB, projectId, trustedAttributes(trustedRows, settings.attributes.protected))
   }
   const insertedRows: EventRow[] = inserted.map((e) => e.row)
-  await applyNudgeInteractions(env.DB, projectId, nudgeInteractions(insertedRows), now)
+  await applyNudgeInteractions(env.DB, env.DB, projectId, nudgeInteractions(insertedRows), now)
   // the one-read decision context of every user this write touched (GET /v1/nudges reads only that row)
-  await refreshUserContexts(env.DB, projectId, [...new Set(insertedRows.flatMap((r) => (r.userId ? [r.userId] : [])))], now)
+  await refreshUserContexts(env.DB, env.DB, projectId, [...new Set(insertedRows.flatMap((r) => (r.userId ? [r.userId] : [])))], now)
   return { inserted: written.inserted, archived: fresh.length, rowsWritten: written.rowsWritten }
 }

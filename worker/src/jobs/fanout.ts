@@ -156,7 +156,7 @@ async function score(db: D1Database, run: FanoutRun, shard: number, keys: ShardK
 async function contexts(db: D1Database, run: FanoutRun, shard: number): Promise<ShardResult> {
   const started = Date.now()
   const users = await shardUserIds(db, run.projectId, run.id, shard)
-  await refreshUserContexts(db, run.projectId, users, Date.now())
+  await refreshUserContexts(db, db, run.projectId, users, Date.now())
   return { users: users.length, ms: Date.now() - started }
 }
 

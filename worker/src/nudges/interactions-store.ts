@@ -93,6 +93,8 @@ function statement(db: D1Database, projectId: string, i: NudgeInteraction): D1Pr
  */
 export async function applyNudgeInteractions(
   db: D1Database,
+  /** the shard holding these users' state (`db` itself when the project is not sharded) */
+  _shard: D1Database,
   projectId: string,
   interactions: NudgeInteraction[],
   now: number,

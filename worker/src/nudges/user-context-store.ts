@@ -80,7 +80,14 @@ function writeStatements(db: D1Database, projectId: string, rows: UserContextRow
  * Rewrites the precomputed decision context of these users from their rows (ingest calls it for the users a
  * write touched): per REFRESH_BATCH users one read and one upsert per changed user; a user no longer stored loses theirs.
  */
-export async function refreshUserContexts(db: D1Database, projectId: string, userIds: string[], now: number): Promise<void> {
+export async function refreshUserContexts(
+  db: D1Database,
+  /** the shard holding these users' state (`db` itself when the project is not sharded) */
+  _shard: D1Database,
+  projectId: string,
+  userIds: string[],
+  now: number,
+): Promise<void> {
   const unique = [...new Set(userIds)]
   if (!unique.length) return
   const anchor = await poorBreadthAnchor(db, projectId)
@@ -204,7 +211,7 @@ async function inputsOf(
   if (!context) return null
   // caught: the answer is already right; the next request retries the write
   background(
-    refreshUserContexts(db, projectId, [user.id], now).catch((e) =>
+    refreshUserContexts(db, db, projectId, [user.id], now).catch((e) =>
       console.warn('user context not written', String((e as Error)?.message ?? e)),
     ),
   )

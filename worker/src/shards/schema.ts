@@ -134,6 +134,55 @@ CREATE TABLE event_ids (
   received_day TEXT NOT NULL,
   PRIMARY KEY (project_id, message_id)
 ) WITHOUT ROWID;`,
+  // 2: the state tables D1 gained in migrations 0019–0024 (user contexts, dedupe purge cursor, per-object re-tag
+  // generation) and the hot system events (`$nudge_*`, `$widget_error`) of 0001/0010/0014, as the main D1 has them.
+  `CREATE TABLE events (
+  project_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('identify', 'group', 'track', 'page', 'screen', 'alias')),
+  kind TEXT NOT NULL,
+  name TEXT,
+  user_id TEXT,
+  anonymous_id TEXT,
+  account_id TEXT,
+  feature_key TEXT,
+  amount REAL,
+  meaningful INTEGER NOT NULL DEFAULT 0,
+  active_seconds INTEGER NOT NULL DEFAULT 0,
+  app_version TEXT,
+  ts INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  ingest_id TEXT,
+  properties_json TEXT NOT NULL DEFAULT '{}',
+  context_json TEXT NOT NULL DEFAULT '{}',
+  PRIMARY KEY (project_id, message_id)
+);
+CREATE INDEX idx_events_project_id_ts ON events(project_id, ts);
+CREATE INDEX idx_events_project_id_user_id_ts ON events(project_id, user_id, ts);
+CREATE INDEX idx_events_project_id_ts_clicks ON events(project_id, ts) WHERE name = '$click';
+
+CREATE TABLE user_contexts (
+  project_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  account_id TEXT,
+  context_json TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (project_id, user_id)
+) WITHOUT ROWID;
+
+CREATE TABLE dedupe_purge_cursors (
+  project_id TEXT PRIMARY KEY,
+  after_message_id TEXT NOT NULL DEFAULT '',
+  passes INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE archive_tag_versions (
+  project_id TEXT NOT NULL,
+  object_key TEXT NOT NULL,
+  rules_generation INTEGER NOT NULL,
+  PRIMARY KEY (project_id, object_key)
+) WITHOUT ROWID;`,
 ]
 
 /** The tables a shard holds (what a copy job moves when an account changes shard). */
@@ -147,4 +196,8 @@ export const SHARD_TABLES = [
   'account_scores',
   'user_scores',
   'event_ids',
+  'events',
+  'user_contexts',
+  'dedupe_purge_cursors',
+  'archive_tag_versions',
 ] as const
