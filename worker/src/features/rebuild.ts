@@ -7,10 +7,14 @@ import {
   findRebuildJob,
   leaseRebuildJob,
   readCountedBy,
+  readRuleSnapshots,
+  readShardTagState,
   readTagVersions,
   releaseRebuildLease,
   startRebuildStatements as insertJobStatements,
   writeRebuildPage,
+  writeShardRetag,
+  type ShardPage,
 } from './retag-store'
 import {
   archiveKeyParts,
@@ -25,6 +29,7 @@ import {
   type TagEvent,
 } from './retag'
 import { listFeatures } from './store'
+import { projectState, type ProjectState, type StateEnv } from '../shards'
 
 /**
  * Re-tagging after a feature's rules change, as a resumable job (one row per project in `feature_rebuilds`) over
@@ -50,8 +55,8 @@ const IN_FLIGHT_MS = 120_000
 /** Dedupe keys (event_ids) live at least this long after their write (DEDUPE_DAYS = 8 after the receipt day): past it, a key may be gone. */
 const EVENT_IDS_KEPT_MS = 7 * 86_400_000
 
-/** What the job reads and writes: D1 (rollups, the job) and the archive bucket. */
-export interface RebuildEnv {
+/** What the job reads and writes: D1 (the job; the rollups too unless the project is sharded), its shards and the archive bucket. */
+export interface RebuildEnv extends StateEnv {
   DB: D1Database
   RAW_EVENTS: R2Bucket
 }
@@ -213,6 +218,188 @@ async function runPage(
   return { job: next, moved: cursorKey !== job.cursorKey || finished }
 }
 
+/** The page's listing and count pass, shared by both layouts. */
+async function listPage(bucket: R2Bucket, projectId: string, job: RebuildJob, pageSize: number) {
+  const prefix = archivePrefix(projectId)
+  const floorKey = archivePrefix(projectId, dayOf(job.sinceTs)).slice(0, -1)
+  const [counting, listed] = await Promise.all([
+    job.counted
+      ? null
+      : bucket.list(listing({ prefix, startAfter: job.countKey ?? floorKey, limit: COUNT_PAGE, include: ['customMetadata'] })),
+    bucket.list(listing({ prefix, startAfter: job.cursorKey ?? floorKey, limit: REBUILD_OBJECTS, include: ['customMetadata'] })),
+  ])
+  const count = counting && {
+    added: counting.objects.filter((o) => inTotal(o.key, job.startedAt)).reduce((n, o) => n + eventsOf(o), 0),
+    key: counting.objects.at(-1)?.key ?? job.countKey,
+    ended: !counting.truncated,
+  }
+  const chosen: R2Object[] = []
+  for (let n = 0, i = 0; i < listed.objects.length; i++) {
+    const o = listed.objects[i]
+    if (chosen.length && n + eventsOf(o) > pageSize) break
+    chosen.push(o)
+    n += eventsOf(o)
+  }
+  return { floorKey, count, listed, chosen }
+}
+
+/**
+ * The shard a line's counts live in: its account's (the account the consumer counted it under, on the line), or
+ * its user's without one; a line without a user by its anonymous id (no rollup; its tag generation and dedupe key).
+ */
+export const lineShard = (state: ProjectState, line: Pick<ArchivedEvent, 'account_id' | 'user_id' | 'anonymous_id'>) =>
+  state.indexOf(line.account_id, line.user_id ?? line.anonymous_id ?? '')
+
+/**
+ * One page of a sharded project's job: an object's lines are counted in several shards, so each shard keeps its own
+ * tag generation of the object (`archive_tag_versions` there) and takes its lines' delta with it in one transaction,
+ * guarded by the generations it read. Shards are written first (in parallel), the D1 cursor after all of them: a crash
+ * in between repeats the page, and a shard already at the current generation adds nothing again.
+ */
+async function runShardedPage(
+  env: RebuildEnv,
+  state: ProjectState,
+  job: RebuildJob,
+  pageSize: number,
+): Promise<{ job: RebuildJob | null; moved: boolean }> {
+  const { DB: db, RAW_EVENTS: bucket } = env
+  const projectId = state.projectId
+  const { floorKey, count, listed, chosen } = await listPage(bucket, projectId, job, pageSize)
+  const snapshots = await readRuleSnapshots(db, projectId)
+  const tagsOf = new Map<number, EventTags>()
+  const rulesOf = async (generation: number): Promise<EventTags> => {
+    let tags = tagsOf.get(generation)
+    if (!tags) {
+      const features = snapshots.get(generation) ?? (generation === job.generation ? await listFeatures(db, projectId) : null)
+      if (!features) throw new Error(`re-tagging: no rules snapshot of generation ${generation} for ${projectId}`)
+      tags = registryTags(buildFeatureIndex(features))
+      tagsOf.set(generation, tags)
+    }
+    return tags
+  }
+  const after = await rulesOf(job.generation)
+  // every rule set a shard may count an object's lines under: the written tags or a kept snapshot
+  const befores = [writtenTags, ...(await Promise.all([...snapshots.keys()].map(rulesOf)))]
+  // tag generations are per shard, so only the consumer's own (metadata) lets an object go unread
+  const toRead = chosen.filter((o) => writtenGeneration(o) !== job.generation)
+  const bodies = new Map(await Promise.all(toRead.map(async (o) => [o.key, await readObject(bucket, o.key)] as const)))
+  type Line = { line: ArchivedEvent; event: TagEvent; shard: number }
+  const tracks = new Map<string, Line[]>()
+  const keysOf = new Map<number, Set<string>>()
+  const idsOf = new Map<number, string[]>()
+  const anonymous: string[] = []
+  for (const [key, events] of bodies) {
+    const list: Line[] = []
+    for (const line of events) {
+      if (line.type !== 'track') continue
+      const event = toTagEvent(line)
+      const shard = lineShard(state, line)
+      list.push({ line, event, shard })
+      if (!keysOf.has(shard)) keysOf.set(shard, new Set())
+      keysOf.get(shard)!.add(key)
+      // a line's dedupe key matters only if some rule set it may be counted under tags it otherwise
+      if (befores.every((before) => sameTags(before(event), after(event)))) continue
+      if (line.user_id === null) anonymous.push(line.message_id)
+      else idsOf.set(shard, [...(idsOf.get(shard) ?? []), line.message_id])
+    }
+    tracks.set(key, list)
+  }
+  // one read batch per shard: its generations of the objects, its dedupe keys of the changing lines (a line without
+  // a user is looked up on every shard read: where the consumer keeps its key is not derivable from the line alone)
+  const shards = [...new Set([...keysOf.keys(), ...(anonymous.length ? state.all().map((s) => s.index) : [])])].sort((a, b) => a - b)
+  const reads = await Promise.all(
+    shards.map((i) => readShardTagState(state.shard(i), projectId, [...(keysOf.get(i) ?? [])], [...(idsOf.get(i) ?? []), ...anonymous])),
+  )
+  const versionsOf = new Map(shards.map((i, n) => [i, reads[n].versions]))
+  const countedBy = new Map(reads.flatMap((r) => [...r.countedBy]))
+  const now = Date.now()
+  const beforeOf = new Map<number, Map<TagEvent, EventTags>>()
+  const movedOf = new Map<number, [string, number | null][]>()
+  let walked = 0
+  let cursorKey = job.cursorKey
+  let stopped = false
+  for (const o of chosen) {
+    const list = tracks.get(o.key)
+    if (list) {
+      const parts = archiveKeyParts(o.key)
+      // this object's lines by shard, each under the generation that shard counts them under now
+      const changed: (Line & { before: EventTags })[] = []
+      const moving: [number, number | null][] = []
+      for (const shard of new Set(list.map((l) => l.shard))) {
+        const version = versionsOf.get(shard)?.get(o.key)
+        // this shard took its lines' delta already (a page repeated after a crash): nothing to add again
+        if (version === job.generation) continue
+        moving.push([shard, version ?? null])
+        const before = version === undefined ? writtenTags : await rulesOf(version)
+        for (const l of list) if (l.shard === shard && !sameTags(before(l.event), after(l.event))) changed.push({ ...l, before })
+      }
+      if (parts && now - parts.writtenAt < IN_FLIGHT_MS && changed.some((c) => !countedBy.has(c.line.message_id))) {
+        stopped = true
+        break
+      }
+      // as in runPage: a line counts only where this object's write counted it
+      const expired = (at: number) => !parts || at - parts.writtenAt > EVENT_IDS_KEPT_MS
+      for (const { line, event, before, shard } of changed) {
+        const by = countedBy.get(line.message_id)
+        if (by === undefined ? expired(now) : by.ingestId === parts?.ingestId || expired(by.receivedAt)) {
+          if (!beforeOf.has(shard)) beforeOf.set(shard, new Map())
+          beforeOf.get(shard)!.set(event, before)
+        }
+      }
+      for (const [shard, version] of moving) movedOf.set(shard, [...(movedOf.get(shard) ?? []), [o.key, version]])
+    }
+    if (inTotal(o.key, job.startedAt)) walked += eventsOf(o)
+    cursorKey = o.key
+  }
+  const finished = !stopped && chosen.length === listed.objects.length && !listed.truncated
+  const pages = new Map<number, ShardPage>()
+  for (const [shard, moved] of movedOf) {
+    const before = beforeOf.get(shard) ?? new Map<TagEvent, EventTags>()
+    const delta = retagDelta(before.keys(), (e) => before.get(e)!(e), after)
+    pages.set(shard, { generation: job.generation, delta, moved, floorKey: null })
+  }
+  // the last page also clears every shard's generations of objects before the window (one more write per untouched shard, once per job)
+  if (finished)
+    for (const { index } of state.all()) {
+      const own: ShardPage = pages.get(index) ?? {
+        generation: job.generation,
+        delta: retagDelta([], writtenTags, writtenTags),
+        moved: [],
+        floorKey,
+      }
+      pages.set(index, { ...own, floorKey })
+    }
+  // shards first (each one transaction, in parallel); a failure throws before the cursor moves, and the retry skips the shards done
+  await Promise.all([...pages].map(([shard, page]) => writeShardRetag(state.shard(shard), projectId, page)))
+  const retagged = [...pages.values()].reduce((n, p) => n + p.delta.retagged, 0)
+  const written = Date.now()
+  const next = await writeRebuildPage(db, projectId, {
+    generation: job.generation,
+    from: job.cursorKey,
+    delta: { retagged, features: [], days: [], eventAmounts: [] },
+    moved: [],
+    cursorKey,
+    count,
+    walked,
+    finished,
+    floorKey,
+    now: written,
+    leaseUntil: written + LEASE_MS,
+  })
+  // each shard's users whose feature use changed lost their contexts in that shard's write: rewritten from its rows
+  if (next)
+    await Promise.all(
+      [...pages].map(async ([shard, page]) => {
+        const users = contextUsers(page.delta)
+        if (users.length)
+          await refreshUserContexts(db, state.shard(shard), projectId, users, written).catch((e) =>
+            console.warn('re-tagging: user contexts not refreshed', String((e as Error)?.message ?? e)),
+          )
+      }),
+    )
+  return { job: next, moved: cursorKey !== job.cursorKey || finished }
+}
+
 export interface AdvanceOptions {
   maxPages?: number
   budgetMs?: number
@@ -232,10 +419,14 @@ export async function advanceRebuild(env: RebuildEnv, projectId: string, opts: A
   if (!job) return { worked: false, stalled: false, progress: await rebuildProgress(db, projectId) }
   const token = job.leaseUntil
   let leaseToken = token
+  let state: ProjectState | undefined
   let stalled = false
   try {
     for (let pages = 0; job && job.status === 'running' && pages < maxPages && Date.now() - started < budgetMs; pages++) {
-      const page = await runPage(env, projectId, job, pageSize)
+      state ??= await projectState(env, projectId)
+      const page: { job: RebuildJob | null; moved: boolean } = state.sharded
+        ? await runShardedPage(env, state, job, pageSize)
+        : await runPage(env, projectId, job, pageSize)
       if (page.job) leaseToken = page.job.leaseUntil
       // an object mid-write: later (the next look at the registry, the background run, the daily run)
       stalled = page.job !== null && !page.moved

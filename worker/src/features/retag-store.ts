@@ -108,6 +108,50 @@ export async function readTagVersions(
   }
 }
 
+/** Every rules snapshot the project keeps (D1; a sharded project's tag generations live in its shards). */
+export async function readRuleSnapshots(db: D1Database, projectId: string): Promise<Map<number, Feature[]>> {
+  const { results } = await db
+    .prepare('SELECT generation, features_json FROM feature_rule_snapshots WHERE project_id = ?1')
+    .bind(projectId)
+    .all<{ generation: number; features_json: string }>()
+  return new Map(results.map((r) => [r.generation, snapshotFeatures(r.features_json)]))
+}
+
+/**
+ * One shard's part of a page, in one read batch: the objects' tag generations on this shard (its lines were
+ * last counted under them) and which write counted each of `messageIds` (the lines event_ids routes here).
+ */
+export async function readShardTagState(
+  shard: D1Database,
+  projectId: string,
+  keys: string[],
+  messageIds: string[],
+): Promise<{ versions: Map<string, number>; countedBy: Map<string, { ingestId: string; receivedAt: number }> }> {
+  const [versions, counted] = await shard.batch([
+    shard
+      .prepare(
+        'SELECT object_key, rules_generation FROM archive_tag_versions WHERE project_id = ?1 AND object_key IN (SELECT value FROM json_each(?2))',
+      )
+      .bind(projectId, JSON.stringify(keys)),
+    shard
+      .prepare(
+        'SELECT e.message_id, e.ingest_id, e.received_day FROM json_each(?2) AS j CROSS JOIN event_ids AS e ON e.project_id = ?1 AND e.message_id = j.value',
+      )
+      .bind(projectId, JSON.stringify(messageIds)),
+  ])
+  return {
+    versions: new Map(
+      (versions.results as { object_key: string; rules_generation: number }[]).map((r) => [r.object_key, r.rules_generation]),
+    ),
+    countedBy: new Map(
+      (counted.results as { message_id: string; ingest_id: string; received_day: string }[]).map((r) => [
+        r.message_id,
+        { ingestId: r.ingest_id, receivedAt: Date.parse(r.received_day) },
+      ]),
+    ),
+  }
+}
+
 /** message id -> the consumer write that counted it (event_ids: its ingest id, its receipt day's start); absent: no dedupe row. */
 export async function readCountedBy(
   db: D1Database,
@@ -165,11 +209,23 @@ export const contextUsers = (delta: RollupDelta): string[] => [...new Set(delta.
 const STILL = 'EXISTS (SELECT 1 FROM feature_rebuilds WHERE project_id = ?1 AND generation = ?2 AND cursor_key IS ?3)'
 const at = (i: number) => `json_extract(d.value, '$[${i}]')`
 
-/** The rollup deltas of a page, guarded by STILL (?1 project, ?2 generation, ?3 cursor, ?4 the delta JSON). */
-function deltaStatements(db: D1Database, projectId: string, page: WalkedPage): D1PreparedStatement[] {
-  const g = [projectId, page.generation, page.from] as const
+/**
+ * A shard's guard: the objects' tag generations on this shard are still the ones the page read (?2: [[key,
+ * generation|null]]), so a repeated page (crash, a second worker) skips a shard already moved and adds nothing twice.
+ */
+const SHARD_STILL = `NOT EXISTS (SELECT 1 FROM json_each(?2) AS x LEFT JOIN archive_tag_versions AS t
+  ON t.project_id = ?1 AND t.object_key = json_extract(x.value, '$[0]') WHERE t.rules_generation IS NOT json_extract(x.value, '$[1]'))`
+
+/** The rollup deltas of a page under `guard` (?1 project, ?2 and ?3 the guard's, ?4 the delta JSON): STILL in D1, SHARD_STILL on a shard. */
+function deltaStatements(
+  db: D1Database,
+  projectId: string,
+  delta: RollupDelta,
+  guard: string,
+  g: readonly [string, unknown, unknown],
+): D1PreparedStatement[] {
   const out: D1PreparedStatement[] = []
-  const { features, days, eventAmounts } = page.delta
+  const { features, days, eventAmounts } = delta
   if (features.length) {
     const json = JSON.stringify(features)
     out.push(
@@ -179,7 +235,7 @@ function deltaStatements(db: D1Database, projectId: string, page: WalkedPage): D
           `INSERT INTO user_feature_days (project_id, user_id, feature_key, day, account_id, n, amount)
            SELECT ?1, ${at(0)}, ${at(1)}, ${at(2)}, COALESCE(${at(3)}, (SELECT account_id FROM users WHERE project_id = ?1 AND id = ${at(0)})), ${at(4)}, ${at(5)}
            FROM json_each(?4) AS d
-           WHERE ${STILL} AND EXISTS (SELECT 1 FROM user_days AS u WHERE u.project_id = ?1 AND u.user_id = ${at(0)} AND u.day = ${at(2)})
+           WHERE ${guard} AND EXISTS (SELECT 1 FROM user_days AS u WHERE u.project_id = ?1 AND u.user_id = ${at(0)} AND u.day = ${at(2)})
            ON CONFLICT (project_id, user_id, feature_key, day) DO UPDATE SET n = n + excluded.n, amount = amount + excluded.amount`,
         )
         .bind(...g, json),
@@ -192,13 +248,13 @@ function deltaStatements(db: D1Database, projectId: string, page: WalkedPage): D
         .bind(projectId, json),
     )
   }
-  const users = contextUsers(page.delta)
+  const users = contextUsers(delta)
   if (users.length)
     out.push(
       // their decision contexts hold the old feature use: gone in the same transaction (a decision then reads the
       // rows until the page's refresh, or the decision itself, writes them again), so none outlives a crash stale
       db
-        .prepare(`DELETE FROM user_contexts WHERE project_id = ?1 AND user_id IN (SELECT value FROM json_each(?4)) AND ${STILL}`)
+        .prepare(`DELETE FROM user_contexts WHERE project_id = ?1 AND user_id IN (SELECT value FROM json_each(?4)) AND ${guard}`)
         .bind(...g, JSON.stringify(users)),
     )
   // upserts that always update (the row is there, EXISTS says so): driven by the delta's rows, one key lookup each
@@ -209,7 +265,7 @@ function deltaStatements(db: D1Database, projectId: string, page: WalkedPage): D
         .prepare(
           `INSERT INTO user_days (project_id, user_id, day, meaningful, logins, value_events, value_amount)
            SELECT ?1, ${at(0)}, ${at(1)}, ${at(2)}, ${at(3)}, ${at(4)}, ${at(5)} FROM json_each(?4) AS d
-           WHERE ${STILL} AND EXISTS (SELECT 1 FROM user_days AS u WHERE u.project_id = ?1 AND u.user_id = ${at(0)} AND u.day = ${at(1)})
+           WHERE ${guard} AND EXISTS (SELECT 1 FROM user_days AS u WHERE u.project_id = ?1 AND u.user_id = ${at(0)} AND u.day = ${at(1)})
            ON CONFLICT (project_id, user_id, day) DO UPDATE SET meaningful = meaningful + excluded.meaningful, logins = logins + excluded.logins,
              value_events = value_events + excluded.value_events, value_amount = value_amount + excluded.value_amount`,
         )
@@ -221,7 +277,7 @@ function deltaStatements(db: D1Database, projectId: string, page: WalkedPage): D
         .prepare(
           `INSERT INTO user_event_days (project_id, user_id, name, day, amount)
            SELECT ?1, ${at(0)}, ${at(1)}, ${at(2)}, ${at(3)} FROM json_each(?4) AS d
-           WHERE ${STILL}
+           WHERE ${guard}
              AND EXISTS (SELECT 1 FROM user_event_days AS u WHERE u.project_id = ?1 AND u.user_id = ${at(0)} AND u.name = ${at(1)} AND u.day = ${at(2)})
            ON CONFLICT (project_id, user_id, name, day) DO UPDATE SET amount = amount + excluded.amount`,
         )
@@ -237,7 +293,7 @@ function deltaStatements(db: D1Database, projectId: string, page: WalkedPage): D
  */
 export async function writeRebuildPage(db: D1Database, projectId: string, page: WalkedPage): Promise<RebuildJob | null> {
   const g = [projectId, page.generation, page.from] as const
-  const statements = deltaStatements(db, projectId, page)
+  const statements = deltaStatements(db, projectId, page.delta, STILL, g)
   if (page.moved.length)
     statements.push(
       db
@@ -272,4 +328,41 @@ export async function writeRebuildPage(db: D1Database, projectId: string, page: 
   const results = await db.batch<JobRow>(statements)
   const moved = results[results.length - 1].results[0]
   return moved ? toJob(moved) : null
+}
+
+/** One shard's part of a walked page: its lines' delta and the objects it moves, each with the generation the page read there. */
+export interface ShardPage {
+  generation: number
+  delta: RollupDelta
+  /** [object key, its tag generation on this shard when read (null: as written)] */
+  moved: [string, number | null][]
+  /** On the job's last page: this shard's version rows of objects before the window go (null: not the last page). */
+  floorKey: string | null
+}
+
+/**
+ * Writes one shard's part of a page in one transaction: its rollup deltas, the deletion of its users' decision
+ * contexts and its tag generation rows of the moved objects (last: the guard reads them), all only while those
+ * rows are as the page read them. Rows written; 0 when the shard had already been moved (a repeated page).
+ */
+export async function writeShardRetag(shard: D1Database, projectId: string, page: ShardPage): Promise<number> {
+  const g = [projectId, JSON.stringify(page.moved), page.generation] as const
+  const statements = page.moved.length ? deltaStatements(shard, projectId, page.delta, SHARD_STILL, g) : []
+  if (page.moved.length)
+    statements.push(
+      shard
+        .prepare(
+          `INSERT INTO archive_tag_versions (project_id, object_key, rules_generation)
+           SELECT ?1, json_extract(m.value, '$[0]'), ?3 FROM json_each(?2) AS m WHERE ${SHARD_STILL}
+           ON CONFLICT (project_id, object_key) DO UPDATE SET rules_generation = excluded.rules_generation`,
+        )
+        .bind(...g),
+    )
+  if (page.floorKey !== null)
+    statements.push(
+      shard.prepare('DELETE FROM archive_tag_versions WHERE project_id = ?1 AND object_key < ?2').bind(projectId, page.floorKey),
+    )
+  if (!statements.length) return 0
+  const results = await shard.batch(statements)
+  return results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0)
 }
