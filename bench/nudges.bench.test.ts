@@ -261,7 +261,7 @@ it(
         const at: Partial<Record<DecisionPhase | 'json', number>> = {}
         const started = performance.now()
         const body = await answerNudges(
-          env.DB,
+          env,
           q,
           Date.now(),
           (w) => background.push(w),
@@ -295,7 +295,7 @@ it(
     const cold = countingDb(env.DB)
     for (let i = 0; i < 10; i++)
       await answerNudges(
-        cold.db,
+        { ...env, DB: cold.db },
         { writeKey: p.writeKey, userId: userAt(i, 0), path: '/app/x', locale: 'default' },
         Date.now() + (i + 1) * 60_000,
         () => {},

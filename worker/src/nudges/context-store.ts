@@ -37,14 +37,16 @@ export async function loadDecisionContext(
   now: number,
   protectedAttributes: readonly string[],
   breadthPercentile?: 25 | 50 | 75 | 90,
+  /** the shard holding the user's rows (`db` when the project is not sharded); the account's rows stay on `db` */
+  shard: D1Database = db,
 ): Promise<DecisionContext | null> {
   const since = daysAgo(now, ADOPTION.windowDays - 1)
   const [user, features, core] = await Promise.all([
-    db
+    shard
       .prepare('SELECT id, account_id, traits_json, first_seen FROM users WHERE project_id = ?1 AND id = ?2')
       .bind(projectId, userId)
       .first<{ id: string; account_id: string | null; traits_json: string; first_seen: number }>(),
-    db
+    shard
       .prepare(
         `SELECT feature_key, COUNT(DISTINCT CASE WHEN day >= ?3 THEN day END) AS days FROM user_feature_days
       WHERE project_id = ?1 AND user_id = ?2 GROUP BY feature_key`,

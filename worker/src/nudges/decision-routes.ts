@@ -4,6 +4,7 @@ import { dueNudgesSchema, nudgeDecisionQueryShape } from '../../../shared/api/nu
 import { assertWriteKey, resolveKey } from '../http/auth'
 import { auth, createRoute, createRouter, errorResponses, jsonResponse, querySchema } from '../http/openapi'
 import { conditionsHold as scoringConditionsHold } from '../scoring'
+import { projectState, type StateEnv } from '../shards'
 import { decideNudges, type ConditionsHold } from './decide'
 import { guidesFor } from './guides'
 import { presentNudge, presentTour } from './present'
@@ -37,7 +38,7 @@ nudgeDecisionRoutes.openapi(
   async (c) => {
     // an answer changes with every interaction the user sends: never reused (the widget then needs no fetch option)
     c.header('Cache-Control', 'no-store')
-    return c.json(await answerNudges(c.env.DB, c.req.valid('query'), Date.now(), (work) => c.executionCtx.waitUntil(work)), 200)
+    return c.json(await answerNudges(c.env, c.req.valid('query'), Date.now(), (work) => c.executionCtx.waitUntil(work)), 200)
   },
 )
 
@@ -50,18 +51,27 @@ export type DecisionPhase = 'key' | 'read' | 'decide' | 'respond'
 /**
  * The answer to `GET /v1/nudges`: the write key (cached per isolate for 30 s), then one D1 statement (the user's
  * precomputed context and nudge states, and the published nudges and settings when this isolate's 10 s cache has
- * expired), the pure decision, the body. Holdouts are recorded after the answer, through `background`.
+ * expired), the pure decision, the body. Holdouts are recorded after the answer, through `background`. A sharded
+ * project reads one D1 statement (directory, account, control plane) and one on the user's shard, where holdouts go.
  */
 export async function answerNudges(
-  db: D1Database,
+  env: StateEnv,
   q: NudgeDecisionQuery,
   now: number,
   background: (work: Promise<unknown>) => void,
   mark?: (phase: DecisionPhase) => void,
 ): Promise<DueNudges> {
+  const db = env.DB
   const { projectId } = assertWriteKey(await resolveKey(db, q.writeKey))
+  // N is cached per isolate (fixed at creation): no statement on a warm isolate
+  const state = await projectState(env, projectId)
   mark?.('key')
-  const { nudges, settings, user: inputs } = await nudgeDecisionInputs(db, projectId, { id: q.userId, hash: q.userHash }, now, background)
+  const {
+    nudges,
+    settings,
+    user: inputs,
+    shard = db,
+  } = await nudgeDecisionInputs(db, projectId, { id: q.userId, hash: q.userHash }, now, background, state)
   mark?.('read')
   // a known user with none answers exactly as an unknown one (nothing revealed)
   if (!inputs) return { nudges: [], theme: settings.nudges.theme }
@@ -85,8 +95,8 @@ export async function answerNudges(
   if (newHoldouts.length) {
     // caught: a busy database after the answer must not surface as an unhandled rejection (the next request records it)
     background(
-      db
-        .batch(newHoldouts.map((d) => recordHoldout(db, projectId, q.userId, ctx.account?.id ?? null, d.nudge.key, now)))
+      shard
+        .batch(newHoldouts.map((d) => recordHoldout(shard, projectId, q.userId, ctx.account?.id ?? null, d.nudge.key, now)))
         .catch((e) => console.warn('holdout not recorded', String((e as Error)?.message ?? e))),
     )
   }

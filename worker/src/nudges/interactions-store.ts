@@ -94,17 +94,30 @@ function statement(db: D1Database, projectId: string, i: NudgeInteraction): D1Pr
 export async function applyNudgeInteractions(
   db: D1Database,
   /** the shard holding these users' state (`db` itself when the project is not sharded) */
-  _shard: D1Database,
+  shard: D1Database,
   projectId: string,
   interactions: NudgeInteraction[],
   now: number,
 ): Promise<void> {
   if (!interactions.length) return
   // a tour's kept step after its state row: a first show creates the row the step is written to
-  await db.batch(interactions.flatMap((i) => [statement(db, projectId, i), tourStatement(db, projectId, i)].filter((x) => x !== null)))
+  if (shard === db)
+    await db.batch(interactions.flatMap((i) => [statement(db, projectId, i), tourStatement(db, projectId, i)].filter((x) => x !== null)))
+  else {
+    // sharded: the users' nudge states in one transaction on their shard, then the project's anchor reports on D1
+    // (a crash between the two loses those reports' counts only: the stored events are not applied again)
+    const anchor = (i: NudgeInteraction) => i.action === 'anchorMissing'
+    const onShard = interactions.flatMap((i) =>
+      [anchor(i) ? null : statement(shard, projectId, i), tourStatement(shard, projectId, i)].filter((x) => x !== null),
+    )
+    if (onShard.length) await shard.batch(onShard)
+    const onD1 = interactions.flatMap((i) => (anchor(i) ? [statement(db, projectId, i)].filter((x) => x !== null) : []))
+    if (onD1.length) await db.batch(onD1)
+  }
   const accounts = [...new Set(interactions.filter((i) => i.action === 'answered' && i.accountId).map((i) => i.accountId as string))]
   for (const account of accounts) {
-    const { results } = await db
+    // the answers are the account's events, on its users' shard; the NPS is an account attribute, on D1
+    const { results } = await shard
       // json_valid: an answer stored before the shape bounds may be unreadable to SQLite and must not fail ingest
       .prepare(
         `SELECT score FROM (

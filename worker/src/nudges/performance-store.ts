@@ -1,9 +1,20 @@
 import { DAY_MS } from '../lib/days'
 import type { ExposureGroup } from './performance'
 
+// ?3 target feature, ?4 conversion window (ms), ?5 whether a completion converts; the same on D1 and on a shard
+const CONVERTED = `SUM(CASE WHEN ?3 IS NOT NULL AND (EXISTS (
+          SELECT 1 FROM user_feature_days d WHERE d.project_id = s.project_id AND d.user_id = s.user_id AND d.feature_key = ?3
+            AND d.day >= date(s.first_exposed_at / 1000, 'unixepoch') AND d.day <= date((s.first_exposed_at + ?4) / 1000, 'unixepoch')
+        ) OR (?5 = 1 AND s.completed_at IS NOT NULL AND s.completed_at <= s.first_exposed_at + ?4)) THEN 1 ELSE 0 END) AS converted,
+        SUM(s.clicked_at IS NOT NULL) AS clicked, SUM(s.dismissed_at IS NOT NULL) AS dismissed,
+        SUM(s.snoozed_until IS NOT NULL) AS snoozed, SUM(s.completed_at IS NOT NULL) AS completed, COALESCE(SUM(s.shows), 0) AS shows`
+
+const COUNTS = ['users', 'converted', 'shows', 'clicked', 'dismissed', 'snoozed', 'completed'] as const
+
 /**
  * Per exposure group (shown / holdout) and segment: users, conversions to the target feature within `days`
- * of first exposure, and the funnel.
+ * of first exposure, and the funnel. A sharded project passes its shards (`state.all()`): each counts per account,
+ * and the accounts' segments (D1) sum them into the same groups, in the same order.
  */
 export async function exposureGroups(
   db: D1Database,
@@ -12,22 +23,52 @@ export async function exposureGroups(
   targetFeature: string | null,
   days: number,
   completionConverts = false,
+  shards: readonly D1Database[] = [db],
 ): Promise<ExposureGroup[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT s.exposure, COALESCE(sc.segment, 'none') AS segment, COUNT(*) AS users,
-        SUM(CASE WHEN ?3 IS NOT NULL AND (EXISTS (
-          SELECT 1 FROM user_feature_days d WHERE d.project_id = s.project_id AND d.user_id = s.user_id AND d.feature_key = ?3
-            AND d.day >= date(s.first_exposed_at / 1000, 'unixepoch') AND d.day <= date((s.first_exposed_at + ?4) / 1000, 'unixepoch')
-        ) OR (?5 = 1 AND s.completed_at IS NOT NULL AND s.completed_at <= s.first_exposed_at + ?4)) THEN 1 ELSE 0 END) AS converted,
-        SUM(s.clicked_at IS NOT NULL) AS clicked, SUM(s.dismissed_at IS NOT NULL) AS dismissed,
-        SUM(s.snoozed_until IS NOT NULL) AS snoozed, SUM(s.completed_at IS NOT NULL) AS completed, COALESCE(SUM(s.shows), 0) AS shows
+  const params = [projectId, nudgeKey, targetFeature, days * DAY_MS, completionConverts ? 1 : 0] as const
+  if (shards.length === 1 && shards[0] === db) {
+    const { results } = await db
+      .prepare(
+        `SELECT s.exposure, COALESCE(sc.segment, 'none') AS segment, COUNT(*) AS users,
+        ${CONVERTED}
        FROM nudge_states s LEFT JOIN account_scores sc ON sc.project_id = s.project_id AND sc.account_id = s.account_id
        WHERE s.project_id = ?1 AND s.nudge_key = ?2 GROUP BY s.exposure, segment`,
-    )
-    .bind(projectId, nudgeKey, targetFeature, days * DAY_MS, completionConverts ? 1 : 0)
-    .all<ExposureGroup>()
-  return results
+      )
+      .bind(...params)
+      .all<ExposureGroup>()
+    return results
+  }
+  type PerAccount = Omit<ExposureGroup, 'segment'> & { account_id: string | null }
+  const [segments, ...perShard] = await Promise.all([
+    // the project's scored accounts (bounded by accounts, the grain D1 keeps), read once beside the shards
+    db
+      .prepare('SELECT account_id, segment FROM account_scores WHERE project_id = ?1 AND segment IS NOT NULL')
+      .bind(projectId)
+      .all<{ account_id: string; segment: string }>(),
+    ...shards.map((shard) =>
+      shard
+        .prepare(
+          `SELECT s.exposure, s.account_id, COUNT(*) AS users,
+        ${CONVERTED}
+       FROM nudge_states s WHERE s.project_id = ?1 AND s.nudge_key = ?2 GROUP BY s.exposure, s.account_id`,
+        )
+        .bind(...params)
+        .all<PerAccount>(),
+    ),
+  ])
+  const segmentOf = new Map(segments.results.map((r) => [r.account_id, r.segment]))
+  const groups = new Map<string, ExposureGroup>()
+  for (const { results } of perShard)
+    for (const { account_id, ...row } of results) {
+      const segment = (account_id === null ? undefined : segmentOf.get(account_id)) ?? 'none'
+      const key = JSON.stringify([row.exposure, segment])
+      const group = groups.get(key) ?? { exposure: row.exposure, segment, users: 0, converted: 0, shows: 0, clicked: 0, dismissed: 0, snoozed: 0, completed: 0 }
+      for (const c of COUNTS) group[c] += row[c]
+      groups.set(key, group)
+    }
+  // GROUP BY's order: exposure, then segment
+  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+  return [...groups.values()].sort((a, b) => order(a.exposure, b.exposure) || order(a.segment, b.segment))
 }
 
 /** A tour's users per step: shown it, went past it, skipped the tour on it. */
@@ -38,8 +79,25 @@ export interface StepCounts {
   dismissed: number
 }
 
-/** Per step of a tour of `total` steps, its users (shown the tour, not held out) from their per-step bits. */
-export async function stepCounts(db: D1Database, projectId: string, nudgeKey: string, total: number): Promise<StepCounts[]> {
+/** Per step of a tour of `total` steps, its users (shown the tour, not held out) from their per-step bits; summed over `shards`. */
+export async function stepCounts(
+  db: D1Database,
+  projectId: string,
+  nudgeKey: string,
+  total: number,
+  shards: readonly D1Database[] = [db],
+): Promise<StepCounts[]> {
+  const perShard = await Promise.all(shards.map((shard) => shardStepCounts(shard, projectId, nudgeKey, total)))
+  if (perShard.length === 1) return perShard[0]
+  return perShard[0].map((step, i) => ({
+    index: step.index,
+    shown: perShard.reduce((a, r) => a + r[i].shown, 0),
+    advanced: perShard.reduce((a, r) => a + r[i].advanced, 0),
+    dismissed: perShard.reduce((a, r) => a + r[i].dismissed, 0),
+  }))
+}
+
+async function shardStepCounts(db: D1Database, projectId: string, nudgeKey: string, total: number): Promise<StepCounts[]> {
   const { results } = await db
     .prepare(
       `WITH RECURSIVE steps(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM steps WHERE i + 1 < ?3)

@@ -12,6 +12,7 @@ import { listFeatures, parseSelector } from '../features'
 import { badRequest, notFound } from '../http/errors'
 import { auth, createRoute, createRouter, errorResponses, jsonBody, jsonResponse, querySchema } from '../http/openapi'
 import { snakeKeys } from '../lib/casing'
+import { projectState } from '../shards'
 import { nudgeResource, toNudge, unreachable } from './definition'
 import { nudgePerformance } from './performance'
 import { exposureGroups, missingAnchors, stepCounts } from './performance-store'
@@ -146,10 +147,12 @@ nudgeRoutes.openapi(
     const n = await findNudge(c.env.DB, projectId, key)
     if (!n) throw notFound(`No nudge ${key}`)
     const tour = n.kind === 'tour'
+    // the users' nudge states are summed over every shard of a sharded project (D1 alone otherwise)
+    const shards = (await projectState(c.env, projectId)).all().map((s) => s.db)
     const [groups, steps] = await Promise.all([
       // a tour finished within the window converts as the target feature's use does
-      exposureGroups(c.env.DB, projectId, n.key, n.targetFeature ?? null, n.conversionDays, tour),
-      tour ? stepCounts(c.env.DB, projectId, n.key, n.steps?.length ?? 0) : [],
+      exposureGroups(c.env.DB, projectId, n.key, n.targetFeature ?? null, n.conversionDays, tour, shards),
+      tour ? stepCounts(c.env.DB, projectId, n.key, n.steps?.length ?? 0, shards) : [],
     ])
     const perf = nudgePerformance(groups, n.targetFeature !== undefined)
     return c.json(

@@ -8,6 +8,8 @@ import {
   type ProjectSettings,
   type SecretRow,
 } from '../projects'
+import { isolateCache } from '../lib/isolate-cache'
+import type { ProjectState } from '../shards'
 import { loadDecisionContext } from './context-store'
 import type { DecisionContext } from './context'
 import type { Nudge } from './definition'
@@ -46,6 +48,42 @@ LEFT JOIN segment_benchmarks b ON b.project_id = u.project_id AND b.segment = s.
 const READ_USERS_SQL = `${READ_SQL} WHERE u.project_id = ?1 AND u.id IN (SELECT value FROM json_each(?3))`
 const READ_PAGE_SQL = `${READ_SQL} WHERE u.project_id = ?1 AND u.id > ?3 ORDER BY u.id LIMIT ${REFRESH_BATCH}`
 
+// A sharded project (ARCHITECTURE.md §11): the user side of READ_SQL on the users' shard, the account side on D1
+// (account_scores, segment_benchmarks), merged in code by account id.
+const SHARD_READ_SQL = `SELECT u.id, u.account_id, u.traits_json, u.first_seen,
+  (SELECT json_group_object(f.feature_key, json(f.days)) FROM (
+      SELECT d.feature_key, json_group_array(d.day) FILTER (WHERE d.day >= ?2) AS days
+      FROM user_feature_days d WHERE d.project_id = u.project_id AND d.user_id = u.id GROUP BY d.feature_key) f) AS features_json
+FROM users u`
+const SHARD_READ_USERS_SQL = `${SHARD_READ_SQL} WHERE u.project_id = ?1 AND u.id IN (SELECT value FROM json_each(?3))`
+const SHARD_READ_PAGE_SQL = `${SHARD_READ_SQL} WHERE u.project_id = ?1 AND u.id > ?3 ORDER BY u.id LIMIT ${REFRESH_BATCH}`
+// ?2: JSON array of account ids
+const ACCOUNT_SIDE_SQL = `SELECT s.account_id, s.segment, s.band, s.score,
+  (SELECT json_extract(m.value, '$.raw') FROM json_each(CASE WHEN json_valid(s.explanation_json) THEN s.explanation_json ELSE '{}' END, '$.measures') m
+    WHERE json_extract(m.value, '$.key') = 'feature_breadth') AS breadth,
+  b.n AS bench_n, b.p25, b.p50, b.p75, b.p90
+FROM account_scores s
+LEFT JOIN segment_benchmarks b ON b.project_id = s.project_id AND b.segment = s.segment AND b.measure = 'feature_breadth'
+WHERE s.project_id = ?1 AND s.account_id IN (SELECT value FROM json_each(?2))`
+
+type UserSide = Pick<UserContextRow, 'id' | 'account_id' | 'traits_json' | 'first_seen' | 'features_json'>
+type AccountSide = Omit<UserContextRow, keyof UserSide>
+const NO_SCORE: AccountSide = { segment: null, band: null, score: null, breadth: null, bench_n: null, p25: null, p50: null, p75: null, p90: null }
+
+/** Users read on their shard completed with their accounts' scores and segment cutoffs from D1 (the LEFT JOINs of READ_SQL). */
+async function withAccountSide(db: D1Database, projectId: string, users: UserSide[]): Promise<UserContextRow[]> {
+  const accounts = [...new Set(users.flatMap((u) => (u.account_id === null ? [] : [u.account_id])))]
+  const scored = new Map<string, AccountSide>()
+  if (accounts.length) {
+    const { results } = await db
+      .prepare(ACCOUNT_SIDE_SQL)
+      .bind(projectId, JSON.stringify(accounts))
+      .all<AccountSide & { account_id: string }>()
+    for (const { account_id, ...side } of results) scored.set(account_id, side)
+  }
+  return users.map((u) => ({ ...u, ...((u.account_id !== null && scored.get(u.account_id)) || NO_SCORE) }))
+}
+
 // ?2: JSON array of [user id, account id, context JSON]; an unchanged context is not rewritten (D1 bills rows written)
 const WRITE_SQL = `INSERT INTO user_contexts (project_id, user_id, account_id, context_json, updated_at)
 SELECT ?1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), ?3 FROM json_each(?2) j WHERE true
@@ -83,7 +121,7 @@ function writeStatements(db: D1Database, projectId: string, rows: UserContextRow
 export async function refreshUserContexts(
   db: D1Database,
   /** the shard holding these users' state (`db` itself when the project is not sharded) */
-  _shard: D1Database,
+  shard: D1Database,
   projectId: string,
   userIds: string[],
   now: number,
@@ -95,24 +133,41 @@ export async function refreshUserContexts(
     const ids = JSON.stringify(unique.slice(i, i + REFRESH_BATCH))
     // stamped with when its rows were read: a context written meanwhile from a later read (a re-tag's) is not overwritten
     const readAt = Date.now()
-    const { results } = await db.prepare(READ_USERS_SQL).bind(projectId, windowStart(now), ids).all<UserContextRow>()
-    await db.batch([...writeStatements(db, projectId, results, anchor, now, readAt), db.prepare(FORGET_SQL).bind(projectId, ids)])
+    const results =
+      shard === db
+        ? (await db.prepare(READ_USERS_SQL).bind(projectId, windowStart(now), ids).all<UserContextRow>()).results
+        : await withAccountSide(db, projectId, (await shard.prepare(SHARD_READ_USERS_SQL).bind(projectId, windowStart(now), ids).all<UserSide>()).results)
+    await shard.batch([...writeStatements(shard, projectId, results, anchor, now, readAt), shard.prepare(FORGET_SQL).bind(projectId, ids)])
   }
 }
 
-/** Every user's context of the project, page by page (after a scoring run: scores, bands and cutoffs moved). */
-export async function refreshAllUserContexts(db: D1Database, projectId: string, now: number): Promise<number> {
+/**
+ * Every user's context of the project, page by page (after a scoring run: scores, bands and cutoffs moved). A
+ * sharded project passes its shards (`state.all()`): each is walked on its own, in parallel, its pages completed from D1.
+ */
+export async function refreshAllUserContexts(
+  db: D1Database,
+  projectId: string,
+  now: number,
+  shards: readonly D1Database[] = [db],
+): Promise<number> {
   const anchor = await poorBreadthAnchor(db, projectId)
-  let after = ''
-  let users = 0
-  for (;;) {
-    const readAt = Date.now()
-    const { results } = await db.prepare(READ_PAGE_SQL).bind(projectId, windowStart(now), after).all<UserContextRow>()
-    if (!results.length) return users
-    await db.batch(writeStatements(db, projectId, results, anchor, now, readAt))
-    users += results.length
-    after = results[results.length - 1].id
+  const walk = async (shard: D1Database) => {
+    let after = ''
+    let users = 0
+    for (;;) {
+      const readAt = Date.now()
+      const results =
+        shard === db
+          ? (await db.prepare(READ_PAGE_SQL).bind(projectId, windowStart(now), after).all<UserContextRow>()).results
+          : await withAccountSide(db, projectId, (await shard.prepare(SHARD_READ_PAGE_SQL).bind(projectId, windowStart(now), after).all<UserSide>()).results)
+      if (!results.length) return users
+      await shard.batch(writeStatements(shard, projectId, results, anchor, now, readAt))
+      users += results.length
+      after = results[results.length - 1].id
+    }
   }
+  return (await Promise.all(shards.map(walk))).reduce((a, b) => a + b, 0)
 }
 
 // The whole decision read in one statement: the stored context, the live account row, the core features, the
@@ -135,6 +190,67 @@ FROM (SELECT 1) LEFT JOIN user_contexts c ON c.project_id = ?1 AND c.user_id = ?
 LEFT JOIN accounts a ON a.project_id = ?1 AND a.id = c.account_id`
 const DECISION_SQL = decisionSql(false)
 const DECISION_CONTROL_SQL = decisionSql(true)
+
+// A sharded project's decision: the control side on D1 (where the user lives, from the directory, with the same live
+// account row, core features, secret, and on a cold isolate nudges and settings) …
+const shardedControlSql = (
+  control: boolean,
+) => `SELECT d.user_id IS NOT NULL AS listed, d.account_id AS home, a.id AS account_id, a.traits_json AS account_traits_json,
+  a.attributes_json AS account_attributes_json,
+  (SELECT json_group_array(key) FROM features WHERE project_id = ?1 AND core = 1) AS core_json,
+  (SELECT json_object('secret', secret, 'previous_secret', previous_secret, 'rotated_at', rotated_at) FROM identity_secrets WHERE project_id = ?1) AS secret_json${
+    control
+      ? `,
+  (SELECT json_group_array(json_array(key, definition_json)) FROM nudges WHERE project_id = ?1 AND active = 1) AS nudges_json,
+  (SELECT settings_json FROM projects WHERE id = ?1) AS settings_json`
+      : ''
+  }
+FROM (SELECT 1) LEFT JOIN user_directory d ON d.project_id = ?1 AND d.user_id = ?2
+LEFT JOIN accounts a ON a.project_id = ?1 AND a.id = d.account_id`
+const SHARDED_SQL = shardedControlSql(false)
+const SHARDED_CONTROL_SQL = shardedControlSql(true)
+// … and the user side on the user's shard: their stored context, whether ingest stored them, their nudge states
+const SHARD_DECISION_SQL = `SELECT c.context_json, EXISTS (SELECT 1 FROM users WHERE project_id = ?1 AND id = ?2) AS known,
+  (SELECT json_group_array(json_array(${NUDGE_STATE_COLUMNS.join(', ')})) FROM nudge_states WHERE project_id = ?1 AND user_id = ?2) AS states_json
+FROM (SELECT 1) LEFT JOIN user_contexts c ON c.project_id = ?1 AND c.user_id = ?2`
+
+type ControlRow = Omit<DecisionRow, 'context_json' | 'known' | 'states_json'> & { listed: number; home: string | null }
+type ShardRow = Pick<DecisionRow, 'context_json' | 'known' | 'states_json'>
+
+/**
+ * The account each user was last found under in this isolate: with it the shard read starts beside the D1 read
+ * instead of after it. Only a guess: the directory in the same D1 statement decides, and a user who moved account
+ * (ingest then moved their state) is read again from their new shard.
+ */
+const homes = isolateCache<string | null>(60_000, 20_000)
+
+/** A sharded project's decision row: one D1 statement and one statement on the user's shard (none for a user not in the directory). */
+async function shardedDecisionRow(
+  state: ProjectState,
+  projectId: string,
+  userId: string,
+  now: number,
+  control: boolean,
+): Promise<{ row: DecisionRow; shard: D1Database }> {
+  const key = `${projectId}\n${userId}`
+  const since = homes.version()
+  const read = (shard: D1Database) => shard.prepare(SHARD_DECISION_SQL).bind(projectId, userId).first<ShardRow>()
+  const guess = homes.peek(key, now)
+  const early = guess === undefined ? null : read(state.forUser(guess, userId))
+  // a guess proven wrong (or not needed) is dropped; its failure must not surface as an unhandled rejection
+  early?.catch(() => undefined)
+  const head = (await state.control
+    .prepare(control ? SHARDED_CONTROL_SQL : SHARDED_SQL)
+    .bind(projectId, userId)
+    .first<ControlRow>())!
+  const shard = state.forUser(head.home, userId)
+  // not in the directory: ingest never stored this user, so there is nothing to read on any shard
+  if (!head.listed) return { row: { ...head, context_json: null, known: 0, states_json: '[]' }, shard }
+  homes.put(key, head.home, since, now)
+  const same = early !== null && state.indexOf(guess, userId) === state.indexOf(head.home, userId)
+  const tail = (await (same ? early : read(shard)))!
+  return { row: { ...head, ...tail }, shard }
+}
 
 interface DecisionRow {
   context_json: string | null
@@ -178,11 +294,13 @@ export async function userDecisionInputs(
   background: (work: Promise<unknown>) => void,
 ): Promise<UserDecisionInputs | null> {
   const row = (await db.prepare(DECISION_SQL).bind(projectId, user.id).first<DecisionRow>())!
-  return inputsOf(db, projectId, user, row, now, opts, background)
+  return inputsOf(db, db, projectId, user, row, now, opts, background)
 }
 
 async function inputsOf(
   db: D1Database,
+  /** the shard holding the user's state (`db` when not sharded) */
+  shard: D1Database,
   projectId: string,
   user: { id: string; hash?: string | null },
   row: DecisionRow,
@@ -207,11 +325,11 @@ async function inputsOf(
       history,
     }
   }
-  const context = await loadDecisionContext(db, projectId, user.id, now, opts.protectedAttributes, opts.breadthPercentile)
+  const context = await loadDecisionContext(db, projectId, user.id, now, opts.protectedAttributes, opts.breadthPercentile, shard)
   if (!context) return null
   // caught: the answer is already right; the next request retries the write
   background(
-    refreshUserContexts(db, db, projectId, [user.id], now).catch((e) =>
+    refreshUserContexts(db, shard, projectId, [user.id], now).catch((e) =>
       console.warn('user context not written', String((e as Error)?.message ?? e)),
     ),
   )
@@ -223,6 +341,8 @@ export interface NudgeDecisionInputs {
   nudges: Nudge[]
   settings: ProjectSettings
   user: UserDecisionInputs | null
+  /** A sharded project only: the shard holding the user's state, where the decision's own writes go. */
+  shard?: D1Database
 }
 
 /**
@@ -236,16 +356,23 @@ export async function nudgeDecisionInputs(
   user: { id: string; hash?: string | null },
   now: number,
   background: (work: Promise<unknown>) => void,
+  /** The project's state layout; without one (or unsharded) the user is read from `db` as always. */
+  state?: ProjectState,
 ): Promise<NudgeDecisionInputs> {
   let nudges = activeNudgesCache.peek(projectId, now)
   let settings = projectSettingsCache.peek(projectId, now)
   if (nudges && settings && !nudges.length) return { nudges, settings, user: null }
   const control = !nudges || !settings
   const since = [activeNudgesCache.version(), projectSettingsCache.version()] as const
-  const row = (await db
-    .prepare(control ? DECISION_CONTROL_SQL : DECISION_SQL)
-    .bind(projectId, user.id)
-    .first<DecisionRow>())!
+  const sharded = state?.sharded ? await shardedDecisionRow(state, projectId, user.id, now, control) : null
+  const row =
+    sharded?.row ??
+    (await db
+      .prepare(control ? DECISION_CONTROL_SQL : DECISION_SQL)
+      .bind(projectId, user.id)
+      .first<DecisionRow>())!
+  const shard = sharded?.shard ?? db
+  const home = sharded ? { shard } : {}
   if (!nudges || !settings) {
     // json_group_array keeps no order: sorted as listNudges returns them
     const stored = (JSON.parse(row.nudges_json ?? '[]') as [string, string][]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -257,12 +384,12 @@ export async function nudgeDecisionInputs(
     if (read.rewrite) background(cachedProjectSettings(db, projectId, now).catch(() => undefined))
     else projectSettingsCache.put(projectId, settings, since[1], now)
   }
-  if (!nudges.length) return { nudges, settings, user: null }
+  if (!nudges.length) return { nudges, settings, user: null, ...home }
   const breadthPercentile = nudges.find((n) => n.targeting.breadthBelowSegmentPercentile)?.targeting.breadthBelowSegmentPercentile
   const opts = {
     verify: settings.identity.verification === 'required',
     protectedAttributes: settings.attributes.protected,
     breadthPercentile,
   }
-  return { nudges, settings, user: await inputsOf(db, projectId, user, row, now, opts, background) }
+  return { nudges, settings, user: await inputsOf(db, shard, projectId, user, row, now, opts, background), ...home }
 }

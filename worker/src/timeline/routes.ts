@@ -8,6 +8,7 @@ import { intParam } from '../http/validate'
 import { listNotes } from '../notes'
 import { accountNudgeActivity } from '../nudges'
 import { listOutcomes } from '../renewals'
+import { projectState } from '../shards'
 import { buildTimeline } from './timeline'
 
 /** CS API: what happened to an account, newest first: alerts, nudges its users saw and answered, outcomes, notes. */
@@ -33,7 +34,8 @@ timelineRoutes.openapi(
     // each source gives at most `limit` of its newest, so the merge holds the newest `limit` of all
     const [alerts, nudges, outcomes, notes] = await Promise.all([
       listAlerts(db, projectId, { since: 0, kind: null, accountId: id, status: null, now, limit }),
-      accountNudgeActivity(db, projectId, id, limit),
+      // the account's users' nudge states live in its one shard (D1 when the project is not sharded)
+      accountNudgeActivity(db, projectId, id, limit, (await projectState(c.env, projectId)).forAccount(id)),
       listOutcomes(db, projectId, id),
       listNotes(db, projectId, id, limit),
     ])
