@@ -14,15 +14,8 @@ import { auth, createRoute, createRouter, errorResponses, jsonBody, jsonResponse
 import { intParam } from '../http/validate'
 import { daysAgo } from '../lib/days'
 import { eraseAccount, eraseUser, type ErasureResult } from './erasure-store'
-import {
-  findAccount,
-  listAccountEventCounts,
-  listAccountFeatureUse,
-  listAccountSummaries,
-  listAccountUsers,
-  updateAccountAttributes,
-  type AccountSummary,
-} from './store'
+import { projectState } from '../shards'
+import { accountActivity, accountSummaries, findAccount, updateAccountAttributes, type AccountSummary } from './store'
 
 /**
  * CS API: accounts with their usage, read from rollups. Admin API: account attributes, kept apart from the traits
@@ -58,7 +51,8 @@ accountRoutes.openapi(
   }),
   async (c) => {
     const { limit, after } = c.req.valid('query')
-    const accounts = await listAccountSummaries(c.env.DB, c.var.apiKey.projectId, daysAgo(Date.now(), WINDOW_DAYS - 1), { limit, after })
+    const state = await projectState(c.env, c.var.apiKey.projectId)
+    const accounts = await accountSummaries(state, daysAgo(Date.now(), WINDOW_DAYS - 1), { limit, after })
     const next = accounts.length === limit ? accounts[accounts.length - 1].id : null
     return c.json({ window_days: WINDOW_DAYS, accounts: accounts.map(summaryWire), next }, 200)
   },
@@ -77,14 +71,9 @@ accountRoutes.openapi(
   async (c) => {
     const { projectId } = c.var.apiKey
     const { id } = c.req.valid('param')
-    const account = await findAccount(c.env.DB, projectId, id)
+    const [account, state] = await Promise.all([findAccount(c.env.DB, projectId, id), projectState(c.env, projectId)])
     if (!account) throw notFound(`No account ${id} in this project`)
-    const since = daysAgo(Date.now(), WINDOW_DAYS - 1)
-    const [users, events, features] = await Promise.all([
-      listAccountUsers(c.env.DB, projectId, id, since),
-      listAccountEventCounts(c.env.DB, projectId, id, since),
-      listAccountFeatureUse(c.env.DB, projectId, id, since),
-    ])
+    const { users, events, features } = await accountActivity(state, id, daysAgo(Date.now(), WINDOW_DAYS - 1))
     return c.json(
       {
         window_days: WINDOW_DAYS,

@@ -1,7 +1,8 @@
 import { widgetErrorListSchema } from '../../../shared/api/projects'
 import { auth, createRoute, createRouter, errorResponses, jsonResponse, querySchema } from '../http/openapi'
 import { DAY_MS } from '../lib/days'
-import { listWidgetErrors } from './widget-errors-store'
+import { projectState } from '../shards'
+import { widgetErrorsOf } from './widget-errors-store'
 
 /** Admin API: the widget's own errors from the last 7 days, newest first, so broken embeds are visible. */
 export const widgetErrorRoutes = createRouter()
@@ -20,7 +21,7 @@ const list = createRoute({
 })
 
 widgetErrorRoutes.openapi(list, async (c) => {
-  const errors = await listWidgetErrors(c.env.DB, c.var.apiKey.projectId, Date.now() - WINDOW_DAYS * DAY_MS)
+  const errors = await widgetErrorsOf(await projectState(c.env, c.var.apiKey.projectId), Date.now() - WINDOW_DAYS * DAY_MS)
   return c.json(
     {
       errors: errors.map((e) => ({

@@ -13,7 +13,8 @@ import { intParam } from '../http/validate'
 import { pastDateProblem } from '../lib/days'
 import { loadScoringConfig } from '../scoring'
 import { retentionReport } from './retention-table'
-import { accountExists, deleteOutcome, listOutcomes, outcomeCohort, recordOutcome, type Outcome } from './store'
+import { projectState } from '../shards'
+import { accountExists, deleteOutcome, listOutcomes, outcomeCohortOf, recordOutcome, type Outcome } from './store'
 
 /**
  * Admin API: renewal outcomes of an account (mounted at /api/v1/accounts). One outcome per (account, kind, date):
@@ -126,7 +127,7 @@ retentionRoutes.openapi(
     const [features, { config }, cohort] = await Promise.all([
       listFeatures(c.env.DB, projectId),
       loadScoringConfig(c.env.DB, projectId),
-      outcomeCohort(c.env.DB, projectId, days),
+      projectState(c.env, projectId).then((state) => outcomeCohortOf(state, days)),
     ])
     const report = retentionReport(features, cohort.outcomes, cohort.uses, min_uses, config.min_cell_count)
     return c.json(

@@ -1,6 +1,7 @@
 import type { OutcomeKind } from '../../../shared/constants'
 import type { Outcome as OutcomeInput } from '../../../shared/scoring'
 import { DAY_MS } from '../lib/days'
+import type { ProjectState } from '../shards'
 import type { AccountOutcome, FeatureUseCount } from './retention-table'
 
 /** A recorded renewal outcome. */
@@ -117,5 +118,67 @@ export async function outcomeCohort(
   return {
     outcomes: outcomes.results.map((o) => ({ accountId: o.account_id, kind: o.kind })),
     uses: uses.results.map((u) => ({ accountId: u.account_id, featureKey: u.feature_key, n: u.n })),
+  }
+}
+
+/** Accounts (with their first_seen) one shard statement of the cohort reads: a bounded JSON parameter. */
+const COHORT_CHUNK = 500
+
+/**
+ * `outcomeCohort` for a project's layout. Sharded: outcomes and the outcome accounts' first_seen come from D1; every
+ * shard (one batch each) sums its feature days before each account's cut-off, passed as JSON; sums per (account,
+ * feature) add across shards.
+ */
+export async function outcomeCohortOf(state: ProjectState, days: number): Promise<{ outcomes: AccountOutcome[]; uses: FeatureUseCount[] }> {
+  const { control, projectId } = state
+  if (!state.sharded) return outcomeCohort(control, projectId, days)
+  const [outcomes, accounts] = await Promise.all([
+    control
+      .prepare(`SELECT o.account_id, o.kind FROM account_outcomes o WHERE o.project_id = ?1 AND o.id = ${LATEST_OUTCOME_ID}`)
+      .bind(projectId)
+      .all<{ account_id: string; kind: OutcomeKind }>(),
+    control
+      .prepare(
+        `SELECT a.id, a.first_seen FROM accounts a
+         WHERE a.project_id = ?1 AND a.id IN (SELECT account_id FROM account_outcomes WHERE project_id = ?1) ORDER BY a.id`,
+      )
+      .bind(projectId)
+      .raw<[string, number]>(),
+  ])
+  const chunks: string[] = []
+  for (let i = 0; i < accounts.length; i += COHORT_CHUNK) chunks.push(JSON.stringify(accounts.slice(i, i + COHORT_CHUNK)))
+  const perShard = chunks.length
+    ? await Promise.all(
+        state.all().map(({ db }) =>
+          db.batch<{ account_id: string; feature_key: string; n: number }>(
+            chunks.map((chunk) =>
+              db
+                .prepare(
+                  // the cut-off as the D1 query has it: integer ms + integer ms, integer division to seconds
+                  `SELECT d.account_id, d.feature_key, SUM(d.n) AS n
+                   FROM json_each(?2) j
+                   JOIN user_feature_days d INDEXED BY idx_user_feature_days_project_id_account_id_feature_key_day
+                     ON d.project_id = ?1 AND d.account_id = json_extract(j.value, '$[0]')
+                   WHERE d.day < date((json_extract(j.value, '$[1]') + ?3) / 1000, 'unixepoch')
+                   GROUP BY d.account_id, d.feature_key`,
+                )
+                .bind(projectId, chunk, days * DAY_MS),
+            ),
+          ),
+        ),
+      )
+    : []
+  const sums = new Map<string, FeatureUseCount>()
+  for (const results of perShard)
+    for (const { results: rows } of results)
+      for (const r of rows) {
+        const key = JSON.stringify([r.account_id, r.feature_key])
+        const u = sums.get(key)
+        if (u) u.n += r.n
+        else sums.set(key, { accountId: r.account_id, featureKey: r.feature_key, n: r.n })
+      }
+  return {
+    outcomes: outcomes.results.map((o) => ({ accountId: o.account_id, kind: o.kind })),
+    uses: [...sums.values()],
   }
 }
