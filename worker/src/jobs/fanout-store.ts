@@ -155,6 +155,18 @@ export async function shardUserIds(db: D1Database, projectId: string, runId: num
   return results.map((r) => r.id)
 }
 
+/** A sharded project's users of some scoring keys, on the state shard holding them (`shardUserIds` on a shard). */
+export async function shardUsersOn(shard: D1Database, projectId: string, keys: ShardKeys): Promise<string[]> {
+  const { results } = await shard
+    .prepare(
+      `SELECT id FROM users WHERE project_id = ?1 AND account_id IN (SELECT value FROM json_each(?2, '$.a'))
+       UNION SELECT value FROM json_each(?2, '$.u')`,
+    )
+    .bind(projectId, JSON.stringify({ a: keys.accountIds, u: keys.looseUserIds }))
+    .all<{ id: string }>()
+  return results.map((r) => r.id)
+}
+
 export interface ShardResult {
   summary?: CohortSummary
   accounts?: number

@@ -9,10 +9,13 @@ import {
   planShardedRun,
   scoreQueuedShard,
   ScoringConfigChanged,
+  scoringState,
   splitByShard,
   writeQueuedBenchmarks,
+  type ScoringSource,
   type ShardKeys,
 } from '../scoring'
+import type { ProjectState, StateEnv } from '../shards'
 import {
   advancePhase,
   claimWebhook,
@@ -30,6 +33,7 @@ import {
   shardKeys,
   shardSummaries,
   shardUserIds,
+  shardUsersOn,
   storeShardAlerts,
   type FanoutRun,
   type Pass,
@@ -87,14 +91,16 @@ export type StartedFanout = { shards: number } | null
  * run, lease and shard keys are recorded, then one pass-1 message per shard is enqueued; the consumer takes it from there.
  */
 export async function startFanout(
-  db: D1Database,
+  source: ScoringSource,
   queue: Queue,
   run: { id: number; projectId: string; at: number; leaseHolder: string },
   opts: { minAccounts?: number; shards?: number } = {},
 ): Promise<StartedFanout> {
-  const plan = await planShardedRun(db, run.projectId, opts)
+  const state = await scoringState(source, run.projectId)
+  const db = state.control
+  const plan = await planShardedRun(state, run.projectId, opts)
   if (!plan) return null
-  // every shard's keys must fit its row (account-less users count too): more shards until they do
+  // every shard's keys must fit its row (account-less users count too): more shards until they do (doubling keeps them a multiple of the state shards)
   while (maxKeysBytes(plan.keys) > MAX_KEYS_BYTES && plan.shards * 2 <= MAX_SHARDS) {
     plan.shards *= 2
     plan.keys = splitByShard(
@@ -132,19 +138,21 @@ export async function failRun(db: D1Database, run: Pick<FanoutRun, 'id' | 'proje
 }
 
 /** Pass 1: the shard's raw measures summarised per segment. */
-async function measure(db: D1Database, run: FanoutRun, keys: ShardKeys): Promise<ShardResult> {
-  const { summary, stats } = await measureQueuedShard(db, run.projectId, run.at, runContext(run), keys)
+async function measure(state: ProjectState, run: FanoutRun, keys: ShardKeys): Promise<ShardResult> {
+  const { summary, stats } = await measureQueuedShard(state, run.projectId, run.at, runContext(run), keys)
   if (new TextEncoder().encode(JSON.stringify(summary)).length > MAX_SUMMARY_BYTES)
     throw new RunCannotFinish(`shard cohort summary over ${MAX_SUMMARY_BYTES} bytes: the project needs more shards`)
   return { summary, accounts: stats.accounts, users: stats.users, rowsRead: stats.rows_read, rowsLoaded: stats.rows_loaded, ms: stats.ms }
 }
 
 /** Pass 2: the shard scored against every shard's summary; its alerts stored once before its scores are written. */
-async function score(db: D1Database, run: FanoutRun, shard: number, keys: ShardKeys, alertsStored: boolean): Promise<ShardResult> {
+async function score(state: ProjectState, run: FanoutRun, shard: number, keys: ShardKeys, alertsStored: boolean): Promise<ShardResult> {
+  // the run's record, alerts and scores are account grain: the main D1; user scores go to the users' shard
+  const db = state.control
   const summaries = await shardSummaries(db, run.id)
   // pass 2 is enqueued only once pass 1 is done everywhere: anything else is a bug, not a reason to score
   if (summaries.length !== run.shards) throw new RunCannotFinish(`${summaries.length} of ${run.shards} shard summaries stored`)
-  const stats = await scoreQueuedShard(db, run.projectId, run.at, runContext(run), keys, summaries, async (inputs, accounts) => {
+  const stats = await scoreQueuedShard(state, run.projectId, run.at, runContext(run), keys, summaries, async (inputs, accounts) => {
     if (alertsStored) return
     const alerts = await raiseAlerts(db, run.projectId, inputs, accounts, run.at)
     await storeShardAlerts(db, run.projectId, run.id, shard, alerts, run.at)
@@ -153,11 +161,28 @@ async function score(db: D1Database, run: FanoutRun, shard: number, keys: ShardK
 }
 
 /** Pass 3: the shard's users' nudge-decision contexts (scores, bands and cutoffs moved). */
-async function contexts(db: D1Database, run: FanoutRun, shard: number): Promise<ShardResult> {
+async function contexts(state: ProjectState, run: FanoutRun, shard: number): Promise<ShardResult> {
   const started = Date.now()
-  const users = await shardUserIds(db, run.projectId, run.id, shard)
-  await refreshUserContexts(db, db, run.projectId, users, Date.now())
-  return { users: users.length, ms: Date.now() - started }
+  const db = state.control
+  if (!state.sharded) {
+    const users = await shardUserIds(db, run.projectId, run.id, shard)
+    await refreshUserContexts(db, db, run.projectId, users, Date.now())
+    return { users: users.length, ms: Date.now() - started }
+  }
+  // the shard's users listed where they live: one state shard when the scoring shards are aligned (alignedShards)
+  const keys = await shardKeys(db, run.id, shard)
+  const groups = new Map<number, ShardKeys>()
+  const at = (i: number) => groups.get(i) ?? groups.set(i, { accountIds: [], looseUserIds: [] }).get(i)!
+  for (const a of keys.accountIds) at(state.indexOf(a, '')).accountIds.push(a)
+  for (const u of keys.looseUserIds) at(state.indexOf(null, u)).looseUserIds.push(u)
+  let users = 0
+  for (const [index, own] of groups) {
+    const shardDb = state.shard(index)
+    const ids = await shardUsersOn(shardDb, run.projectId, own)
+    await refreshUserContexts(db, shardDb, run.projectId, ids, Date.now())
+    users += ids.length
+  }
+  return { users, ms: Date.now() - started }
 }
 
 /** The summary of a finished run, counted as the in-line run counts it. */
@@ -208,7 +233,8 @@ async function advance(db: D1Database, queue: Queue, run: FanoutRun, pass: Pass)
  * Only the message whose completion brought the count to the total moves the run on (one transaction decides), or a
  * redelivery that finds its shard already done (its first delivery died before moving the run on).
  */
-export async function runScoringStep(db: D1Database, queue: Queue, msg: ScoringMessage): Promise<'ran' | 'early'> {
+export async function runScoringStep(source: D1Database | StateEnv, queue: Queue, msg: ScoringMessage): Promise<'ran' | 'early'> {
+  const db = 'prepare' in source ? source : source.DB
   const run = await loadRun(db, msg.runId)
   // finished, failed or unknown: nothing left for this message
   if (!run || run.phase === 'done' || run.phase === 'failed' || msg.shard >= run.shards) return 'ran'
@@ -222,13 +248,14 @@ export async function runScoringStep(db: D1Database, queue: Queue, msg: ScoringM
   if (!row) return 'ran'
   let moveOn: boolean
   if (row.status === 'pending') {
+    const state = await scoringState(source, run.projectId)
     const keys = await shardKeys(db, run.id, msg.shard)
     const result =
       msg.pass === 'measure'
-        ? await measure(db, run, keys)
+        ? await measure(state, run, keys)
         : msg.pass === 'score'
-          ? await score(db, run, msg.shard, keys, row.alertsToken !== null)
-          : await contexts(db, run, msg.shard)
+          ? await score(state, run, msg.shard, keys, row.alertsToken !== null)
+          : await contexts(state, run, msg.shard)
     const done = await completeShard(db, run.id, msg.pass, msg.shard, result, Date.now())
     moveOn = done.flipped && done.done === run.shards
   } else moveOn = (await doneShards(db, run.id, msg.pass)) === run.shards
@@ -243,7 +270,7 @@ const retryDelaySeconds = (attempts: number) => Math.min(300, 10 * 2 ** Math.max
  * The scoring queue's consumer: each message validated, run, acked; a failure retried by the queue with backoff and
  * noted on the running job; on its last attempt (or a failure no retry mends) the run is recorded failed and the lease freed.
  */
-export async function consumeScoring(batch: MessageBatch<unknown>, env: { DB: D1Database; SCORING_QUEUE?: Queue }): Promise<void> {
+export async function consumeScoring(batch: MessageBatch<unknown>, env: StateEnv & { SCORING_QUEUE?: Queue }): Promise<void> {
   for (const message of batch.messages) {
     const parsed = scoringMessageSchema.safeParse(message.body)
     if (!parsed.success) {
@@ -255,7 +282,7 @@ export async function consumeScoring(batch: MessageBatch<unknown>, env: { DB: D1
     const msg = parsed.data
     try {
       if (!env.SCORING_QUEUE) throw new RunCannotFinish('SCORING_QUEUE is not bound')
-      if ((await runScoringStep(env.DB, env.SCORING_QUEUE, msg)) === 'early') {
+      if ((await runScoringStep(env, env.SCORING_QUEUE, msg)) === 'early') {
         // the phase moves milliseconds after the send; past the attempts, the advancing message's own retry re-sends this pass
         if (message.attempts >= SCORING_MAX_ATTEMPTS) message.ack()
         else message.retry({ delaySeconds: 2 })

@@ -66,7 +66,7 @@ jobRoutes.openapi(
     const at = when ? Date.parse(when) : now
     if (at > now || at < now - MAX_BACKFILL_DAYS * DAY_MS) throw badRequest(`\`at\` must be within the last ${MAX_BACKFILL_DAYS} days`)
     const kind = dayOf(at) < dayOf(now) ? 'backfill' : 'manual'
-    const outcome = await scoringRun(c.env.DB, c.var.apiKey.projectId, at, kind, c.env.SCORING_QUEUE)
+    const outcome = await scoringRun(c.env, c.var.apiKey.projectId, at, kind, c.env.SCORING_QUEUE)
     if (outcome.status === 'busy') {
       c.header('Retry-After', String(outcome.retryAfterSeconds))
       throw new ApiError(409, 'run_in_progress', `A scoring run of this project is in progress; retry in ${outcome.retryAfterSeconds} s`)

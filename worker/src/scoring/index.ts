@@ -8,8 +8,9 @@ export type { FiredRule } from './indicators'
 export type { ScoringInputs } from './inputs'
 export type { AccountScoreResult } from './project'
 export { scoringAdminRoutes } from './routes'
-export { runProjectScoring, type ScoringContext } from './run'
+export { runProjectScoring, scoringState, type ScoringContext, type ScoringSource } from './run'
 export {
+  alignedShards,
   measureQueuedShard,
   planShardedRun,
   runScoring,

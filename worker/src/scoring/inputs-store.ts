@@ -3,6 +3,7 @@ import { daysAgo } from '../lib/days'
 import { parseAttributes } from './attributes'
 import { LOAD_DAYS, type ScoringInputs } from './inputs'
 import { flagKeys } from './scores-store'
+import type { ProjectState } from '../shards'
 
 interface AccountRow {
   id: string
@@ -91,12 +92,15 @@ export interface LoadOptions {
  * that day (UTC), so a past `now` re-scores history.
  */
 export async function loadScoringInputs(
-  db: D1Database,
+  /** The main D1 (an unsharded project), or the project's state layout: user-grain reads then go to its shards. */
+  source: D1Database | ProjectState,
   projectId: string,
   now: number,
   ruleEvents: string[],
   opts: LoadOptions = {},
 ): Promise<ScoringInputs> {
+  const state = 'control' in source ? source : null
+  const db = state ? state.control : (source as D1Database)
   const d = (n: number) => daysAgo(now, n)
   let rowsRead = 0
   const ids = opts.accountIds || opts.shard ? JSON.stringify({ a: opts.accountIds ?? [], u: opts.shard?.looseUserIds ?? [] }) : null
@@ -107,87 +111,123 @@ export async function loadScoringInputs(
       ? ''
       : ` AND user_id IN (SELECT id FROM users WHERE project_id = ?1 AND account_id IN (SELECT value FROM json_each(?${n}, '$.a'))
           UNION ALL SELECT value FROM json_each(?${n}, '$.u'))`
-  const all = <T>(sql: string, ...binds: unknown[]) =>
-    db
-      .prepare(sql)
-      .bind(projectId, ...binds, ...(ids === null || !/json_each/.test(sql) ? [] : [ids]))
-      .all<T>()
-      .then((r) => {
-        rowsRead += r.meta.rows_read ?? 0
-        return r.results
-      })
-  const none = <T>(): Promise<T[]> => Promise.resolve([])
+  // each read as SQL and binds; `grain` says where a sharded project keeps its table (rule 1 of the layout)
+  type Read = ScoringRead | null
+  const read = (grain: 'account' | 'user', sql: string, ...binds: unknown[]): Read => ({ sql, binds, grain })
   // the rule windows, band state and history: a measures-only load skips them
-  const fullOnly = <T>(sql: string, ...binds: unknown[]) => (opts.measuresOnly ? none<T>() : all<T>(sql, ...binds))
+  const fullOnly = (r: Read): Read => (opts.measuresOnly ? null : r)
   const eventList = ruleEvents.map((_, i) => `?${i + 4}`).join(', ')
-  const [accounts, users, activity, userFeatures30, accountDays, accountFeatureDays, accountEventDays, versions, previous, history] =
-    await Promise.all([
-      all<AccountRow>(
-        `SELECT id, name, traits_json, attributes_json, first_seen, last_seen FROM accounts WHERE project_id = ?1${only('id', 2)}`,
-      ),
-      all<UserRow>(
-        `SELECT id, account_id, first_seen FROM users WHERE project_id = ?1${only('account_id', 2)}${
-          opts.shard
-            ? ` UNION ALL SELECT id, account_id, first_seen FROM users WHERE project_id = ?1 AND account_id IS NULL AND id IN (SELECT value FROM json_each(?2, '$.u'))`
-            : ''
-        }`,
-      ),
-      all<UserActivityRow>(
-        `SELECT user_id,
+  const reads: Read[] = [
+    read('account', `SELECT id, name, traits_json, attributes_json, first_seen, last_seen FROM accounts WHERE project_id = ?1${only('id', 2)}`),
+    read(
+      'user',
+      `SELECT id, account_id, first_seen FROM users WHERE project_id = ?1${only('account_id', 2)}${
+        opts.shard
+          ? ` UNION ALL SELECT id, account_id, first_seen FROM users WHERE project_id = ?1 AND account_id IS NULL AND id IN (SELECT value FROM json_each(?2, '$.u'))`
+          : ''
+      }`,
+    ),
+    read(
+      'user',
+      `SELECT user_id,
         SUM(day > ?2 AND meaningful > 0) AS a28, SUM(day > ?3 AND meaningful > 0) AS a30, SUM(day <= ?3 AND meaningful > 0) AS p30,
         SUM(CASE WHEN day > ?3 THEN value_events ELSE 0 END) AS v30, MAX(CASE WHEN meaningful > 0 THEN day END) AS last_active,
         SUM(day > ?6 AND meaningful > 0) AS a7, SUM(CASE WHEN day > ?3 THEN logins ELSE 0 END) AS logins30,
         SUM(CASE WHEN day > ?3 THEN active_seconds ELSE 0 END) AS seconds30, SUM(CASE WHEN day > ?3 THEN value_amount ELSE 0 END) AS amount30,
         SUM(CASE WHEN day <= ?3 THEN value_events ELSE 0 END) AS vp30, SUM(CASE WHEN day <= ?3 THEN value_amount ELSE 0 END) AS amountp30
        FROM user_days WHERE project_id = ?1 AND day > ?4 AND day <= ?5${onlyUsers(7)} GROUP BY user_id`,
-        d(28),
-        d(30),
-        d(60),
-        d(0),
-        d(7),
-      ),
-      all<UserFeatureRow>(
-        `SELECT user_id, feature_key FROM user_feature_days WHERE project_id = ?1 AND day > ?2 AND day <= ?3${onlyUsers(4)} GROUP BY user_id, feature_key`,
-        d(30),
-        d(0),
-      ),
-      fullOnly<AccountDayRow>(
+      d(28),
+      d(30),
+      d(60),
+      d(0),
+      d(7),
+    ),
+    read(
+      'user',
+      `SELECT user_id, feature_key FROM user_feature_days WHERE project_id = ?1 AND day > ?2 AND day <= ?3${onlyUsers(4)} GROUP BY user_id, feature_key`,
+      d(30),
+      d(0),
+    ),
+    fullOnly(
+      read(
+        'user',
         `SELECT account_id, day, SUM(logins) AS logins, SUM(value_events) AS value_events, SUM(meaningful) AS meaningful
        FROM user_days WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND account_id IS NOT NULL${only('account_id', 4)} GROUP BY account_id, day`,
         d(LOAD_DAYS),
         d(0),
       ),
-      fullOnly<AccountFeatureDayRow>(
+    ),
+    fullOnly(
+      read(
+        'user',
         `SELECT account_id, feature_key, day, SUM(n) AS n FROM user_feature_days
        WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND account_id IS NOT NULL${only('account_id', 4)} GROUP BY account_id, feature_key, day`,
         d(LOAD_DAYS),
         d(0),
       ),
-      ruleEvents.length
-        ? fullOnly<AccountEventDayRow>(
+    ),
+    ruleEvents.length
+      ? fullOnly(
+          read(
+            'user',
             `SELECT account_id, name, day, SUM(n) AS n FROM user_event_days
            WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND name IN (${eventList}) AND account_id IS NOT NULL${only('account_id', ruleEvents.length + 4)} GROUP BY account_id, name, day`,
             d(LOAD_DAYS),
             d(0),
             ...ruleEvents,
-          )
-        : none<AccountEventDayRow>(),
-      all<VersionRow>(
-        `SELECT account_id, app_version, MAX(day) AS last_day FROM user_days
+          ),
+        )
+      : null,
+    read(
+      'user',
+      `SELECT account_id, app_version, MAX(day) AS last_day FROM user_days
        WHERE project_id = ?1 AND day > ?2 AND day <= ?3 AND app_version IS NOT NULL AND account_id IS NOT NULL${opts.shard ? only('account_id', 4) : ''}
        GROUP BY account_id, app_version`,
-        d(30),
-        d(0),
-      ),
-      fullOnly<PreviousRow>(
+      d(30),
+      d(0),
+    ),
+    fullOnly(
+      read(
+        'account',
         `SELECT account_id, band, pending_band, pending_since, score, flags_json FROM account_scores WHERE project_id = ?1${only('account_id', 2)}`,
       ),
-      fullOnly<SnapshotRow>(
+    ),
+    fullOnly(
+      read(
+        'account',
         `SELECT account_id, day, score, band FROM account_score_snapshots WHERE project_id = ?1 AND day >= ?2 AND day < ?3${only('account_id', 4)}`,
         d(30),
         d(0),
       ),
-    ])
+    ),
+  ]
+  const statement = (on: D1Database, r: NonNullable<Read>, keys: string | null) =>
+    on.prepare(r.sql).bind(projectId, ...r.binds, ...(keys === null || !/json_each/.test(r.sql) ? [] : [keys]))
+  const rowsOf = (results: D1Result<unknown>[]): unknown[][] => {
+    for (const r of results) rowsRead += r.meta.rows_read ?? 0
+    return results.map((r) => r.results)
+  }
+  let lists: unknown[][]
+  if (!state?.sharded) {
+    lists = await Promise.all(
+      reads.map((r) => (r === null ? Promise.resolve([]) : statement(db, r, ids).all().then((res) => rowsOf([res])[0]))),
+    )
+  } else {
+    lists = await loadSharded(state, reads, ids, opts, statement, rowsOf)
+  }
+  const [accounts, users, activity, userFeatures30, accountDays, accountFeatureDays, accountEventDays, versions, previous, history] =
+    lists as [
+      AccountRow[],
+      UserRow[],
+      UserActivityRow[],
+      UserFeatureRow[],
+      AccountDayRow[],
+      AccountFeatureDayRow[],
+      AccountEventDayRow[],
+      VersionRow[],
+      PreviousRow[],
+      SnapshotRow[],
+    ]
   return {
     accounts: accounts.map((a) => ({
       id: a.id,
@@ -234,4 +274,55 @@ export async function loadScoringInputs(
     history: history.map((h) => ({ accountId: h.account_id, day: h.day, score: h.score, band: h.band })),
     rowsRead,
   }
+}
+
+/** One of the load's reads: its SQL, binds after the project id, and the grain that says where a sharded project keeps it. */
+interface ScoringRead {
+  sql: string
+  binds: unknown[]
+  grain: 'account' | 'user'
+}
+
+/**
+ * The load of a sharded project: account-grain reads on the main D1 as before; user-grain reads on each shard that
+ * holds some of the asked keys (each shard bound only its own accounts and account-less users), all of a shard's
+ * reads in one batch (one Durable Object call), shards in parallel; a read with no key filter (the project's app
+ * versions) goes to every shard. Lists concatenate in shard order: an account's rows all live in one shard.
+ */
+async function loadSharded(
+  state: ProjectState,
+  reads: (ScoringRead | null)[],
+  ids: string | null,
+  opts: LoadOptions,
+  statement: (on: D1Database, r: ScoringRead, keys: string | null) => D1PreparedStatement,
+  rowsOf: (results: D1Result<unknown>[]) => unknown[][],
+): Promise<unknown[][]> {
+  const lists: unknown[][] = reads.map(() => [])
+  const filtered = ids !== null
+  const keys = new Map<number, { a: string[]; u: string[] }>()
+  const at = (index: number) => keys.get(index) ?? keys.set(index, { a: [], u: [] }).get(index)!
+  for (const a of opts.accountIds ?? []) at(state.indexOf(a, '')).a.push(a)
+  for (const u of opts.shard?.looseUserIds ?? []) at(state.indexOf(null, u)).u.push(u)
+  const control = reads.flatMap((r, i) => (r?.grain === 'account' ? [i] : []))
+  const [, perShard] = await Promise.all([
+    Promise.all(
+      control.map(async (i) => {
+        lists[i] = rowsOf([await statement(state.control, reads[i]!, ids).all()])[0]
+      }),
+    ),
+    Promise.all(
+      state.all().map(async ({ index, db }) => {
+        const own = keys.get(index)
+        const asked = reads.flatMap((r, i) =>
+          r?.grain === 'user' && (!filtered || own || !/json_each/.test(r.sql)) ? [{ i, r, bound: own ? JSON.stringify(own) : null }] : [],
+        )
+        if (!asked.length) return []
+        const results = rowsOf(await db.batch(asked.map(({ r, bound }) => statement(db, r, bound))))
+        return asked.map(({ i }, k) => ({ i, rows: results[k] }))
+      }),
+    ),
+  ])
+  // shard order, whatever order the shards answered in
+  for (const shard of perShard) for (const { i, rows } of shard) for (const row of rows) lists[i].push(row)
+  return lists
 }

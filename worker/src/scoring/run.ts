@@ -9,7 +9,8 @@ import { loadScoringConfig } from './config-store'
 import type { ScoringInputs } from './inputs'
 import { loadScoringInputs } from './inputs-store'
 import { knownVersionsOf, scoreProject, type AccountScoreResult } from './project'
-import { writeAccountScores, writeSegmentBenchmarks, writeUserScores } from './scores-store'
+import { writeAccountScores, writeSegmentBenchmarks, writeStateUserScores } from './scores-store'
+import { projectState, type ProjectState, type StateEnv } from '../shards'
 
 /** One project scored: what was written, and what the alerts that follow read (the inputs and the new scores). */
 export interface ProjectScoring {
@@ -38,14 +39,29 @@ export async function loadScoringContext(db: D1Database, projectId: string): Pro
 }
 
 /**
+ * Where a run reads and writes: the main D1 alone, the worker's env (a sharded project's shards bound), or a
+ * project's layout already resolved. A bare D1 of a sharded project fails at its first shard read (503), never
+ * reading or writing user-grain rows in D1.
+ */
+export type ScoringSource = D1Database | StateEnv | ProjectState
+
+/** The project's state layout from any ScoringSource (N is cached per isolate). */
+export async function scoringState(source: ScoringSource, projectId: string): Promise<ProjectState> {
+  if ('control' in source) return source
+  return projectState('prepare' in source ? { DB: source } : source, projectId)
+}
+
+/**
  * Scores one project as of `now` and writes the day's snapshot. A live run also writes the latest scores (with each
  * measure's segment percentile), user scores and benchmarks; a backfill (a past day) writes history only. Alerts are
  * the caller's (jobs/). Large projects are scored shard by shard instead (shard-run.ts).
  */
-export async function runProjectScoring(db: D1Database, projectId: string, now: number, backfill = false): Promise<ProjectScoring> {
+export async function runProjectScoring(source: ScoringSource, projectId: string, now: number, backfill = false): Promise<ProjectScoring> {
   const started = Date.now()
+  const state = await scoringState(source, projectId)
+  const db = state.control
   const ctx = await loadScoringContext(db, projectId)
-  const inputs = await loadScoringInputs(db, projectId, now, ctx.ruleEvents)
+  const inputs = await loadScoringInputs(state, projectId, now, ctx.ruleEvents)
   const loadedMs = Date.now() - started
   const { accounts, users } = scoreProject(inputs, ctx.config, ctx.features, now, {
     protectedAttributes: ctx.protectedAttributes,
@@ -56,7 +72,7 @@ export async function runProjectScoring(db: D1Database, projectId: string, now: 
   const computedMs = Date.now() - started - loadedMs
   await writeAccountScores(db, projectId, dayOf(now), ctx.version, accounts, now, { latest: !backfill })
   if (!backfill) {
-    await writeUserScores(db, projectId, users, now)
+    await writeStateUserScores(state, projectId, users, now)
     await writeSegmentBenchmarks(db, projectId, benchmarks, now)
   }
   return {

@@ -15,6 +15,7 @@ import type { SegmentBenchmark } from './benchmarks'
 import type { MeasurePoint } from './movers'
 import type { ScorePoint } from './portfolio'
 import type { AccountScoreResult, UserScoreResult } from './project'
+import type { ProjectState } from '../shards'
 
 type FeatureKind = Feature['kind']
 
@@ -95,15 +96,26 @@ export async function writeAccountScores(
   await inChunks(db, statements)
 }
 
-export async function writeUserScores(db: D1Database, projectId: string, results: UserScoreResult[], now: number): Promise<void> {
+export async function writeUserScores(db: D1Database, projectId: string, results: UserScoreResult[], now: number, chunk = CHUNK): Promise<void> {
   const stmt = db.prepare(
     `INSERT INTO user_scores (project_id, user_id, account_id, score, profile, measures_json, computed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
      ON CONFLICT (project_id, user_id) DO UPDATE SET account_id = excluded.account_id, score = excluded.score, profile = excluded.profile,
        measures_json = excluded.measures_json, computed_at = excluded.computed_at`,
   )
-  await inChunks(
-    db,
-    results.map((u) => stmt.bind(projectId, u.userId, u.accountId, u.score, u.profile, JSON.stringify(u.measures), now)),
+  const statements = results.map((u) => stmt.bind(projectId, u.userId, u.accountId, u.score, u.profile, JSON.stringify(u.measures), now))
+  for (let i = 0; i < statements.length; i += chunk) await db.batch(statements.slice(i, i + chunk))
+}
+
+/** Statements per shard write: one Durable Object call (one transaction) per this many user scores. */
+const SHARD_CHUNK = 1_000
+
+/** User scores written where the project keeps them: each user's shard (one call per shard, shards in parallel), or the main D1. */
+export async function writeStateUserScores(state: ProjectState, projectId: string, results: UserScoreResult[], now: number): Promise<void> {
+  if (!state.sharded) return writeUserScores(state.control, projectId, results, now)
+  await Promise.all(
+    state
+      .split(results, (u) => ({ accountId: u.accountId, userId: u.userId }))
+      .map(({ db, items }) => writeUserScores(db, projectId, items, now, SHARD_CHUNK)),
   )
 }
 

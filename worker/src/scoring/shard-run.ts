@@ -12,17 +12,29 @@ import {
 import type { ScoringInputs } from './inputs'
 import { loadScoringInputs } from './inputs-store'
 import { knownVersionsOf, scoreProject, type AccountScoreResult } from './project'
-import { loadScoringContext, runProjectScoring, type ScoringContext } from './run'
-import { writeAccountScores, writeSegmentBenchmarks, writeUserScores } from './scores-store'
+import { loadScoringContext, runProjectScoring, scoringState, type ScoringContext, type ScoringSource } from './run'
+import { writeAccountScores, writeSegmentBenchmarks, writeStateUserScores } from './scores-store'
+import type { ProjectState } from '../shards'
 import { SCORING_SHARDS, scoringShardsFor, SHARDED_SCORING_MIN_ACCOUNTS, splitByShard, type ShardKeys } from './shard-split'
 
 export { SCORING_SHARDS, scoringShardsFor, SHARDED_SCORING_MIN_ACCOUNTS, splitByShard, type ShardKeys }
 
 /**
- * Every account key of the project (accounts, and account ids users carry without an account row) and every
- * account-less user: one index read each, what the split needs.
+ * Scoring shards for a project whose state is in `stateShards` shards: a multiple of them, so that each scoring shard's
+ * keys live in exactly one state shard (`shardOf(k, m·N) mod N = shardOf(k, N)`) and its passes read and write one
+ * Durable Object. Pure.
  */
-export async function listShardKeys(db: D1Database, projectId: string) {
+export const alignedShards = (scoringShards: number, stateShards: number) =>
+  stateShards > 1 ? Math.ceil(scoringShards / stateShards) * stateShards : scoringShards
+
+/**
+ * Every account key of the project (accounts, and account ids users carry without an account row) and every
+ * account-less user: one index read each, what the split needs. A sharded project's users are listed on every
+ * shard (one call each, in parallel), its accounts in D1.
+ */
+export async function listShardKeys(source: D1Database | ProjectState, projectId: string) {
+  if ('control' in source && source.sharded) return listShardedKeys(source, projectId)
+  const db = 'control' in source ? source.control : source
   const [accounts, loose] = await Promise.all([
     db
       .prepare(
@@ -36,6 +48,29 @@ export async function listShardKeys(db: D1Database, projectId: string) {
     accountIds: accounts.results.map((r) => r.id),
     looseUserIds: loose.results.map((r) => r.id),
     rowsRead: (accounts.meta.rows_read ?? 0) + (loose.meta.rows_read ?? 0),
+  }
+}
+
+async function listShardedKeys(state: ProjectState, projectId: string) {
+  const [accounts, perShard] = await Promise.all([
+    state.control.prepare('SELECT id FROM accounts WHERE project_id = ?1').bind(projectId).all<{ id: string }>(),
+    Promise.all(
+      state.all().map(({ db }) =>
+        db.batch<{ id: string }>([
+          db.prepare('SELECT DISTINCT account_id AS id FROM users WHERE project_id = ?1 AND account_id IS NOT NULL').bind(projectId),
+          db.prepare('SELECT id FROM users WHERE project_id = ?1 AND account_id IS NULL').bind(projectId),
+        ]),
+      ),
+    ),
+  ])
+  // the UNION of the unsharded read: distinct, in id order
+  const accountIds = new Set(accounts.results.map((r) => r.id))
+  for (const [carried] of perShard) for (const r of carried.results) accountIds.add(r.id)
+  const rowsRead = [accounts, ...perShard.flat()].reduce((n, r) => n + (r.meta.rows_read ?? 0), 0)
+  return {
+    accountIds: [...accountIds].sort(),
+    looseUserIds: perShard.flatMap(([, loose]) => loose.results.map((r) => r.id)),
+    rowsRead,
   }
 }
 
@@ -59,14 +94,14 @@ export const rowsLoaded = (inputs: ScoringInputs) =>
  * all shards merge into the project's cohorts (cohorts.ts), which pass 2 scores against.
  */
 export async function measureShard(
-  db: D1Database,
+  state: D1Database | ProjectState,
   projectId: string,
   now: number,
   keys: ShardKeys,
   ctx: ScoringContext,
 ): Promise<{ summary: CohortSummary; stats: Omit<ShardStats, 'shard'> }> {
   const started = Date.now()
-  const inputs = await loadScoringInputs(db, projectId, now, ctx.ruleEvents, {
+  const inputs = await loadScoringInputs(state, projectId, now, ctx.ruleEvents, {
     accountIds: keys.accountIds,
     shard: { looseUserIds: keys.looseUserIds },
     measuresOnly: true,
@@ -93,7 +128,7 @@ export async function measureShard(
  * own new scores as the previous ones).
  */
 export async function scoreShardAccounts(
-  db: D1Database,
+  state: ProjectState,
   projectId: string,
   now: number,
   keys: ShardKeys,
@@ -103,7 +138,8 @@ export async function scoreShardAccounts(
   beforeWrite?: (inputs: ScoringInputs, accounts: AccountScoreResult[]) => Promise<void>,
 ): Promise<{ inputs: ScoringInputs; accounts: AccountScoreResult[]; stats: Omit<ShardStats, 'shard'> }> {
   const started = Date.now()
-  const inputs = await loadScoringInputs(db, projectId, now, ctx.ruleEvents, {
+  const db = state.control
+  const inputs = await loadScoringInputs(state, projectId, now, ctx.ruleEvents, {
     accountIds: keys.accountIds,
     shard: { looseUserIds: keys.looseUserIds },
   })
@@ -115,7 +151,7 @@ export async function scoreShardAccounts(
   if (!backfill) applyCohortPercentiles(accounts, finaliseCohorts(merged, ctx.config.latest_version))
   if (beforeWrite) await beforeWrite(inputs, accounts)
   await writeAccountScores(db, projectId, dayOf(now), ctx.version, accounts, now, { latest: !backfill })
-  if (!backfill) await writeUserScores(db, projectId, users, now)
+  if (!backfill) await writeStateUserScores(state, projectId, users, now)
   return {
     inputs,
     accounts,
@@ -141,7 +177,7 @@ export interface ShardedScoring {
  * inputs are in memory at a time; scores and bands are those of `runProjectScoring` on the same data.
  */
 export async function runShardedScoring(
-  db: D1Database,
+  source: ScoringSource,
   projectId: string,
   now: number,
   shards: number,
@@ -149,13 +185,15 @@ export async function runShardedScoring(
   afterShard?: (inputs: ScoringInputs, accounts: AccountScoreResult[]) => Promise<number>,
 ): Promise<ShardedScoring> {
   const started = Date.now()
+  const state = await scoringState(source, projectId)
+  const db = state.control
   const ctx = await loadScoringContext(db, projectId)
-  const listed = await listShardKeys(db, projectId)
-  const split = splitByShard(listed.accountIds, listed.looseUserIds, shards)
+  const listed = await listShardKeys(state, projectId)
+  const split = splitByShard(listed.accountIds, listed.looseUserIds, alignedShards(shards, state.shards))
   const measure: ShardStats[] = []
   let merged = EMPTY_COHORTS
   for (const [shard, keys] of split.entries()) {
-    const pass = await measureShard(db, projectId, now, keys, ctx)
+    const pass = await measureShard(state, projectId, now, keys, ctx)
     merged = mergeCohortSummaries(merged, pass.summary)
     measure.push({ shard, ...pass.stats })
   }
@@ -163,7 +201,7 @@ export async function runShardedScoring(
   const score: ShardStats[] = []
   let alerts = 0
   for (const [shard, keys] of split.entries()) {
-    const pass = await scoreShardAccounts(db, projectId, now, keys, ctx, merged, backfill)
+    const pass = await scoreShardAccounts(state, projectId, now, keys, ctx, merged, backfill)
     if (afterShard) alerts += await afterShard(pass.inputs, pass.accounts)
     score.push({ shard, ...pass.stats })
   }
@@ -198,12 +236,13 @@ export type ScoreShardMessage =
  * `score` scores and writes the shard against the merged summary. The split is recomputed from the project's keys,
  * so every consumer of the same project agrees on it.
  */
-export async function scoreShard(db: D1Database, msg: ScoreShardMessage) {
-  const [ctx, listed] = await Promise.all([loadScoringContext(db, msg.projectId), listShardKeys(db, msg.projectId)])
+export async function scoreShard(source: ScoringSource, msg: ScoreShardMessage) {
+  const state = await scoringState(source, msg.projectId)
+  const [ctx, listed] = await Promise.all([loadScoringContext(state.control, msg.projectId), listShardKeys(state, msg.projectId)])
   const keys = splitByShard(listed.accountIds, listed.looseUserIds, msg.shards)[msg.shard]
   if (!keys) throw new RangeError(`shard ${msg.shard} is not in [0, ${msg.shards})`)
-  if (msg.kind === 'measure') return measureShard(db, msg.projectId, msg.at, keys, ctx)
-  return scoreShardAccounts(db, msg.projectId, msg.at, keys, ctx, msg.cohorts, msg.backfill)
+  if (msg.kind === 'measure') return measureShard(state, msg.projectId, msg.at, keys, ctx)
+  return scoreShardAccounts(state, msg.projectId, msg.at, keys, ctx, msg.cohorts, msg.backfill)
 }
 
 /**
@@ -211,26 +250,32 @@ export async function scoreShard(db: D1Database, msg: ScoreShardMessage) {
  * `opts.minAccounts` accounts; `afterScoring` (the alerts) runs on each part's inputs and scores and returns a count.
  */
 export async function runScoring(
-  db: D1Database,
+  source: ScoringSource,
   projectId: string,
   now: number,
   backfill: boolean,
   afterScoring?: (inputs: ScoringInputs, accounts: AccountScoreResult[]) => Promise<number>,
   opts: { minAccounts?: number; shards?: number } = {},
 ): Promise<{ summary: Omit<ScoringRunSummary, 'alerts'>; alerts: number; shards: ShardedScoring['shards'] | null }> {
+  const state = await scoringState(source, projectId)
+  const db = state.control
   const accounts = (await db.prepare('SELECT COUNT(*) AS n FROM accounts WHERE project_id = ?1').bind(projectId).first<number>('n')) ?? 0
   const shards = scoringShardsFor(accounts, opts.minAccounts, opts.shards)
-  if (shards > 1) return runShardedScoring(db, projectId, now, shards, backfill, afterScoring)
-  const run = await runProjectScoring(db, projectId, now, backfill)
+  if (shards > 1) return runShardedScoring(state, projectId, now, shards, backfill, afterScoring)
+  const run = await runProjectScoring(state, projectId, now, backfill)
   return { summary: run.summary, alerts: afterScoring ? await afterScoring(run.inputs, run.accounts) : 0, shards: null }
 }
 
 /** A queued run's plan (jobs/fanout.ts): its shard count and each shard's keys, fixed for the whole run. */
-export async function planShardedRun(db: D1Database, projectId: string, opts: { minAccounts?: number; shards?: number } = {}) {
+export async function planShardedRun(source: ScoringSource, projectId: string, opts: { minAccounts?: number; shards?: number } = {}) {
+  const state = await scoringState(source, projectId)
+  const db = state.control
   const accounts = (await db.prepare('SELECT COUNT(*) AS n FROM accounts WHERE project_id = ?1').bind(projectId).first<number>('n')) ?? 0
-  const shards = scoringShardsFor(accounts, opts.minAccounts, opts.shards)
-  if (shards <= 1) return null
-  const [ctx, listed] = await Promise.all([loadScoringContext(db, projectId), listShardKeys(db, projectId)])
+  const unaligned = scoringShardsFor(accounts, opts.minAccounts, opts.shards)
+  if (unaligned <= 1) return null
+  // each scoring shard within one state shard: a message reads and writes one Durable Object
+  const shards = alignedShards(unaligned, state.shards)
+  const [ctx, listed] = await Promise.all([loadScoringContext(db, projectId), listShardKeys(state, projectId)])
   return {
     shards,
     version: ctx.version,
@@ -258,13 +303,14 @@ async function contextOf(db: D1Database, projectId: string, run: RunContext) {
 }
 
 /** A queued run's pass 1 for one shard: its cohort summary (to store) and stats. */
-export async function measureQueuedShard(db: D1Database, projectId: string, at: number, run: RunContext, keys: ShardKeys) {
-  return measureShard(db, projectId, at, keys, await contextOf(db, projectId, run))
+export async function measureQueuedShard(source: ScoringSource, projectId: string, at: number, run: RunContext, keys: ShardKeys) {
+  const state = await scoringState(source, projectId)
+  return measureShard(state, projectId, at, keys, await contextOf(state.control, projectId, run))
 }
 
 /** A queued run's pass 2 for one shard, against the merge of every shard's summary (merging is order-free). */
 export async function scoreQueuedShard(
-  db: D1Database,
+  source: ScoringSource,
   projectId: string,
   at: number,
   run: RunContext,
@@ -272,8 +318,9 @@ export async function scoreQueuedShard(
   summaries: CohortSummary[],
   beforeWrite: (inputs: ScoringInputs, accounts: AccountScoreResult[]) => Promise<void>,
 ) {
-  const ctx = await contextOf(db, projectId, run)
-  return (await scoreShardAccounts(db, projectId, at, keys, ctx, summaries.reduce(mergeCohortSummaries, EMPTY_COHORTS), false, beforeWrite))
+  const state = await scoringState(source, projectId)
+  const ctx = await contextOf(state.control, projectId, run)
+  return (await scoreShardAccounts(state, projectId, at, keys, ctx, summaries.reduce(mergeCohortSummaries, EMPTY_COHORTS), false, beforeWrite))
     .stats
 }
 
