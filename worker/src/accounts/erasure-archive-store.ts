@@ -1,5 +1,6 @@
 import { archivePrefix, archiveTerms, gunzip, parseArchive, whoTerm, type ArchivedEvent } from '../ingest'
 import { bloomOf, readBloom } from '../lib/bloom'
+import { directoryAccounts, type ProjectState } from '../shards'
 import { rollupDecrements, splitLines, type ErasureTarget } from './erasure'
 
 /**
@@ -26,11 +27,15 @@ export interface ArchiveProgress {
   anonymousIds: string[]
   /** An account's users when the erasure started: their lines go wherever they were sent. */
   members: string[]
+  /** Sharded projects: the shards below this one hold none of the erased users' rows any more. */
+  shard?: number
 }
 
 /** What the eraser lends the archive walk: its budget counters and D1. */
 export interface ArchiveEraser {
   db: D1Database
+  /** A sharded project's layout (the dedupe keys and rollups of a line live in its shard); undefined: all in `db`. */
+  state?: ProjectState
   projectId: string
   readonly exhausted: boolean
   statements: number
@@ -179,6 +184,7 @@ export class ArchiveErasure {
 
   /** The removed lines' dedupe keys, a deleted object's tag version, and (account) what the lines of users who stay added to their rollups. */
   private async forget(e: ArchiveEraser, key: string, removed: ArchivedEvent[], deleted: boolean, target: ErasureTarget) {
+    if (e.state?.sharded) return this.forgetOnShards(e, e.state, key, removed, deleted, target)
     const { db, projectId } = e
     const statements: D1PreparedStatement[] = [
       db
@@ -200,7 +206,69 @@ export class ArchiveErasure {
     const results = await db.batch(statements)
     e.count('event_ids', results[0].meta.changes)
   }
+
+  /**
+   * `forget` for a sharded project: a removed line's dedupe key and the counts it added live in its shard (a line
+   * without a user: its key on every shard, as the consumer's routing of anonymous keys is not derivable from the
+   * line), so one batch per shard touched, in parallel; the users who stay get their current account from the directory.
+   */
+  private async forgetOnShards(
+    e: ArchiveEraser,
+    state: ProjectState,
+    key: string,
+    removed: ArchivedEvent[],
+    deleted: boolean,
+    target: ErasureTarget,
+  ) {
+    const { projectId } = e
+    const byShard = new Map<number, ArchivedEvent[]>()
+    const add = (shard: number, l: ArchivedEvent) => byShard.set(shard, [...(byShard.get(shard) ?? []), l])
+    for (const l of removed) {
+      if (l.user_id === null) for (const { index } of state.all()) add(index, l)
+      else add(lineShard(state, l), l)
+    }
+    const keep = (u: string) => !target.userIds.has(u)
+    const stay = [...new Set(removed.flatMap((l) => (l.user_id !== null && keep(l.user_id) ? [l.user_id] : [])))]
+    const accounts =
+      target.accountId !== null && stay.length ? JSON.stringify([...(await directoryAccounts(e.db, projectId, stay))]) : JSON.stringify([])
+    const changes = await Promise.all(
+      [...byShard].map(async ([index, lines]) => {
+        const db = state.shard(index)
+        const statements: D1PreparedStatement[] = [
+          db
+            .prepare('DELETE FROM event_ids WHERE project_id = ?1 AND message_id IN (SELECT value FROM json_each(?2))')
+            .bind(projectId, JSON.stringify(lines.map((l) => l.message_id))),
+        ]
+        if (deleted)
+          statements.push(db.prepare('DELETE FROM archive_tag_versions WHERE project_id = ?1 AND object_key = ?2').bind(projectId, key))
+        if (target.accountId !== null)
+          statements.push(
+            ...decrementStatements(
+              db,
+              projectId,
+              target.accountId,
+              rollupDecrements(
+                lines.filter((l) => l.user_id !== null),
+                keep,
+              ),
+              accounts,
+            ),
+          )
+        e.statements += statements.length
+        const results = await db.batch(statements)
+        return results[0].meta.changes
+      }),
+    )
+    e.count(
+      'event_ids',
+      changes.reduce((a, b) => a + b, 0),
+    )
+  }
 }
+
+/** The shard holding a line's counts and dedupe key: as re-tagging routes it (features/rebuild.ts `lineShard`). */
+const lineShard = (state: ProjectState, l: Pick<ArchivedEvent, 'account_id' | 'user_id' | 'anonymous_id'>) =>
+  state.indexOf(l.account_id, l.user_id ?? l.anonymous_id ?? '')
 
 const withoutWho = (metadata: Record<string, string> | undefined) => {
   const { who: _, ...rest } = metadata ?? {}
@@ -236,10 +304,17 @@ function decrementStatements(
   projectId: string,
   accountId: string,
   d: ReturnType<typeof rollupDecrements>,
+  /** sharded: [[user, current account]] from the directory (D1), as ?4; the shard's own `users` may be a stale copy */
+  currentAccounts?: string,
 ): D1PreparedStatement[] {
   const out: D1PreparedStatement[] = []
-  const reassign = (table: string) =>
-    `account_id = CASE WHEN ${table}.account_id = ?3 THEN (SELECT u.account_id FROM users AS u WHERE u.project_id = ?1 AND u.id = ${table}.user_id) ELSE ${table}.account_id END`
+  const current = (table: string) =>
+    currentAccounts === undefined
+      ? `(SELECT u.account_id FROM users AS u WHERE u.project_id = ?1 AND u.id = ${table}.user_id)`
+      : `(SELECT json_extract(c.value, '$[1]') FROM json_each(?4) AS c WHERE json_extract(c.value, '$[0]') = ${table}.user_id)`
+  const reassign = (table: string) => `account_id = CASE WHEN ${table}.account_id = ?3 THEN ${current(table)} ELSE ${table}.account_id END`
+  const binds = (json: string) =>
+    currentAccounts === undefined ? [projectId, json, accountId] : [projectId, json, accountId, currentAccounts]
   if (d.userDays.length) {
     const json = JSON.stringify(d.userDays)
     out.push(
@@ -250,7 +325,7 @@ function decrementStatements(
              ${reassign('user_days')}
            FROM json_each(?2) AS d WHERE user_days.project_id = ?1 AND user_days.user_id = ${item(0)} AND user_days.day = ${item(1)}`,
         )
-        .bind(projectId, json, accountId),
+        .bind(...binds(json)),
       db
         .prepare(
           `DELETE FROM user_days WHERE project_id = ?1 AND events <= 0 AND (user_id, day) IN (SELECT ${item(0)}, ${item(1)} FROM json_each(?2) AS d)`,
@@ -270,7 +345,7 @@ function decrementStatements(
           `UPDATE ${table} SET n = n - ${item(3)}, amount = amount - ${item(4)}, ${reassign(table)}
            FROM json_each(?2) AS d WHERE ${table}.project_id = ?1 AND ${table}.user_id = ${item(0)} AND ${table}.${column} = ${item(1)} AND ${table}.day = ${item(2)}`,
         )
-        .bind(projectId, json, accountId),
+        .bind(...binds(json)),
       db
         .prepare(
           `DELETE FROM ${table} WHERE project_id = ?1 AND n <= 0 AND (user_id, ${column}, day) IN (SELECT ${item(0)}, ${item(1)}, ${item(2)} FROM json_each(?2) AS d)`,
