@@ -8,6 +8,9 @@ import { projectSettingsSchema } from '../config'
 const AT = '2026-05-04T10:00:00.000Z'
 const isoTime = z.iso.datetime()
 
+/** State shard counts a project may be created with (migration 0026's CHECK; worker/src/shards STATE_SHARD_COUNTS). */
+export const STATE_SHARD_COUNTS = [1, 2, 4, 8, 16, 32, 64, 128, 256] as const
+
 // ---- keys ---------------------------------------------------------------------------------------------------
 
 export const KEY_KINDS = ['write', 'read', 'admin'] as const
@@ -102,6 +105,18 @@ export const newProjectBodySchema = z
       .regex(PROJECT_ID, '1-64 of a-z, 0-9 and -, not starting or ending with -')
       .optional()
       .openapi({ description: 'Default: derived from the name' }),
+    state_shards: z
+      .number()
+      .int()
+      .refine((n) => (STATE_SHARD_COUNTS as readonly number[]).includes(n), {
+        message: 'state_shards must be a power of two from 1 to 256 (1, 2, 4, 8, 16, 32, 64, 128 or 256)',
+      })
+      .optional()
+      .openapi({
+        description:
+          'Account shards holding the user-grain state (1, 2, 4, …, 256; default 1 = the main D1). Fixed at creation; more than 1 needs the ACCOUNT_SHARDS binding.',
+        example: 4,
+      }),
   })
   .openapi('NewProject', { example: { name: 'Acme Analytics', id: 'acme' } })
 
@@ -115,10 +130,18 @@ const createdKey = z.object({
 })
 
 export const createdProjectSchema = z
-  .object({ project: z.object({ id: z.string(), name: z.string(), created_at: isoTime }), keys: z.array(createdKey) })
+  .object({
+    project: z.object({
+      id: z.string(),
+      name: z.string(),
+      created_at: isoTime,
+      state_shards: z.number().int().openapi({ description: 'Account shards holding the user-grain state (never changes)' }),
+    }),
+    keys: z.array(createdKey),
+  })
   .openapi('CreatedProject', {
     example: {
-      project: { id: 'acme', name: 'Acme Analytics', created_at: AT },
+      project: { id: 'acme', name: 'Acme Analytics', created_at: AT, state_shards: 1 },
       keys: [
         { id: 'key_1a2b3c4d5e6f7a8b', kind: 'write', prefix: 'wk_', label: 'write key', last4: 'Q2x9', secret: 'wk_8Zc1…Q2x9' },
         { id: 'key_2b3c4d5e6f7a8b9c', kind: 'read', prefix: 'rk_', label: 'read key', last4: 'mN4p', secret: 'rk_Yt7d…mN4p' },

@@ -17,7 +17,7 @@ export default {
   async scheduled(controller, env, ctx) {
     // logged and rethrown: the Cron Trigger's outcome stays "exception" for monitoring, with the reason in the log
     ctx.waitUntil(
-      dailyRun(env.DB, controller.scheduledTime, env.RAW_EVENTS, env.SCORING_QUEUE).then(
+      dailyRun(env.DB, controller.scheduledTime, env.RAW_EVENTS, env.SCORING_QUEUE, env.ACCOUNT_SHARDS).then(
         (r) => console.log('daily run', JSON.stringify(r)),
         (e) => {
           console.error('daily run failed', e)

@@ -3,12 +3,13 @@ import { cachedTagging, trackTagger } from '../features'
 import type { Bindings } from '../http/env'
 import { applyNudgeInteractions, nudgeInteractions, refreshUserContexts } from '../nudges'
 import { loadProjectSettings } from '../projects'
+import { directoryAccounts, projectState, recordDirectory, type ProjectState } from '../shards'
 import { archiveObjects, gzip } from './archive'
 import { trustedAttributes } from './attributes'
 import type { IngestMessage } from './messages'
 import type { EventRow } from './normalize'
 import { planIngest, type IngestPlan } from './plan'
-import { knownMessageIds, uniqueByMessageId, writeIngest } from './store'
+import { accountStatements, eventStatements, knownMessageIds, uniqueByMessageId, userStatements, writeIngest } from './store'
 
 /** What one consumer write did for a project's messages. */
 export interface StoredIngest {
@@ -16,9 +17,13 @@ export interface StoredIngest {
   duplicates: number
   archived: number
   rowsWritten: number
+  /** Of rowsWritten, those in the main D1 when the project is sharded (accounts, the directory); 0 when not. */
+  controlRowsWritten: number
+  /** Events inserted per state shard (index → count; index 0 is the main D1 when the project is not sharded). */
+  insertedByShard: Map<number, number>
 }
 
-type StoreEnv = Pick<Bindings, 'DB' | 'RAW_EVENTS'>
+type StoreEnv = Pick<Bindings, 'DB' | 'RAW_EVENTS' | 'ACCOUNT_SHARDS'>
 
 /**
  * Writes one project's queued messages (or one request inline): tags track events with the current
@@ -35,13 +40,27 @@ export async function storeIngest(env: StoreEnv, projectId: string, messages: In
   ).sort((a, b) => (a.row.userId ?? '').localeCompare(b.row.userId ?? ''))
   for (const { row } of entries) if (row.type === 'track' && row.name !== null) Object.assign(row, tag(row.name, row.properties))
   const total = messages.reduce((n, m) => n + m.rows.length, 0)
-  const stored = { inserted: 0, duplicates: 0, archived: 0, rowsWritten: 0 }
+  const state = await projectState(env, projectId)
+  const stored: StoredIngest = {
+    inserted: 0,
+    duplicates: 0,
+    archived: 0,
+    rowsWritten: 0,
+    controlRowsWritten: 0,
+    insertedByShard: new Map(),
+  }
   // bounded D1 transactions (a consumer batch may hold 100 requests of 500 events); a retry skips the chunks already written
   for (let i = 0; i < entries.length; i += MAX_EVENTS_PER_WRITE) {
-    const chunk = await storeChunk(env, projectId, entries.slice(i, i + MAX_EVENTS_PER_WRITE), tagging.generation, now)
+    const slice = entries.slice(i, i + MAX_EVENTS_PER_WRITE)
+    const chunk = state.sharded
+      ? await storeShardedChunk(env, state, slice, tagging.generation, now)
+      : await storeChunk(env, projectId, slice, tagging.generation, now)
     stored.inserted += chunk.inserted
     stored.archived += chunk.archived
     stored.rowsWritten += chunk.rowsWritten
+    stored.controlRowsWritten += chunk.controlRowsWritten
+    for (const [index, n] of chunk.byShard ?? [[0, chunk.inserted]])
+      stored.insertedByShard.set(index, (stored.insertedByShard.get(index) ?? 0) + n)
   }
   stored.duplicates = total - stored.inserted
   return stored
@@ -75,7 +94,7 @@ async function storeChunk(env: StoreEnv, projectId: string, entries: Entry[], ru
     entries.map((e) => e.messageId),
   )
   const fresh = entries.filter((e) => !known.has(e.messageId))
-  if (!fresh.length) return { inserted: 0, archived: 0, rowsWritten: 0 }
+  if (!fresh.length) return { inserted: 0, archived: 0, rowsWritten: 0, controlRowsWritten: 0, byShard: null }
   const ingestId = crypto.randomUUID()
   const plan = planIngest(fresh.map((e) => e.row))
   // archived lines carry the account the rollups count them under, so an account's lines can be found (erasure, exports)
@@ -85,17 +104,7 @@ async function storeChunk(env: StoreEnv, projectId: string, entries: Entry[], ru
     row: e.row.accountId || !e.row.userId ? e.row : { ...e.row, accountId: accounts.get(e.row.userId) ?? null },
   }))
   // archive first: an event is never counted without its raw line (a crash before the D1 commit only repeats a line)
-  const objects = archiveObjects(projectId, archived, ingestId, now)
-  await Promise.all(
-    objects.map(async (o) =>
-      env.RAW_EVENTS.put(o.key, await gzip(o.ndjson), {
-        httpMetadata: { contentType: 'application/gzip' },
-        // rules: the rules generation these tags come from (re-tagging skips objects already under the current one)
-        // who: a Bloom filter of the lines' users, anonymous ids and accounts (erasure skips objects without its person)
-        customMetadata: { events: String(o.events), day: o.day, rules: String(rulesGeneration), ...(o.who ? { who: o.who } : {}) },
-      }),
-    ),
-  )
+  await archiveChunk(env, projectId, archived, ingestId, rulesGeneration, now)
   const written = await writeIngest(env.DB, projectId, plan, now, ingestId)
   const inserted = fresh.filter((e) => written.insertedIds.has(e.messageId))
   const trustedRows = inserted.filter((e) => e.trusted).map((e) => e.row)
@@ -107,5 +116,184 @@ async function storeChunk(env: StoreEnv, projectId: string, entries: Entry[], ru
   await applyNudgeInteractions(env.DB, env.DB, projectId, nudgeInteractions(insertedRows), now)
   // the one-read decision context of every user this write touched (GET /v1/nudges reads only that row)
   await refreshUserContexts(env.DB, env.DB, projectId, [...new Set(insertedRows.flatMap((r) => (r.userId ? [r.userId] : [])))], now)
-  return { inserted: written.inserted, archived: fresh.length, rowsWritten: written.rowsWritten }
+  return { inserted: written.inserted, archived: fresh.length, rowsWritten: written.rowsWritten, controlRowsWritten: 0, byShard: null }
+}
+
+/** One gzip NDJSON object per event day in R2, put before any database commit. */
+async function archiveChunk(
+  env: StoreEnv,
+  projectId: string,
+  archived: { receivedAt: number; row: EventRow }[],
+  ingestId: string,
+  rulesGeneration: number,
+  now: number,
+) {
+  const objects = archiveObjects(projectId, archived, ingestId, now)
+  await Promise.all(
+    objects.map(async (o) =>
+      env.RAW_EVENTS.put(o.key, await gzip(o.ndjson), {
+        httpMetadata: { contentType: 'application/gzip' },
+        // rules: the rules generation these tags come from (re-tagging skips objects already under the current one)
+        // who: a Bloom filter of the lines' users, anonymous ids and accounts (erasure skips objects without its person)
+        customMetadata: { events: String(o.events), day: o.day, rules: String(rulesGeneration), ...(o.who ? { who: o.who } : {}) },
+      }),
+    ),
+  )
+}
+
+// ---- sharded projects ------------------------------------------------------------------------------------
+
+/**
+ * A chunk of a sharded project (ARCHITECTURE.md §11): each event goes to the shard of its own account, else of its
+ * user's (this chunk's group/identify, else the directory's, else none: `user:<id>`). Order, so a crash and a redelivery
+ * repeat steps instead of double counting: dedupe reads per shard → R2 archive → account upserts in D1 (idempotent) →
+ * one batch per shard (users, dedupe keys, hot events, rollups; a moved user's row copied in) → a moved user's old
+ * rows deleted → the directory in D1 last, so a redelivery still sees the old account and finishes the move.
+ */
+async function storeShardedChunk(env: StoreEnv, state: ProjectState, entries: Entry[], rulesGeneration: number, now: number) {
+  const projectId = state.projectId
+  const routing = planIngest(entries.map((e) => e.row))
+  const userIds = routing.users.map((u) => u.id)
+  const directory = await directoryAccounts(env.DB, projectId, userIds)
+  const home = new Map<string, string | null>()
+  for (const u of routing.users) home.set(u.id, u.accountId ?? directory.get(u.id) ?? null)
+  const shardOfUser = (userId: string) => state.indexOf(home.get(userId) ?? null, userId)
+  // a user whose account moved to another shard: their users row is carried over, then deleted where it was
+  const moved = userIds.filter((u) => directory.has(u) && state.indexOf(directory.get(u) ?? null, u) !== shardOfUser(u))
+  const groups = state.split(entries, (e) =>
+    e.row.userId
+      ? { accountId: e.row.accountId ?? home.get(e.row.userId) ?? null, userId: e.row.userId }
+      : { accountId: e.row.accountId, userId: e.row.anonymousId ?? e.messageId },
+  )
+  // exact dedupe on each shard: a messageId always routes to the same shard while its user's account stays
+  const known = await Promise.all(
+    groups.map((g) =>
+      knownMessageIds(
+        g.db,
+        projectId,
+        g.items.map((e) => e.messageId),
+      ),
+    ),
+  )
+  const freshGroups = groups.map((g, i) => ({ ...g, items: g.items.filter((e) => !known[i].has(e.messageId)) }))
+  const fresh = freshGroups.flatMap((g) => g.items)
+  const directoryChanges = userIds.filter((u) => !directory.has(u) || directory.get(u) !== home.get(u))
+  if (!fresh.length && !moved.length && !directoryChanges.length)
+    return { inserted: 0, archived: 0, rowsWritten: 0, controlRowsWritten: 0, byShard: null }
+  const ingestId = crypto.randomUUID()
+  let rowsWritten = 0
+  if (fresh.length) {
+    const archived = fresh.map((e) => ({
+      receivedAt: e.receivedAt,
+      row: e.row.accountId || !e.row.userId ? e.row : { ...e.row, accountId: home.get(e.row.userId) ?? null },
+    }))
+    await archiveChunk(env, projectId, archived, ingestId, rulesGeneration, now)
+  }
+  const plan = planIngest(fresh.map((e) => e.row))
+  // accounts are the CS read model in D1; their upserts are idempotent, so a redelivery repeats them harmlessly
+  const accounts = accountStatements(env.DB, projectId, plan.accounts)
+  let controlRowsWritten = accounts.length ? sumWritten(await env.DB.batch(accounts)) : 0
+  const copies = await movedUserRows(state, moved, directory)
+  const writes = new Map<number, { users: IngestPlan['users']; rows: EventRow[]; copies: MovedUser[] }>()
+  const slot = (index: number) => writes.get(index) ?? writes.set(index, { users: [], rows: [], copies: [] }).get(index)!
+  for (const g of freshGroups) if (g.items.length) slot(g.index).rows.push(...g.items.map((e) => e.row))
+  // the user's row lives with their account: the account this chunk routed them by (a partly redelivered chunk agrees)
+  for (const u of plan.users) slot(shardOfUser(u.id)).users.push({ ...u, accountId: u.accountId ? (home.get(u.id) ?? null) : null })
+  for (const c of copies) slot(shardOfUser(c.id)).copies.push({ ...c, account_id: home.get(c.id) ?? null })
+  const byShard = new Map<number, number>()
+  const insertedIds = new Set<string>()
+  await Promise.all(
+    [...writes].map(async ([index, w]) => {
+      const db = state.shard(index)
+      const rowsIn = uniqueByMessageId(w.rows)
+      const events = rowsIn.length ? eventStatements(db, projectId, rowsIn, now, ingestId) : null
+      const head = [...copyStatements(db, projectId, w.copies), ...userStatements(db, projectId, w.users)]
+      const results = await db.batch([...head, ...(events ? [events.ids, ...events.hot, ...events.rollups] : [])])
+      rowsWritten += sumWritten(results)
+      if (events) {
+        const ids = (results[head.length] as D1Result<{ message_id: string }>).results.map((r) => r.message_id)
+        for (const id of ids) insertedIds.add(id)
+        byShard.set(index, ids.length)
+      }
+    }),
+  )
+  // only after the new shard holds the user: a crash before this leaves the old rows, which the redelivery deletes
+  if (moved.length) rowsWritten += await forgetMovedUsers(state, moved, directory)
+  if (directoryChanges.length) {
+    const entries = directoryChanges.map((u) => ({ userId: u, accountId: home.get(u) ?? null }))
+    controlRowsWritten += sumWritten(await env.DB.batch(recordDirectory(env.DB, projectId, entries, now)))
+  }
+  const inserted = fresh.filter((e) => insertedIds.has(e.messageId))
+  const trustedRows = inserted.filter((e) => e.trusted).map((e) => e.row)
+  if (trustedRows.length) {
+    const settings = await loadProjectSettings(env.DB, projectId)
+    await patchAccountAttributes(env.DB, projectId, trustedAttributes(trustedRows, settings.attributes.protected))
+  }
+  // nudge state and decision contexts are the user's: written in the shard of the user's account, one shard at a time
+  const insertedRows: EventRow[] = inserted.map((e) => e.row)
+  const touched = [...new Set([...insertedRows.flatMap((r) => (r.userId ? [r.userId] : [])), ...moved])]
+  const interactions = nudgeInteractions(insertedRows)
+  for (const g of state.split(touched, (u) => ({ accountId: home.get(u) ?? null, userId: u }))) {
+    const users = new Set(g.items)
+    await applyNudgeInteractions(
+      env.DB,
+      g.db,
+      projectId,
+      interactions.filter((i) => users.has(i.userId)),
+      now,
+    )
+    await refreshUserContexts(env.DB, g.db, projectId, g.items, now)
+  }
+  return { inserted: insertedIds.size, archived: fresh.length, rowsWritten: rowsWritten + controlRowsWritten, controlRowsWritten, byShard }
+}
+
+const sumWritten = (results: D1Result[]) => results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0)
+
+type MovedUser = { id: string; account_id: string | null; traits_json: string; first_seen: number; last_seen: number }
+
+/** The stored users rows of users moving shard, read where the directory says they live (one read per old shard). */
+async function movedUserRows(state: ProjectState, moved: string[], directory: Map<string, string | null>): Promise<MovedUser[]> {
+  if (!moved.length) return []
+  const groups = state.split(moved, (u) => ({ accountId: directory.get(u) ?? null, userId: u }))
+  const found = await Promise.all(
+    groups.map(async (g) => {
+      const { results } = await g.db
+        .prepare(
+          'SELECT id, account_id, traits_json, first_seen, last_seen FROM users WHERE project_id = ?1 AND id IN (SELECT value FROM json_each(?2))',
+        )
+        .bind(state.projectId, JSON.stringify(g.items))
+        .all<MovedUser>()
+      return results
+    }),
+  )
+  return found.flat()
+}
+
+// the carried-over row goes in first, so the write's own upsert merges into it exactly as it would into the stored row
+const COPY_USER = `INSERT INTO users (project_id, id, account_id, traits_json, first_seen, last_seen)
+  SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'),
+    json_extract(value, '$[4]') FROM json_each(?2) WHERE true ON CONFLICT (project_id, id) DO NOTHING`
+
+function copyStatements(db: D1Database, projectId: string, copies: MovedUser[]): D1PreparedStatement[] {
+  if (!copies.length) return []
+  const rows = copies.map((c) => [c.id, c.account_id, c.traits_json, c.first_seen, c.last_seen])
+  return [db.prepare(COPY_USER).bind(projectId, JSON.stringify(rows))]
+}
+
+/** Deletes moved users' `users` and `user_contexts` rows from their old shard; past rollups stay there as the old account's history. */
+async function forgetMovedUsers(state: ProjectState, moved: string[], directory: Map<string, string | null>): Promise<number> {
+  const groups = state.split(moved, (u) => ({ accountId: directory.get(u) ?? null, userId: u }))
+  const written = await Promise.all(
+    groups.map(async (g) => {
+      const ids = JSON.stringify(g.items)
+      const results = await g.db.batch([
+        g.db.prepare('DELETE FROM users WHERE project_id = ?1 AND id IN (SELECT value FROM json_each(?2))').bind(state.projectId, ids),
+        g.db
+          .prepare('DELETE FROM user_contexts WHERE project_id = ?1 AND user_id IN (SELECT value FROM json_each(?2))')
+          .bind(state.projectId, ids),
+      ])
+      return sumWritten(results)
+    }),
+  )
+  return written.reduce((a, b) => a + b, 0)
 }

@@ -1,4 +1,5 @@
 import { DAY_MS, dayOf } from '../lib/days'
+import { stateLayout, type StateEnv } from '../shards'
 import { DEDUPE_DAYS, rawWindowStart } from './raw-window'
 
 const CHUNK = 5000
@@ -10,16 +11,22 @@ const CHUNK = 5000
  * (scoring never needs raw rows); the R2 archive expires by the bucket's lifecycle rule (README), not here.
  * Returns the rows deleted, both tables together.
  */
-export async function purgeExpiredEvents(db: D1Database, now: number, maxChunks = 200): Promise<number> {
+export async function purgeExpiredEvents(
+  db: D1Database,
+  now: number,
+  maxChunks = 200,
+  /** the account shards (ACCOUNT_SHARDS): a sharded project's hot events and dedupe keys are purged shard by shard */
+  shards?: StateEnv['ACCOUNT_SHARDS'],
+): Promise<number> {
   const cutoff = rawWindowStart(now)
-  const { results: projects } = await db.prepare('SELECT id FROM projects').all<{ id: string }>()
+  const { results: projects } = await db.prepare('SELECT id, state_shards FROM projects').all<{ id: string; state_shards: number }>()
   let deleted = 0
   let chunks = 0
-  const drain = async (sql: string, ...binds: unknown[]) => {
+  const drain = async (shard: D1Database, sql: string, ...binds: unknown[]) => {
     for (;;) {
       if (chunks >= maxChunks) return
       chunks++
-      const res = await db
+      const res = await shard
         .prepare(sql)
         .bind(...binds, CHUNK)
         .run()
@@ -27,17 +34,35 @@ export async function purgeExpiredEvents(db: D1Database, now: number, maxChunks 
       if (res.meta.changes < CHUNK) return
     }
   }
-  for (const { id } of projects) {
-    await drain('DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE project_id = ?1 AND ts < ?2 LIMIT ?3)', id, cutoff)
-    // the dedupe keys: windows from the project's purge cursor until one pass is complete (the consumer walks it too)
-    // every key examined at least once: one pass from the start, or the rest of a pass begun by the consumer and one more
-    let passesLeft: number | null = null
-    while (chunks < maxChunks) {
-      chunks++
-      const walked = await purgeDedupeWindow(db, id, now, DEDUPE_WINDOW_MAX)
-      deleted += walked.deleted
-      passesLeft ??= walked.from === '' ? 1 : 2
-      if (walked.passEnded && --passesLeft === 0) break
+  for (const { id, state_shards } of projects) {
+    let dbs: D1Database[]
+    try {
+      dbs = stateLayout({ DB: db, ACCOUNT_SHARDS: shards }, id, state_shards)
+        .all()
+        .map((s) => s.db)
+    } catch (e) {
+      console.warn('retention purge skipped a sharded project', id, String((e as Error)?.message ?? e))
+      continue
+    }
+    // every shard keeps its own hot events, dedupe keys and purge cursor (the main D1 alone when not sharded)
+    for (const shard of dbs) {
+      await drain(
+        shard,
+        'DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE project_id = ?1 AND ts < ?2 LIMIT ?3)',
+        id,
+        cutoff,
+      )
+      // the dedupe keys: windows from the shard's purge cursor until one pass is complete (the consumer walks it too)
+      // every key examined at least once: one pass from the start, or the rest of a pass begun by the consumer and one more
+      let passesLeft: number | null = null
+      while (chunks < maxChunks) {
+        chunks++
+        const walked = await purgeDedupeWindow(shard, id, now, DEDUPE_WINDOW_MAX)
+        deleted += walked.deleted
+        passesLeft ??= walked.from === '' ? 1 : 2
+        if (walked.passEnded && --passesLeft === 0) break
+      }
+      if (chunks >= maxChunks) break
     }
     if (chunks >= maxChunks) break
   }

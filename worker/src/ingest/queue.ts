@@ -3,6 +3,7 @@ import type { Bindings } from '../http/env'
 import { ApiError, isRetryableDbError } from '../http/errors'
 import { storeIngest } from './consumer'
 import { purgeAfterWrite } from './purge-store'
+import { projectState } from '../shards'
 import { deadLetterStatement } from './dead-letters-store'
 import { ingestMessageSchema, sendBatches, toMessages, type IngestMessage } from './messages'
 import type { EventType } from '../../../shared/events'
@@ -89,10 +90,12 @@ export async function consumeIngest(batch: MessageBatch<unknown>, env: Bindings)
         list.map((l) => l.body),
       )
       for (const l of list) l.message.ack()
-      // housekeeping after the ack: a failed purge step is retried by the next write (or the daily run), never the events
-      await purgeAfterWrite(env.DB, projectId, stored.inserted, now).catch((e) =>
-        console.warn('dedupe purge step failed', projectId, String((e as Error)?.message ?? e)),
-      )
+      // housekeeping after the ack: a failed purge step is retried by the next write (or the daily run), never the events;
+      // each shard walks its own keys, stepping in proportion to what this write inserted there
+      for (const [index, inserted] of stored.insertedByShard)
+        await projectState(env, projectId)
+          .then((state) => purgeAfterWrite(state.shard(index), projectId, inserted, now))
+          .catch((e) => console.warn('dedupe purge step failed', projectId, index, String((e as Error)?.message ?? e)))
     } catch (e) {
       const error = String((e as Error)?.message ?? e).slice(0, 1000)
       console.warn('ingest write failed', projectId, error)

@@ -3,7 +3,8 @@ import { auth, createRoute, createRouter, errorResponses, jsonResponse, querySch
 import { archivePrefix } from './archive'
 import { writesInline } from './queue'
 import { DEDUPE_DAYS } from './raw-window'
-import { ingestCounts } from './status-store'
+import { projectIngestCounts } from './status-store'
+import { projectState } from '../shards'
 
 /** Admin/CS API: the ingest writer's state for the key's project. Mounted at /api/v1/ingest. */
 export const ingestStatusRoutes = createRouter()
@@ -15,14 +16,14 @@ ingestStatusRoutes.openapi(
     tags: ['ingest'],
     summary: 'What the ingest writer has stored',
     description:
-      'Distinct events stored within the dedupe window (counted up to 10,000,000), dead letters waiting, and the archive prefix. Poll it to see the queue drain.',
+      'Distinct events stored within the dedupe window (counted up to 10,000,000, over all state shards), dead letters waiting, and the archive prefix. Poll it to see the queue drain.',
     security: auth.read,
     request: { query: querySchema({}) },
     responses: { 200: jsonResponse(ingestStatusSchema, 'Ingest state'), ...errorResponses() },
   }),
   async (c) => {
     const { projectId } = c.var.apiKey
-    const counts = await ingestCounts(c.env.DB, projectId)
+    const counts = await projectIngestCounts(await projectState(c.env, projectId))
     return c.json(
       {
         mode: writesInline(c.env) ? ('inline' as const) : ('queue' as const),

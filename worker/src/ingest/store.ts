@@ -97,17 +97,39 @@ export async function writeIngest(
 ): Promise<WriteResult> {
   const rowsIn = uniqueByMessageId(plan.rows)
   if (rowsIn.length === 0) return { inserted: 0, duplicates: 0, rowsWritten: 0, rollupRowsRead: 0, insertedIds: new Set() }
-  const accounts = plan.accounts.map((a) =>
+  const accounts = accountStatements(db, projectId, plan.accounts)
+  const users = userStatements(db, projectId, plan.users)
+  const { ids, hot, rollups } = eventStatements(db, projectId, rowsIn, receivedAt, ingestId)
+  const results = await db.batch([...accounts, ...users, ids, ...hot, ...rollups])
+  const idResult = results[accounts.length + users.length] as D1Result<{ message_id: string }>
+  const insertedIds = new Set(idResult.results.map((r) => r.message_id))
+  const inserted = insertedIds.size
+  const rowsWritten = results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0)
+  const rollupRowsRead = results.slice(-rollups.length).reduce((n, r) => n + (r.meta.rows_read ?? 0), 0)
+  return { inserted, duplicates: rowsIn.length - inserted + (plan.rows.length - rowsIn.length), rowsWritten, rollupRowsRead, insertedIds }
+}
+
+/** The account-grain part of a write: one guarded upsert per account (the main D1 whatever the project's layout). */
+export function accountStatements(db: D1Database, projectId: string, accounts: IngestPlan['accounts']): D1PreparedStatement[] {
+  return accounts.map((a) =>
     db
       .prepare(UPSERT_ACCOUNT)
       .bind(projectId, a.id, a.name, JSON.stringify(a.traits), a.firstSeen, a.lastSeen, MAX_STORED_TRAITS_BYTES, LAST_SEEN_STEP_MS),
   )
-  const users = plan.users.flatMap((u) => [
+}
+
+/** The users part of a write: a guarded upsert per user, and the move of its account when the write names one. */
+export function userStatements(db: D1Database, projectId: string, users: IngestPlan['users']): D1PreparedStatement[] {
+  return users.flatMap((u) => [
     db
       .prepare(UPSERT_USER)
       .bind(projectId, u.id, u.accountId, JSON.stringify(u.traits), u.firstSeen, u.lastSeen, MAX_STORED_TRAITS_BYTES, LAST_SEEN_STEP_MS),
     ...(u.accountId ? [db.prepare(MOVE_USER).bind(projectId, u.id, u.accountId)] : []),
   ])
+}
+
+/** The per-event part of a write: dedupe keys (RETURNING the new ones), hot system events, rollups of what this write inserted. */
+export function eventStatements(db: D1Database, projectId: string, rowsIn: EventRow[], receivedAt: number, ingestId: string) {
   const ids = db.prepare(INSERT_EVENT_IDS).bind(projectId, ingestId, dayOf(receivedAt), JSON.stringify(rowsIn.map((r) => r.messageId)))
   const hot = rowsIn
     .filter(isHotEvent)
@@ -136,13 +158,7 @@ export async function writeIngest(
         ),
     )
   const rollups = rollupStatements(db, projectId, { ingestId, rows: rowsIn })
-  const results = await db.batch([...accounts, ...users, ids, ...hot, ...rollups])
-  const idResult = results[accounts.length + users.length] as D1Result<{ message_id: string }>
-  const insertedIds = new Set(idResult.results.map((r) => r.message_id))
-  const inserted = insertedIds.size
-  const rowsWritten = results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0)
-  const rollupRowsRead = results.slice(-rollups.length).reduce((n, r) => n + (r.meta.rows_read ?? 0), 0)
-  return { inserted, duplicates: rowsIn.length - inserted + (plan.rows.length - rowsIn.length), rowsWritten, rollupRowsRead, insertedIds }
+  return { ids, hot, rollups }
 }
 
 // ---- rollups ----------------------------------------------------------------------------------------

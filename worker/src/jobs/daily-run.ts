@@ -107,7 +107,14 @@ export async function scoringRun(
  * recorded in `job_runs` and listed at GET /api/v1/scoring/runs, and the others carry on), then raw events past
  * retention purged whatever happened before.
  */
-export async function dailyRun(db: D1Database, now: number, archive?: R2Bucket, queue?: Queue) {
+export async function dailyRun(
+  db: D1Database,
+  now: number,
+  archive?: R2Bucket,
+  queue?: Queue,
+  /** ACCOUNT_SHARDS: sharded projects' hot events and dedupe keys are purged in their shards */
+  shards?: Parameters<typeof purgeExpiredEvents>[3],
+) {
   const projects: ScoringRunSummary[] = []
   const queued: { project_id: string; run_id: number; shards: number }[] = []
   const failed: { project_id: string; error: string }[] = []
@@ -131,7 +138,7 @@ export async function dailyRun(db: D1Database, now: number, archive?: R2Bucket, 
   }
   let purged: number | null = null
   try {
-    purged = await purgeExpiredEvents(db, now)
+    purged = await purgeExpiredEvents(db, now, undefined, shards)
     await pruneJobRuns(db, now)
   } catch (e) {
     console.error('retention purge failed', errorText(e))

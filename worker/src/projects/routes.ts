@@ -41,12 +41,13 @@ const create = createRoute({
   path: '/',
   tags: ['projects'],
   summary: 'Create a project with a write, a read and an admin key (secrets shown once)',
-  description: 'Takes the deployment operator key; 404 when the deployment has none (`UPTAKE_OPERATOR_KEY` unset).',
+  description:
+    'Takes the deployment operator key; 404 when the deployment has none (`UPTAKE_OPERATOR_KEY` unset). `state_shards` (default 1) is fixed for the life of the project.',
   security: auth.operator,
   request: { query: querySchema({}), body: jsonBody(newProjectBodySchema) },
   responses: {
     201: jsonResponse(createdProjectSchema, 'The project and its keys (Cache-Control: no-store)'),
-    ...errorResponses(404, 409, 415),
+    ...errorResponses(400, 404, 409, 415),
   },
 })
 
@@ -54,18 +55,26 @@ projectRoutes.openapi(create, async (c) => {
   const body = c.req.valid('json')
   const id = body.id ?? slugOf(body.name)
   if (!id) throw new ApiError(400, 'invalid_request', 'The name has no letters or digits to make a project id from; give an id')
+  const stateShards = body.state_shards ?? 1
+  // a sharded project with nowhere to keep its shards would fail every write: refused before it exists
+  if (stateShards > 1 && !c.env.ACCOUNT_SHARDS)
+    throw new ApiError(
+      400,
+      'invalid_request',
+      'state_shards > 1 needs the ACCOUNT_SHARDS Durable Object binding, which this deployment lacks',
+    )
   if (await projectExists(c.env.DB, id)) throw new ApiError(409, 'project_exists', `A project ${id} already exists`)
   const kinds: KeyKind[] = ['write', 'read', 'admin']
   const secrets = kinds.map((kind) => ({ key: newSecret(kind), kind }))
   const now = Date.now()
-  const keys = await createProject(c.env.DB, { id, name: body.name }, secrets, now).catch((err: Error) => {
+  const keys = await createProject(c.env.DB, { id, name: body.name, stateShards }, secrets, now).catch((err: Error) => {
     // two requests for the same id at once: the loser hits the primary key
     throw /UNIQUE|PRIMARY KEY/i.test(String(err?.message)) ? new ApiError(409, 'project_exists', `A project ${id} already exists`) : err
   })
   c.header('Cache-Control', 'no-store')
   return c.json(
     {
-      project: { id, name: body.name, created_at: new Date(now).toISOString() },
+      project: { id, name: body.name, created_at: new Date(now).toISOString(), state_shards: stateShards },
       keys: keys.map((k, i) => ({
         id: k.id,
         kind: k.kind,

@@ -10,13 +10,15 @@ export interface NewKey {
 /** Creates a project with its keys, in one transaction; keys are stored only as hashes. */
 export async function createProject(
   db: D1Database,
-  project: { id: string; name: string },
+  project: { id: string; name: string; stateShards?: number },
   keys: NewKey[],
   now = Date.now(),
 ): Promise<KeyRecord[]> {
   const prepared = await Promise.all(keys.map((k) => prepareKey(k.key, k.kind, k.label ?? `${k.kind} key`)))
   const [, ...rows] = await db.batch([
-    db.prepare('INSERT INTO projects (id, name, created_at) VALUES (?1, ?2, ?3)').bind(project.id, project.name, now),
+    db
+      .prepare('INSERT INTO projects (id, name, created_at, state_shards) VALUES (?1, ?2, ?3, ?4)')
+      .bind(project.id, project.name, now, project.stateShards ?? 1),
     ...prepared.map((k) => insertKey(db, project.id, k, now)),
   ])
   return keyRecords(rows).map((r) => r!)
