@@ -57,18 +57,32 @@ export async function exposureGroups(
     ),
   ])
   const segmentOf = new Map(segments.results.map((r) => [r.account_id, r.segment]))
-  const groups = new Map<string, ExposureGroup>()
+  // grouped as the unsharded SQL groups: `GROUP BY segment` names account_scores.segment (NULL: not scored, shown as 'none')
+  const groups = new Map<string, { raw: string | null; group: ExposureGroup }>()
   for (const { results } of perShard)
     for (const { account_id, ...row } of results) {
-      const segment = (account_id === null ? undefined : segmentOf.get(account_id)) ?? 'none'
-      const key = JSON.stringify([row.exposure, segment])
-      const group = groups.get(key) ?? { exposure: row.exposure, segment, users: 0, converted: 0, shows: 0, clicked: 0, dismissed: 0, snoozed: 0, completed: 0 }
-      for (const c of COUNTS) group[c] += row[c]
-      groups.set(key, group)
+      const raw = (account_id === null ? undefined : segmentOf.get(account_id)) ?? null
+      const key = JSON.stringify([row.exposure, raw])
+      const entry = groups.get(key) ?? {
+        raw,
+        group: {
+          exposure: row.exposure,
+          segment: raw ?? 'none',
+          users: 0,
+          converted: 0,
+          shows: 0,
+          clicked: 0,
+          dismissed: 0,
+          snoozed: 0,
+          completed: 0,
+        },
+      }
+      for (const c of COUNTS) entry.group[c] += row[c]
+      groups.set(key, entry)
     }
-  // GROUP BY's order: exposure, then segment
-  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
-  return [...groups.values()].sort((a, b) => order(a.exposure, b.exposure) || order(a.segment, b.segment))
+  // GROUP BY's order: exposure, then the stored segment with NULL first
+  const order = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1)
+  return [...groups.values()].sort((a, b) => order(a.group.exposure, b.group.exposure) || order(a.raw, b.raw)).map((e) => e.group)
 }
 
 /** A tour's users per step: shown it, went past it, skipped the tour on it. */

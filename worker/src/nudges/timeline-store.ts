@@ -15,7 +15,9 @@ export interface NudgeActivity {
 
 // ?1 project, ?2 account, ?3 the NPS answer event, ?4 limit; `kinds` is the nudges table (D1) or, on a shard,
 // the project's nudge kinds passed in as ?5 (a JSON object key → kind)
-const activitySql = (kinds: string) => `SELECT s.user_id, s.nudge_key, n.kind, s.first_exposed_at, s.clicked_at, s.dismissed_at, s.completed_at,
+const activitySql = (
+  kinds: string,
+) => `SELECT s.user_id, s.nudge_key, n.kind, s.first_exposed_at, s.clicked_at, s.dismissed_at, s.completed_at,
          CASE WHEN n.kind = 'nps' AND s.completed_at IS NOT NULL THEN (
            SELECT CASE WHEN json_valid(e.properties_json) THEN json_extract(e.properties_json, '$.score') END
            FROM events e INDEXED BY idx_events_project_id_user_id_ts

@@ -68,7 +68,17 @@ WHERE s.project_id = ?1 AND s.account_id IN (SELECT value FROM json_each(?2))`
 
 type UserSide = Pick<UserContextRow, 'id' | 'account_id' | 'traits_json' | 'first_seen' | 'features_json'>
 type AccountSide = Omit<UserContextRow, keyof UserSide>
-const NO_SCORE: AccountSide = { segment: null, band: null, score: null, breadth: null, bench_n: null, p25: null, p50: null, p75: null, p90: null }
+const NO_SCORE: AccountSide = {
+  segment: null,
+  band: null,
+  score: null,
+  breadth: null,
+  bench_n: null,
+  p25: null,
+  p50: null,
+  p75: null,
+  p90: null,
+}
 
 /** Users read on their shard completed with their accounts' scores and segment cutoffs from D1 (the LEFT JOINs of READ_SQL). */
 async function withAccountSide(db: D1Database, projectId: string, users: UserSide[]): Promise<UserContextRow[]> {
@@ -136,7 +146,11 @@ export async function refreshUserContexts(
     const results =
       shard === db
         ? (await db.prepare(READ_USERS_SQL).bind(projectId, windowStart(now), ids).all<UserContextRow>()).results
-        : await withAccountSide(db, projectId, (await shard.prepare(SHARD_READ_USERS_SQL).bind(projectId, windowStart(now), ids).all<UserSide>()).results)
+        : await withAccountSide(
+            db,
+            projectId,
+            (await shard.prepare(SHARD_READ_USERS_SQL).bind(projectId, windowStart(now), ids).all<UserSide>()).results,
+          )
     await shard.batch([...writeStatements(shard, projectId, results, anchor, now, readAt), shard.prepare(FORGET_SQL).bind(projectId, ids)])
   }
 }
@@ -160,7 +174,11 @@ export async function refreshAllUserContexts(
       const results =
         shard === db
           ? (await db.prepare(READ_PAGE_SQL).bind(projectId, windowStart(now), after).all<UserContextRow>()).results
-          : await withAccountSide(db, projectId, (await shard.prepare(SHARD_READ_PAGE_SQL).bind(projectId, windowStart(now), after).all<UserSide>()).results)
+          : await withAccountSide(
+              db,
+              projectId,
+              (await shard.prepare(SHARD_READ_PAGE_SQL).bind(projectId, windowStart(now), after).all<UserSide>()).results,
+            )
       if (!results.length) return users
       await shard.batch(writeStatements(shard, projectId, results, anchor, now, readAt))
       users += results.length
