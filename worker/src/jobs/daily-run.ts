@@ -4,7 +4,8 @@ import { continueRebuild } from '../features'
 import { purgeExpiredEvents } from '../ingest'
 import { refreshAllUserContexts } from '../nudges'
 import { dayOf } from '../lib/days'
-import { runScoring } from '../scoring'
+import { runScoring, scoringState, type ScoringSource } from '../scoring'
+import type { ProjectState } from '../shards'
 import { startFanout } from './fanout'
 import { failAbandonedRuns, failRunStatements } from './fanout-store'
 import { acquireLease, releaseLease } from './lease-store'
@@ -15,12 +16,14 @@ import { finishJobRun, listProjectIds, pruneJobRuns, startJobRun, type RunKind }
  * SHARDED_SCORING_MIN_ACCOUNTS is scored shard by shard in this invocation, each shard's alerts stored after its
  * scores, and the webhook sent once for the run.
  */
-async function scoreAndAlert(db: D1Database, projectId: string, at: number, backfill: boolean): Promise<ScoringRunSummary> {
+async function scoreAndAlert(state: ProjectState, projectId: string, at: number, backfill: boolean): Promise<ScoringRunSummary> {
   const started = Date.now()
+  // alerts are account grain: the main D1 whatever the layout
+  const db = state.control
   // each part (the project, or each shard) stores its alerts; the webhook goes once for the whole run
   const raised: RaisedAlerts[] = []
   const { summary, alerts } = await runScoring(
-    db,
+    state,
     projectId,
     at,
     backfill,
@@ -34,7 +37,13 @@ async function scoreAndAlert(db: D1Database, projectId: string, at: number, back
   )
   await deliverAlerts(db, projectId, raised, at)
   // scores, bands and segment cutoffs moved: the nudge decision's per-user contexts follow (a backfill writes history only)
-  if (!backfill) await refreshAllUserContexts(db, projectId, Date.now())
+  if (!backfill)
+    await refreshAllUserContexts(
+      db,
+      projectId,
+      Date.now(),
+      state.all().map((s) => s.db),
+    )
   const { project_id, day, model_version, users, rows_read, load_ms, compute_ms } = summary
   return {
     project_id,
@@ -65,7 +74,8 @@ export type RunOutcome =
  * the lease and finishes the job run; everything else runs here, in line.
  */
 export async function scoringRun(
-  db: D1Database,
+  /** The main D1 (unsharded projects), or an env with ACCOUNT_SHARDS: a sharded project's rollups and user scores are in its shards */
+  source: ScoringSource,
   projectId: string,
   at: number,
   kind: RunKind,
@@ -73,6 +83,8 @@ export async function scoringRun(
   /** Where sharding starts and how many shards at least (tests and benches; the defaults otherwise). */
   sharding: { minAccounts?: number; shards?: number } = {},
 ): Promise<RunOutcome> {
+  const state = await scoringState(source, projectId)
+  const db = state.control
   const lease = await acquireLease(db, projectId, Date.now())
   if (!lease.acquired) return { status: 'busy', retryAfterSeconds: lease.retryAfterSeconds }
   let handedOver = false
@@ -82,13 +94,13 @@ export async function scoringRun(
     const runId = await startJobRun(db, projectId, kind, dayOf(at), Date.now())
     try {
       if (queue && kind !== 'backfill') {
-        const started = await startFanout(db, queue, { id: runId, projectId, at, leaseHolder: lease.holder }, sharding)
+        const started = await startFanout(state, queue, { id: runId, projectId, at, leaseHolder: lease.holder }, sharding)
         if (started) {
           handedOver = true
           return { status: 'queued', runId, shards: started.shards }
         }
       }
-      const summary = await scoreAndAlert(db, projectId, at, kind === 'backfill')
+      const summary = await scoreAndAlert(state, projectId, at, kind === 'backfill')
       await finishJobRun(db, runId, 'ok', Date.now(), null, summary)
       return { status: 'ok', summary }
     } catch (e) {
@@ -123,7 +135,7 @@ export async function dailyRun(
     try {
       // a re-tagging job left by a rules change finishes (within a budget) before the project is scored
       if (archive) await continueRebuild({ DB: db, RAW_EVENTS: archive }, id, 10_000)
-      const outcome = await scoringRun(db, id, now, 'daily', queue)
+      const outcome = await scoringRun({ DB: db, ACCOUNT_SHARDS: shards }, id, now, 'daily', queue)
       if (outcome.status === 'ok') projects.push(outcome.summary)
       else if (outcome.status === 'queued') queued.push({ project_id: id, run_id: outcome.runId, shards: outcome.shards })
       else {

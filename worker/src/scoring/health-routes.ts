@@ -49,6 +49,7 @@ import { loadScoringConfig } from './config-store'
 import { moverReason } from './movers'
 import { dailySeries } from './portfolio'
 import { describeRule } from './rule-text'
+import { directoryAccounts, projectState } from '../shards'
 
 /** CS API: health scores with explanations, trends, flags and segments. Mounted at /api/v1/health. */
 export const healthRoutes = createRouter()
@@ -99,6 +100,7 @@ function ownerFilter(c: Context<AppEnv>, owner: string | undefined): OwnerFilter
 
 /** The one ranking: the JSON list and the CSV export are the same rows for the same query. */
 async function ranking(c: Context<AppEnv>, q: RankingQuery) {
+  const state = await projectState(c.env, c.var.apiKey.projectId)
   const rows = await rankPortfolio(
     c.env.DB,
     c.var.apiKey.projectId,
@@ -113,6 +115,7 @@ async function ranking(c: Context<AppEnv>, q: RankingQuery) {
       owner: ownerFilter(c, q.owner),
     },
     Date.now(),
+    state,
   )
   // the latest run day of the page: sparklines end on it, so a run not yet made today leaves no gap
   const lastDay = rows.reduce((d, a) => (a.day > d ? a.day : d), '')
@@ -218,10 +221,12 @@ healthRoutes.openapi(
     const now = Date.now()
     const score = await findAccountScore(c.env.DB, projectId, id)
     if (!score) throw notFound(`No score for account ${id} yet: it is computed by the daily run (POST /api/v1/scoring/run to run it now)`)
+    const state = await projectState(c.env, projectId)
     const [history, users, uses] = await Promise.all([
       scoreHistory(c.env.DB, projectId, id, daysAgo(now, 90)),
-      accountUserScores(c.env.DB, projectId, id),
-      accountFeatureUses(c.env.DB, projectId, id, now),
+      // user scores and feature days are user grain: the account's shard when the project is sharded
+      accountUserScores(state.forAccount(id), projectId, id),
+      accountFeatureUses(c.env.DB, projectId, id, now, state),
     ])
     const x = score.explanation
     return c.json(
@@ -273,7 +278,12 @@ healthRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid('param')
-    const u = await findUserScore(c.env.DB, c.var.apiKey.projectId, id)
+    const { projectId } = c.var.apiKey
+    const state = await projectState(c.env, projectId)
+    // a sharded project's user is found through the directory (where their state lives); unknown there: never written
+    const home = state.sharded ? await directoryAccounts(c.env.DB, projectId, [id]) : null
+    const db = !home ? c.env.DB : home.has(id) ? state.forUser(home.get(id), id) : null
+    const u = db && (await findUserScore(db, projectId, id))
     if (!u) throw notFound(`No score for user ${id} yet`)
     return c.json(
       {
@@ -300,7 +310,13 @@ healthRoutes.openapi(
     responses: { 200: jsonResponse(featureAdoptionListSchema, 'Features by accounts using them'), ...errorResponses() },
   }),
   async (c) => {
-    const rows = await featureAdoption(c.env.DB, c.var.apiKey.projectId, daysAgo(Date.now(), ADOPTION.windowDays - 1))
+    const { projectId } = c.var.apiKey
+    const rows = await featureAdoption(
+      c.env.DB,
+      projectId,
+      daysAgo(Date.now(), ADOPTION.windowDays - 1),
+      await projectState(c.env, projectId),
+    )
     return c.json(
       {
         window_days: ADOPTION.windowDays,

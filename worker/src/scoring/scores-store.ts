@@ -302,7 +302,10 @@ export async function rankPortfolio(
   projectId: string,
   f: RankFilter & { owner?: OwnerFilter },
   now: number,
+  /** A sharded project's layout: the last active days are read on the accounts' shards, not D1. */
+  state?: ProjectState,
 ): Promise<(AccountScore & PortfolioFacts)[]> {
+  const sharded = state?.sharded === true
   const owner = f.owner && 'member' in f.owner ? f.owner.member : null
   const none = f.owner && 'none' in f.owner ? 1 : null
   const { results } = await db
@@ -313,19 +316,46 @@ export async function rankPortfolio(
         FROM account_scores s JOIN accounts a ON a.project_id = s.project_id AND a.id = s.account_id
         WHERE ${RANK_WHERE} ${OWNER_WHERE} ORDER BY ${rankOrder(f.sort, 's')} LIMIT ?5)
       SELECT r.*,
-        (SELECT d.day FROM user_days d WHERE d.project_id = ?1 AND d.account_id = r.account_id AND d.meaningful > 0 ORDER BY d.day DESC LIMIT 1) AS last_active,
+        ${
+          sharded
+            ? 'NULL'
+            : '(SELECT d.day FROM user_days d WHERE d.project_id = ?1 AND d.account_id = r.account_id AND d.meaningful > 0 ORDER BY d.day DESC LIMIT 1)'
+        } AS last_active,
         (SELECT COUNT(*) FROM account_alerts al WHERE al.project_id = ?1 AND al.account_id = r.account_id
           AND (al.status = 'open' OR (al.status = 'snoozed' AND al.snoozed_until <= ?10))) AS open_alerts
       FROM ranked r ORDER BY ${rankOrder(f.sort, 'r')}`,
     )
     .bind(...rankParams(projectId, f), owner, none, now)
     .all<AccountScoreRow & { attributes_json: string; last_active: string | null; open_alerts: number }>()
+  if (sharded) {
+    const last = await lastActiveDays(state, projectId, results.map((r) => r.account_id))
+    for (const r of results) r.last_active = last.get(r.account_id) ?? null
+  }
   return results.map((r) => ({
     ...toAccountScore(r),
     attributes: parseAttributes(r.attributes_json),
     lastActive: r.last_active,
     openAlerts: r.open_alerts,
   }))
+}
+
+/** Each account's last day with meaningful use, read on the shards holding them (one call per shard, in parallel). */
+async function lastActiveDays(state: ProjectState, projectId: string, accountIds: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>()
+  const groups = state.split(accountIds, (a) => ({ accountId: a, userId: '' }))
+  const found = await Promise.all(
+    groups.map(({ db, items }) =>
+      db
+        .prepare(
+          `SELECT account_id, MAX(day) AS day FROM user_days WHERE project_id = ?1 AND account_id IN (SELECT value FROM json_each(?2)) AND meaningful > 0
+           GROUP BY account_id`,
+        )
+        .bind(projectId, JSON.stringify(items))
+        .all<{ account_id: string; day: string }>(),
+    ),
+  )
+  for (const { results } of found) for (const r of results) out.set(r.account_id, r.day)
+  return out
 }
 
 /**
@@ -436,7 +466,8 @@ export interface FeatureAdoption {
 }
 
 /** Per feature: accounts and users using it since `sinceDay`, across the project. */
-export async function featureAdoption(db: D1Database, projectId: string, sinceDay: string): Promise<FeatureAdoption[]> {
+export async function featureAdoption(db: D1Database, projectId: string, sinceDay: string, state?: ProjectState): Promise<FeatureAdoption[]> {
+  if (state?.sharded) return shardedFeatureAdoption(state, projectId, sinceDay)
   const { results } = await db
     .prepare(
       `SELECT f.key, f.name, f.kind, f.core, COUNT(DISTINCT d.account_id) AS accounts_30d, COUNT(DISTINCT d.user_id) AS users_30d, COALESCE(SUM(d.n), 0) AS uses_30d
@@ -454,6 +485,43 @@ export async function featureAdoption(db: D1Database, projectId: string, sinceDa
     users30d: r.users_30d,
     uses30d: r.uses_30d,
   }))
+}
+
+/**
+ * featureAdoption of a sharded project: the features from D1, each shard's use per feature added up. An account's
+ * (and a user's) rows all live in one shard, so distinct counts per shard add up to the project's; order as the SQL's.
+ */
+async function shardedFeatureAdoption(state: ProjectState, projectId: string, sinceDay: string): Promise<FeatureAdoption[]> {
+  const [features, perShard] = await Promise.all([
+    state.control
+      .prepare('SELECT key, name, kind, core FROM features WHERE project_id = ?1 ORDER BY key')
+      .bind(projectId)
+      .all<{ key: string; name: string; kind: FeatureKind; core: number }>(),
+    Promise.all(
+      state.all().map(({ db }) =>
+        db
+          .prepare(
+            `SELECT feature_key, COUNT(DISTINCT account_id) AS accounts_30d, COUNT(DISTINCT user_id) AS users_30d, COALESCE(SUM(n), 0) AS uses_30d
+             FROM user_feature_days WHERE project_id = ?1 AND day >= ?2 GROUP BY feature_key`,
+          )
+          .bind(projectId, sinceDay)
+          .all<{ feature_key: string; accounts_30d: number; users_30d: number; uses_30d: number }>(),
+      ),
+    ),
+  ])
+  const use = new Map<string, { a: number; u: number; n: number }>()
+  for (const { results } of perShard)
+    for (const r of results) {
+      const t = use.get(r.feature_key) ?? { a: 0, u: 0, n: 0 }
+      use.set(r.feature_key, { a: t.a + r.accounts_30d, u: t.u + r.users_30d, n: t.n + r.uses_30d })
+    }
+  return features.results
+    .map((f) => {
+      const t = use.get(f.key) ?? { a: 0, u: 0, n: 0 }
+      return { key: f.key, name: f.name, kind: f.kind, core: f.core === 1, accounts30d: t.a, users30d: t.u, uses30d: t.n }
+    })
+    // stable: keys stay in SQLite's order within equal counts
+    .sort((x, y) => y.accounts30d - x.accounts30d)
 }
 
 export async function listSegmentBenchmarks(db: D1Database, projectId: string): Promise<SegmentBenchmark[]> {
