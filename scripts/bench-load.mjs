@@ -4,7 +4,8 @@
 // (one user, EVENTS_PER_REQUEST events) until EVENTS events or MINUTES minutes; every 20th batch is sent again
 // with the same messageIds, as a client retry would. Retries 503s and connection errors with backoff like a client.
 // Then waits for the queue to drain and counts accepted, stored (D1 event_ids and the R2 archive), lost, duplicated.
-// Usage: [LOAD_REV=HEAD] [LOAD_WAVE_REQUESTS=2000] node scripts/bench-load.mjs [clients=200] [events=1000000] [minutes=8]
+// LOAD_SHARDS=4 creates the project with its user-grain state in 4 account shards (Durable Objects) and counts there.
+// Usage: [LOAD_REV=HEAD] [LOAD_WAVE_REQUESTS=2000] [LOAD_SHARDS=1] node scripts/bench-load.mjs [clients=200] [events=1000000] [minutes=8]
 import { createHash, randomBytes } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -18,6 +19,7 @@ const CLIENTS = Number(process.argv[2] ?? 200)
 const EVENTS = Number(process.argv[3] ?? 1_000_000)
 const MINUTES = Number(process.argv[4] ?? 8)
 const EVENTS_PER_REQUEST = 50
+const SHARDS = Number(process.env.LOAD_SHARDS ?? 1)
 const RESEND_EVERY = 20 // 5 % of batches re-sent
 const MAX_ATTEMPTS = 8
 const DRAIN_LIMIT_MS = 10 * 60_000
@@ -29,7 +31,7 @@ const root = new URL('..', import.meta.url).pathname
 // Durable Object) sets one timer per message, and while producers keep it busy those timers do not fire; past
 // workerd's 10,000 active timers per isolate every send fails (our 503) and nothing more is delivered.
 const WAVE_REQUESTS = Number(process.env.LOAD_WAVE_REQUESTS ?? 2000)
-const options = { clients: CLIENTS, events: EVENTS, minutes: MINUTES, waveRequests: WAVE_REQUESTS }
+const options = { clients: CLIENTS, events: EVENTS, minutes: MINUTES, waveRequests: WAVE_REQUESTS, shards: SHARDS }
 if (!isMainThread) {
   parentPort.postMessage(await runClients(workerData))
   await new Promise(() => {}) // the main thread ends the process
@@ -292,7 +294,7 @@ const writeKey = `wk_load_${randomBytes(12).toString('hex')}`
 const readKey = `rk_load_${randomBytes(12).toString('hex')}`
 const now0 = Date.now()
 await db.batch([
-  db.prepare('INSERT INTO projects (id, name, created_at) VALUES (?1, ?2, ?3)').bind(projectId, 'Load run', now0),
+  db.prepare('INSERT INTO projects (id, name, created_at, state_shards) VALUES (?1, ?2, ?3, ?4)').bind(projectId, 'Load run', now0, SHARDS),
   db
     .prepare('INSERT INTO api_keys (key_hash, project_id, kind, label, created_at, id, last4) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)')
     .bind(createHash('sha256').update(writeKey).digest('hex'), projectId, 'write', 'load run', now0, 'key_load_write', writeKey.slice(-4)),
@@ -372,6 +374,26 @@ const accepted = new Set(sent.accepted)
 
 // ---- drain: the queue consumer writes in the background; wait until event_ids stops growing ----
 const count = async (sql) => (await retried(() => db.prepare(sql).bind(projectId).first('n'))) ?? 0
+// a sharded project's user-grain rows live in its AccountShard objects (`<project>:<shard>/<N>`): summed over them
+const shardNamespace = SHARDS > 1 ? await mf.getDurableObjectNamespace('ACCOUNT_SHARDS') : null
+async function stateCount(sql, ...params) {
+  if (!shardNamespace)
+    return (
+      (await retried(() =>
+        db
+          .prepare(sql)
+          .bind(projectId, ...params)
+          .first('n'),
+      )) ?? 0
+    )
+  let total = 0
+  for (let shard = 0; shard < SHARDS; shard++) {
+    const stub = shardNamespace.get(shardNamespace.idFromName(`${projectId}:${shard}/${SHARDS}`))
+    const [result] = await retried(() => stub.execute([{ sql, params: [projectId, ...params] }]))
+    total += Number(result.rows[0]?.[0] ?? 0)
+  }
+  return total
+}
 const acceptedEvents = accepted.size * EVENTS_PER_REQUEST
 let stored = 0
 let stableSince = Date.now()
@@ -385,19 +407,22 @@ for (;;) {
   await new Promise((resolve) => setTimeout(resolve, 1000))
 }
 const drainedSeconds = (Date.now() - started) / 1000
-stored = await count('SELECT COUNT(*) AS n FROM event_ids WHERE project_id = ?1')
+stored = await stateCount('SELECT COUNT(*) AS n FROM event_ids WHERE project_id = ?1')
 clearInterval(rssTimer)
 peakRss = Math.max(peakRss, workerdRssMb())
 
 // stored events of batches the client gave up on (never acknowledged) are not "accepted", so not lost either
 let storedUnacknowledged = 0
 for (const r of givenUp)
-  storedUnacknowledged +=
-    (await retried(() =>
-      db.prepare('SELECT COUNT(*) AS n FROM event_ids WHERE project_id = ?1 AND message_id LIKE ?2').bind(projectId, `L-${r}-%`).first('n'),
-    )) ?? 0
-const rolledUpUserDays = await count('SELECT COALESCE(SUM(events), 0) AS n FROM user_days WHERE project_id = ?1')
-const rolledUpEventDays = await count('SELECT COALESCE(SUM(n), 0) AS n FROM user_event_days WHERE project_id = ?1')
+  storedUnacknowledged += await stateCount('SELECT COUNT(*) AS n FROM event_ids WHERE project_id = ?1 AND message_id LIKE ?2', `L-${r}-%`)
+const rolledUpUserDays = await stateCount('SELECT COALESCE(SUM(events), 0) AS n FROM user_days WHERE project_id = ?1')
+const rolledUpEventDays = await stateCount('SELECT COALESCE(SUM(n), 0) AS n FROM user_event_days WHERE project_id = ?1')
+// with shards, the main D1 must hold none of the project's dedupe keys or rollups
+const userGrainRowsInD1 =
+  SHARDS > 1
+    ? (await count('SELECT COUNT(*) AS n FROM event_ids WHERE project_id = ?1')) +
+      (await count('SELECT COUNT(*) AS n FROM user_days WHERE project_id = ?1'))
+    : null
 const deadLetters = await count('SELECT COUNT(*) AS n FROM ingest_dead_letters WHERE project_id = ?1')
 
 // ---- the R2 archive: every object read back, its lines deduped on message_id ----
@@ -437,6 +462,7 @@ const result = {
     ? execFileSync('git', ['rev-parse', '--short', process.env.LOAD_REV], { cwd: root, encoding: 'utf8' }).trim()
     : 'working tree',
   server: `Miniflare ${JSON.parse(readFileSync(join(root, 'node_modules/miniflare/package.json'), 'utf8')).version} on 127.0.0.1 (no dev proxy), queue max_batch_size 100`,
+  state_shards: SHARDS,
   clients: CLIENTS,
   events_per_request: EVENTS_PER_REQUEST,
   target_events: EVENTS,
@@ -470,6 +496,7 @@ const result = {
   rollup_user_event_days_events: rolledUpEventDays,
   duplicated: Math.max(rolledUpUserDays - stored, rolledUpEventDays - stored, 0),
   dead_letters: deadLetters,
+  user_grain_rows_in_d1: userGrainRowsInD1,
   // acknowledged events the consumer never wrote before the drain gave up (60 s without progress)
   drain_stalled: stored < acceptedEvents,
   accept_latency_first_attempt_ms: { p50: pct(firstLatencies, 50), p99: pct(firstLatencies, 99), max: pct(firstLatencies, 100) },
