@@ -296,6 +296,8 @@ describe('a user whose account moves to another shard', () => {
     [
       { type: 'group', messageId: 'mv-3', userId: user, groupId: first, traits: { name: 'First' }, timestamp: at(2) },
       { type: 'track', messageId: 'mv-4', userId: user, event: 'Report Exported', timestamp: at(2, 1) },
+      { type: 'track', messageId: 'mv-4s', userId: user, event: '$nudge_shown', properties: { nudge: 'tip' }, timestamp: at(2, 3) },
+      { type: 'track', messageId: 'mv-4n', userId: user, event: '$nudge_dismissed', properties: { nudge: 'tip' }, timestamp: at(2, 4) },
     ],
     [{ type: 'track', messageId: 'mv-5', userId: user, event: 'Report Exported', timestamp: at(2, 2) }],
     [
@@ -306,7 +308,7 @@ describe('a user whose account moves to another shard', () => {
     [{ type: 'track', messageId: 'mv-9', userId: user, event: 'Report Exported', timestamp: at(0) }],
   ]
 
-  it('moves their row and decision context, keeps past rollups as the old account history, and routes new events to the new shard', async () => {
+  it('moves their row, nudge states, score and decision context, keeps past rollups as the old account history, and routes new events to the new shard', async () => {
     const plain = await newProject('move-plain')
     const sharded = await newShardedProject('move-sharded', shards)
     const state = await projectState(env, sharded.id)
@@ -331,6 +333,13 @@ describe('a user whose account moves to another shard', () => {
       )
       .bind(sharded.id, user, first)
       .run()
+    await firstShard
+      .prepare(
+        "INSERT INTO user_scores (project_id, user_id, account_id, score, profile, measures_json, computed_at) VALUES (?1, ?2, ?3, 0.5, 'p', '{}', 1)",
+      )
+      .bind(sharded.id, user, first)
+      .run()
+    expect(await firstShard.prepare('SELECT COUNT(*) AS n FROM nudge_states WHERE project_id = ?1').bind(sharded.id).first('n')).toBe(1)
     await send(plain, batches.slice(3))
     await send(sharded, batches.slice(3))
 
@@ -343,7 +352,21 @@ describe('a user whose account moves to another shard', () => {
         .then((r) => r.results)
     expect(await usersIn(secondShard)).toEqual([{ id: user, account_id: second }])
     expect(await usersIn(firstShard)).toEqual([])
-    expect(await firstShard.prepare('SELECT COUNT(*) AS n FROM user_contexts WHERE project_id = ?1').bind(sharded.id).first('n')).toBe(0)
+    // the user's own rows go with them (nudge states and the last score as they were), the decision context is rebuilt there
+    const count = (db: D1Database, table: string) =>
+      db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE project_id = ?1`).bind(sharded.id).first('n')
+    for (const table of ['user_contexts', 'nudge_states', 'user_scores']) expect(await count(firstShard, table), table).toBe(0)
+    expect(await count(secondShard, 'nudge_states')).toBe(1)
+    expect(await count(secondShard, 'user_contexts')).toBe(1)
+    expect(
+      await secondShard.prepare('SELECT account_id, score, measures_json FROM user_scores WHERE project_id = ?1').bind(sharded.id).first(),
+    ).toEqual({
+      account_id: first,
+      score: 0.5,
+      measures_json: '{}',
+    })
+    const states = 'SELECT user_id, nudge_key, account_id, exposure, shows, dismissed_at FROM nudge_states WHERE project_id = ?1'
+    expect(sorted(await rowsOnEveryShard(sharded.id, states))).toEqual(sorted(await rowsOnEveryShard(plain.id, states)))
     // history: each day's rollup stays in the shard of the account it was counted under
     const days = async (db: D1Database) =>
       (await db.prepare('SELECT day, account_id, events FROM user_days WHERE project_id = ?1 ORDER BY day').bind(sharded.id).all()).results
@@ -354,6 +377,17 @@ describe('a user whose account moves to another shard', () => {
     // and over all shards it is what the unsharded project holds (the moves fell on different days), traits and first seen carried
     expect(await userGrain(sharded)).toEqual(await userGrain(plain))
     expect(await accountsOf(sharded)).toEqual(await accountsOf(plain))
+  })
+
+  it('the known limit: a resend without groupId of an event sent before the move counts again in the new shard', async () => {
+    const plain = await newProject('move-limit-plain')
+    const sharded = await newShardedProject('move-limit', shards)
+    for (const p of [plain, sharded]) await send(p, batches.slice(0, 4))
+    // mv-5 was counted under `first`; the user now lives under `second`, whose shard has no dedupe key for it
+    const [again] = await send(sharded, batches.slice(2, 3))
+    expect(again.accepted).toBe(1)
+    const [plainAgain] = await send(plain, batches.slice(2, 3))
+    expect(plainAgain.accepted).toBe(0)
   })
 
   it('a redelivery after a crash before the directory was written finishes the move and counts nothing twice', async () => {

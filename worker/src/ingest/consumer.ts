@@ -165,7 +165,8 @@ async function storeShardedChunk(env: StoreEnv, state: ProjectState, entries: En
       ? { accountId: e.row.accountId ?? home.get(e.row.userId) ?? null, userId: e.row.userId }
       : { accountId: e.row.accountId, userId: e.row.anonymousId ?? e.messageId },
   )
-  // exact dedupe on each shard: a messageId always routes to the same shard while its user's account stays
+  // exact dedupe on each shard: a messageId always routes to the same shard while its user's account stays (a resend
+  // without groupId of an event sent before the user's account moved shard lands in the new shard and counts again)
   const known = await Promise.all(
     groups.map((g) =>
       knownMessageIds(
@@ -194,12 +195,14 @@ async function storeShardedChunk(env: StoreEnv, state: ProjectState, entries: En
   const accounts = accountStatements(env.DB, projectId, plan.accounts)
   let controlRowsWritten = accounts.length ? sumWritten(await env.DB.batch(accounts)) : 0
   const copies = await movedUserRows(state, moved, directory)
-  const writes = new Map<number, { users: IngestPlan['users']; rows: EventRow[]; copies: MovedUser[] }>()
+  const writes = new Map<number, { users: IngestPlan['users']; rows: EventRow[]; copies: Carried[] }>()
   const slot = (index: number) => writes.get(index) ?? writes.set(index, { users: [], rows: [], copies: [] }).get(index)!
   for (const g of freshGroups) if (g.items.length) slot(g.index).rows.push(...g.items.map((e) => e.row))
   // the user's row lives with their account: the account this chunk routed them by (a partly redelivered chunk agrees)
   for (const u of plan.users) slot(shardOfUser(u.id)).users.push({ ...u, accountId: u.accountId ? (home.get(u.id) ?? null) : null })
-  for (const c of copies) slot(shardOfUser(c.id)).copies.push({ ...c, account_id: home.get(c.id) ?? null })
+  // the carried users row takes the new account; nudge states and scores keep theirs, as they would unsharded
+  for (const c of copies)
+    slot(shardOfUser(c.userId)).copies.push(c.table === 'users' ? { ...c, row: { ...c.row, account_id: home.get(c.userId) ?? null } } : c)
   const byShard = new Map<number, number>()
   const insertedIds = new Set<string>()
   await Promise.all(
@@ -249,49 +252,67 @@ async function storeShardedChunk(env: StoreEnv, state: ProjectState, entries: En
 
 const sumWritten = (results: D1Result[]) => results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0)
 
-type MovedUser = { id: string; account_id: string | null; traits_json: string; first_seen: number; last_seen: number }
+/**
+ * A moving user's own rows, carried to the new shard so the decision and the user's lists read them there: the users
+ * row, nudge states (exposure, dismissals, tour step) and the last score. Rollups stay as the old account's history.
+ */
+const CARRIED = [
+  { table: 'users', user: 'id' },
+  { table: 'nudge_states', user: 'user_id' },
+  { table: 'user_scores', user: 'user_id' },
+] as const
+type Carried = { table: (typeof CARRIED)[number]['table']; userId: string; row: Record<string, unknown> }
 
-/** The stored users rows of users moving shard, read where the directory says they live (one read per old shard). */
-async function movedUserRows(state: ProjectState, moved: string[], directory: Map<string, string | null>): Promise<MovedUser[]> {
+/** The rows of users moving shard, read where the directory says they live (one call per old shard). */
+async function movedUserRows(state: ProjectState, moved: string[], directory: Map<string, string | null>): Promise<Carried[]> {
   if (!moved.length) return []
   const groups = state.split(moved, (u) => ({ accountId: directory.get(u) ?? null, userId: u }))
   const found = await Promise.all(
     groups.map(async (g) => {
-      const { results } = await g.db
-        .prepare(
-          'SELECT id, account_id, traits_json, first_seen, last_seen FROM users WHERE project_id = ?1 AND id IN (SELECT value FROM json_each(?2))',
-        )
-        .bind(state.projectId, JSON.stringify(g.items))
-        .all<MovedUser>()
-      return results
+      const ids = JSON.stringify(g.items)
+      const results = await g.db.batch<Record<string, unknown>>(
+        CARRIED.map((c) =>
+          g.db
+            .prepare(`SELECT * FROM ${c.table} WHERE project_id = ?1 AND ${c.user} IN (SELECT value FROM json_each(?2))`)
+            .bind(state.projectId, ids),
+        ),
+      )
+      return CARRIED.flatMap((c, i) => results[i].results.map((row) => ({ table: c.table, userId: String(row[c.user]), row }) as Carried))
     }),
   )
   return found.flat()
 }
 
-// the carried-over row goes in first, so the write's own upsert merges into it exactly as it would into the stored row
-const COPY_USER = `INSERT INTO users (project_id, id, account_id, traits_json, first_seen, last_seen)
-  SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'),
-    json_extract(value, '$[4]') FROM json_each(?2) WHERE true ON CONFLICT (project_id, id) DO NOTHING`
-
-function copyStatements(db: D1Database, projectId: string, copies: MovedUser[]): D1PreparedStatement[] {
-  if (!copies.length) return []
-  const rows = copies.map((c) => [c.id, c.account_id, c.traits_json, c.first_seen, c.last_seen])
-  return [db.prepare(COPY_USER).bind(projectId, JSON.stringify(rows))]
+// carried rows go in first, so the write's own upserts merge into them exactly as into the stored rows
+function copyStatements(db: D1Database, projectId: string, carried: Carried[]): D1PreparedStatement[] {
+  return CARRIED.flatMap(({ table }) => {
+    const rows = carried.filter((c) => c.table === table).map((c) => c.row)
+    if (!rows.length) return []
+    const columns = Object.keys(rows[0]).filter((k) => k !== 'project_id' && /^[a-z_]+$/.test(k))
+    const values = columns.map((k) => `json_extract(value, '$.${k}')`).join(', ')
+    return [
+      db
+        .prepare(
+          `INSERT INTO ${table} (project_id, ${columns.join(', ')}) SELECT ?1, ${values} FROM json_each(?2) WHERE true ON CONFLICT DO NOTHING`,
+        )
+        .bind(projectId, JSON.stringify(rows)),
+    ]
+  })
 }
 
-/** Deletes moved users' `users` and `user_contexts` rows from their old shard; past rollups stay there as the old account's history. */
+/** Deletes moved users' carried rows and decision contexts from their old shard; past rollups stay there as the old account's history. */
 async function forgetMovedUsers(state: ProjectState, moved: string[], directory: Map<string, string | null>): Promise<number> {
   const groups = state.split(moved, (u) => ({ accountId: directory.get(u) ?? null, userId: u }))
   const written = await Promise.all(
     groups.map(async (g) => {
       const ids = JSON.stringify(g.items)
-      const results = await g.db.batch([
-        g.db.prepare('DELETE FROM users WHERE project_id = ?1 AND id IN (SELECT value FROM json_each(?2))').bind(state.projectId, ids),
-        g.db
-          .prepare('DELETE FROM user_contexts WHERE project_id = ?1 AND user_id IN (SELECT value FROM json_each(?2))')
-          .bind(state.projectId, ids),
-      ])
+      const results = await g.db.batch(
+        [...CARRIED, { table: 'user_contexts', user: 'user_id' }].map((c) =>
+          g.db
+            .prepare(`DELETE FROM ${c.table} WHERE project_id = ?1 AND ${c.user} IN (SELECT value FROM json_each(?2))`)
+            .bind(state.projectId, ids),
+        ),
+      )
       return sumWritten(results)
     }),
   )
