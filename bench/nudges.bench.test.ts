@@ -11,6 +11,7 @@ import { listNudges, upsertNudge, userNudgeStates } from '../worker/src/nudges/s
 import { nudgeDecisionInputs, refreshAllUserContexts, refreshUserContexts } from '../worker/src/nudges/user-context-store'
 import { loadProjectSettings } from '../worker/src/projects'
 import worker from '../worker/src/index'
+import { forgetStateShards, projectState, recordDirectory } from '../worker/src/shards'
 import { conditionsHold as scoringConditionsHold } from '../worker/src/scoring'
 
 const USERS = 10_000
@@ -67,6 +68,30 @@ function countingDb(db: D1Database) {
   return { db: counted, counter }
 }
 
+/** The bench's nudge `n<i>` of 50: five kinds, half on /app/**, some targeting trial accounts, breadth or health. */
+function benchNudge(i: number) {
+  const kinds = ['banner', 'modal', 'checklist', 'nps', 'tooltip'] as const
+  const kind = kinds[i % kinds.length]
+  const def = nudgeDefinitionSchema.parse({
+    kind,
+    title: { default: `n${i}` },
+    body: { default: 'b' },
+    priority: i,
+    target_feature: `f${i % 10}`,
+    anchor: kind === 'tooltip' ? '#x' : undefined,
+    steps: kind === 'checklist' ? [{ feature: 'f1', label: { default: 's' } }] : undefined,
+    targeting: {
+      path: i % 2 ? '/app/**' : undefined,
+      account_attributes: i % 4 === 0 ? [{ attribute: 'plan', op: '==', value: 'trial' }] : undefined,
+      min_days_since_signup: i % 3,
+      // some nudges target breadth below the segment's median: the rows path then also reads the cutoff
+      breadth_below_segment_percentile: i % 7 === 0 ? 50 : undefined,
+      max_health_score: i % 5 === 1 ? 80 : undefined,
+    },
+  })
+  return toNudge(`n${i}`, def)
+}
+
 it(
   'measures nudge decision latency with 10k users and 50 nudges, the rows path against the precomputed context',
   { timeout: 1_800_000 },
@@ -110,28 +135,7 @@ it(
         ).bind(p.id, USERS, daysAgo(now, d * 3), d, ACCOUNTS),
       ),
     ])
-    const kinds = ['banner', 'modal', 'checklist', 'nps', 'tooltip'] as const
-    for (let i = 0; i < NUDGES; i++) {
-      const kind = kinds[i % kinds.length]
-      const def = nudgeDefinitionSchema.parse({
-        kind,
-        title: { default: `n${i}` },
-        body: { default: 'b' },
-        priority: i,
-        target_feature: `f${i % 10}`,
-        anchor: kind === 'tooltip' ? '#x' : undefined,
-        steps: kind === 'checklist' ? [{ feature: 'f1', label: { default: 's' } }] : undefined,
-        targeting: {
-          path: i % 2 ? '/app/**' : undefined,
-          account_attributes: i % 4 === 0 ? [{ attribute: 'plan', op: '==', value: 'trial' }] : undefined,
-          min_days_since_signup: i % 3,
-          // some nudges target breadth below the segment's median: the rows path then also reads the cutoff
-          breadth_below_segment_percentile: i % 7 === 0 ? 50 : undefined,
-          max_health_score: i % 5 === 1 ? 80 : undefined,
-        },
-      })
-      await upsertNudge(env.DB, p.id, toNudge(`n${i}`, def), now)
-    }
+    for (let i = 0; i < NUDGES; i++) await upsertNudge(env.DB, p.id, benchNudge(i), now)
 
     // the daily run's refresh of every user, then an ingest-sized refresh of 500 users
     let t = performance.now()
@@ -372,3 +376,204 @@ it(
     expect(times.context.length).toBe(REQUESTS)
   },
 )
+
+it(
+  'measures the decision on a 4-shard project against an unsharded one (10k users, 50 nudges): latency and reads',
+  { timeout: 600_000 },
+  async () => {
+    const SHARDS = 4
+    const now = Date.now()
+    const plain = await newProject('nudge-bench-plain')
+    const sharded = await newProject('nudge-bench-sharded')
+    await env.DB.prepare('UPDATE projects SET state_shards = ?2 WHERE id = ?1').bind(sharded.id, SHARDS).run()
+    forgetStateShards(sharded.id)
+    const accountOf = (i: number) => `a${i % ACCOUNTS}`
+    const seedStarted = performance.now()
+    for (const p of [plain, sharded]) {
+      const state = await projectState(env, p.id)
+      await env.DB.batch([
+        env.DB.prepare(
+          `INSERT INTO accounts (project_id, id, name, traits_json, first_seen, last_seen)
+          WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?3)
+          SELECT ?1, 'a' || i, 'A' || i, json_object('plan', CASE i % 3 WHEN 0 THEN 'trial' ELSE 'team' END), ?2, ?2 FROM n`,
+        ).bind(p.id, now - 40 * 86_400_000, ACCOUNTS),
+        env.DB.prepare(
+          `INSERT INTO account_scores (project_id, account_id, day, model_version, score, band, segment, profile, explanation_json, computed_at)
+          WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?3)
+          SELECT ?1, 'a' || i, ?2, 'v', (i * 37) % 100, CASE i % 3 WHEN 0 THEN 'red' WHEN 1 THEN 'yellow' ELSE 'green' END,
+            CASE i % 2 WHEN 0 THEN 'smb' ELSE 'mid' END, 'default',
+            json_object('measures', json_array(json_object('key', 'feature_breadth', 'raw', (i % 10) / 10.0))), 0 FROM n`,
+        ).bind(p.id, daysAgo(now, 0), ACCOUNTS),
+        ...['smb', 'mid'].map((segment) =>
+          env.DB.prepare(
+            `INSERT INTO segment_benchmarks (project_id, segment, measure, n, p25, p50, p75, p90, computed_at) VALUES (?1, ?2, 'feature_breadth', 500, 0.2, 0.4, 0.7, 0.9, 0)`,
+          ).bind(p.id, segment),
+        ),
+        ...Array.from({ length: 10 }, (_, f) =>
+          env.DB.prepare(
+            `INSERT INTO features (project_id, key, name, kind, core, rules_json, created_at, updated_at) VALUES (?1, ?2, ?2, 'feature', 1, '[]', 0, 0)`,
+          ).bind(p.id, `f${f}`),
+        ),
+      ])
+      // user-grain rows in bulk, each in its shard (one JSON parameter per 2,000 rows)
+      const users = Array.from({ length: USERS }, (_, i) => i)
+      for (const g of state.split(users, (i) => ({ accountId: accountOf(i), userId: `u${i}` }))) {
+        for (let k = 0; k < g.items.length; k += 2000) {
+          const part = g.items.slice(k, k + 2000)
+          await g.db.batch([
+            g.db
+              .prepare(
+                `INSERT INTO users (project_id, id, account_id, traits_json, first_seen, last_seen)
+                SELECT ?1, 'u' || value, 'a' || (value % CAST(?3 AS INTEGER)), json_object('role', CASE value % 5 WHEN 0 THEN 'admin' ELSE 'member' END), ?4, ?4 FROM json_each(?2)`,
+              )
+              .bind(p.id, JSON.stringify(part), ACCOUNTS, now - 40 * 86_400_000),
+            ...Array.from({ length: 5 }, (_, d) =>
+              g.db
+                .prepare(
+                  `INSERT INTO user_feature_days (project_id, user_id, feature_key, day, account_id, n, amount)
+                  SELECT ?1, 'u' || value, 'f' || ((value + CAST(?4 AS INTEGER)) % 10), ?3, 'a' || (value % CAST(?5 AS INTEGER)), 1, 0 FROM json_each(?2)`,
+                )
+                .bind(p.id, JSON.stringify(part), daysAgo(now, d * 3), d, ACCOUNTS),
+            ),
+          ])
+        }
+      }
+      if (state.sharded)
+        await env.DB.batch(
+          recordDirectory(
+            env.DB,
+            p.id,
+            users.map((i) => ({ userId: `u${i}`, accountId: accountOf(i) })),
+            now,
+          ),
+        )
+      for (let i = 0; i < NUDGES; i++) await upsertNudge(env.DB, p.id, benchNudge(i), now)
+      const contexts = await refreshAllUserContexts(
+        env.DB,
+        p.id,
+        now,
+        state.all().map((s) => s.db),
+      )
+      expect(contexts).toBe(USERS)
+    }
+    const seedMs = performance.now() - seedStarted
+
+    const REQUESTS_EACH = 300
+    const userAt = (r: number) => `u${(((r * 7919 + 17) % USERS) + USERS) % USERS}`
+    const q = (p: { writeKey: string }, userId: string, r: number) => ({
+      writeKey: p.writeKey,
+      userId,
+      path: '/app/x',
+      session: `s${r}`,
+      locale: 'default',
+    })
+    const times = { plain: [] as number[], sharded_first: [] as number[], sharded_repeat: [] as number[] }
+    const reads = { plain: [] as Reads[], sharded_first: [] as Reads[], sharded_repeat: [] as Reads[] }
+    // each user decided twice on the sharded project: first visit in this isolate (the shard read waits for the
+    // directory), then again (the shard read starts beside the D1 read from this isolate's guess of the user's account)
+    for (const pass of ['first', 'repeat'] as const) {
+      for (let r = -20; r < REQUESTS_EACH; r++) {
+        const user = userAt(pass === 'first' ? r : r - 20)
+        const answers: string[] = []
+        for (const name of r % 2 ? (['plain', 'sharded'] as const) : (['sharded', 'plain'] as const)) {
+          const counted = countingEnv()
+          const background: Promise<unknown>[] = []
+          const started = performance.now()
+          const body = await answerNudges(counted.env, q(name === 'plain' ? plain : sharded, user, r), Date.now(), (w) =>
+            background.push(w),
+          )
+          const ms = performance.now() - started
+          await Promise.all(background)
+          answers.push(JSON.stringify(body))
+          const key = name === 'plain' ? 'plain' : (`sharded_${pass}` as const)
+          if (r >= 0 && !(name === 'plain' && pass === 'repeat')) (times[key].push(ms), reads[key].push(counted.reads))
+        }
+        // the same answer on both layouts, or the comparison is of two different things
+        expect(answers[0]).toBe(answers[1])
+      }
+    }
+    const summary = (xs: number[]) => ({ p50: r2(percentile(xs, 50)), p99: r2(percentile(xs, 99)) })
+    const mean = (rs: Reads[], k: keyof Reads) => r2(rs.reduce((a, x) => a + x[k], 0) / rs.length)
+    const result = {
+      users: USERS,
+      nudges: NUDGES,
+      shards: SHARDS,
+      requests_each: REQUESTS_EACH,
+      seed_ms: Math.round(seedMs),
+      ...Object.fromEntries(
+        (['plain', 'sharded_first', 'sharded_repeat'] as const).map((k) => [
+          k,
+          {
+            ...summary(times[k]),
+            d1_reads: mean(reads[k], 'd1'),
+            shard_calls: mean(reads[k], 'shardCalls'),
+            d1_writes: mean(reads[k], 'd1Writes'),
+            shard_writes: mean(reads[k], 'shardWrites'),
+          },
+        ]),
+      ),
+    }
+    console.log(`BENCH nudge_decision_sharded ${JSON.stringify(result)}`)
+    expect(times.sharded_repeat.length).toBe(REQUESTS_EACH)
+  },
+)
+
+interface Reads {
+  d1: number
+  d1Writes: number
+  shardCalls: number
+  shardWrites: number
+}
+
+/** The bench env with counts of D1 statements and of AccountShard RPCs; a batch (the holdouts recorded after an answer) counts apart. */
+function countingEnv() {
+  const reads: Reads = { d1: 0, d1Writes: 0, shardCalls: 0, shardWrites: 0 }
+  const targets = new WeakMap<object, D1PreparedStatement>()
+  const wrap = (st: D1PreparedStatement): D1PreparedStatement => {
+    const proxy = new Proxy(st, {
+      get(t, k) {
+        const v = Reflect.get(t, k) as unknown
+        if (typeof v !== 'function') return v
+        if (k === 'bind') return (...a: unknown[]) => wrap((v as D1PreparedStatement['bind']).apply(t, a))
+        if (k === 'first' || k === 'all' || k === 'run' || k === 'raw')
+          return (...a: unknown[]) => (reads.d1++, (v as (...x: unknown[]) => unknown).apply(t, a))
+        return (v as (...x: unknown[]) => unknown).bind(t)
+      },
+    })
+    targets.set(proxy, st)
+    return proxy
+  }
+  const DB = new Proxy(env.DB, {
+    get(t, k) {
+      if (k === 'prepare') return (sql: string) => wrap(t.prepare(sql))
+      if (k === 'batch')
+        return (stmts: D1PreparedStatement[]) => ((reads.d1Writes += stmts.length), t.batch(stmts.map((s) => targets.get(s) ?? s)))
+      const v = Reflect.get(t, k) as unknown
+      return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(t) : v
+    },
+  })
+  const ACCOUNT_SHARDS = new Proxy(env.ACCOUNT_SHARDS!, {
+    get(t, k) {
+      if (k === 'get')
+        return (id: DurableObjectId) => {
+          const stub = t.get(id)
+          return new Proxy(stub, {
+            get(s, m) {
+              if (m === 'execute')
+                return (statements: { sql: string }[]) => {
+                  // a decision's read is one SELECT; the holdouts it records are one INSERT batch
+                  if (statements.every((x) => /^\s*SELECT/i.test(x.sql))) reads.shardCalls++
+                  else reads.shardWrites++
+                  return s.execute(statements as never)
+                }
+              const v = Reflect.get(s, m) as unknown
+              return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(s) : v
+            },
+          })
+        }
+      const v = Reflect.get(t, k) as unknown
+      return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(t) : v
+    },
+  })
+  return { env: { ...env, DB, ACCOUNT_SHARDS }, reads }
+}
