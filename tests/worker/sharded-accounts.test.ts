@@ -296,22 +296,29 @@ describe('GET /api/v1/widget-errors on a sharded project', () => {
 })
 
 /** Counts the shard calls (Durable Object RPCs) a state layout makes. */
-function countingEnv(): { env: StateEnv; calls: () => number } {
+function countingEnv(): { env: StateEnv; calls: () => number; rowsRead: () => number } {
   let calls = 0
+  let rowsRead = 0
   const ns = env.ACCOUNT_SHARDS!
   const counting = {
     idFromName: (name: string) => ns.idFromName(name),
     get: (id: DurableObjectId) => {
       const stub = ns.get(id)
       return {
-        execute: (statements: Parameters<typeof stub.execute>[0]) => {
+        execute: async (statements: Parameters<typeof stub.execute>[0]) => {
           calls++
-          return stub.execute(statements)
+          const results = await stub.execute(statements)
+          for (const r of results) rowsRead += r.rowsRead
+          return results
         },
       }
     },
   }
-  return { env: { DB: env.DB, ACCOUNT_SHARDS: counting as unknown as StateEnv['ACCOUNT_SHARDS'] }, calls: () => calls }
+  return {
+    env: { DB: env.DB, ACCOUNT_SHARDS: counting as unknown as StateEnv['ACCOUNT_SHARDS'] },
+    calls: () => calls,
+    rowsRead: () => rowsRead,
+  }
 }
 
 describe('shard calls per read', () => {
@@ -323,8 +330,12 @@ describe('shard calls per read', () => {
     expect(c.calls()).toBe(1)
     await accountSummaries(state, since, { limit: 500 })
     expect(c.calls()).toBe(1 + 4)
+    const before = c.rowsRead()
     await outcomeCohortOf(state, 30)
     expect(c.calls()).toBe(1 + 4 + 4)
+    // one index seek per outcome account (index + row per feature day): a plan that scanned each shard's feature days per account read ~9× all of them
+    const featureDays = (await rowsPerShard(sharded.id, 'user_feature_days')).reduce((x, y) => x + y, 0)
+    expect(c.rowsRead() - before).toBeLessThan(2 * featureDays)
     await widgetErrorsOf(state, NOW - 7 * DAY_MS)
     expect(c.calls()).toBe(1 + 4 + 4 + 4)
   })
