@@ -3,6 +3,7 @@
 // errors identically, while the sharded project's user-grain rows live only in its shards.
 import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { accountCards } from '../../worker/src/accounts'
 import { accountActivity, accountSummaries } from '../../worker/src/accounts/store'
 import { dayOf, DAY_MS } from '../../worker/src/lib/days'
 import { widgetErrorsOf } from '../../worker/src/projects/widget-errors-store'
@@ -281,6 +282,16 @@ describe('renewals and retention on a sharded project', () => {
     const r = await both(`/accounts/${ACCOUNTS[2]}/outcomes`)
     expect(withoutIds(r.sharded.body)).toEqual(withoutIds(r.plain.body))
     expect(withoutIds(r.plain.body)).toHaveLength(2)
+  })
+})
+
+describe('account cards on a sharded project', () => {
+  it('read accounts and scores from D1 (account grain), as for the unsharded project', async () => {
+    const ids = [...ACCOUNTS, 'nope']
+    const [a, b] = await Promise.all([accountCards(env.DB, plain.id, ids), accountCards(env.DB, sharded.id, ids)])
+    expect([...b.entries()]).toEqual([...a.entries()])
+    expect(a.size).toBe(ACCOUNTS.length)
+    expect([...a.values()].filter((c) => c.score !== null).length).toBe(18)
   })
 })
 
