@@ -197,7 +197,7 @@ describe('scoring a project whose state is in account shards', () => {
     await expectLaidOut(sharded.id)
   }, 180_000)
 
-  it('answers the CS reads of user-grain data from the shards exactly as unsharded: portfolio, one account, one user, feature adoption', async () => {
+  it('answers the CS reads of user-grain data from the shards exactly as unsharded: portfolio, one account, one user, feature adoption, backtest', async () => {
     const now = Date.now()
     const plain = await newProject('reads-plain')
     const sharded = await newShardedProject('reads-sharded', 4)
@@ -225,5 +225,14 @@ describe('scoring a project whose state is in account shards', () => {
     const [features, featuresSharded] = await both('/health/features')
     expect((features.features as { accounts_30d: number }[]).some((f) => f.accounts_30d > 1)).toBe(true)
     expect(featuresSharded).toEqual(features)
+    // the backtest re-scores accounts with outcomes from the same rollups, read on their shards
+    for (const p of [plain, sharded])
+      for (let i = 0; i < 12; i++) {
+        const body = { kind: i % 3 === 0 ? 'churned' : 'renewed', date: dayOf(now - (2 + (i % 4)) * DAY) }
+        expect((await api(`/accounts/acct-${i * 6}/outcomes`, p.adminKey, { method: 'POST', body: JSON.stringify(body) })).status).toBe(201)
+      }
+    const [backtest, backtestSharded] = await both('/scoring/backtest?days_before=10')
+    expect(backtest.scored).toBeGreaterThan(3)
+    expect(backtestSharded).toEqual(backtest)
   }, 180_000)
 })

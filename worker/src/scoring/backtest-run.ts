@@ -7,6 +7,7 @@ import type { OutcomeScores } from './calibrate'
 import { loadScoringConfig } from './config-store'
 import { loadScoringInputs } from './inputs-store'
 import { scoreProject } from './project'
+import { scoringState, type ScoringSource } from './run'
 
 /** Each as-of day is one load of its accounts' rollups: this many days at most per request (D1 allows 1,000 queries). */
 export const MAX_AS_OF_DAYS = 60
@@ -30,7 +31,10 @@ export interface ProjectBacktest {
  * scored as of `daysBefore` days before that outcome (rollups are kept for good, and scoring as of a past day
  * reads only the rollups up to it), then compared with what happened. Writes nothing.
  */
-export async function projectBacktest(db: D1Database, projectId: string, daysBefore: number): Promise<ProjectBacktest> {
+export async function projectBacktest(source: ScoringSource, projectId: string, daysBefore: number): Promise<ProjectBacktest> {
+  // outcomes, config and accounts from D1; a sharded project's rollups from its shards
+  const state = await scoringState(source, projectId)
+  const db = state.control
   const [{ version, config }, features, settings, outcomes] = await Promise.all([
     loadScoringConfig(db, projectId),
     listFeatures(db, projectId),
@@ -52,7 +56,7 @@ export async function projectBacktest(db: D1Database, projectId: string, daysBef
     const churned = byDay.get(day)!
     // midday UTC: the windows end on `day` whatever the time zone arithmetic
     const at = Date.parse(`${day}T12:00:00Z`)
-    const inputs = await loadScoringInputs(db, projectId, at, ruleEvents, { accountIds: [...churned.keys()] })
+    const inputs = await loadScoringInputs(state, projectId, at, ruleEvents, { accountIds: [...churned.keys()] })
     const seen = inputs.accounts.filter((a) => dayOf(a.firstSeen) <= day)
     notYetSeen += churned.size - seen.length
     const { accounts } = scoreProject({ ...inputs, accounts: seen }, config, features, at, {

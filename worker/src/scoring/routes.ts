@@ -115,7 +115,7 @@ scoringAdminRoutes.openapi(
   async (c) => {
     const { days_before, folds, l2 } = c.req.valid('json')
     const { projectId } = c.var.apiKey
-    const [b, { config }] = await Promise.all([projectBacktest(c.env.DB, projectId, days_before), loadScoringConfig(c.env.DB, projectId)])
+    const [b, { config }] = await Promise.all([projectBacktest(c.env, projectId, days_before), loadScoringConfig(c.env.DB, projectId)])
     const current = config.profiles.default
     const r = calibrate(b.outcomes, current, { k: folds, seed: 1, grid: l2 === undefined ? L2_GRID : [l2] })
     if (!r.ok) {
@@ -193,7 +193,7 @@ scoringAdminRoutes.openapi(
   }),
   async (c) => {
     const { days_before } = c.req.valid('query')
-    const b = await projectBacktest(c.env.DB, c.var.apiKey.projectId, days_before)
+    const b = await projectBacktest(c.env, c.var.apiKey.projectId, days_before)
     return c.json(
       {
         days_before: b.daysBefore,
