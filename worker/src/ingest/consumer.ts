@@ -28,7 +28,8 @@ type StoreEnv = Pick<Bindings, 'DB' | 'RAW_EVENTS' | 'ACCOUNT_SHARDS'>
 /**
  * Writes one project's queued messages (or one request inline): tags track events with the current
  * registry, archives the new events to R2, then counts them in D1 in one transaction (dedupe, rollups,
- * users, accounts, hot system events). Idempotent on (project, messageId): a redelivered message, or a
+ * users, accounts, hot system events); a sharded project's user grain goes to its account shards instead (one
+ * transaction per shard, `storeShardedChunk`). Idempotent on (project, messageId): a redelivered message, or a
  * client's resend, counts nothing twice.
  */
 export async function storeIngest(env: StoreEnv, projectId: string, messages: IngestMessage[], now = Date.now()): Promise<StoredIngest> {
@@ -147,7 +148,7 @@ async function archiveChunk(
  * A chunk of a sharded project (ARCHITECTURE.md §11): each event goes to the shard of its own account, else of its
  * user's (this chunk's group/identify, else the directory's, else none: `user:<id>`). Order, so a crash and a redelivery
  * repeat steps instead of double counting: dedupe reads per shard → R2 archive → account upserts in D1 (idempotent) →
- * one batch per shard (users, dedupe keys, hot events, rollups; a moved user's row copied in) → a moved user's old
+ * one batch per shard (users, dedupe keys, hot events, rollups; a moved user's own rows carried in) → a moved user's old
  * rows deleted → the directory in D1 last, so a redelivery still sees the old account and finishes the move.
  */
 async function storeShardedChunk(env: StoreEnv, state: ProjectState, entries: Entry[], rulesGeneration: number, now: number) {
