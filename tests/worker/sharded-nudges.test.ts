@@ -5,7 +5,7 @@
 import { env, SELF } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { daysAgo } from '../../worker/src/lib/days'
-import { applyNudgeInteractions, refreshAllUserContexts, refreshUserContexts } from '../../worker/src/nudges'
+import { applyNudgeInteractions, moveNudgeStates, refreshAllUserContexts, refreshUserContexts } from '../../worker/src/nudges'
 import { answerNudges } from '../../worker/src/nudges/decision-routes'
 import { nudgeDecisionInputs } from '../../worker/src/nudges/user-context-store'
 import type { NudgeInteraction } from '../../worker/src/nudges/interactions'
@@ -511,16 +511,8 @@ describe('nudge interactions on a sharded project', () => {
 })
 
 describe('a user who moves account on a sharded project', () => {
-  it('follows a user who moved account to another shard (the directory decides over this isolate’s guess)', async () => {
-    const user = 'acct_01-u0' // an admin: `trial-admin` is due in a trial account
-    const from = 'acct_01'
-    const to = ACCOUNTS.find((a, i) => i % 3 === 0 && state.indexOf(a, user) !== state.indexOf(from, user))!
-    const noBackground = () => {
-      throw new Error('a stored context was expected')
-    }
-    const before = await nudgeDecisionInputs(env.DB, sharded.id, { id: user }, Date.now(), noBackground, state)
-    expect(before.user?.context.account?.id).toBe(from)
-    // the move as ingest makes it: the users row carried to the new shard, the old row and context deleted, the directory last
+  /** The move as ingest makes it: the users row carried to the new shard, the old row and context deleted, the directory last. */
+  async function moveUser(user: string, from: string, to: string) {
     const [oldShard, newShard] = [state.forAccount(from), state.forAccount(to)]
     const row = (await oldShard.prepare('SELECT * FROM users WHERE project_id = ?1 AND id = ?2').bind(sharded.id, user).first<Row>())!
     await newShard
@@ -533,6 +525,22 @@ describe('a user who moves account on a sharded project', () => {
     ])
     await env.DB.batch(recordDirectory(env.DB, sharded.id, [{ userId: user, accountId: to }], Date.now()))
     await refreshUserContexts(env.DB, newShard, sharded.id, [user], Date.now())
+  }
+  const due = async (user: string) => {
+    const res = await SELF.fetch(`http://uptake.test/v1/nudges?writeKey=${sharded.writeKey}&userId=${user}&path=/app/x&session=s3`)
+    return (await res.json<{ nudges: { key: string }[] }>()).nudges.map((n) => n.key)
+  }
+
+  it('follows a user who moved account to another shard (the directory decides over this isolate’s guess)', async () => {
+    const user = 'acct_01-u0' // an admin: `trial-admin` is due in a trial account
+    const from = 'acct_01'
+    const to = ACCOUNTS.find((a, i) => i % 3 === 0 && state.indexOf(a, user) !== state.indexOf(from, user))!
+    const noBackground = () => {
+      throw new Error('a stored context was expected')
+    }
+    const before = await nudgeDecisionInputs(env.DB, sharded.id, { id: user }, Date.now(), noBackground, state)
+    expect(before.user?.context.account?.id).toBe(from)
+    await moveUser(user, from, to)
     const moved = counting()
     const movedState = await projectState(moved.env, sharded.id)
     const after = await nudgeDecisionInputs(moved.env.DB, sharded.id, { id: user }, Date.now(), noBackground, movedState)
@@ -545,6 +553,32 @@ describe('a user who moves account on a sharded project', () => {
     expect(again.counter).toEqual({ d1: 1, shardCalls: 1, shardStatements: 1 })
     const res = await SELF.fetch(`http://uptake.test/v1/nudges?writeKey=${sharded.writeKey}&userId=${user}&path=/app/x&session=s2`)
     expect((await res.json<{ nudges: { key: string }[] }>()).nudges.map((n) => n.key)).toContain('trial-admin')
+  })
+
+  it('keeps a moved user’s nudge history: moveNudgeStates carries their states to the new shard', async () => {
+    const user = 'acct_01-u3'
+    const from = 'acct_01'
+    const to = ACCOUNTS.find((a, i) => i % 6 !== 5 && state.indexOf(a, user) !== state.indexOf(from, user))!
+    const [oldShard, newShard] = [state.forAccount(from), state.forAccount(to)]
+    // they dismissed `low-health`, which is due in both accounts (low scores)
+    await oldShard
+      .prepare(
+        `INSERT INTO nudge_states (project_id, user_id, nudge_key, account_id, exposure, shows, first_exposed_at, last_shown_at, dismissed_at)
+         VALUES (?1, ?2, 'low-health', ?3, 'shown', 1, ?4, ?4, ?5)`,
+      )
+      .bind(sharded.id, user, from, NOW - 5000, NOW - 1000)
+      .run()
+    expect(await due(user)).not.toContain('low-health')
+    const history = sorted((await oldShard.prepare(`${STATES} AND user_id = ?2`).bind(sharded.id, user).all()).results)
+    await moveUser(user, from, to)
+    expect(await moveNudgeStates(oldShard, newShard, sharded.id, [user])).toBe(history.length)
+    // a redelivered move finds nothing left to carry and changes nothing
+    expect(await moveNudgeStates(oldShard, newShard, sharded.id, [user])).toBe(0)
+    expect((await oldShard.prepare(`${STATES} AND user_id = ?2`).bind(sharded.id, user).all()).results).toEqual([])
+    expect(sorted((await newShard.prepare(`${STATES} AND user_id = ?2`).bind(sharded.id, user).all()).results)).toEqual(history)
+    expect(await due(user)).not.toContain('low-health')
+    // it is due to a user of the new account without that history
+    expect(await due(`${to}-u3`)).toContain('low-health')
   })
 
   it('leaves no user-grain row of the sharded project in D1', async () => {

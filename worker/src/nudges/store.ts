@@ -149,3 +149,59 @@ export function recordHoldout(db: D1Database, projectId: string, userId: string,
     )
     .bind(projectId, userId, nudgeKey, accountId, now)
 }
+
+const STATE_COLUMNS = [
+  'user_id',
+  'nudge_key',
+  'account_id',
+  'exposure',
+  'shows',
+  'first_exposed_at',
+  'last_shown_at',
+  'last_session',
+  'clicked_at',
+  'dismissed_at',
+  'snoozed_until',
+  'completed_at',
+  'tour_step',
+  'tour_step_at',
+  'tour_shown_steps',
+  'tour_advanced_steps',
+  'tour_dismissed_steps',
+] as const
+
+/**
+ * A sharded project's users who moved to an account on another shard keep their nudge history (dismissals, snoozes,
+ * completions, holdouts, shows): their `nudge_states` rows are copied from the old shard to the new one, then deleted
+ * from the old. A crash between the two repeats the copy harmlessly (a row already there is kept). Returns rows moved.
+ */
+export async function moveNudgeStates(from: D1Database, to: D1Database, projectId: string, userIds: readonly string[]): Promise<number> {
+  if (from === to || !userIds.length) return 0
+  let moved = 0
+  for (let i = 0; i < userIds.length; i += 500) {
+    const ids = JSON.stringify(userIds.slice(i, i + 500))
+    const { results } = await from
+      .prepare(
+        `SELECT json_group_array(json_array(${STATE_COLUMNS.join(', ')})) AS rows FROM nudge_states WHERE project_id = ?1 AND user_id IN (SELECT value FROM json_each(?2))`,
+      )
+      .bind(projectId, ids)
+      .all<{ rows: string }>()
+    const rows = results[0]?.rows ?? '[]'
+    if (rows !== '[]')
+      await to
+        .prepare(
+          `INSERT INTO nudge_states (project_id, ${STATE_COLUMNS.join(', ')})
+           SELECT ?1, ${STATE_COLUMNS.map((_, c) => `json_extract(value, '$[${c}]')`).join(', ')} FROM json_each(?2) WHERE true
+           ON CONFLICT (project_id, user_id, nudge_key) DO NOTHING`,
+        )
+        .bind(projectId, rows)
+        .run()
+    // only after the new shard holds them
+    const { meta } = await from
+      .prepare('DELETE FROM nudge_states WHERE project_id = ?1 AND user_id IN (SELECT value FROM json_each(?2))')
+      .bind(projectId, ids)
+      .run()
+    moved += meta.changes
+  }
+  return moved
+}
