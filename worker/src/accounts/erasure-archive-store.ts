@@ -208,9 +208,8 @@ export class ArchiveErasure {
   }
 
   /**
-   * `forget` for a sharded project: a removed line's dedupe key and the counts it added live in its shard (a line
-   * without a user: its key on every shard, as the consumer's routing of anonymous keys is not derivable from the
-   * line), so one batch per shard touched, in parallel; the users who stay get their current account from the directory.
+   * `forget` for a sharded project: a removed line's dedupe key and the counts it added live in its shard, so one
+   * batch per shard touched, in parallel; the users who stay get their current account from the directory (D1).
    */
   private async forgetOnShards(
     e: ArchiveEraser,
@@ -223,10 +222,7 @@ export class ArchiveErasure {
     const { projectId } = e
     const byShard = new Map<number, ArchivedEvent[]>()
     const add = (shard: number, l: ArchivedEvent) => byShard.set(shard, [...(byShard.get(shard) ?? []), l])
-    for (const l of removed) {
-      if (l.user_id === null) for (const { index } of state.all()) add(index, l)
-      else add(lineShard(state, l), l)
-    }
+    for (const l of removed) add(lineShard(state, l), l)
     const keep = (u: string) => !target.userIds.has(u)
     const stay = [...new Set(removed.flatMap((l) => (l.user_id !== null && keep(l.user_id) ? [l.user_id] : [])))]
     const accounts =
@@ -266,9 +262,9 @@ export class ArchiveErasure {
   }
 }
 
-/** The shard holding a line's counts and dedupe key: as re-tagging routes it (features/rebuild.ts `lineShard`). */
-const lineShard = (state: ProjectState, l: Pick<ArchivedEvent, 'account_id' | 'user_id' | 'anonymous_id'>) =>
-  state.indexOf(l.account_id, l.user_id ?? l.anonymous_id ?? '')
+/** The shard holding a line's counts and dedupe key, as the consumer routes it (the same as features/rebuild.ts `lineShard`). */
+const lineShard = (state: ProjectState, l: Pick<ArchivedEvent, 'account_id' | 'user_id' | 'anonymous_id' | 'message_id'>) =>
+  state.indexOf(l.account_id, l.user_id ?? l.anonymous_id ?? l.message_id)
 
 const withoutWho = (metadata: Record<string, string> | undefined) => {
   const { who: _, ...rest } = metadata ?? {}

@@ -29,7 +29,7 @@ import {
   type TagEvent,
 } from './retag'
 import { listFeatures } from './store'
-import { projectState, type ProjectState, type StateEnv } from '../shards'
+import { directoryAccounts, projectState, type ProjectState, type StateEnv } from '../shards'
 
 /**
  * Re-tagging after a feature's rules change, as a resumable job (one row per project in `feature_rebuilds`) over
@@ -244,11 +244,11 @@ async function listPage(bucket: R2Bucket, projectId: string, job: RebuildJob, pa
 }
 
 /**
- * The shard a line's counts live in: its account's (the account the consumer counted it under, on the line), or
- * its user's without one; a line without a user by its anonymous id (no rollup; its tag generation and dedupe key).
+ * The shard holding a line's counts and dedupe key, as the consumer routes it: its account's (the line carries the
+ * account it was counted under), else its user's, else (no user) its anonymous id's, else its message id's.
  */
-export const lineShard = (state: ProjectState, line: Pick<ArchivedEvent, 'account_id' | 'user_id' | 'anonymous_id'>) =>
-  state.indexOf(line.account_id, line.user_id ?? line.anonymous_id ?? '')
+export const lineShard = (state: ProjectState, line: Pick<ArchivedEvent, 'account_id' | 'user_id' | 'anonymous_id' | 'message_id'>) =>
+  state.indexOf(line.account_id, line.user_id ?? line.anonymous_id ?? line.message_id)
 
 /**
  * One page of a sharded project's job: an object's lines are counted in several shards, so each shard keeps its own
@@ -287,7 +287,6 @@ async function runShardedPage(
   const tracks = new Map<string, Line[]>()
   const keysOf = new Map<number, Set<string>>()
   const idsOf = new Map<number, string[]>()
-  const anonymous: string[] = []
   for (const [key, events] of bodies) {
     const list: Line[] = []
     for (const line of events) {
@@ -299,17 +298,13 @@ async function runShardedPage(
       keysOf.get(shard)!.add(key)
       // a line's dedupe key matters only if some rule set it may be counted under tags it otherwise
       if (befores.every((before) => sameTags(before(event), after(event)))) continue
-      if (line.user_id === null) anonymous.push(line.message_id)
-      else idsOf.set(shard, [...(idsOf.get(shard) ?? []), line.message_id])
+      idsOf.set(shard, [...(idsOf.get(shard) ?? []), line.message_id])
     }
     tracks.set(key, list)
   }
-  // one read batch per shard: its generations of the objects, its dedupe keys of the changing lines (a line without
-  // a user is looked up on every shard read: where the consumer keeps its key is not derivable from the line alone)
-  const shards = [...new Set([...keysOf.keys(), ...(anonymous.length ? state.all().map((s) => s.index) : [])])].sort((a, b) => a - b)
-  const reads = await Promise.all(
-    shards.map((i) => readShardTagState(state.shard(i), projectId, [...(keysOf.get(i) ?? [])], [...(idsOf.get(i) ?? []), ...anonymous])),
-  )
+  // one read batch per shard: its generations of the objects, its dedupe keys of the lines that may change
+  const shards = [...keysOf.keys()].sort((a, b) => a - b)
+  const reads = await Promise.all(shards.map((i) => readShardTagState(state.shard(i), projectId, [...keysOf.get(i)!], idsOf.get(i) ?? [])))
   const versionsOf = new Map(shards.map((i, n) => [i, reads[n].versions]))
   const countedBy = new Map(reads.flatMap((r) => [...r.countedBy]))
   const now = Date.now()
@@ -386,17 +381,18 @@ async function runShardedPage(
     now: written,
     leaseUntil: written + LEASE_MS,
   })
-  // each shard's users whose feature use changed lost their contexts in that shard's write: rewritten from its rows
-  if (next)
-    await Promise.all(
-      [...pages].map(async ([shard, page]) => {
-        const users = contextUsers(page.delta)
-        if (users.length)
-          await refreshUserContexts(db, state.shard(shard), projectId, users, written).catch((e) =>
-            console.warn('re-tagging: user contexts not refreshed', String((e as Error)?.message ?? e)),
-          )
-      }),
-    )
+  // the users whose feature use changed lost their contexts in their shards' writes: rewritten on each user's home
+  // shard (the directory's account: a user who moved keeps older rollups on the old account's shard)
+  const users = [...new Set([...pages.values()].flatMap((p) => contextUsers(p.delta)))]
+  if (next && users.length)
+    await (async () => {
+      const home = await directoryAccounts(db, projectId, users)
+      await Promise.all(
+        state
+          .split(users, (u) => ({ accountId: home.get(u) ?? null, userId: u }))
+          .map((g) => refreshUserContexts(db, g.db, projectId, g.items, written)),
+      )
+    })().catch((e) => console.warn('re-tagging: user contexts not refreshed', String((e as Error)?.message ?? e)))
   return { job: next, moved: cursorKey !== job.cursorKey || finished }
 }
 
