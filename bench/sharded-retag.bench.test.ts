@@ -8,7 +8,7 @@ import { advanceRebuild, startRebuildStatements } from '../worker/src/features/r
 import { forgetFeatureIndex, upsertFeatureStatement } from '../worker/src/features/store'
 import { gzip, type ArchivedEvent } from '../worker/src/ingest'
 import { DAY_MS, dayOf } from '../worker/src/lib/days'
-import { projectState, type AccountShard, type ShardStatement, type ShardStatementResult } from '../worker/src/shards'
+import { projectState, recordDirectory, type AccountShard, type ShardStatement, type ShardStatementResult } from '../worker/src/shards'
 import { meterD1 } from './d1-meter'
 
 /**
@@ -138,6 +138,16 @@ async function seed(p: TestProject, rules: Feature) {
     'accounts',
     Array.from({ length: ACCOUNTS }, (_, a) => ({ id: `a${a}`, first_seen: Date.now(), last_seen: Date.now() })),
   )
+  // the directory (D1) of the sharded project, as ingest records it: where each user's state lives
+  if (state.sharded)
+    await env.DB.batch(
+      recordDirectory(
+        env.DB,
+        p.id,
+        users.map((u) => ({ userId: String(u.id), accountId: String(u.account_id) })),
+        Date.now(),
+      ),
+    )
   const put = async (table: string, rows: Row[], where: (r: Row) => { accountId: string; userId: string }) => {
     for (const g of state.split(rows, where)) await bulk(g.db, p.id, table, g.items)
   }

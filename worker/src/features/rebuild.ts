@@ -383,15 +383,18 @@ async function runShardedPage(
   })
   // the users whose feature use changed lost their contexts in their shards' writes: rewritten on each user's home
   // shard (the directory's account: a user who moved keeps older rollups on the old account's shard)
-  const users = [...new Set([...pages.values()].flatMap((p) => contextUsers(p.delta)))]
-  if (next && users.length)
+  const changedOn = new Map<string, number>()
+  for (const [shard, page] of pages) for (const u of contextUsers(page.delta)) changedOn.set(u, shard)
+  if (next && changedOn.size)
     await (async () => {
-      const home = await directoryAccounts(db, projectId, users)
-      await Promise.all(
-        state
-          .split(users, (u) => ({ accountId: home.get(u) ?? null, userId: u }))
-          .map((g) => refreshUserContexts(db, g.db, projectId, g.items, written)),
-      )
+      const home = await directoryAccounts(db, projectId, [...changedOn.keys()])
+      // a user the directory does not know (written before it existed) stays where their rollups are
+      const byShard = new Map<number, string[]>()
+      for (const [u, shard] of changedOn) {
+        const at = home.has(u) ? state.indexOf(home.get(u), u) : shard
+        byShard.set(at, [...(byShard.get(at) ?? []), u])
+      }
+      await Promise.all([...byShard].map(([shard, users]) => refreshUserContexts(db, state.shard(shard), projectId, users, written)))
     })().catch((e) => console.warn('re-tagging: user contexts not refreshed', String((e as Error)?.message ?? e)))
   return { job: next, moved: cursorKey !== job.cursorKey || finished }
 }
