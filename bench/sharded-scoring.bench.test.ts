@@ -18,7 +18,18 @@ const SHARDS = 4
 const ROUNDS = 3
 const COLUMNS: Record<string, string[]> = {
   users: ['id', 'account_id', 'traits_json', 'first_seen', 'last_seen'],
-  user_days: ['user_id', 'day', 'account_id', 'events', 'meaningful', 'logins', 'value_events', 'value_amount', 'active_seconds', 'app_version'],
+  user_days: [
+    'user_id',
+    'day',
+    'account_id',
+    'events',
+    'meaningful',
+    'logins',
+    'value_events',
+    'value_amount',
+    'active_seconds',
+    'app_version',
+  ],
   user_feature_days: ['user_id', 'feature_key', 'day', 'account_id', 'n', 'amount'],
   user_event_days: ['user_id', 'name', 'day', 'account_id', 'n', 'amount'],
 }
@@ -100,8 +111,10 @@ it('measures in-line and fanned-out scoring of 2,000 users / 200 accounts, unsha
   const source = { ...env, DB: meter.db, ACCOUNT_SHARDS: shards.ns }
 
   // 1. the load + score + write alone (runProjectScoring), rounds interleaved
-  const inline: Record<string, { ms: number[]; rows_read: number; d1_rows_read: number; shard_rows_read: number; do_calls: number; d1_statements: number }> =
-    {}
+  const inline: Record<
+    string,
+    { ms: number[]; rows_read: number; d1_rows_read: number; shard_rows_read: number; do_calls: number; d1_statements: number }
+  > = {}
   for (let round = 0; round < ROUNDS; round++)
     for (const [name, p] of [
       ['unsharded', plain],
@@ -122,7 +135,8 @@ it('measures in-line and fanned-out scoring of 2,000 users / 200 accounts, unsha
         load_ms: run.summary.load_ms,
       })
     }
-  for (const [name, e] of Object.entries(inline)) console.log(`BENCH sharded-scoring inline ${name} ${JSON.stringify({ ...e, ms_median: median(e.ms) })}`)
+  for (const [name, e] of Object.entries(inline))
+    console.log(`BENCH sharded-scoring inline ${name} ${JSON.stringify({ ...e, ms_median: median(e.ms) })}`)
   // the same reads (SQLite's counters on a Durable Object and on D1 may differ by a row or two)
   expect(Math.abs(inline['4 shards'].rows_read - inline.unsharded.rows_read)).toBeLessThan(inline.unsharded.rows_read / 1000)
 

@@ -4,7 +4,8 @@ import worker from '../../worker/src/index'
 import { scoringRun } from '../../worker/src/jobs/daily-run'
 import { SCORING_QUEUE_NAME, type ScoringMessage } from '../../worker/src/jobs/fanout'
 import { dayOf } from '../../worker/src/lib/days'
-import { alignedShards } from '../../worker/src/scoring/shard-run'
+import { runProjectScoring } from '../../worker/src/scoring/run'
+import { alignedShards, runShardedScoring } from '../../worker/src/scoring/shard-run'
 import { projectState, recordDirectory } from '../../worker/src/shards'
 import { api, newProject, type TestProject } from './fixtures'
 import { projectRows, recordingQueue, SCORING_BASE, seedScoringBase } from './queue-fixtures'
@@ -36,7 +37,9 @@ function templateOf(now: number): Promise<string> {
 async function seed(p: TestProject, now: number): Promise<void> {
   const from = await templateOf(now)
   for (const table of [...CONTROL_TABLES, ...STATE_TABLES]) {
-    const { results } = await env.DB.prepare(`SELECT * FROM ${table} WHERE project_id = ?1`).bind(from).all<Record<string, string | number | null>>()
+    const { results } = await env.DB.prepare(`SELECT * FROM ${table} WHERE project_id = ?1`)
+      .bind(from)
+      .all<Record<string, string | number | null>>()
     await insertStateRows(
       p.id,
       table,
@@ -113,7 +116,9 @@ let delivery = 0
 /** A queued run driven to the end, one message per consumer batch (wrangler.toml), through the worker's queue handler. */
 async function drain(workerEnv: typeof env, sent: ScoringMessage[]) {
   for (let i = 0; i < sent.length; i++) {
-    const batch = createMessageBatch(SCORING_QUEUE_NAME, [{ id: `sharded-${++delivery}`, timestamp: new Date(), attempts: 1, body: sent[i] }])
+    const batch = createMessageBatch(SCORING_QUEUE_NAME, [
+      { id: `sharded-${++delivery}`, timestamp: new Date(), attempts: 1, body: sent[i] },
+    ])
     const ctx = createExecutionContext()
     await worker.queue(batch as MessageBatch<unknown>, workerEnv)
     expect((await getQueueResult(batch, ctx)).retryMessages).toEqual([])
@@ -194,6 +199,21 @@ describe('scoring a project whose state is in account shards', () => {
     const expected = await written(plain.id)
     expect(expected.users).toHaveLength(ACCOUNTS * USERS_PER_ACCOUNT)
     expect(await written(sharded.id)).toEqual(expected)
+    await expectLaidOut(sharded.id)
+  }, 180_000)
+
+  it('scores shard by shard in line (a large project without the queue) exactly as in one pass, each scoring shard in one state shard', async () => {
+    const now = Date.now()
+    const plain = await newProject('split-plain')
+    const sharded = await newShardedProject('split-sharded', 4)
+    await seed(plain, now)
+    await seed(sharded, now)
+    await runProjectScoring(env, plain.id, now)
+    const run = await runShardedScoring(env, sharded.id, now, 2)
+    // 2 asked, aligned to the 4 state shards
+    expect(run.shards.score).toHaveLength(4)
+    expect(run.summary).toMatchObject({ accounts: ACCOUNTS, users: ACCOUNTS * USERS_PER_ACCOUNT })
+    expect(await written(sharded.id)).toEqual(await written(plain.id))
     await expectLaidOut(sharded.id)
   }, 180_000)
 

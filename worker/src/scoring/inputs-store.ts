@@ -118,7 +118,10 @@ export async function loadScoringInputs(
   const fullOnly = (r: Read): Read => (opts.measuresOnly ? null : r)
   const eventList = ruleEvents.map((_, i) => `?${i + 4}`).join(', ')
   const reads: Read[] = [
-    read('account', `SELECT id, name, traits_json, attributes_json, first_seen, last_seen FROM accounts WHERE project_id = ?1${only('id', 2)}`),
+    read(
+      'account',
+      `SELECT id, name, traits_json, attributes_json, first_seen, last_seen FROM accounts WHERE project_id = ?1${only('id', 2)}`,
+    ),
     read(
       'user',
       `SELECT id, account_id, first_seen FROM users WHERE project_id = ?1${only('account_id', 2)}${
@@ -210,7 +213,13 @@ export async function loadScoringInputs(
   let lists: unknown[][]
   if (!state?.sharded) {
     lists = await Promise.all(
-      reads.map((r) => (r === null ? Promise.resolve([]) : statement(db, r, ids).all().then((res) => rowsOf([res])[0]))),
+      reads.map((r) =>
+        r === null
+          ? Promise.resolve([])
+          : statement(db, r, ids)
+              .all()
+              .then((res) => rowsOf([res])[0]),
+      ),
     )
   } else {
     lists = await loadSharded(state, reads, ids, opts, statement, rowsOf)

@@ -96,7 +96,13 @@ export async function writeAccountScores(
   await inChunks(db, statements)
 }
 
-export async function writeUserScores(db: D1Database, projectId: string, results: UserScoreResult[], now: number, chunk = CHUNK): Promise<void> {
+export async function writeUserScores(
+  db: D1Database,
+  projectId: string,
+  results: UserScoreResult[],
+  now: number,
+  chunk = CHUNK,
+): Promise<void> {
   const stmt = db.prepare(
     `INSERT INTO user_scores (project_id, user_id, account_id, score, profile, measures_json, computed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
      ON CONFLICT (project_id, user_id) DO UPDATE SET account_id = excluded.account_id, score = excluded.score, profile = excluded.profile,
@@ -328,7 +334,11 @@ export async function rankPortfolio(
     .bind(...rankParams(projectId, f), owner, none, now)
     .all<AccountScoreRow & { attributes_json: string; last_active: string | null; open_alerts: number }>()
   if (sharded) {
-    const last = await lastActiveDays(state, projectId, results.map((r) => r.account_id))
+    const last = await lastActiveDays(
+      state,
+      projectId,
+      results.map((r) => r.account_id),
+    )
     for (const r of results) r.last_active = last.get(r.account_id) ?? null
   }
   return results.map((r) => ({
@@ -466,7 +476,12 @@ export interface FeatureAdoption {
 }
 
 /** Per feature: accounts and users using it since `sinceDay`, across the project. */
-export async function featureAdoption(db: D1Database, projectId: string, sinceDay: string, state?: ProjectState): Promise<FeatureAdoption[]> {
+export async function featureAdoption(
+  db: D1Database,
+  projectId: string,
+  sinceDay: string,
+  state?: ProjectState,
+): Promise<FeatureAdoption[]> {
   if (state?.sharded) return shardedFeatureAdoption(state, projectId, sinceDay)
   const { results } = await db
     .prepare(
@@ -515,13 +530,15 @@ async function shardedFeatureAdoption(state: ProjectState, projectId: string, si
       const t = use.get(r.feature_key) ?? { a: 0, u: 0, n: 0 }
       use.set(r.feature_key, { a: t.a + r.accounts_30d, u: t.u + r.users_30d, n: t.n + r.uses_30d })
     }
-  return features.results
-    .map((f) => {
-      const t = use.get(f.key) ?? { a: 0, u: 0, n: 0 }
-      return { key: f.key, name: f.name, kind: f.kind, core: f.core === 1, accounts30d: t.a, users30d: t.u, uses30d: t.n }
-    })
-    // stable: keys stay in SQLite's order within equal counts
-    .sort((x, y) => y.accounts30d - x.accounts30d)
+  return (
+    features.results
+      .map((f) => {
+        const t = use.get(f.key) ?? { a: 0, u: 0, n: 0 }
+        return { key: f.key, name: f.name, kind: f.kind, core: f.core === 1, accounts30d: t.a, users30d: t.u, uses30d: t.n }
+      })
+      // stable: keys stay in SQLite's order within equal counts
+      .sort((x, y) => y.accounts30d - x.accounts30d)
+  )
 }
 
 export async function listSegmentBenchmarks(db: D1Database, projectId: string): Promise<SegmentBenchmark[]> {

@@ -55,12 +55,14 @@ async function listShardedKeys(state: ProjectState, projectId: string) {
   const [accounts, perShard] = await Promise.all([
     state.control.prepare('SELECT id FROM accounts WHERE project_id = ?1').bind(projectId).all<{ id: string }>(),
     Promise.all(
-      state.all().map(({ db }) =>
-        db.batch<{ id: string }>([
-          db.prepare('SELECT DISTINCT account_id AS id FROM users WHERE project_id = ?1 AND account_id IS NOT NULL').bind(projectId),
-          db.prepare('SELECT id FROM users WHERE project_id = ?1 AND account_id IS NULL').bind(projectId),
-        ]),
-      ),
+      state
+        .all()
+        .map(({ db }) =>
+          db.batch<{ id: string }>([
+            db.prepare('SELECT DISTINCT account_id AS id FROM users WHERE project_id = ?1 AND account_id IS NOT NULL').bind(projectId),
+            db.prepare('SELECT id FROM users WHERE project_id = ?1 AND account_id IS NULL').bind(projectId),
+          ]),
+        ),
     ),
   ])
   // the UNION of the unsharded read: distinct, in id order
@@ -320,8 +322,9 @@ export async function scoreQueuedShard(
 ) {
   const state = await scoringState(source, projectId)
   const ctx = await contextOf(state.control, projectId, run)
-  return (await scoreShardAccounts(state, projectId, at, keys, ctx, summaries.reduce(mergeCohortSummaries, EMPTY_COHORTS), false, beforeWrite))
-    .stats
+  return (
+    await scoreShardAccounts(state, projectId, at, keys, ctx, summaries.reduce(mergeCohortSummaries, EMPTY_COHORTS), false, beforeWrite)
+  ).stats
 }
 
 /** A queued run's segment benchmarks, once, from every shard's summary (what runShardedScoring writes last). */
