@@ -179,8 +179,8 @@ async function runToEnd(p: TestProject, runEnv: typeof env = env, pageSize = 10)
 }
 
 /**
- * env with the project's shard `index` refusing the page write that moves its tag generations (its transaction
- * fails whole), as a shard that crashes or times out mid-page; every other call goes through.
+ * env with the project's shard `index` refusing every write (its transaction fails whole), as a shard that crashes
+ * or times out mid-page; its reads and every other shard go through.
  */
 function failingShard(projectId: string, index: number): typeof env {
   const ns = env.ACCOUNT_SHARDS as unknown as DurableObjectNamespace<AccountShard>
@@ -196,7 +196,7 @@ function failingShard(projectId: string, index: number): typeof env {
       if (names.get(id.toString()) !== `${projectId}:${index}/${SHARDS}`) return stub
       return {
         execute(statements: ShardStatement[]): Promise<ShardStatementResult[]> {
-          if (statements.some((s) => /INSERT INTO archive_tag_versions/.test(s.sql))) return Promise.reject(new Error('shard down'))
+          if (statements.some((s) => /^\s*(INSERT|UPDATE|DELETE)/i.test(s.sql))) return Promise.reject(new Error('shard down'))
           return stub.execute(statements) as Promise<ShardStatementResult[]>
         },
       }
