@@ -1,10 +1,13 @@
 // The whole flow on a sharded project (issue 13): the same Segment traffic sent to a project whose state lives in the
 // main D1 and to one whose user-grain state lives in 4 account shards gives the same accounts, scores, Account 360s,
 // nudge decisions and analytics, and the shards (not D1) hold the user-grain rows.
-import { env, SELF } from 'cloudflare:test'
+import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { rebuildProgress, startRebuildStatements } from '../../worker/src/features/rebuild'
+import { forgetFeatureIndex, upsertFeatureStatement } from '../../worker/src/features/store'
+import worker from '../../worker/src/index'
 import { api, newProject, post, type TestProject } from './fixtures'
-import { newShardedProject, rowsPerShard } from './state-fixtures'
+import { newShardedProject, rowsOnEveryShard, rowsPerShard } from './state-fixtures'
 
 const DAY = 86_400_000
 const ACCOUNTS = Array.from({ length: 12 }, (_, i) => `acct_${String(i).padStart(2, '0')}`)
@@ -18,7 +21,14 @@ function traffic(now: number) {
     const users = [0, 1, 2].map((u) => `${account}-u${u}`)
     const batch: unknown[] = users.flatMap((u) => [
       { type: 'identify', messageId: id(), userId: u, traits: { email: `${u}@x.test` }, timestamp: new Date(now - 20 * DAY).toISOString() },
-      { type: 'group', messageId: id(), userId: u, groupId: account, traits: { name: account.toUpperCase(), seats: 5 + a }, timestamp: new Date(now - 20 * DAY).toISOString() },
+      {
+        type: 'group',
+        messageId: id(),
+        userId: u,
+        groupId: account,
+        traits: { name: account.toUpperCase(), seats: 5 + a },
+        timestamp: new Date(now - 20 * DAY).toISOString(),
+      },
     ])
     for (let d = 0; d < 20; d++) {
       for (const [k, u] of users.entries()) {
@@ -26,7 +36,15 @@ function traffic(now: number) {
         const ts = new Date(now - d * DAY - (k + 1) * 60_000).toISOString()
         batch.push({ type: 'page', messageId: id(), userId: u, name: 'Dashboard', timestamp: ts })
         batch.push({ type: 'track', messageId: id(), userId: u, event: 'Report Exported', timestamp: ts })
-        if ((a + d) % 3 === 0) batch.push({ type: 'track', messageId: id(), userId: u, event: 'Invoice Created', properties: { revenue: 10 + a }, timestamp: ts })
+        if ((a + d) % 3 === 0)
+          batch.push({
+            type: 'track',
+            messageId: id(),
+            userId: u,
+            event: 'Invoice Created',
+            properties: { revenue: 10 + a },
+            timestamp: ts,
+          })
       }
     }
     batches.push(batch)
@@ -69,7 +87,9 @@ async function json(path: string, key: string) {
 
 /** A response without the fields that differ between two projects by construction (ids, times of the run). */
 function comparable(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value), (key, v) => (['computed_at', 'created_at', 'updated_at', 'run_id', 'project_id', 'generated_at'].includes(key) ? undefined : v))
+  return JSON.parse(JSON.stringify(value), (key, v) =>
+    ['computed_at', 'created_at', 'updated_at', 'run_id', 'project_id', 'generated_at'].includes(key) ? undefined : v,
+  )
 }
 
 describe('a sharded project answers as an unsharded one', () => {
@@ -91,7 +111,10 @@ describe('a sharded project answers as an unsharded one', () => {
       const inD1 = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE project_id = ?1`).bind(sharded.id).first<number>('n')
       expect(inD1, table).toBe(0)
       const plainRows = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE project_id = ?1`).bind(plain.id).first<number>('n')
-      expect(perShard.reduce((a, b) => a + b, 0), table).toBe(plainRows)
+      expect(
+        perShard.reduce((a, b) => a + b, 0),
+        table,
+      ).toBe(plainRows)
     }
   })
 
@@ -104,7 +127,9 @@ describe('a sharded project answers as an unsharded one', () => {
 
   it('shows the same Account 360 for every account', async () => {
     for (const account of ACCOUNTS) {
-      expect(comparable(await json(`/accounts/${account}`, sharded.adminKey)), account).toEqual(comparable(await json(`/accounts/${account}`, plain.adminKey)))
+      expect(comparable(await json(`/accounts/${account}`, sharded.adminKey)), account).toEqual(
+        comparable(await json(`/accounts/${account}`, plain.adminKey)),
+      )
     }
   })
 
@@ -127,7 +152,9 @@ describe('a sharded project answers as an unsharded one', () => {
     expect((await rowsPerShard(sharded.id, 'nudge_states')).reduce((a, b) => a + b, 0)).toBe(
       await env.DB.prepare('SELECT COUNT(*) AS n FROM nudge_states WHERE project_id = ?1').bind(plain.id).first<number>('n'),
     )
-    expect(comparable(await json('/nudges/try-invoices/performance', sharded.readKey))).toEqual(comparable(await json('/nudges/try-invoices/performance', plain.readKey)))
+    expect(comparable(await json('/nudges/try-invoices/performance', sharded.readKey))).toEqual(
+      comparable(await json('/nudges/try-invoices/performance', plain.readKey)),
+    )
   })
 
   it('reports the same ingest status', async () => {
@@ -135,4 +162,46 @@ describe('a sharded project answers as an unsharded one', () => {
     const b = await json('/ingest/status', sharded.adminKey)
     expect(b.stored_events).toBe(a.stored_events)
   })
+
+  it('lets the daily run finish a rules change and score both alike', async () => {
+    // the feature now counts invoices too: a re-tagging job left for the daily run (the cron), as after an edit nobody watched
+    const feature = {
+      key: 'report.export',
+      name: 'Export',
+      kind: 'feature' as const,
+      core: true,
+      rules: [
+        { match: 'event' as const, event: 'Report Exported' },
+        { match: 'event' as const, event: 'Invoice Created' },
+      ],
+    }
+    for (const p of [plain, sharded]) {
+      await env.DB.batch([
+        upsertFeatureStatement(env.DB, p.id, feature as never, Date.now()),
+        ...startRebuildStatements(env.DB, p.id, Date.now()),
+      ])
+      forgetFeatureIndex(p.id)
+    }
+    const ctx = createExecutionContext()
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '17 3 * * *' }), env, ctx)
+    await waitOnExecutionContext(ctx)
+    for (const p of [plain, sharded]) expect(await rebuildProgress(env.DB, p.id), p.id).toMatchObject({ status: 'done' })
+    const uses = async (p: TestProject) =>
+      (
+        await rowsOnEveryShard<{ n: number }>(
+          p.id,
+          "SELECT COALESCE(SUM(n), 0) AS n FROM user_feature_days WHERE project_id = ?1 AND feature_key = 'report.export'",
+        )
+      ).reduce((a, r) => a + r.n, 0)
+    expect(await uses(sharded)).toBe(await uses(plain))
+    expect(await uses(plain)).toBeGreaterThan(0)
+    for (const account of ACCOUNTS.slice(0, 4)) {
+      expect(comparable(await json(`/accounts/${account}`, sharded.adminKey)), account).toEqual(
+        comparable(await json(`/accounts/${account}`, plain.adminKey)),
+      )
+    }
+    expect(comparable(await json('/accounts?limit=100', sharded.readKey))).toEqual(
+      comparable(await json('/accounts?limit=100', plain.readKey)),
+    )
+  }, 60_000)
 })

@@ -124,7 +124,7 @@ export async function dailyRun(
   now: number,
   archive?: R2Bucket,
   queue?: Queue,
-  /** ACCOUNT_SHARDS: sharded projects' hot events and dedupe keys are purged in their shards */
+  /** ACCOUNT_SHARDS: where sharded projects' user-grain state lives (re-tagging, scoring, purge) */
   shards?: Parameters<typeof purgeExpiredEvents>[3],
 ) {
   const projects: ScoringRunSummary[] = []
@@ -134,7 +134,7 @@ export async function dailyRun(
   for (const id of await listProjectIds(db)) {
     try {
       // a re-tagging job left by a rules change finishes (within a budget) before the project is scored
-      if (archive) await continueRebuild({ DB: db, RAW_EVENTS: archive }, id, 10_000)
+      if (archive) await continueRebuild({ DB: db, RAW_EVENTS: archive, ACCOUNT_SHARDS: shards }, id, 10_000)
       const outcome = await scoringRun({ DB: db, ACCOUNT_SHARDS: shards }, id, now, 'daily', queue)
       if (outcome.status === 'ok') projects.push(outcome.summary)
       else if (outcome.status === 'queued') queued.push({ project_id: id, run_id: outcome.runId, shards: outcome.shards })
