@@ -34,7 +34,7 @@ export interface ProjectBacktest {
 export async function projectBacktest(source: ScoringSource, projectId: string, daysBefore: number): Promise<ProjectBacktest> {
   // outcomes, config and accounts from D1; a sharded project's rollups from its shards
   const state = await scoringState(source, projectId)
-  const db = state.control
+  const db: D1Database = state.control
   const [{ version, config }, features, settings, outcomes] = await Promise.all([
     loadScoringConfig(db, projectId),
     listFeatures(db, projectId),

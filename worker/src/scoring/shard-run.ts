@@ -15,17 +15,9 @@ import { knownVersionsOf, scoreProject, type AccountScoreResult } from './projec
 import { loadScoringContext, runProjectScoring, scoringState, type ScoringContext, type ScoringSource } from './run'
 import { writeAccountScores, writeSegmentBenchmarks, writeStateUserScores } from './scores-store'
 import type { ProjectState } from '../shards'
-import { SCORING_SHARDS, scoringShardsFor, SHARDED_SCORING_MIN_ACCOUNTS, splitByShard, type ShardKeys } from './shard-split'
+import { alignedShards, SCORING_SHARDS, scoringShardsFor, SHARDED_SCORING_MIN_ACCOUNTS, splitByShard, type ShardKeys } from './shard-split'
 
-export { SCORING_SHARDS, scoringShardsFor, SHARDED_SCORING_MIN_ACCOUNTS, splitByShard, type ShardKeys }
-
-/**
- * Scoring shards for a project whose state is in `stateShards` shards: a multiple of them, so that each scoring shard's
- * keys live in exactly one state shard (`shardOf(k, m·N) mod N = shardOf(k, N)`) and its passes read and write one
- * Durable Object. Pure.
- */
-export const alignedShards = (scoringShards: number, stateShards: number) =>
-  stateShards > 1 ? Math.ceil(scoringShards / stateShards) * stateShards : scoringShards
+export { alignedShards, SCORING_SHARDS, scoringShardsFor, SHARDED_SCORING_MIN_ACCOUNTS, splitByShard, type ShardKeys }
 
 /**
  * Every account key of the project (accounts, and account ids users carry without an account row) and every

@@ -14,6 +14,14 @@ export const MAX_SCORING_SHARD_ACCOUNTS = 1_250
 export const scoringShardsFor = (accounts: number, minAccounts = SHARDED_SCORING_MIN_ACCOUNTS, shards = SCORING_SHARDS) =>
   accounts > minAccounts ? Math.max(shards, Math.ceil(accounts / MAX_SCORING_SHARD_ACCOUNTS)) : 1
 
+/**
+ * Scoring shards for a project whose state is in `stateShards` shards: a multiple of them, so that each scoring shard's
+ * keys live in exactly one state shard (`shardOf(k, m·N) mod N = shardOf(k, N)`) and its passes read and write one
+ * Durable Object. Pure.
+ */
+export const alignedShards = (scoringShards: number, stateShards: number) =>
+  stateShards > 1 ? Math.ceil(scoringShards / stateShards) * stateShards : scoringShards
+
 /** The keys of one shard: its accounts, and the users with no account that `shardOf("user:<id>")` puts there. */
 export interface ShardKeys {
   accountIds: string[]
