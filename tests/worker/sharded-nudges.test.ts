@@ -5,7 +5,7 @@
 import { env, SELF } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { daysAgo } from '../../worker/src/lib/days'
-import { applyNudgeInteractions, moveNudgeStates, refreshAllUserContexts, refreshUserContexts } from '../../worker/src/nudges'
+import { applyNudgeInteractions, refreshAllUserContexts, refreshUserContexts } from '../../worker/src/nudges'
 import { answerNudges } from '../../worker/src/nudges/decision-routes'
 import { nudgeDecisionInputs } from '../../worker/src/nudges/user-context-store'
 import type { NudgeInteraction } from '../../worker/src/nudges/interactions'
@@ -555,7 +555,7 @@ describe('a user who moves account on a sharded project', () => {
     expect((await res.json<{ nudges: { key: string }[] }>()).nudges.map((n) => n.key)).toContain('trial-admin')
   })
 
-  it('keeps a moved user’s nudge history: moveNudgeStates carries their states to the new shard', async () => {
+  it('keeps a moved user’s nudge history: ingest carries their states to the new shard with the move', async () => {
     const user = 'acct_01-u3'
     const from = 'acct_01'
     const to = ACCOUNTS.find((a, i) => i % 6 !== 5 && state.indexOf(a, user) !== state.indexOf(from, user))!
@@ -570,10 +570,9 @@ describe('a user who moves account on a sharded project', () => {
       .run()
     expect(await due(user)).not.toContain('low-health')
     const history = sorted((await oldShard.prepare(`${STATES} AND user_id = ?2`).bind(sharded.id, user).all()).results)
-    await moveUser(user, from, to)
-    expect(await moveNudgeStates(oldShard, newShard, sharded.id, [user])).toBe(history.length)
-    // a redelivered move finds nothing left to carry and changes nothing
-    expect(await moveNudgeStates(oldShard, newShard, sharded.id, [user])).toBe(0)
+    // the move as the app sends it: a group() call to the new account
+    const group = { type: 'group', messageId: `move-${user}`, userId: user, groupId: to }
+    expect((await post('/v1/batch', { writeKey: sharded.writeKey, batch: [group] })).status).toBe(200)
     expect((await oldShard.prepare(`${STATES} AND user_id = ?2`).bind(sharded.id, user).all()).results).toEqual([])
     expect(sorted((await newShard.prepare(`${STATES} AND user_id = ?2`).bind(sharded.id, user).all()).results)).toEqual(history)
     expect(await due(user)).not.toContain('low-health')
