@@ -381,6 +381,38 @@ describe('erasure on a sharded project', { timeout: 120_000 }, () => {
     await noUserGrainInD1(sharded)
   })
 
+  it("erases an account's nudge states and user scores that a member who moved out carried to another shard, as unsharded", async () => {
+    const plain = await newProject('rt-carried-plain')
+    const sharded = await newShardedProject('rt-carried-sharded', SHARDS)
+    const [from, to] = await accountsOnTwoShards(sharded)
+    const now = Date.now()
+    for (const p of [plain, sharded]) {
+      const first = [track('mover', 'A Done', { context: { groupId: from } }), track('stays', 'A Done', { context: { groupId: from } })]
+      expect((await post('/v1/batch', { writeKey: p.writeKey, batch: first })).status).toBe(200)
+      // what the mover saw and was scored as while in `from`
+      await insertStateRows(p.id, 'nudge_states', [
+        { user_id: 'mover', nudge_key: 'tip', account_id: from, exposure: 'shown', shows: 1, first_exposed_at: now },
+      ])
+      await insertStateRows(p.id, 'user_scores', [
+        { user_id: 'mover', account_id: from, score: 0.5, profile: 'default', measures_json: '{}', computed_at: now },
+      ])
+      // the move: ingest carries the states and the score to the new shard, still under `from` (as D1 keeps them)
+      const move = [{ messageId: crypto.randomUUID(), type: 'group', userId: 'mover', groupId: to, timestamp: new Date().toISOString() }]
+      expect((await post('/v1/batch', { writeKey: p.writeKey, batch: move })).status).toBe(200)
+    }
+    const tagged = (p: TestProject) =>
+      Promise.all(
+        ['nudge_states', 'user_scores'].map((t) =>
+          rowsOnEveryShard(p.id, `SELECT user_id, account_id FROM ${t} WHERE project_id = ?1 ORDER BY user_id`),
+        ),
+      )
+    expect(await tagged(sharded)).toEqual(await tagged(plain))
+    expect((await tagged(sharded)).flat()).toHaveLength(2)
+    for (const p of [plain, sharded]) await eraseByApi(p, `/accounts/${from}`)
+    expect((await tagged(plain)).flat()).toEqual([])
+    expect((await tagged(sharded)).flat()).toEqual([])
+  })
+
   it('ends the same in many small calls (budget per call, shards resumed where the last call stopped)', async () => {
     const { plain, sharded } = await twins()
     const { eraseUser } = await import('../../worker/src/accounts/erasure-store')

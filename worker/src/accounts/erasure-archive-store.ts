@@ -29,6 +29,8 @@ export interface ArchiveProgress {
   members: string[]
   /** Sharded projects: the shards below this one hold none of the erased users' rows any more. */
   shard?: number
+  /** Sharded account erasure: the shards below this one hold none of the account's nudge states and user scores any more. */
+  carriedShard?: number
 }
 
 /** What the eraser lends the archive walk: its budget counters and D1. */

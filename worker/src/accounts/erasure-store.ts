@@ -237,20 +237,37 @@ async function eraseUsersOnShard(e: Eraser, shard: D1Database, userIds: string[]
  * order, up to SHARD_FANOUT at once, each until empty; `p.shard` keeps how far a call got. False: budget ran out.
  */
 async function eraseUsersOnEveryShard(e: Eraser, p: ArchiveProgress, userIds: string[], anonymousIds: string[]): Promise<boolean> {
-  const state = e.state!
   if (!userIds.length && !anonymousIds.length) return true
-  for (let next = p.shard ?? 0; next < state.shards;) {
+  return onEveryShard(e, p, 'shard', (shard) => eraseUsersOnShard(e, shard, userIds, anonymousIds))
+}
+
+/** `step` on every shard from `p[progress]` on, up to SHARD_FANOUT at once, each until it reports empty; false: budget ran out. */
+async function onEveryShard(
+  e: Eraser,
+  p: ArchiveProgress,
+  progress: 'shard' | 'carriedShard',
+  step: (shard: D1Database) => Promise<boolean>,
+): Promise<boolean> {
+  const state = e.state!
+  for (let next = p[progress] ?? 0; next < state.shards;) {
     if (e.exhausted) return false
     const width = Math.max(1, Math.min(SHARD_FANOUT, e.maxStatements - e.statements, state.shards - next))
-    const done = await Promise.all(
-      Array.from({ length: width }, (_, i) => eraseUsersOnShard(e, state.shard(next + i), userIds, anonymousIds)),
-    )
-    // shards before the first unfinished one are done for good (a user's rows are not written back meanwhile)
+    const done = await Promise.all(Array.from({ length: width }, (_, i) => step(state.shard(next + i))))
+    // shards before the first unfinished one are done for good (their rows are not written back meanwhile)
     const finished = done.indexOf(false)
     next += finished === -1 ? width : finished
-    p.shard = next
+    p[progress] = next
   }
   return true
+}
+
+/** One bounded batch on one shard: nudge states and user scores under the account (a moved-out member carries theirs along). */
+async function eraseCarriedOnShard(e: Eraser, shard: D1Database, accountId: string): Promise<boolean> {
+  const tables = ['nudge_states', 'user_scores'] as const
+  e.statements++
+  const results = await shard.batch(tables.map((t) => e.deleteChunk(shard, t, 'account_id = ?2', accountId)))
+  results.forEach((r, i) => e.count(tables[i], r.meta.changes))
+  return results.every((r) => r.meta.changes < e.chunk)
 }
 
 async function eraseShardedUser(env: ErasureEnv, state: ProjectState, userId: string, budget: ErasureBudget): Promise<ErasureResult> {
@@ -332,8 +349,10 @@ async function eraseShardedAccountRows(e: Eraser, p: ArchiveProgress, accountId:
   // anyone's rows inside the account live in its shard (their rollups were adjusted from the archive lines)
   const shard = state.forAccount(accountId)
   if (!(await e.drainIn(shard, 'events', 'account_id = ?2', accountId))) return false
-  for (const table of [...ROLLUPS, 'nudge_states', 'user_scores', 'user_contexts'] as const)
+  for (const table of [...ROLLUPS, 'user_contexts'] as const)
     if (!(await e.drainIn(shard, table, 'account_id = ?2', accountId))) return false
+  // nudge states and last scores keep their account when ingest carries a moving user to a new shard: every shard
+  if (!(await onEveryShard(e, p, 'carriedShard', (db) => eraseCarriedOnShard(e, db, accountId)))) return false
   // D1: the account grain, the members' directory rows, and the account row last
   for (const table of ['account_scores', 'account_score_snapshots', 'account_notes', 'account_alerts', 'account_outcomes'] as const)
     if (!(await e.drain(table, 'account_id = ?2', accountId))) return false
