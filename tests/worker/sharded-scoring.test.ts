@@ -256,3 +256,45 @@ describe('scoring a project whose state is in account shards', () => {
     expect(backtestSharded).toEqual(backtest)
   }, 180_000)
 })
+
+describe('a user whose rollups sit on two shards (they moved account)', () => {
+  it('loads their 30-day activity and features summed over both shards, as the unsharded project', async () => {
+    const { loadScoringInputs } = await import('../../worker/src/scoring/inputs-store')
+    const now = Date.now()
+    const plain = await newProject('mover-scoring-plain')
+    const sharded = await newShardedProject('mover-scoring-sharded', 4)
+    const state = await projectState(env, sharded.id)
+    const from = 'acct-0'
+    const to = ['acct-1', 'acct-2', 'acct-3', 'acct-4', 'acct-5'].find((a) => state.indexOf(a, '') !== state.indexOf(from, ''))!
+    const day = (n: number) => dayOf(now - n * DAY)
+    const userDay = (d: number, account: string, meaningful: number) => ({
+      user_id: 'mover',
+      day: day(d),
+      account_id: account,
+      events: 3,
+      meaningful,
+      logins: 1,
+      value_events: 1,
+      value_amount: 5,
+      active_seconds: 60,
+    })
+    for (const p of [plain, sharded]) {
+      await insertStateRows(p.id, 'users', [{ id: 'mover', account_id: to, first_seen: now - 50 * DAY, last_seen: now }])
+      // the old account's days stay on its shard; the new account's are on the user's home shard
+      await insertStateRows(p.id, 'user_days', [userDay(20, from, 2), userDay(10, from, 1), userDay(2, to, 1)])
+      await insertStateRows(p.id, 'user_feature_days', [
+        { user_id: 'mover', feature_key: 'core', day: day(20), account_id: from, n: 1, amount: 0 },
+        { user_id: 'mover', feature_key: 'core', day: day(2), account_id: to, n: 2, amount: 0 },
+      ])
+    }
+    expect((await rowsPerShard(sharded.id, 'user_days')).filter((n) => n > 0)).toHaveLength(2)
+    const load = async (source: D1Database | typeof state, projectId: string) => {
+      const inputs = await loadScoringInputs(source, projectId, now, [])
+      return { activity: inputs.userActivity, features: inputs.userFeatures30 }
+    }
+    const reference = await load(env.DB, plain.id)
+    expect(reference.activity).toEqual([expect.objectContaining({ userId: 'mover', activeDays30: 3, lastActiveDay: day(2) })])
+    expect(reference.features).toEqual([{ userId: 'mover', featureKey: 'core' }])
+    expect(await load(state, sharded.id)).toEqual(reference)
+  })
+})

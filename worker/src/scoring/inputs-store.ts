@@ -223,6 +223,10 @@ export async function loadScoringInputs(
     )
   } else {
     lists = await loadSharded(state, reads, ids, opts, statement, rowsOf)
+    // a user's rollups can sit on two shards (one who moved account keeps the old account's days on its shard): their
+    // rows add up to the one row unsharded GROUP BY user_id gives, and a feature they used on both counts once
+    lists[2] = mergeUserActivity(lists[2] as UserActivityRow[])
+    lists[3] = [...new Map((lists[3] as UserFeatureRow[]).map((f) => [JSON.stringify([f.user_id, f.feature_key]), f])).values()]
   }
   const [accounts, users, activity, userFeatures30, accountDays, accountFeatureDays, accountEventDays, versions, previous, history] =
     lists as [
@@ -334,4 +338,19 @@ async function loadSharded(
   // shard order, whatever order the shards answered in
   for (const shard of perShard) for (const { i, rows } of shard) for (const row of rows) lists[i].push(row)
   return lists
+}
+
+/** Per-user activity rows read on several shards, one per user: counts add, the last active day is the latest. */
+function mergeUserActivity(rows: UserActivityRow[]): UserActivityRow[] {
+  const byUser = new Map<string, UserActivityRow>()
+  for (const r of rows) {
+    const m = byUser.get(r.user_id)
+    if (!m) {
+      byUser.set(r.user_id, { ...r })
+      continue
+    }
+    for (const k of ['a7', 'a28', 'a30', 'p30', 'logins30', 'seconds30', 'v30', 'vp30', 'amount30', 'amountp30'] as const) m[k] += r[k]
+    if (r.last_active !== null && (m.last_active === null || r.last_active > m.last_active)) m.last_active = r.last_active
+  }
+  return [...byUser.values()]
 }
