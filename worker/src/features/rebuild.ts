@@ -29,7 +29,7 @@ import {
   type TagEvent,
 } from './retag'
 import { listFeatures } from './store'
-import { directoryAccounts, projectState, type ProjectState, type StateEnv } from '../shards'
+import { directoryAccounts, projectState, type ProjectState, type StateEnv } from '../shards/state'
 
 /**
  * Re-tagging after a feature's rules change, as a resumable job (one row per project in `feature_rebuilds`) over
@@ -102,28 +102,7 @@ async function runPage(
   pageSize: number,
 ): Promise<{ job: RebuildJob | null; moved: boolean }> {
   const { DB: db, RAW_EVENTS: bucket } = env
-  const prefix = archivePrefix(projectId)
-  // keys of earlier days sort before the window's first day (`raw/<p>/<day>` is a prefix of its keys)
-  const floorKey = archivePrefix(projectId, dayOf(job.sinceTs)).slice(0, -1)
-  const [counting, listed] = await Promise.all([
-    job.counted
-      ? null
-      : bucket.list(listing({ prefix, startAfter: job.countKey ?? floorKey, limit: COUNT_PAGE, include: ['customMetadata'] })),
-    bucket.list(listing({ prefix, startAfter: job.cursorKey ?? floorKey, limit: REBUILD_OBJECTS, include: ['customMetadata'] })),
-  ])
-  const count = counting && {
-    added: counting.objects.filter((o) => inTotal(o.key, job.startedAt)).reduce((n, o) => n + eventsOf(o), 0),
-    key: counting.objects.at(-1)?.key ?? job.countKey,
-    ended: !counting.truncated,
-  }
-  // whole objects up to the page's event bound (at least one)
-  const chosen: R2Object[] = []
-  for (let n = 0, i = 0; i < listed.objects.length; i++) {
-    const o = listed.objects[i]
-    if (chosen.length && n + eventsOf(o) > pageSize) break
-    chosen.push(o)
-    n += eventsOf(o)
-  }
+  const { floorKey, count, listed, chosen } = await listPage(bucket, projectId, job, pageSize)
   const { versions, snapshots } = await readTagVersions(
     db,
     projectId,
@@ -221,6 +200,7 @@ async function runPage(
 /** The page's listing and count pass, shared by both layouts. */
 async function listPage(bucket: R2Bucket, projectId: string, job: RebuildJob, pageSize: number) {
   const prefix = archivePrefix(projectId)
+  // keys of earlier days sort before the window's first day (`raw/<p>/<day>` is a prefix of its keys)
   const floorKey = archivePrefix(projectId, dayOf(job.sinceTs)).slice(0, -1)
   const [counting, listed] = await Promise.all([
     job.counted
@@ -233,6 +213,7 @@ async function listPage(bucket: R2Bucket, projectId: string, job: RebuildJob, pa
     key: counting.objects.at(-1)?.key ?? job.countKey,
     ended: !counting.truncated,
   }
+  // whole objects up to the page's event bound (at least one)
   const chosen: R2Object[] = []
   for (let n = 0, i = 0; i < listed.objects.length; i++) {
     const o = listed.objects[i]

@@ -15,7 +15,7 @@ import {
   type ScoringSource,
   type ShardKeys,
 } from '../scoring'
-import type { ProjectState, StateEnv } from '../shards'
+import type { ProjectState, StateEnv } from '../shards/state'
 import {
   advancePhase,
   claimWebhook,
