@@ -58,6 +58,9 @@ describe('project state layout', () => {
     const same = await env.DB.batch(recordDirectory(env.DB, p.id, [{ userId: 'u1', accountId: 'a1' }], NOW + 1))
     expect(same[0].meta.changes).toBe(0)
     await env.DB.batch(recordDirectory(env.DB, p.id, [{ userId: 'u1', accountId: 'a2' }], NOW + 2))
+    // a write without an account that raced the user's group() (both read an empty directory) never undoes it
+    const none = await env.DB.batch(recordDirectory(env.DB, p.id, [{ userId: 'u1', accountId: null }], NOW + 3))
+    expect(none[0].meta.changes).toBe(0)
     const found = await directoryAccounts(env.DB, p.id, ['u1', 'u2', 'u3'])
     expect([...found.entries()].sort()).toEqual([
       ['u1', 'a2'],

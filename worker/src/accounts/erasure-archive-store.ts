@@ -1,6 +1,6 @@
 import { archivePrefix, archiveTerms, gunzip, parseArchive, whoTerm, type ArchivedEvent } from '../ingest'
 import { bloomOf, readBloom } from '../lib/bloom'
-import { directoryAccounts, type ProjectState } from '../shards/state'
+import { directoryAccounts, lineShard, type ProjectState } from '../shards/state'
 import { rollupDecrements, splitLines, type ErasureTarget } from './erasure'
 
 /**
@@ -263,10 +263,6 @@ export class ArchiveErasure {
     )
   }
 }
-
-/** The shard holding a line's counts and dedupe key, as the consumer routes it (the same as features/rebuild.ts `lineShard`). */
-const lineShard = (state: ProjectState, l: Pick<ArchivedEvent, 'account_id' | 'user_id' | 'anonymous_id' | 'message_id'>) =>
-  state.indexOf(l.account_id, l.user_id ?? l.anonymous_id ?? l.message_id)
 
 const withoutWho = (metadata: Record<string, string> | undefined) => {
   const { who: _, ...rest } = metadata ?? {}

@@ -1,5 +1,6 @@
 import { archivePrefix, gunzip, parseArchive, rawWindowStart, type ArchivedEvent } from '../ingest'
 import { dayOf } from '../lib/days'
+import type { Feature } from '../../../shared/features'
 import { buildFeatureIndex } from './classify'
 import { refreshUserContexts } from '../nudges'
 import {
@@ -29,7 +30,7 @@ import {
   type TagEvent,
 } from './retag'
 import { listFeatures } from './store'
-import { directoryAccounts, projectState, type ProjectState, type StateEnv } from '../shards/state'
+import { directoryAccounts, lineShard, projectState, type ProjectState, type StateEnv } from '../shards/state'
 
 /**
  * Re-tagging after a feature's rules change, as a resumable job (one row per project in `feature_rebuilds`) over
@@ -95,6 +96,22 @@ async function readObject(bucket: R2Bucket, key: string): Promise<ArchivedEvent[
 }
 
 /** One page of the job under the caller's lease: the job afterwards (null: restarted or moved meanwhile), and whether it moved. */
+/** The tags of each rules generation a page meets, built once: a kept snapshot, or the live features for the job's own. */
+function rulesLoader(db: D1Database, projectId: string, current: number, snapshots: Map<number, Feature[]>) {
+  const tagsOf = new Map<number, EventTags>()
+  return async (generation: number): Promise<EventTags> => {
+    let tags = tagsOf.get(generation)
+    if (!tags) {
+      const features = snapshots.get(generation) ?? (generation === current ? await listFeatures(db, projectId) : null)
+      // a generation a moved object names is snapshotted until a finished walk moved every object past it
+      if (!features) throw new Error(`re-tagging: no rules snapshot of generation ${generation} for ${projectId}`)
+      tags = registryTags(buildFeatureIndex(features))
+      tagsOf.set(generation, tags)
+    }
+    return tags
+  }
+}
+
 async function runPage(
   env: RebuildEnv,
   projectId: string,
@@ -108,18 +125,7 @@ async function runPage(
     projectId,
     chosen.map((o) => o.key),
   )
-  const tagsOf = new Map<number, EventTags>()
-  const rulesOf = async (generation: number): Promise<EventTags> => {
-    let tags = tagsOf.get(generation)
-    if (!tags) {
-      const features = snapshots.get(generation) ?? (generation === job.generation ? await listFeatures(db, projectId) : null)
-      // a generation a moved object names is snapshotted until a finished walk moved every object past it
-      if (!features) throw new Error(`re-tagging: no rules snapshot of generation ${generation} for ${projectId}`)
-      tags = registryTags(buildFeatureIndex(features))
-      tagsOf.set(generation, tags)
-    }
-    return tags
-  }
+  const rulesOf = rulesLoader(db, projectId, job.generation, snapshots)
   const after = await rulesOf(job.generation)
   // objects already counted under the current rules (tagged by the consumer after the change, or moved by this job) are not read
   const toRead = chosen.filter((o) => (versions.get(o.key) ?? writtenGeneration(o)) !== job.generation)
@@ -225,13 +231,6 @@ async function listPage(bucket: R2Bucket, projectId: string, job: RebuildJob, pa
 }
 
 /**
- * The shard holding a line's counts and dedupe key, as the consumer routes it: its account's (the line carries the
- * account it was counted under), else its user's, else (no user) its anonymous id's, else its message id's.
- */
-export const lineShard = (state: ProjectState, line: Pick<ArchivedEvent, 'account_id' | 'user_id' | 'anonymous_id' | 'message_id'>) =>
-  state.indexOf(line.account_id, line.user_id ?? line.anonymous_id ?? line.message_id)
-
-/**
  * One page of a sharded project's job: an object's lines are counted in several shards, so each shard keeps its own
  * tag generation of the object (`archive_tag_versions` there) and takes its lines' delta with it in one transaction,
  * guarded by the generations it read. Shards are written first (in parallel), the D1 cursor after all of them: a crash
@@ -247,17 +246,7 @@ async function runShardedPage(
   const projectId = state.projectId
   const { floorKey, count, listed, chosen } = await listPage(bucket, projectId, job, pageSize)
   const snapshots = await readRuleSnapshots(db, projectId)
-  const tagsOf = new Map<number, EventTags>()
-  const rulesOf = async (generation: number): Promise<EventTags> => {
-    let tags = tagsOf.get(generation)
-    if (!tags) {
-      const features = snapshots.get(generation) ?? (generation === job.generation ? await listFeatures(db, projectId) : null)
-      if (!features) throw new Error(`re-tagging: no rules snapshot of generation ${generation} for ${projectId}`)
-      tags = registryTags(buildFeatureIndex(features))
-      tagsOf.set(generation, tags)
-    }
-    return tags
-  }
+  const rulesOf = rulesLoader(db, projectId, job.generation, snapshots)
   const after = await rulesOf(job.generation)
   // every rule set a shard may count an object's lines under: the written tags or a kept snapshot
   const befores = [writtenTags, ...(await Promise.all([...snapshots.keys()].map(rulesOf)))]

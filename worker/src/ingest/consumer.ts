@@ -3,7 +3,7 @@ import { cachedTagging, trackTagger } from '../features'
 import type { Bindings } from '../http/env'
 import { applyNudgeInteractions, nudgeInteractions, refreshUserContexts } from '../nudges'
 import { loadProjectSettings } from '../projects'
-import { directoryAccounts, projectState, recordDirectory, type ProjectState } from '../shards/state'
+import { directoryAccounts, eventRoute, projectState, recordDirectory, type ProjectState } from '../shards/state'
 import { archiveObjects, gzip } from './archive'
 import { trustedAttributes } from './attributes'
 import type { IngestMessage } from './messages'
@@ -162,9 +162,12 @@ async function storeShardedChunk(env: StoreEnv, state: ProjectState, entries: En
   // a user whose account moved to another shard: their users row is carried over, then deleted where it was
   const moved = userIds.filter((u) => directory.has(u) && state.indexOf(directory.get(u) ?? null, u) !== shardOfUser(u))
   const groups = state.split(entries, (e) =>
-    e.row.userId
-      ? { accountId: e.row.accountId ?? home.get(e.row.userId) ?? null, userId: e.row.userId }
-      : { accountId: e.row.accountId, userId: e.row.anonymousId ?? e.messageId },
+    eventRoute({
+      accountId: e.row.accountId ?? (e.row.userId ? (home.get(e.row.userId) ?? null) : null),
+      userId: e.row.userId,
+      anonymousId: e.row.anonymousId,
+      messageId: e.messageId,
+    }),
   )
   // exact dedupe on each shard: a messageId always routes to the same shard while its user's account stays (a resend
   // without groupId of an event sent before the user's account moved shard lands in the new shard and counts again)
@@ -233,21 +236,26 @@ async function storeShardedChunk(env: StoreEnv, state: ProjectState, entries: En
     const settings = await loadProjectSettings(env.DB, projectId)
     await patchAccountAttributes(env.DB, projectId, trustedAttributes(trustedRows, settings.attributes.protected))
   }
-  // nudge state and decision contexts are the user's: written in the shard of the user's account, one shard at a time
+  // nudge state and decision contexts are the user's: written in the shard of the user's account, shards in parallel
+  // (an account, so its survey NPS and anchor reports in D1, belongs to one shard)
   const insertedRows: EventRow[] = inserted.map((e) => e.row)
   const touched = [...new Set([...insertedRows.flatMap((r) => (r.userId ? [r.userId] : [])), ...moved])]
   const interactions = nudgeInteractions(insertedRows)
-  for (const g of state.split(touched, (u) => ({ accountId: home.get(u) ?? null, userId: u }))) {
-    const users = new Set(g.items)
-    await applyNudgeInteractions(
-      env.DB,
-      g.db,
-      projectId,
-      interactions.filter((i) => users.has(i.userId)),
-      now,
-    )
-    await refreshUserContexts(env.DB, g.db, projectId, g.items, now)
-  }
+  await Promise.all(
+    state
+      .split(touched, (u) => ({ accountId: home.get(u) ?? null, userId: u }))
+      .map(async (g) => {
+        const users = new Set(g.items)
+        await applyNudgeInteractions(
+          env.DB,
+          g.db,
+          projectId,
+          interactions.filter((i) => users.has(i.userId)),
+          now,
+        )
+        await refreshUserContexts(env.DB, g.db, projectId, g.items, now)
+      }),
+  )
   return { inserted: insertedIds.size, archived: fresh.length, rowsWritten: rowsWritten + controlRowsWritten, controlRowsWritten, byShard }
 }
 

@@ -122,7 +122,11 @@ export async function directoryAccounts(
   return found
 }
 
-/** Statements that record where users' state lives; a row is rewritten only when the account changed (0 rows otherwise). */
+/**
+ * Statements that record where users' state lives; a row is rewritten only when the account changed (0 rows otherwise).
+ * An account is never replaced by none: Segment has no "ungroup", so a write without one raced a `group()` (two
+ * consumer invocations that both read an empty directory) and must not send the user's later events to `user:<id>`.
+ */
 export function recordDirectory(
   db: D1Database,
   projectId: string,
@@ -138,10 +142,37 @@ export function recordDirectory(
           `INSERT INTO user_directory (project_id, user_id, account_id, updated_at)
            SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), ?3 FROM json_each(?2) WHERE true
            ON CONFLICT (project_id, user_id) DO UPDATE SET account_id = excluded.account_id, updated_at = excluded.updated_at
-           WHERE account_id IS NOT excluded.account_id`,
+           WHERE account_id IS NOT excluded.account_id AND excluded.account_id IS NOT NULL`,
         )
         .bind(projectId, JSON.stringify(rows), now),
     )
   }
   return statements
+}
+
+/**
+ * Where an event's counts and dedupe key live, as `split`'s key: the account it is counted under, else its user, else
+ * (no user) its anonymous id, else its message id. The consumer, re-tagging and erasure route every event through this.
+ */
+export function eventRoute(e: {
+  accountId: string | null | undefined
+  userId: string | null | undefined
+  anonymousId: string | null | undefined
+  messageId: string
+}): { accountId: string | null | undefined; userId: string } {
+  return { accountId: e.accountId, userId: e.userId ?? e.anonymousId ?? e.messageId }
+}
+
+/** The shard of an archived line (snake_case, `shared/archive.ts`): the line carries the account it was counted under. */
+export function lineShard(
+  state: ProjectState,
+  line: { account_id: string | null; user_id: string | null; anonymous_id: string | null; message_id: string },
+): number {
+  const { accountId, userId } = eventRoute({
+    accountId: line.account_id,
+    userId: line.user_id,
+    anonymousId: line.anonymous_id,
+    messageId: line.message_id,
+  })
+  return state.indexOf(accountId, userId)
 }
