@@ -8,7 +8,7 @@ import { projectSettingsSchema } from '../config'
 const AT = '2026-05-04T10:00:00.000Z'
 const isoTime = z.iso.datetime()
 
-/** State shard counts a project may be created with (migration 0026's CHECK; worker/src/shards STATE_SHARD_COUNTS). */
+/** State shard counts a project may be created with (migration 0026's CHECK). */
 export const STATE_SHARD_COUNTS = [1, 2, 4, 8, 16, 32, 64, 128, 256] as const
 
 // ---- keys ---------------------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ export {
   forgetStateShards,
   projectState,
   recordDirectory,
-  STATE_SHARD_COUNTS,
   stateLayout,
   type ProjectState,
   type StateEnv,

@@ -38,9 +38,6 @@ export interface ProjectState {
 
 export type StateEnv = { DB: D1Database; ACCOUNT_SHARDS?: DurableObjectNamespace<AccountShard> }
 
-/** Powers of two a project may be created with (migration 0026's CHECK). */
-export const STATE_SHARD_COUNTS = [1, 2, 4, 8, 16, 32, 64, 128, 256] as const
-
 // N is fixed when the project is created, so an isolate may keep it (the TTL only bounds memory of deleted projects)
 const shardCounts = isolateCache<number>(10 * 60_000)
 
