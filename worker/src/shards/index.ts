@@ -4,12 +4,4 @@ export { AccountShard, type ShardStatement, type ShardStatementResult } from './
 export { SHARD_MIGRATIONS, SHARD_TABLES } from './schema'
 export { accountShardStub, ShardDatabase, shardDatabase, type ShardExecutor } from './shard-database'
 export { fnv1a32, shardKeyOf, shardOf } from './shard-of'
-export {
-  directoryAccounts,
-  forgetStateShards,
-  projectState,
-  recordDirectory,
-  stateLayout,
-  type ProjectState,
-  type StateEnv,
-} from './state'
+export { directoryAccounts, forgetStateShards, projectState, recordDirectory, stateLayout, type ProjectState, type StateEnv } from './state'
