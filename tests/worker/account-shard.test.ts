@@ -5,7 +5,8 @@ import type { EventRow } from '../../worker/src/ingest/normalize'
 import { planIngest } from '../../worker/src/ingest/plan'
 import { writeIngest } from '../../worker/src/ingest/store'
 import { accountUserScores, findUserScore, writeUserScores } from '../../worker/src/scoring/scores-store'
-import { AccountShard, accountShardStub, SHARD_MIGRATIONS, SHARD_TABLES, shardDatabase } from '../../worker/src/shards'
+import { accountShardStub, SHARD_MIGRATIONS, SHARD_TABLES, shardDatabase } from '../../worker/src/shards'
+import { AccountShard } from '../../worker/src/shards/account-shard'
 import { newProject } from './fixtures'
 
 // the raw table's hot window as 0001 creates it (minus the projects FK): the ingest store writes its hot system events there

@@ -2,7 +2,7 @@ import { createApp } from './app'
 import type { Bindings } from './http/env'
 import { consumeDeadLetters, consumeIngest, INGEST_DLQ } from './ingest'
 import { consumeScoring, dailyRun, SCORING_QUEUE_NAME } from './jobs'
-export { AccountShard } from './shards'
+export { AccountShard } from './shards/account-shard'
 
 const app = createApp()
 

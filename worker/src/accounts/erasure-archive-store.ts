@@ -1,6 +1,6 @@
 import { archivePrefix, archiveTerms, gunzip, parseArchive, whoTerm, type ArchivedEvent } from '../ingest'
 import { bloomOf, readBloom } from '../lib/bloom'
-import { directoryAccounts, lineShard, type ProjectState } from '../shards/state'
+import { directoryAccounts, lineShard, type ProjectState } from '../shards'
 import { rollupDecrements, splitLines, type ErasureTarget } from './erasure'
 
 /**

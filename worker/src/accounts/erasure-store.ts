@@ -1,4 +1,4 @@
-import { directoryAccounts, projectState, type ProjectState, type StateEnv } from '../shards/state'
+import { directoryAccounts, projectState, type ProjectState, type StateEnv } from '../shards'
 import { ArchiveErasure, ERASE_OBJECTS_PER_CALL, type ArchiveProgress } from './erasure-archive-store'
 
 /**

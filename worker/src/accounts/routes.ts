@@ -14,7 +14,7 @@ import { auth, createRoute, createRouter, errorResponses, jsonBody, jsonResponse
 import { intParam } from '../http/validate'
 import { daysAgo } from '../lib/days'
 import { eraseAccount, eraseUser, type ErasureResult } from './erasure-store'
-import { projectState } from '../shards/state'
+import { projectState } from '../shards'
 import { accountActivity, accountSummaries, findAccount, updateAccountAttributes, type AccountSummary } from './store'
 
 /**

@@ -1,5 +1,5 @@
 import type { FeatureKind } from '../../../shared/features'
-import type { ProjectState } from '../shards/state'
+import type { ProjectState } from '../shards'
 
 /** Attributes or traits as stored (a JSON object); anything else reads as none. */
 export function parseBag(json: string | null): Record<string, unknown> {

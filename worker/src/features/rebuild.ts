@@ -30,7 +30,7 @@ import {
   type TagEvent,
 } from './retag'
 import { listFeatures } from './store'
-import { directoryAccounts, lineShard, projectState, type ProjectState, type StateEnv } from '../shards/state'
+import { directoryAccounts, lineShard, projectState, type ProjectState, type StateEnv } from '../shards'
 
 /**
  * Re-tagging after a feature's rules change, as a resumable job (one row per project in `feature_rebuilds`) over

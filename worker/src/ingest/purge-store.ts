@@ -1,5 +1,5 @@
 import { DAY_MS, dayOf } from '../lib/days'
-import { stateLayout, type StateEnv } from '../shards/state'
+import { stateLayout, type StateEnv } from '../shards'
 import { DEDUPE_DAYS, rawWindowStart } from './raw-window'
 
 const CHUNK = 5000

@@ -4,7 +4,7 @@ import { archivePrefix } from './archive'
 import { writesInline } from './queue'
 import { DEDUPE_DAYS } from './raw-window'
 import { projectIngestCounts } from './status-store'
-import { projectState } from '../shards/state'
+import { projectState } from '../shards'
 
 /** Admin/CS API: the ingest writer's state for the key's project. Mounted at /api/v1/ingest. */
 export const ingestStatusRoutes = createRouter()

@@ -1,4 +1,4 @@
-import type { ProjectState } from '../shards/state'
+import type { ProjectState } from '../shards'
 
 /** The status count stops here: one call reads at most this many dedupe keys (a full count of a busy project's 8 days would not end). */
 export const STATUS_COUNT_CAP = 10_000_000

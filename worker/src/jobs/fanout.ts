@@ -15,7 +15,7 @@ import {
   type ScoringSource,
   type ShardKeys,
 } from '../scoring'
-import type { ProjectState, StateEnv } from '../shards/state'
+import type { ProjectState, StateEnv } from '../shards'
 import {
   advancePhase,
   claimWebhook,

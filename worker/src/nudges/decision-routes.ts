@@ -4,7 +4,7 @@ import { dueNudgesSchema, nudgeDecisionQueryShape } from '../../../shared/api/nu
 import { assertWriteKey, resolveKey } from '../http/auth'
 import { auth, createRoute, createRouter, errorResponses, jsonResponse, querySchema } from '../http/openapi'
 import { conditionsHold as scoringConditionsHold } from '../scoring'
-import { projectState, type StateEnv } from '../shards/state'
+import { projectState, type StateEnv } from '../shards'
 import { decideNudges, type ConditionsHold } from './decide'
 import { guidesFor } from './guides'
 import { presentNudge, presentTour } from './present'

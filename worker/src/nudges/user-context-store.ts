@@ -9,7 +9,7 @@ import {
   type SecretRow,
 } from '../projects'
 import { isolateCache } from '../lib/isolate-cache'
-import type { ProjectState } from '../shards/state'
+import type { ProjectState } from '../shards'
 import { loadDecisionContext } from './context-store'
 import type { DecisionContext } from './context'
 import type { Nudge } from './definition'

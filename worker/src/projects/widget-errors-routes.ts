@@ -1,7 +1,7 @@
 import { widgetErrorListSchema } from '../../../shared/api/projects'
 import { auth, createRoute, createRouter, errorResponses, jsonResponse, querySchema } from '../http/openapi'
 import { DAY_MS } from '../lib/days'
-import { projectState } from '../shards/state'
+import { projectState } from '../shards'
 import { widgetErrorsOf } from './widget-errors-store'
 
 /** Admin API: the widget's own errors from the last 7 days, newest first, so broken embeds are visible. */

@@ -1,5 +1,5 @@
 import { WIDGET_ERROR_EVENT } from '../../../shared/event-names'
-import type { ProjectState } from '../shards/state'
+import type { ProjectState } from '../shards'
 
 /** One error the widget reported about itself (a `$widget_error` event). */
 export interface WidgetError {

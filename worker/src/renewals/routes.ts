@@ -13,7 +13,7 @@ import { intParam } from '../http/validate'
 import { pastDateProblem } from '../lib/days'
 import { loadScoringConfig } from '../scoring'
 import { retentionReport } from './retention-table'
-import { projectState } from '../shards/state'
+import { projectState } from '../shards'
 import { accountExists, deleteOutcome, listOutcomes, outcomeCohortOf, recordOutcome, type Outcome } from './store'
 
 /**

@@ -1,7 +1,7 @@
 import type { OutcomeKind } from '../../../shared/constants'
 import type { Outcome as OutcomeInput } from '../../../shared/scoring'
 import { DAY_MS } from '../lib/days'
-import type { ProjectState } from '../shards/state'
+import type { ProjectState } from '../shards'
 import type { AccountOutcome, FeatureUseCount } from './retention-table'
 
 /** A recorded renewal outcome. */

@@ -1,7 +1,7 @@
 import { ADOPTION } from '../../../shared/constants'
 import { dayOf, daysAgo } from '../lib/days'
 import type { FeatureUse } from './feature-states'
-import type { ProjectState } from '../shards/state'
+import type { ProjectState } from '../shards'
 
 /**
  * ?1 project, ?2 account, ?3 first day of the adoption window. D1 keeps no table statistics, so SQLite takes

@@ -49,7 +49,7 @@ import { loadScoringConfig } from './config-store'
 import { moverReason } from './movers'
 import { dailySeries } from './portfolio'
 import { describeRule } from './rule-text'
-import { directoryAccounts, projectState } from '../shards/state'
+import { directoryAccounts, projectState } from '../shards'
 
 /** CS API: health scores with explanations, trends, flags and segments. Mounted at /api/v1/health. */
 export const healthRoutes = createRouter()

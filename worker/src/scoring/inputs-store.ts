@@ -3,7 +3,7 @@ import { daysAgo } from '../lib/days'
 import { parseAttributes } from './attributes'
 import { LOAD_DAYS, type ScoringInputs } from './inputs'
 import { flagKeys } from './scores-store'
-import type { ProjectState } from '../shards/state'
+import type { ProjectState } from '../shards'
 
 interface AccountRow {
   id: string

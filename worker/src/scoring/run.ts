@@ -10,7 +10,7 @@ import type { ScoringInputs } from './inputs'
 import { loadScoringInputs } from './inputs-store'
 import { knownVersionsOf, scoreProject, type AccountScoreResult } from './project'
 import { writeAccountScores, writeSegmentBenchmarks, writeStateUserScores } from './scores-store'
-import { projectState, type ProjectState, type StateEnv } from '../shards/state'
+import { projectState, type ProjectState, type StateEnv } from '../shards'
 
 /** One project scored: what was written, and what the alerts that follow read (the inputs and the new scores). */
 export interface ProjectScoring {

@@ -15,7 +15,7 @@ import type { SegmentBenchmark } from './benchmarks'
 import type { MeasurePoint } from './movers'
 import type { ScorePoint } from './portfolio'
 import type { AccountScoreResult, UserScoreResult } from './project'
-import type { ProjectState } from '../shards/state'
+import type { ProjectState } from '../shards'
 
 type FeatureKind = Feature['kind']
 

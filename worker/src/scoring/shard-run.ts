@@ -14,7 +14,7 @@ import { loadScoringInputs } from './inputs-store'
 import { knownVersionsOf, scoreProject, type AccountScoreResult } from './project'
 import { loadScoringContext, runProjectScoring, scoringState, type ScoringContext, type ScoringSource } from './run'
 import { writeAccountScores, writeSegmentBenchmarks, writeStateUserScores } from './scores-store'
-import type { ProjectState } from '../shards/state'
+import type { ProjectState } from '../shards'
 import { alignedShards, SCORING_SHARDS, scoringShardsFor, SHARDED_SCORING_MIN_ACCOUNTS, splitByShard, type ShardKeys } from './shard-split'
 
 export { alignedShards, SCORING_SHARDS, scoringShardsFor, SHARDED_SCORING_MIN_ACCOUNTS, splitByShard, type ShardKeys }

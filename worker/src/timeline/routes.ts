@@ -8,7 +8,7 @@ import { intParam } from '../http/validate'
 import { listNotes } from '../notes'
 import { accountNudgeActivity } from '../nudges'
 import { listOutcomes } from '../renewals'
-import { projectState } from '../shards/state'
+import { projectState } from '../shards'
 import { buildTimeline } from './timeline'
 
 /** CS API: what happened to an account, newest first: alerts, nudges its users saw and answered, outcomes, notes. */
