@@ -163,7 +163,7 @@ beforeAll(async () => {
   sharded = await newShardedProject('accts4', 4)
   await seed(plain.id)
   await seed(sharded.id)
-})
+}, 120_000)
 
 /** The same GET on both projects: status and body. */
 async function both(path: string) {
@@ -176,7 +176,7 @@ async function both(path: string) {
 
 const USER_GRAIN = ['users', 'user_days', 'user_event_days', 'user_feature_days', 'events']
 
-describe('sharded project layout of the CS data', () => {
+describe('sharded project layout of the CS data', { timeout: 60_000 }, () => {
   it('keeps every user-grain row in the shards, spread over more than one, none in D1', async () => {
     for (const table of USER_GRAIN) {
       const perShard = await rowsPerShard(sharded.id, table)
@@ -192,7 +192,7 @@ describe('sharded project layout of the CS data', () => {
   })
 })
 
-describe('GET /api/v1/accounts on a sharded project', () => {
+describe('GET /api/v1/accounts on a sharded project', { timeout: 60_000 }, () => {
   it('answers the first page as the unsharded project, with real activity in it', async () => {
     const r = await both('/accounts')
     expect(r.sharded).toEqual(r.plain)
@@ -219,7 +219,7 @@ describe('GET /api/v1/accounts on a sharded project', () => {
   })
 })
 
-describe('GET /api/v1/accounts/{id} (Account 360) on a sharded project', () => {
+describe('GET /api/v1/accounts/{id} (Account 360) on a sharded project', { timeout: 60_000 }, () => {
   it('answers users, event counts and feature use of every account as the unsharded project', async () => {
     for (const id of ACCOUNTS) {
       const r = await both(`/accounts/${id}`)
@@ -246,7 +246,7 @@ describe('GET /api/v1/accounts/{id} (Account 360) on a sharded project', () => {
   })
 })
 
-describe('renewals and retention on a sharded project', () => {
+describe('renewals and retention on a sharded project', { timeout: 60_000 }, () => {
   it('the retention report reads feature use before each account’s cut-off as the unsharded project', async () => {
     for (const q of ['', '?days=10', '?days=25&min_uses=3', '?days=365&min_uses=1']) {
       const r = await both(`/health/retention${q}`)
@@ -285,7 +285,7 @@ describe('renewals and retention on a sharded project', () => {
   })
 })
 
-describe('account cards on a sharded project', () => {
+describe('account cards on a sharded project', { timeout: 60_000 }, () => {
   it('read accounts and scores from D1 (account grain), as for the unsharded project', async () => {
     const ids = [...ACCOUNTS, 'nope']
     const [a, b] = await Promise.all([accountCards(env.DB, plain.id, ids), accountCards(env.DB, sharded.id, ids)])
@@ -295,7 +295,7 @@ describe('account cards on a sharded project', () => {
   })
 })
 
-describe('GET /api/v1/widget-errors on a sharded project', () => {
+describe('GET /api/v1/widget-errors on a sharded project', { timeout: 60_000 }, () => {
   it('merges every shard’s newest errors into the same 100 newest, newest first', async () => {
     const r = await both('/widget-errors')
     expect(r.sharded).toEqual(r.plain)
@@ -332,7 +332,7 @@ function countingEnv(): { env: StateEnv; calls: () => number; rowsRead: () => nu
   }
 }
 
-describe('shard calls per read', () => {
+describe('shard calls per read', { timeout: 60_000 }, () => {
   it('one call for Account 360, one per shard for the list, the cohort and widget errors', async () => {
     const since = day(29)
     const c = countingEnv()

@@ -92,7 +92,7 @@ function comparable(value: unknown): unknown {
   )
 }
 
-describe('a sharded project answers as an unsharded one', () => {
+describe('a sharded project answers as an unsharded one', { timeout: 60_000 }, () => {
   const now = Date.now()
   let plain: TestProject
   let sharded: TestProject

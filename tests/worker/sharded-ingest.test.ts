@@ -153,7 +153,7 @@ async function expectSameState(plain: TestProject, sharded: TestProject) {
   expect(await rowsOnEveryShard(sharded.id, 'SELECT id FROM accounts WHERE project_id = ?1')).toEqual([])
 }
 
-describe('ingest into a sharded project (POST /v1/batch, written inline)', () => {
+describe('ingest into a sharded project (POST /v1/batch, written inline)', { timeout: 60_000 }, () => {
   let plain: TestProject
   let sharded: TestProject
   const t = traffic('http')
@@ -242,7 +242,7 @@ async function deliver(messages: IngestMessage[], workerEnv: typeof env) {
   await worker.queue(batch as MessageBatch<unknown>, workerEnv)
 }
 
-describe('ingest into a sharded project through the queue consumer', () => {
+describe('ingest into a sharded project through the queue consumer', { timeout: 60_000 }, () => {
   it('stores the same rows as an unsharded project, and a redelivered consumer batch stores nothing twice', async () => {
     const plain = await newProject('queue-plain')
     const sharded = await newShardedProject('queue-sharded', 4)
@@ -274,7 +274,7 @@ describe('ingest into a sharded project through the queue consumer', () => {
   })
 })
 
-describe('a user whose account moves to another shard', () => {
+describe('a user whose account moves to another shard', { timeout: 60_000 }, () => {
   // accounts in three different shards of 4, none in the shard of the user's own key
   const user = 'mover'
   const shards = 4
@@ -412,7 +412,7 @@ describe('a user whose account moves to another shard', () => {
   })
 })
 
-describe('dedupe purge and hot-event retention per shard', () => {
+describe('dedupe purge and hot-event retention per shard', { timeout: 60_000 }, () => {
   const OLD_DAY = new Date(NOW - 20 * DAY).toISOString().slice(0, 10)
   const FRESH_DAY = new Date(NOW - DAY).toISOString().slice(0, 10)
 
@@ -499,7 +499,7 @@ describe('dedupe purge and hot-event retention per shard', () => {
   })
 })
 
-describe('POST /api/v1/projects with state_shards', () => {
+describe('POST /api/v1/projects with state_shards', { timeout: 60_000 }, () => {
   const OPERATOR = 'op_0123456789abcdefghijklmnop'
   const app = createApp()
   const create = (body: unknown, bindings: Partial<typeof env> = {}) =>
@@ -548,7 +548,7 @@ describe('POST /api/v1/projects with state_shards', () => {
 })
 
 /** Rows written per 1,000 events and shard (DO) calls per consumer write, unsharded vs 4 shards (issue 13, item 6). */
-describe('what a sharded write costs', () => {
+describe('what a sharded write costs', { timeout: 60_000 }, () => {
   /** Widget-shaped: 40 users of 20 accounts, 5 requests of 10 events each; backend-shaped: 20 requests of 50 events from 400 users of 100 accounts. */
   function load(shape: 'widget' | 'backend') {
     const requests: unknown[][] = []

@@ -239,7 +239,7 @@ const CONTEXTS = 'SELECT user_id, account_id, context_json FROM user_contexts WH
 const STATES = `SELECT user_id, nudge_key, account_id, exposure, shows, first_exposed_at, last_shown_at, last_session, clicked_at, dismissed_at,
   snoozed_until, completed_at, tour_step, tour_step_at, tour_shown_steps, tour_advanced_steps, tour_dismissed_steps FROM nudge_states WHERE project_id = ?1`
 
-describe('decision contexts on a sharded project', () => {
+describe('decision contexts on a sharded project', { timeout: 60_000 }, () => {
   it('are the unsharded ones, written in each user’s shard, spread over the shards, none in D1', async () => {
     const perShard = await rowsPerShard(sharded.id, 'user_contexts')
     expect(perShard.filter((n) => n > 0).length).toBeGreaterThan(1)
@@ -280,7 +280,7 @@ describe('decision contexts on a sharded project', () => {
   })
 })
 
-describe('the decision on a sharded project', () => {
+describe('the decision on a sharded project', { timeout: 60_000 }, () => {
   const ask = async (p: TestProject, user: string) => {
     const res = await SELF.fetch(`http://uptake.test/v1/nudges?writeKey=${p.writeKey}&userId=${user}&path=/app/x&session=s1`)
     expect(res.status).toBe(200)
@@ -343,7 +343,7 @@ describe('the decision on a sharded project', () => {
   })
 })
 
-describe('nudge analytics on a sharded project', () => {
+describe('nudge analytics on a sharded project', { timeout: 60_000 }, () => {
   const json = async (path: string, key: string) => {
     const res = await api(path, key)
     expect(res.status, path).toBe(200)
@@ -378,7 +378,7 @@ describe('nudge analytics on a sharded project', () => {
   })
 })
 
-describe('nudge interactions on a sharded project', () => {
+describe('nudge interactions on a sharded project', { timeout: 60_000 }, () => {
   const account = 'acct_04'
   const user = `${account}-u1`
   const ts = (s: number) => new Date(NOW - 60_000 + s * 1000).toISOString()
@@ -510,7 +510,7 @@ describe('nudge interactions on a sharded project', () => {
   })
 })
 
-describe('a user who moves account on a sharded project', () => {
+describe('a user who moves account on a sharded project', { timeout: 60_000 }, () => {
   /** The move as ingest makes it: the users row carried to the new shard, the old row and context deleted, the directory last. */
   async function moveUser(user: string, from: string, to: string) {
     const [oldShard, newShard] = [state.forAccount(from), state.forAccount(to)]

@@ -131,7 +131,7 @@ const json = async (path: string, key: string) => {
   return res.json<Record<string, unknown>>()
 }
 
-describe('scoring a project whose state is in account shards', () => {
+describe('scoring a project whose state is in account shards', { timeout: 60_000 }, () => {
   it('scores in line exactly as the unsharded project: scores, bands, explanations, snapshots, user scores, benchmarks, alerts', async () => {
     const now = Date.now()
     const plain = await newProject('scoring-plain')
@@ -257,7 +257,7 @@ describe('scoring a project whose state is in account shards', () => {
   }, 180_000)
 })
 
-describe('a user whose rollups sit on two shards (they moved account)', () => {
+describe('a user whose rollups sit on two shards (they moved account)', { timeout: 60_000 }, () => {
   it('loads their 30-day activity and features summed over both shards, as the unsharded project', async () => {
     const { loadScoringInputs } = await import('../../worker/src/scoring/inputs-store')
     const now = Date.now()
