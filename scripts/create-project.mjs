@@ -1,6 +1,6 @@
 // Creates a project and its three keys and prints the keys once (only their hashes are stored).
 //   Through a running deployment (preferred; needs the operator secret set with `wrangler secret put UPTAKE_OPERATOR_KEY`):
-//     UPTAKE_OPERATOR_KEY=… node scripts/create-project.mjs --url https://uptake.example.com --name "My product" [--id my-product]
+//     UPTAKE_OPERATOR_KEY=… node scripts/create-project.mjs --url https://uptake.example.com --name "My product" [--id my-product] [--shards 4]
 //   Straight into D1 with wrangler (--remote or --local), e.g. before the first deploy:
 //     node scripts/create-project.mjs --remote --name "My product" [--id my-product]
 import { execFileSync } from 'node:child_process'
@@ -14,11 +14,20 @@ const { values } = parseArgs({
     url: { type: 'string' },
     remote: { type: 'boolean' },
     local: { type: 'boolean' },
+    // state_shards: account shards for the project's per-user state (ARCHITECTURE.md §11); fixed for the project's life
+    shards: { type: 'string', default: '1' },
   },
 })
 const modes = [values.url, values.remote, values.local].filter(Boolean).length
 if (!values.name || modes !== 1) {
-  console.error('usage: node scripts/create-project.mjs (--url https://… | --remote | --local) --name "My product" [--id slug]')
+  console.error(
+    'usage: node scripts/create-project.mjs (--url https://… | --remote | --local) --name "My product" [--id slug] [--shards N]',
+  )
+  process.exit(2)
+}
+const shards = Number(values.shards)
+if (![1, 2, 4, 8, 16, 32, 64, 128, 256].includes(shards)) {
+  console.error('--shards must be a power of two from 1 to 256')
   process.exit(2)
 }
 const id =
@@ -50,7 +59,7 @@ async function viaApi(base) {
   const res = await fetch(new URL('/api/v1/projects', base), {
     method: 'POST',
     headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: values.name, id }),
+    body: JSON.stringify({ name: values.name, id, state_shards: shards }),
   })
   const body = await res.json().catch(() => ({}))
   if (res.status !== 201) {
@@ -71,7 +80,7 @@ async function viaWrangler() {
   const now = Date.now()
   // wrangler d1 execute takes no bound parameters; every value here is generated or quoted above.
   const sql = [
-    `INSERT INTO projects (id, name, created_at) VALUES (${quote(id)}, ${quote(values.name)}, ${now});`,
+    `INSERT INTO projects (id, name, created_at, state_shards) VALUES (${quote(id)}, ${quote(values.name)}, ${now}, ${shards});`,
     ...Object.entries(keys).map(
       ([kind, k]) =>
         `INSERT INTO api_keys (key_hash, project_id, kind, label, created_at, id, last4) VALUES ('${sha256(k)}', ${quote(id)}, '${kind}', '${kind} key', ${now}, 'key_${randomBytes(8).toString('hex')}', ${quote(k.slice(-4))});`,
